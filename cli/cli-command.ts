@@ -1,0 +1,115 @@
+// defineCommand: a subcommand's options as zod schemas → parsed, typed arguments, generated --help, exit codes.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface OptionSpec {
+  readonly schema: z.ZodType;
+  readonly description: string;
+  /** shown in --help instead of the option name, e.g. DIR */
+  readonly placeholder?: string;
+  readonly short?: string;
+}
+
+type OptionValues<O extends Record<string, OptionSpec>> = { [K in keyof O]: z.output<O[K]['schema']> };
+
+export interface CliCommand {
+  readonly name: string;
+  readonly summary: string;
+  /** returns the exit code */
+  run(argv: readonly string[], io: CliIo): Promise<number>;
+  help(): string;
+}
+
+/** A usage error: bad or missing arguments. Exit code 2. */
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError';
+}
+
+function isBooleanSchema(schema: z.ZodType): boolean {
+  let inner: z.ZodType = schema;
+  // unwrap optional/default so `z.boolean().default(false)` is a flag
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
+  return inner instanceof z.ZodBoolean;
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+export function defineCommand<O extends Record<string, OptionSpec>>(definition: {
+  name: string;
+  summary: string;
+  /** extra paragraphs for --help */
+  details?: string;
+  options: O;
+  run(args: OptionValues<O>, io: CliIo): Promise<number>;
+}): CliCommand {
+  const optionEntries = Object.entries(definition.options);
+  const help = () => {
+    const lines = [`ringfence ${definition.name} — ${definition.summary}`, '', 'Options:'];
+    for (const [key, spec] of optionEntries) {
+      const flag = `--${kebab(key)}${isBooleanSchema(spec.schema) ? '' : ` ${spec.placeholder ?? 'VALUE'}`}`;
+      const shortFlag = spec.short ? `-${spec.short}, ` : '';
+      const isRequired = !spec.schema.safeParse(undefined).success;
+      lines.push(`  ${(shortFlag + flag).padEnd(30)} ${spec.description}${isRequired ? ' (required)' : ''}`);
+    }
+    lines.push(`  ${'-h, --help'.padEnd(30)} show this help`);
+    if (definition.details) lines.push('', definition.details);
+    return lines.join('\n') + '\n';
+  };
+  return {
+    name: definition.name,
+    summary: definition.summary,
+    help,
+    async run(argv, io) {
+      const parseOptions: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+      for (const [key, spec] of optionEntries) {
+        parseOptions[kebab(key)] = { type: isBooleanSchema(spec.schema) ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}) };
+      }
+      let values: Record<string, string | boolean | undefined>;
+      try {
+        ({ values } = parseArgs({ args: [...argv], options: parseOptions, strict: true, allowPositionals: false }) as {
+          values: Record<string, string | boolean | undefined>;
+        });
+      } catch (error) {
+        throw new CliUsageError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}. See 'ringfence ${definition.name} --help'.`);
+      }
+      if (values['help']) {
+        io.stdout.write(help());
+        return EXIT_OK;
+      }
+      const shape: Record<string, z.ZodType> = {};
+      const raw: Record<string, unknown> = {};
+      for (const [key, spec] of optionEntries) {
+        shape[key] = spec.schema;
+        raw[key] = values[kebab(key)];
+      }
+      const parsed = z.object(shape).safeParse(raw);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((issue) => {
+          const key = String(issue.path[0] ?? '');
+          const given = raw[key];
+          const what = given === undefined ? 'is required' : `got ${JSON.stringify(given)}: ${issue.message}`;
+          return `--${kebab(key)} ${given === undefined && issue.code === 'invalid_type' ? what : what}`;
+        });
+        throw new CliUsageError(`invalid arguments for 'ringfence ${definition.name}': ${problems.join('; ')}. See 'ringfence ${definition.name} --help'.`);
+      }
+      return definition.run(parsed.data as OptionValues<O>, io);
+    },
+  };
+}
+
+/** Common option schemas, so every command spells them the same way. */
+export const commonOptions = {
+  seed: { schema: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42), description: 'random seed (integer)', placeholder: 'S' },
+  modelName: { schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).default('default'), description: 'model name', placeholder: 'NAME' },
+} satisfies Record<string, OptionSpec>;

@@ -1,0 +1,45 @@
+// runCli: argv → subcommand → exit code. In-process and testable; ringfence.ts only wires it to the process.
+import { type CliCommand, type CliIo, EXIT_OK, EXIT_USAGE } from './cli-command.js';
+import { describeCliError } from './format-error.js';
+
+interface CommandEntry {
+  readonly summary: string;
+  /** lazy, so `ringfence generate` never loads TensorFlow.js */
+  load(): Promise<CliCommand>;
+}
+
+// One line per subcommand; each lives in its own file `cli/<name>-command.ts`.
+const COMMANDS: Record<string, CommandEntry> = {
+};
+
+function topLevelHelp(): string {
+  const lines = ['ringfence — account fraud detection: raw marketplace events in, explained risk scores out', '', 'Usage: ringfence <command> [options]', '', 'Commands:'];
+  for (const [name, entry] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${entry.summary}`);
+  lines.push('', "Run 'ringfence <command> --help' for a command's options.");
+  return lines.join('\n') + '\n';
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(topLevelHelp());
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${process.env['npm_package_version'] ?? ''}\n`);
+    return EXIT_OK;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr.write(`error: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}.\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    const command = await entry.load();
+    return await command.run(rest, io);
+  } catch (error) {
+    const { message, exitCode } = describeCliError(error, io.env['RINGFENCE_DEBUG'] === '1');
+    io.stderr.write(`${message}\n`);
+    return exitCode;
+  }
+}

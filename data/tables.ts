@@ -1,0 +1,234 @@
+// zod row schema + type per input table (DESIGN.md, input data contract v1).
+//
+// Each table is declared once as a list of typed columns. The zod schemas (HTTP, JSONL, docs), the
+// JSON Schema export and the loaders' fast per-cell parsers are all derived from these declarations,
+// so a column's rule lives in exactly one place.
+import { z } from 'zod';
+
+export const INPUT_CONTRACT_VERSION = 1;
+
+/** The kinds of cell the contract knows; each has one parser shared by CSV, JSONL, Parquet and HTTP. */
+export type ColumnKind =
+  | { type: 'id' }
+  | { type: 'timestamp' }
+  | { type: 'country' }
+  | { type: 'boolean' }
+  | { type: 'number'; min?: number; max?: number; minExclusive?: boolean; integer?: boolean }
+  | { type: 'label' }
+  | { type: 'text'; maxLength?: number };
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly kind: ColumnKind;
+  readonly description: string;
+  /** optional columns may be absent from a file or empty in a row */
+  readonly optional?: boolean;
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]00:?00)$/;
+const ALPHA2 = /^[A-Z]{2}$/;
+export const MAX_ID_LENGTH = 256;
+export const MAX_TEXT_LENGTH = 20_000;
+
+/** Milliseconds since the epoch, or null when `value` is not an ISO-8601 UTC timestamp. */
+export function parseIsoUtc(value: string): number | null {
+  if (!ISO_UTC.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** What a valid value of this kind looks like, for error messages. */
+export function describeColumnKind(kind: ColumnKind): string {
+  switch (kind.type) {
+    case 'id':
+      return `a non-empty identifier of at most ${MAX_ID_LENGTH} characters`;
+    case 'timestamp':
+      return 'an ISO-8601 UTC timestamp such as 2026-03-01T12:00:00Z';
+    case 'country':
+      return 'an ISO-3166 alpha-2 country code such as DE';
+    case 'boolean':
+      return 'true or false';
+    case 'label':
+      return '0 (normal) or 1 (fraud)';
+    case 'text':
+      return `text of at most ${kind.maxLength ?? MAX_TEXT_LENGTH} characters`;
+    case 'number': {
+      const parts = [kind.integer ? 'an integer' : 'a number'];
+      if (kind.min !== undefined) parts.push(`${kind.minExclusive ? '>' : '>='} ${kind.min}`);
+      if (kind.max !== undefined) parts.push(`<= ${kind.max}`);
+      return parts.join(' ');
+    }
+  }
+}
+
+function zodForKind(kind: ColumnKind): z.ZodType {
+  switch (kind.type) {
+    case 'id':
+      return z.string().min(1).max(MAX_ID_LENGTH);
+    case 'timestamp':
+      return z
+        .string()
+        .regex(ISO_UTC, { message: describeColumnKind(kind), abort: true })
+        .refine((s) => Number.isFinite(Date.parse(s)), { message: describeColumnKind(kind) })
+        .transform((s) => Date.parse(s))
+        .meta({ format: 'date-time', description: 'ISO-8601 UTC timestamp' });
+    case 'country':
+      return z.string().regex(ALPHA2, { message: describeColumnKind(kind) });
+    case 'boolean':
+      return z.boolean();
+    case 'label':
+      return z.union([z.literal(0), z.literal(1)]);
+    case 'text':
+      return z.string().max(kind.maxLength ?? MAX_TEXT_LENGTH);
+    case 'number': {
+      let schema = kind.integer ? z.number().int() : z.number();
+      if (kind.min !== undefined) schema = kind.minExclusive ? schema.gt(kind.min) : schema.gte(kind.min);
+      if (kind.max !== undefined) schema = schema.lte(kind.max);
+      return schema.refine(Number.isFinite, { message: 'must be a finite number' });
+    }
+  }
+}
+
+type ZodForKind<K extends ColumnKind> = K extends { type: 'timestamp' }
+  ? z.ZodType<number, string>
+  : K extends { type: 'number' }
+    ? z.ZodType<number, number>
+    : K extends { type: 'boolean' }
+      ? z.ZodBoolean
+      : K extends { type: 'label' }
+        ? z.ZodType<0 | 1, 0 | 1>
+        : z.ZodString;
+type ShapeOf<C extends readonly ColumnSpec[]> = {
+  [S in C[number] as S['name']]: S extends { optional: true } ? z.ZodOptional<ZodForKind<S['kind']>> : ZodForKind<S['kind']>;
+};
+
+/** The zod object of one table, derived from its column declarations. */
+function tableSchemaOf<C extends readonly ColumnSpec[]>(columns: C): z.ZodObject<ShapeOf<C>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const column of columns) {
+    const base = zodForKind(column.kind).describe(column.description);
+    shape[column.name] = column.optional ? base.optional() : base;
+  }
+  return z.object(shape) as unknown as z.ZodObject<ShapeOf<C>>;
+}
+
+export const TABLE_COLUMNS = {
+  accounts: [
+    { name: 'account_id', kind: { type: 'id' }, description: 'opaque account identifier' },
+    { name: 'created_at', kind: { type: 'timestamp' }, description: 'when the account was created' },
+    { name: 'country', kind: { type: 'country' }, description: 'ISO-3166 alpha-2 country the user declared' },
+    { name: 'has_2fa', kind: { type: 'boolean' }, description: 'whether two-factor authentication is on' },
+  ],
+  logins: [
+    { name: 'account_id', kind: { type: 'id' }, description: 'account that logged in' },
+    { name: 'ts', kind: { type: 'timestamp' }, description: 'login time' },
+    { name: 'ip', kind: { type: 'id' }, description: 'IP address (raw or keyed hash)' },
+    { name: 'country', kind: { type: 'country' }, description: 'ISO-3166 alpha-2 country of the IP' },
+    { name: 'device_id', kind: { type: 'id' }, description: 'device fingerprint hash' },
+  ],
+  proposals: [
+    { name: 'account_id', kind: { type: 'id' }, description: 'account that sent the proposal' },
+    { name: 'ts', kind: { type: 'timestamp' }, description: 'when the proposal was sent' },
+    { name: 'job_id', kind: { type: 'id' }, description: 'job the proposal answers' },
+    { name: 'job_posted_at', kind: { type: 'timestamp' }, description: 'when the job was posted' },
+    { name: 'bid_amount', kind: { type: 'number', min: 0 }, description: 'amount bid, in the job currency' },
+    { name: 'job_budget', kind: { type: 'number', min: 0, minExclusive: true }, description: "the job's budget, in the job currency" },
+    { name: 'text', kind: { type: 'text' }, description: 'cover letter text' },
+  ],
+  tests: [
+    { name: 'account_id', kind: { type: 'id' }, description: 'account that took the test' },
+    { name: 'test_id', kind: { type: 'id' }, description: 'skills test identifier' },
+    { name: 'started_at', kind: { type: 'timestamp' }, description: 'when the test started' },
+    { name: 'duration_s', kind: { type: 'number', min: 0, minExclusive: true }, description: 'seconds taken' },
+    { name: 'score', kind: { type: 'number', min: 0, max: 100 }, description: 'score 0-100' },
+    { name: 'typical_duration_s', kind: { type: 'number', min: 0, minExclusive: true }, description: "the test's median duration over all takers, seconds" },
+  ],
+  payouts: [
+    { name: 'account_id', kind: { type: 'id' }, description: 'account whose payout details changed' },
+    { name: 'added_at', kind: { type: 'timestamp' }, description: 'when the payout method was added' },
+    { name: 'bank_hash', kind: { type: 'id' }, description: 'keyed hash of the bank details' },
+  ],
+  labels: [
+    { name: 'account_id', kind: { type: 'id' }, description: 'labelled account' },
+    { name: 'label', kind: { type: 'label' }, description: '0 normal, 1 fraud' },
+    { name: 'kind', kind: { type: 'text', maxLength: 64 }, description: 'fraud kind (ring, bot, takeover, test_cheat, bid_abuse) or empty', optional: true },
+  ],
+} as const satisfies Record<string, readonly ColumnSpec[]>;
+
+export type TableName = keyof typeof TABLE_COLUMNS;
+export const TABLE_NAMES = Object.keys(TABLE_COLUMNS) as TableName[];
+/** Tables a dataset folder must hold; the others may be absent (an account with no events of a kind is normal). */
+export const REQUIRED_TABLES: readonly TableName[] = ['accounts'];
+
+export const AccountSchema = tableSchemaOf(TABLE_COLUMNS.accounts);
+export const LoginRowSchema = tableSchemaOf(TABLE_COLUMNS.logins);
+export const ProposalRowSchema = tableSchemaOf(TABLE_COLUMNS.proposals);
+export const TestRowSchema = tableSchemaOf(TABLE_COLUMNS.tests);
+export const PayoutRowSchema = tableSchemaOf(TABLE_COLUMNS.payouts);
+export const LabelRowSchema = tableSchemaOf(TABLE_COLUMNS.labels);
+
+/** Parsed rows: timestamps are epoch milliseconds (UTC). */
+export type AccountRow = z.output<typeof AccountSchema>;
+export type LoginRow = z.output<typeof LoginRowSchema>;
+export type ProposalRow = z.output<typeof ProposalRowSchema>;
+export type TestRow = z.output<typeof TestRowSchema>;
+export type PayoutRow = z.output<typeof PayoutRowSchema>;
+export type LabelRow = z.output<typeof LabelRowSchema>;
+
+export const TABLE_SCHEMAS = {
+  accounts: AccountSchema,
+  logins: LoginRowSchema,
+  proposals: ProposalRowSchema,
+  tests: TestRowSchema,
+  payouts: PayoutRowSchema,
+  labels: LabelRowSchema,
+} as const;
+
+export interface TableRowTypes {
+  accounts: AccountRow;
+  logins: LoginRow;
+  proposals: ProposalRow;
+  tests: TestRow;
+  payouts: PayoutRow;
+  labels: LabelRow;
+}
+
+/** The timestamp column that orders each event table (and is checked against account creation). */
+export const EVENT_TIME_COLUMN = {
+  logins: 'ts',
+  proposals: 'ts',
+  tests: 'started_at',
+  payouts: 'added_at',
+} as const;
+export type EventTableName = keyof typeof EVENT_TIME_COLUMN;
+export const EVENT_TABLES = Object.keys(EVENT_TIME_COLUMN) as EventTableName[];
+
+// One account with all its events: the unit features are computed on, and the predict API's record.
+// Event rows drop account_id (it is the parent's).
+export const LoginEventSchema = LoginRowSchema.omit({ account_id: true });
+export const ProposalEventSchema = ProposalRowSchema.omit({ account_id: true });
+export const TestEventSchema = TestRowSchema.omit({ account_id: true });
+export const PayoutEventSchema = PayoutRowSchema.omit({ account_id: true });
+
+export const AccountEventsSchema = AccountSchema.extend({
+  logins: z.array(LoginEventSchema).default([]),
+  proposals: z.array(ProposalEventSchema).default([]),
+  tests: z.array(TestEventSchema).default([]),
+  payouts: z.array(PayoutEventSchema).default([]),
+});
+export type LoginEvent = z.output<typeof LoginEventSchema>;
+export type ProposalEvent = z.output<typeof ProposalEventSchema>;
+export type TestEvent = z.output<typeof TestEventSchema>;
+export type PayoutEvent = z.output<typeof PayoutEventSchema>;
+/** One account and its events, timestamps in epoch ms, each event list sorted by time. */
+export type AccountEvents = z.output<typeof AccountEventsSchema>;
+/** The same on the wire (ISO timestamps, event lists optional). */
+export type AccountEventsInput = z.input<typeof AccountEventsSchema>;
+
+/** JSON Schema of every table row and of one account record (input side: timestamps as ISO strings). */
+export function inputContractJsonSchema(): Record<string, unknown> {
+  const defs: Record<string, unknown> = {};
+  for (const name of TABLE_NAMES) defs[name] = z.toJSONSchema(TABLE_SCHEMAS[name], { io: 'input', unrepresentable: 'any' });
+  defs['account_events'] = z.toJSONSchema(AccountEventsSchema, { io: 'input', unrepresentable: 'any' });
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', title: `ringfence input contract v${INPUT_CONTRACT_VERSION}`, $defs: defs };
+}

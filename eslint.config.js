@@ -1,0 +1,27 @@
+// Layering (STYLE.md 2.1): data <- training <- serving; models/ is storage and imports neither.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'tools/**', 'build/**', 'out/**', '.ringfence/**', '**/*.cjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: './data', from: ['./training', './models', './serving', './cli', './notebooks'] },
+            { target: './models', from: ['./training', './serving', './cli', './notebooks'] },
+            { target: './training', from: ['./serving', './cli', './notebooks'] },
+            { target: './serving', from: ['./cli', './notebooks'] },
+          ],
+        },
+      ],
+    },
+  },
+);
