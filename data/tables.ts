@@ -152,6 +152,7 @@ export const TABLE_COLUMNS = {
     { name: 'account_id', kind: { type: 'id' }, description: 'labelled account' },
     { name: 'label', kind: { type: 'label' }, description: '0 normal, 1 fraud' },
     { name: 'kind', kind: { type: 'text', maxLength: 64 }, description: 'fraud kind (ring, bot, takeover, test_cheat, bid_abuse) or empty', optional: true },
+    { name: 'difficulty', kind: { type: 'text', maxLength: 16 }, description: 'easy or hard (synthetic data only; for per-difficulty evaluation)', optional: true },
   ],
 } as const satisfies Record<string, readonly ColumnSpec[]>;
 

@@ -1,0 +1,61 @@
+// RiskAssessment: what scoring one account returns; the contract between training/scoring, the CLI's score output and the HTTP API.
+import { z } from 'zod';
+
+export const ACTIONS = ['BLOCK_ACCOUNT', 'FLAG_FOR_REVIEW', 'MONITOR'] as const;
+export const ActionSchema = z.enum(ACTIONS).describe('what to do with the account, from the risk policy');
+export type Action = z.infer<typeof ActionSchema>;
+
+export const IdentifierKindSchema = z.enum(['bank', 'device', 'ip']).describe('kind of shared identifier');
+export type IdentifierKind = z.infer<typeof IdentifierKindSchema>;
+
+const Score100 = z.number().min(0).max(100);
+
+export const ComponentScoresSchema = z
+  .object({
+    autoencoder: Score100.describe('calibrated autoencoder reconstruction error, 0-100'),
+    kmeans: Score100.describe('calibrated distance to the nearest k-means centroid relative to that cluster, 0-100'),
+    anomaly: Score100.describe('combined anomaly score of the detectors, 0-100'),
+    identity: Score100.describe('identity-link evidence (ring size, link strength, flagged neighbours), 0-100'),
+    rules: Score100.describe('rule hits, 0-100'),
+  })
+  .describe('each calibrated part of the risk score');
+export type ComponentScores = z.infer<typeof ComponentScoresSchema>;
+
+export const ReasonSchema = z.object({
+  code: z.string().describe('stable kebab-case code, e.g. feature-deviation, rule-proposal-burst, shared-bank-hash'),
+  kind: z.enum(['feature', 'rule', 'link']),
+  name: z.string().describe('the feature, rule or link kind'),
+  value: z.union([z.number(), z.string()]).describe("the account's value"),
+  typical: z.union([z.number(), z.string()]).nullable().describe('what is typical (training median, rule threshold)'),
+  unit: z.string().nullable(),
+  contribution: z.number().describe('share of the evidence this reason carries, 0-1; reasons are ordered by it'),
+  detail: z.string().describe('one readable sentence'),
+});
+export type Reason = z.infer<typeof ReasonSchema>;
+
+export const LinkedAccountSchema = z.object({
+  account_id: z.string(),
+  via: z.array(IdentifierKindSchema).describe('identifier kinds shared with the scored account'),
+  ring_id: z.string().nullable(),
+  is_flagged: z.boolean().describe('whether the linked account scored FLAG_FOR_REVIEW or higher at training time'),
+});
+
+export const LinksSchema = z.object({
+  accounts: z.array(LinkedAccountSchema).describe('known accounts sharing a bank hash, device or non-hub IP (capped)'),
+  rings: z.array(z.string()).describe('rings those accounts belong to'),
+  shared_identifiers: z
+    .array(z.object({ kind: IdentifierKindSchema, accounts: z.number().int(), is_hub: z.boolean() }))
+    .describe('per shared identifier: its kind and how many known accounts use it (never the raw identifier)'),
+});
+export type Links = z.infer<typeof LinksSchema>;
+
+export const RiskAssessmentSchema = z.object({
+  account_id: z.string(),
+  risk_score: Score100.describe('risk score 0-100 (higher = riskier)'),
+  action: ActionSchema,
+  components: ComponentScoresSchema,
+  cluster: z.number().int().nonnegative().describe('nearest k-means cluster'),
+  reasons: z.array(ReasonSchema).describe('ordered, strongest first'),
+  links: LinksSchema,
+});
+export type RiskAssessment = z.infer<typeof RiskAssessmentSchema>;
