@@ -1,18 +1,9 @@
 // Progress on stderr: a redrawn bar on a terminal, a line every few seconds otherwise (CI logs stay short).
 import type { CliIo } from './cli-command.js';
 
-/** What long-running library functions report; the CLI decides how to show it. */
-export interface ProgressEvent {
-  readonly stage: string;
-  readonly done: number;
-  /** undefined when the total is not known in advance */
-  readonly total?: number;
-  /** e.g. "rows", "accounts", "epochs" */
-  readonly unit?: string;
-  /** short extra text, e.g. "loss 0.0123" */
-  readonly detail?: string;
-}
-export type ProgressListener = (event: ProgressEvent) => void;
+import type { ProgressEvent, ProgressListener } from '../data/progress-event.js';
+
+export type { ProgressEvent, ProgressListener };
 
 const BAR_WIDTH = 28;
 const PLAIN_INTERVAL_MS = 2000;

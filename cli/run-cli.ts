@@ -10,6 +10,8 @@ interface CommandEntry {
 
 // One line per subcommand; each lives in its own file `cli/<name>-command.ts`.
 const COMMANDS: Record<string, CommandEntry> = {
+  generate: { summary: 'write a seeded synthetic marketplace', load: async () => (await import('./generate-command.js')).generateCommand },
+  validate: { summary: 'load a data folder and report rows, time range and problems', load: async () => (await import('./validate-command.js')).validateCommand },
 };
 
 function topLevelHelp(): string {

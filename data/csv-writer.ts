@@ -1,0 +1,65 @@
+// RFC 4180 CSV writing: quoting where needed, streamed with backpressure, renamed into place on close.
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+export function formatCsvField(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One CSV line (with the trailing LF). */
+export function formatCsvRow(values: readonly (string | number | boolean | null | undefined)[]): string {
+  let line = '';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) line += ',';
+    line += formatCsvField(values[i]);
+  }
+  return `${line}\n`;
+}
+
+export interface CsvWriter {
+  writeRow(values: readonly (string | number | boolean | null | undefined)[]): Promise<void> | void;
+  /** flushes, then renames the temporary file into place */
+  close(): Promise<void>;
+  /** removes the temporary file (on failure) */
+  abort(): Promise<void>;
+}
+
+const FLUSH_BYTES = 1 << 20;
+
+/** Streams rows to `${file}.partial` and renames it to `file` on close, so no half-written file is left. */
+export function createCsvWriter(file: string, columns: readonly string[]): CsvWriter {
+  const partial = `${file}.partial`;
+  const stream = createWriteStream(partial);
+  let failure: Error | null = null;
+  stream.on('error', (error) => {
+    failure = error;
+  });
+  let buffer = formatCsvRow(columns);
+  const flush = async () => {
+    if (failure) throw failure;
+    if (buffer.length === 0) return;
+    const isOk = stream.write(buffer);
+    buffer = '';
+    if (!isOk) await new Promise<void>((resolve) => stream.once('drain', resolve));
+  };
+  return {
+    writeRow(values) {
+      buffer += formatCsvRow(values);
+      if (buffer.length >= FLUSH_BYTES) return flush();
+    },
+    async close() {
+      await flush();
+      await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      if (failure) throw failure;
+      await rename(partial, file);
+    },
+    async abort() {
+      stream.destroy();
+      await rm(partial, { force: true });
+    },
+  };
+}
