@@ -42,8 +42,9 @@ export function createProgressReporter(io: Pick<CliIo, 'stderr' | 'env'>): Progr
     return `${event.stage.padEnd(14)} ${formatCount(event.done)}${unit} ${formatSeconds(elapsedMs)} (${formatCount(rate)}${unit}/s)${detail}`;
   };
 
+  let lastDrawnEvent: ProgressEvent | null = null;
   const closeStage = () => {
-    if (stage === null || !lastEvent) return;
+    if (stage === null || !lastEvent || (!isTty && lastDrawnEvent === lastEvent)) return;
     const line = render(lastEvent, Date.now() - stageStart);
     if (isTty) io.stderr.write(`\r\x1b[2K${line}\n`);
     else if (lineOpen || Date.now() - stageStart > 1000) io.stderr.write(`${line}\n`);
@@ -69,6 +70,7 @@ export function createProgressReporter(io: Pick<CliIo, 'stderr' | 'env'>): Progr
     }
     lastDraw = now;
     const line = render(event, now - stageStart);
+    lastDrawnEvent = event;
     if (isTty) io.stderr.write(`\r\x1b[2K${line}`);
     else io.stderr.write(`${line}\n`);
     lineOpen = true;

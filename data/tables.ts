@@ -30,11 +30,25 @@ const ALPHA2 = /^[A-Z]{2}$/;
 export const MAX_ID_LENGTH = 256;
 export const MAX_TEXT_LENGTH = 20_000;
 
-/** Milliseconds since the epoch, or null when `value` is not an ISO-8601 UTC timestamp. */
+/**
+ * Milliseconds since the epoch, or null when `value` is not an ISO-8601 UTC timestamp. The calendar check is
+ * ours because Date.parse rolls impossible dates over (2026-02-31 → March 3, T24:00 → next day) instead of refusing.
+ */
 export function parseIsoUtc(value: string): number | null {
   if (!ISO_UTC.test(value)) return null;
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (Number(value.slice(11, 13)) > 23 || Number(value.slice(14, 16)) > 59) return null;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : null;
+}
+
+/** Days in a month (1-12) of the proleptic Gregorian calendar. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** What a valid value of this kind looks like, for error messages. */
@@ -69,8 +83,8 @@ function zodForKind(kind: ColumnKind): z.ZodType {
       return z
         .string()
         .regex(ISO_UTC, { message: describeColumnKind(kind), abort: true })
-        .refine((s) => Number.isFinite(Date.parse(s)), { message: describeColumnKind(kind) })
-        .transform((s) => Date.parse(s))
+        .refine((s) => parseIsoUtc(s) !== null, { message: describeColumnKind(kind), abort: true })
+        .transform((s) => parseIsoUtc(s) as number)
         .meta({ format: 'date-time', description: 'ISO-8601 UTC timestamp' });
     case 'country':
       return z.string().regex(ALPHA2, { message: describeColumnKind(kind) });

@@ -54,9 +54,10 @@ const MINUTE = 60_000;
 const SECOND = 1000;
 /** accounts per office or campus IP (offices are hubs: many unrelated honest users behind one IP) */
 const ACCOUNTS_PER_OFFICE = 250;
-const CARRIER_IPS_PER_COUNTRY = 10; // mobile-carrier NAT exits
-const VPN_EXITS = 40;
-const HOUSEHOLD_RATE = 0.002;
+/** mobile users per carrier NAT exit IP, and VPN users per VPN exit: both are hubs in any population size */
+const MOBILE_USERS_PER_CARRIER_IP = 40;
+const VPN_USERS_PER_EXIT = 30;
+const HOUSEHOLD_RATE = 0.001;
 
 type Login = [ts: number, ip: string, country: string, device: string];
 type Proposal = [ts: number, jobId: string, postedAt: number, bid: number, budget: number, text: string];
@@ -140,7 +141,23 @@ interface Household {
 }
 
 /** Honest behaviour, also the base for takeovers (whose history is honest until the takeover). */
-function honestAccount(i: number, seed: number, random: SeededRandom, household: Household | null, officeCount: number): AccountOut {
+interface SharedPools {
+  offices: number;
+  vpnExits: number;
+  /** carrier NAT IPs per country code */
+  carrierIps: Map<string, number>;
+}
+
+function sharedPools(accounts: number): SharedPools {
+  const totalWeight = COUNTRY_WEIGHTS.reduce((a, b) => a + b, 0);
+  return {
+    offices: Math.max(2, Math.round(accounts / ACCOUNTS_PER_OFFICE)),
+    vpnExits: Math.max(2, Math.round((accounts * 0.08) / VPN_USERS_PER_EXIT)),
+    carrierIps: new Map(COUNTRIES.map((c) => [c.code, Math.max(1, Math.round((accounts * (c.weight / totalWeight) * 0.3) / MOBILE_USERS_PER_CARRIER_IP))])),
+  };
+}
+
+function honestAccount(i: number, seed: number, random: SeededRandom, household: Household | null, pools: SharedPools): AccountOut {
   const id = accountId(i);
   const info = COUNTRIES[random.weightedIndex(COUNTRY_WEIGHTS)] as (typeof COUNTRIES)[number];
   const createdAt = roundSecond(WINDOW_END_MS - random.next() * 400 * DAY_MS);
@@ -150,7 +167,7 @@ function honestAccount(i: number, seed: number, random: SeededRandom, household:
   if (household?.sharesDevice) devices[0] = household.device;
   const homeIps = Array.from({ length: random.int(1, 3) }, (_, k) => ipFor(`home:${seed}:${id}:${k}`, 80 + (k % 40)));
   if (household) homeIps[0] = household.ip;
-  const officeIp = random.chance(0.2) ? ipFor(`office:${seed}:${random.int(0, officeCount - 1)}`, 150) : null;
+  const officeIp = random.chance(0.2) ? ipFor(`office:${seed}:${random.int(0, pools.offices - 1)}`, 150) : null;
   const isMobile = random.chance(0.3);
   const isVpnUser = random.chance(0.08);
   const trip = random.chance(0.08) ? { start: activeFrom + random.next() * activeDays * DAY_MS, days: random.int(3, 14), country: random.pick(info.neighbours.length && random.chance(0.5) ? info.neighbours : FAR_COUNTRIES) } : null;
@@ -163,9 +180,9 @@ function honestAccount(i: number, seed: number, random: SeededRandom, household:
     let ip = random.pick(homeIps);
     let country = info.code;
     if (officeIp && random.chance(0.4)) ip = officeIp;
-    else if (isMobile && random.chance(0.35)) ip = ipFor(`carrier:${seed}:${info.code}:${random.int(0, CARRIER_IPS_PER_COUNTRY - 1)}`, 100);
+    else if (isMobile && random.chance(0.35)) ip = ipFor(`carrier:${seed}:${info.code}:${random.int(0, (pools.carrierIps.get(info.code) ?? 1) - 1)}`, 100);
     if (isVpnUser && random.chance(0.3)) {
-      const exit = random.int(0, VPN_EXITS - 1);
+      const exit = random.int(0, pools.vpnExits - 1);
       ip = ipFor(`vpn:${seed}:${exit}`, 45);
       country = ['US', 'NL', 'DE', 'GB', 'SG', 'CA'][exit % 6] as string;
     }
@@ -371,7 +388,7 @@ export async function generateMarketplace(outDir: string, options: GenerateOptio
   const labelMix: Record<string, number> = {};
   const ringCache = new Map<number, RingShared>();
   const ringMembersSeen = new Map<number, number>();
-  const officeCount = Math.max(4, Math.round(options.accounts / ACCOUNTS_PER_OFFICE));
+  const pools = sharedPools(options.accounts);
   const write = async (table: string, values: (string | number | boolean)[]) => {
     rows[table] = (rows[table] ?? 0) + 1;
     await (writers[table] as CsvWriter).writeRow(values);
@@ -386,7 +403,7 @@ export async function generateMarketplace(outDir: string, options: GenerateOptio
       const householdRandom = root.fork(`household:${householdIndex}`);
       const isHousehold = householdRandom.chance(HOUSEHOLD_RATE) && plan.kind[householdIndex * 2] === 0 && plan.kind[householdIndex * 2 + 1] === 0 && householdIndex * 2 + 1 < options.accounts;
       const household = isHousehold ? { ip: ipFor(`household:${options.seed}:${householdIndex}`, 77), device: hexId(`household:${options.seed}:${householdIndex}`, 16), sharesDevice: householdRandom.chance(0.2) } : null;
-      let account = honestAccount(i, options.seed, random, household, officeCount);
+      let account = honestAccount(i, options.seed, random, household, pools);
       const kind = kindCode === 0 ? null : (FRAUD_KINDS[kindCode - 1] as FraudKind);
       if (kind === 'ring') {
         const ringNumber = plan.ring[i] as number;

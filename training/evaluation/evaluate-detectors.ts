@@ -1,0 +1,85 @@
+// The benchmark protocol on a numeric table: fit without labels, score, ROC-AUC and PR-AUC per detector over seeds.
+import { z } from 'zod';
+import type { NumericTable } from '../../data/read-numeric-csv.js';
+import { COMBINED, DETECTOR_NAMES, type EnsembleParams, fitAnomalyEnsemble, scoreAnomalyEnsemble } from '../detectors/anomaly-ensemble.js';
+import { createFeatureMatrix, type FeatureMatrix } from '../detectors/detector.js';
+import { fitRobustScaler } from '../scaling/robust-scaler.js';
+import { averagePrecision, rocAuc } from './metrics.js';
+import { stratifiedSplit } from './split.js';
+
+export const DetectorResultSchema = z.object({
+  roc_auc_mean: z.number(),
+  roc_auc_std: z.number(),
+  pr_auc_mean: z.number(),
+  pr_auc_std: z.number(),
+  fit_seconds: z.number().describe('mean per seed, all detectors of the ensemble share one fit'),
+  score_seconds: z.number(),
+});
+export const EvaluationReportSchema = z.object({
+  dataset: z.string(),
+  rows: z.number().int(),
+  dims: z.number().int(),
+  protocol: z.string(),
+  seeds: z.array(z.number().int()),
+  detectors: z.record(z.string(), DetectorResultSchema),
+  default: z.string(),
+});
+export type EvaluationReport = z.infer<typeof EvaluationReportSchema>;
+
+function subset(matrix: FeatureMatrix, rows: Uint32Array): FeatureMatrix {
+  const d = matrix.featureNames.length;
+  const values = new Float64Array(rows.length * d);
+  rows.forEach((r, i) => values.set(matrix.values.subarray(r * d, (r + 1) * d), i * d));
+  return createFeatureMatrix(matrix.featureNames, values);
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const std = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / xs.length));
+
+export async function evaluateDetectors(
+  dataset: string,
+  table: NumericTable,
+  options: { seeds: number; holdout: number | null; params: EnsembleParams; onProgress?: (seed: number) => void },
+): Promise<EvaluationReport> {
+  const matrix = createFeatureMatrix(table.featureNames, table.values);
+  const names = [...DETECTOR_NAMES, COMBINED];
+  const results: Record<string, { roc: number[]; pr: number[]; fit: number[]; score: number[] }> = Object.fromEntries(names.map((n) => [n, { roc: [], pr: [], fit: [], score: [] }]));
+  const seeds = Array.from({ length: options.seeds }, (_, i) => i);
+  for (const seed of seeds) {
+    options.onProgress?.(seed);
+    const split = options.holdout ? stratifiedSplit(table.labels, options.holdout, seed) : null;
+    const fitRows = split ? subset(matrix, split.train) : matrix;
+    const evalRows = split ? subset(matrix, split.test) : matrix;
+    const evalLabels = split ? Uint8Array.from(split.test, (r) => table.labels[r] as number) : table.labels;
+    const fitStart = performance.now();
+    const scaler = fitRobustScaler(fitRows);
+    const { ensemble } = await fitAnomalyEnsemble(scaler.transform(fitRows), options.params, { seed });
+    const fitSeconds = (performance.now() - fitStart) / 1000;
+    const scoreStart = performance.now();
+    const scores = scoreAnomalyEnsemble(ensemble, scaler.transform(evalRows));
+    const scoreSeconds = (performance.now() - scoreStart) / 1000;
+    for (const name of names) {
+      const r = results[name] as (typeof results)[string];
+      const s = scores[name as keyof typeof scores];
+      r.roc.push(rocAuc(s, evalLabels));
+      r.pr.push(averagePrecision(s, evalLabels));
+      r.fit.push(fitSeconds);
+      r.score.push(scoreSeconds);
+    }
+  }
+  const detectors = Object.fromEntries(
+    names.map((name) => {
+      const r = results[name] as (typeof results)[string];
+      return [name, { roc_auc_mean: mean(r.roc), roc_auc_std: std(r.roc), pr_auc_mean: mean(r.pr), pr_auc_std: std(r.pr), fit_seconds: mean(r.fit), score_seconds: mean(r.score) }];
+    }),
+  );
+  return {
+    dataset,
+    rows: table.rowCount,
+    dims: table.featureNames.length,
+    protocol: options.holdout ? `stratified holdout ${options.holdout} (scaler and detectors fitted on the rest), per seed` : 'unsupervised: fit on all rows without labels, score all rows',
+    seeds,
+    detectors,
+    default: COMBINED,
+  };
+}

@@ -1,0 +1,70 @@
+// Proposal behaviour: bursts, rates, speed after posting, copy-paste texts, bid-to-budget ratios.
+import type { AccountEvents } from '../../data/tables.js';
+import { NEAR_DUPLICATE_SIMILARITY, signatureSimilarity, textSignature } from './text-signature.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const FAST_RESPONSE_S = 120;
+// Comparing every pair is quadratic; past this many texts a fixed, evenly spaced subset is compared.
+const MAX_TEXTS_COMPARED = 120;
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  const a = sorted[lower] as number;
+  const b = sorted[upper] as number;
+  return a + (b - a) * (position - lower);
+}
+
+/** Share of texts that have a near-duplicate among the others. */
+export function nearDuplicateShare(texts: readonly string[]): number {
+  if (texts.length < 2) return 0;
+  const step = texts.length > MAX_TEXTS_COMPARED ? texts.length / MAX_TEXTS_COMPARED : 1;
+  const chosen: string[] = [];
+  for (let i = 0; i < texts.length && chosen.length < MAX_TEXTS_COMPARED; i += step) chosen.push(texts[Math.floor(i)] as string);
+  const signatures = chosen.map(textSignature);
+  const hasTwin = new Uint8Array(signatures.length);
+  for (let i = 0; i < signatures.length; i++) {
+    for (let j = i + 1; j < signatures.length; j++) {
+      if (hasTwin[i] && hasTwin[j]) continue;
+      if (signatureSimilarity(signatures[i] as Uint32Array, signatures[j] as Uint32Array) >= NEAR_DUPLICATE_SIMILARITY) {
+        hasTwin[i] = 1;
+        hasTwin[j] = 1;
+      }
+    }
+  }
+  return hasTwin.reduce((a, b) => a + b, 0) / signatures.length;
+}
+
+export function computeProposalFeatures(account: AccountEvents): Record<string, number> {
+  const proposals = account.proposals;
+  const n = proposals.length;
+  if (n === 0) {
+    return { proposal_count: 0, proposal_max_per_hour: 0, proposals_per_active_day: 0, proposals_per_active_hour: 0, proposal_median_response_s: 4, proposal_fast_share: 0, proposal_duplicate_share: 0, bid_ratio_median: 1, bid_ratio_spread: 0 };
+  }
+  const times = proposals.map((p) => p.ts).sort((a, b) => a - b);
+  let maxInHour = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while ((times[end] as number) - (times[start] as number) >= HOUR_MS) start++;
+    maxInHour = Math.max(maxInHour, end - start + 1);
+  }
+  const days = new Set(times.map((t) => Math.floor(t / DAY_MS)));
+  const hours = new Set(times.map((t) => Math.floor(t / HOUR_MS)));
+  const responses = proposals.map((p) => Math.max(1, (p.ts - p.job_posted_at) / 1000)).sort((a, b) => a - b);
+  const fast = responses.filter((s) => s <= FAST_RESPONSE_S).length;
+  const logRatios = proposals.map((p) => Math.log(Math.max(1e-3, p.bid_amount / p.job_budget))).sort((a, b) => a - b);
+  return {
+    proposal_count: n,
+    proposal_max_per_hour: maxInHour,
+    proposals_per_active_day: n / days.size,
+    proposals_per_active_hour: n / hours.size,
+    proposal_median_response_s: Math.log10(quantile(responses, 0.5)),
+    proposal_fast_share: fast / n,
+    proposal_duplicate_share: nearDuplicateShare(proposals.map((p) => p.text)),
+    bid_ratio_median: Math.exp(quantile(logRatios, 0.5)),
+    bid_ratio_spread: quantile(logRatios, 0.75) - quantile(logRatios, 0.25),
+  };
+}

@@ -1,0 +1,157 @@
+// links through shared bank hash / device / IP with a hub cap; connected components = rings
+//
+// Shared IPs are weak evidence (offices, campuses, carrier NAT, VPN exits): identifiers used by more accounts than
+// a per-kind cap are hubs and link nobody, and IPs alone link two accounts only when they share several.
+import { createHash } from 'node:crypto';
+import type { AccountEvents } from '../../data/tables.js';
+import type { IdentifierKind } from '../scoring/risk-assessment.js';
+import { NEAR_DUPLICATE_SIMILARITY, signatureSimilarity, textSignature } from '../features/text-signature.js';
+import {
+  accountIdentifiers,
+  type IdentifierRecord,
+  type IdentityConfig,
+  type IdentityIndex,
+  identifierKey,
+  type RingRecord,
+} from './identity-index.js';
+
+class UnionFind {
+  private readonly parent: Int32Array;
+  private readonly rank: Uint8Array;
+  constructor(size: number) {
+    this.parent = Int32Array.from({ length: size }, (_, i) => i);
+    this.rank = new Uint8Array(size);
+  }
+  find(x: number): number {
+    let root = x;
+    while (this.parent[root] !== root) root = this.parent[root] as number;
+    while (this.parent[x] !== root) {
+      const next = this.parent[x] as number;
+      this.parent[x] = root;
+      x = next;
+    }
+    return root;
+  }
+  union(a: number, b: number): void {
+    let ra = this.find(a);
+    let rb = this.find(b);
+    if (ra === rb) return;
+    if ((this.rank[ra] as number) < (this.rank[rb] as number)) [ra, rb] = [rb, ra];
+    this.parent[rb] = ra;
+    if (this.rank[ra] === this.rank[rb]) this.rank[ra] = (this.rank[ra] as number) + 1;
+  }
+}
+
+/** A stable ring id from its sorted members, so the same ring keeps its id across retrains. */
+function ringIdOf(members: readonly string[]): string {
+  return `R-${createHash('sha256').update(members.join('\n')).digest('hex').slice(0, 10)}`;
+}
+
+/** Share of member pairs whose most typical proposal texts are near-duplicates (shared template). */
+function templateShare(members: readonly AccountEvents[]): number {
+  const signatures = members.filter((m) => m.proposals.length > 0).map((m) => textSignature((m.proposals[Math.floor(m.proposals.length / 2)] as { text: string }).text));
+  if (signatures.length < 2) return 0;
+  let pairs = 0;
+  let similar = 0;
+  for (let i = 0; i < signatures.length; i++) {
+    for (let j = i + 1; j < signatures.length; j++) {
+      pairs++;
+      if (signatureSimilarity(signatures[i] as Uint32Array, signatures[j] as Uint32Array) >= NEAR_DUPLICATE_SIMILARITY) similar++;
+    }
+  }
+  return similar / pairs;
+}
+
+export interface BuildIdentityIndexOptions {
+  readonly config: IdentityConfig;
+  readonly hashKey: string;
+  readonly flagged?: ReadonlySet<string>;
+}
+
+/** Builds the identity index and its rings (connected components of two or more linked accounts). */
+export function buildIdentityIndex(accounts: readonly AccountEvents[], options: BuildIdentityIndexOptions): IdentityIndex {
+  const { config, hashKey } = options;
+  const users = new Map<string, { kind: IdentifierKind; hash: string; accounts: number[] }>();
+  accounts.forEach((account, i) => {
+    const ids = accountIdentifiers(account, hashKey);
+    for (const kind of ['bank', 'device', 'ip'] as const) {
+      for (const hash of ids[kind]) {
+        const key = identifierKey(kind, hash);
+        let entry = users.get(key);
+        if (!entry) users.set(key, (entry = { kind, hash, accounts: [] }));
+        entry.accounts.push(i);
+      }
+    }
+  });
+  const unionFind = new UnionFind(accounts.length);
+  const ipPairCounts = new Map<number, number>();
+  const identifiers = new Map<string, IdentifierRecord>();
+  for (const [key, entry] of users) {
+    const isHub = entry.accounts.length > config.hub_cap[entry.kind];
+    identifiers.set(key, {
+      kind: entry.kind,
+      hash: entry.hash,
+      account_ids: isHub ? [] : entry.accounts.map((i) => (accounts[i] as AccountEvents).account_id),
+      account_count: entry.accounts.length,
+      is_hub: isHub,
+    });
+    if (isHub || entry.accounts.length < 2) continue;
+    if (entry.kind !== 'ip') {
+      for (let k = 1; k < entry.accounts.length; k++) unionFind.union(entry.accounts[0] as number, entry.accounts[k] as number);
+      continue;
+    }
+    for (let a = 0; a < entry.accounts.length; a++) {
+      for (let b = a + 1; b < entry.accounts.length; b++) {
+        // pair key: hub caps keep IP groups small, so pairs stay few
+        const pairKey = (entry.accounts[a] as number) * accounts.length + (entry.accounts[b] as number);
+        ipPairCounts.set(pairKey, (ipPairCounts.get(pairKey) ?? 0) + 1);
+      }
+    }
+  }
+  for (const [pairKey, count] of ipPairCounts) {
+    if (count >= config.min_shared_ips) unionFind.union(Math.floor(pairKey / accounts.length), pairKey % accounts.length);
+  }
+  const components = new Map<number, number[]>();
+  for (let i = 0; i < accounts.length; i++) {
+    const root = unionFind.find(i);
+    let members = components.get(root);
+    if (!members) components.set(root, (members = []));
+    members.push(i);
+  }
+  const rings = new Map<string, RingRecord>();
+  const ringOfAccount = new Map<string, string>();
+  for (const memberIndexes of components.values()) {
+    if (memberIndexes.length < 2) continue;
+    const memberAccounts = memberIndexes.map((i) => accounts[i] as AccountEvents);
+    const members = memberAccounts.map((a) => a.account_id).sort();
+    const memberSet = new Set(members);
+    const tying: RingRecord['identifiers'] = [];
+    let strength = 0;
+    const seen = new Set<string>();
+    for (const account of memberAccounts) {
+      const ids = accountIdentifiers(account, hashKey);
+      for (const kind of ['bank', 'device', 'ip'] as const) {
+        for (const hash of ids[kind]) {
+          const key = identifierKey(kind, hash);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const record = identifiers.get(key) as IdentifierRecord;
+          if (record.is_hub) continue;
+          const inRing = record.account_ids.filter((id) => memberSet.has(id)).length;
+          if (inRing < 2) continue;
+          tying.push({ kind, hash, accounts: inRing });
+          strength = Math.max(strength, config.link_weight[kind]);
+        }
+      }
+    }
+    const ring: RingRecord = { ring_id: ringIdOf(members), members, identifiers: tying.sort((a, b) => b.accounts - a.accounts), strength, template_share: templateShare(memberAccounts) };
+    rings.set(ring.ring_id, ring);
+    for (const member of members) ringOfAccount.set(member, ring.ring_id);
+  }
+  return { config, hashKey, identifiers, rings, ringOfAccount, flagged: options.flagged ?? new Set() };
+}
+
+/** The same index with the accounts flagged at training time recorded (evidence for accounts linked to them). */
+export function withFlaggedAccounts(index: IdentityIndex, flagged: ReadonlySet<string>): IdentityIndex {
+  return { ...index, flagged };
+}

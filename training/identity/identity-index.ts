@@ -1,0 +1,185 @@
+// The identity index: which accounts use each (keyed-hashed) bank hash, device and IP, and the rings they form.
+// Serialisable, and answers "who does this account link to?" for a new account without rebuilding the graph.
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import type { AccountEvents } from '../../data/tables.js';
+import { type IdentifierKind, IdentifierKindSchema } from '../scoring/risk-assessment.js';
+
+export const IdentityConfigSchema = z
+  .object({
+    hub_cap: z
+      .object({
+        bank: z.number().int().min(2).default(20),
+        device: z.number().int().min(2).default(8),
+        ip: z.number().int().min(2).default(6),
+      })
+      .prefault({})
+      .describe('an identifier used by more accounts than this is a hub (campus, carrier NAT, VPN exit) and links nobody'),
+    link_weight: z
+      .object({ bank: z.number().min(0).max(1).default(1), device: z.number().min(0).max(1).default(0.7), ip: z.number().min(0).max(1).default(0.3) })
+      .prefault({})
+      .describe('strength of the evidence one shared identifier of each kind carries'),
+    min_shared_ips: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe('IPs are weak evidence: two accounts link through IPs only when they share at least this many non-hub IPs'),
+  })
+  .prefault({});
+export type IdentityConfig = z.infer<typeof IdentityConfigSchema>;
+
+export const IdentifierRecordSchema = z.object({
+  kind: IdentifierKindSchema,
+  hash: z.string().describe('keyed hash of the identifier; never the raw value'),
+  account_ids: z.array(z.string()).describe('accounts using it (empty for hubs, which link nobody)'),
+  account_count: z.number().int().positive(),
+  is_hub: z.boolean(),
+});
+export type IdentifierRecord = z.infer<typeof IdentifierRecordSchema>;
+
+export const RingRecordSchema = z.object({
+  ring_id: z.string(),
+  members: z.array(z.string()),
+  identifiers: z.array(z.object({ kind: IdentifierKindSchema, hash: z.string(), accounts: z.number().int() })).describe('the identifiers that tie the ring'),
+  strength: z.number().min(0).max(1).describe('weight of the strongest kind of link inside the ring'),
+  template_share: z.number().min(0).max(1).describe('share of member pairs whose typical proposal texts are near-duplicates (one operator)'),
+});
+export type RingRecord = z.infer<typeof RingRecordSchema>;
+
+export interface IdentityIndex {
+  readonly config: IdentityConfig;
+  /** HMAC key of the identifier hashes */
+  readonly hashKey: string;
+  readonly identifiers: ReadonlyMap<string, IdentifierRecord>;
+  readonly rings: ReadonlyMap<string, RingRecord>;
+  readonly ringOfAccount: ReadonlyMap<string, string>;
+  /** accounts flagged (FLAG_FOR_REVIEW or higher) when the model was trained */
+  readonly flagged: ReadonlySet<string>;
+}
+
+/** Keyed hash of one identifier: the only form identifiers take inside a model. */
+export function hashIdentifier(hashKey: string, kind: IdentifierKind, value: string): string {
+  return createHmac('sha256', hashKey).update(`${kind}:${value}`).digest('hex').slice(0, 24);
+}
+
+const keyOf = (kind: IdentifierKind, hash: string) => `${kind}:${hash}`;
+
+/** The account's distinct identifiers per kind, hashed. */
+export function accountIdentifiers(account: AccountEvents, hashKey: string): Record<IdentifierKind, string[]> {
+  const banks = new Set(account.payouts.map((p) => p.bank_hash));
+  const devices = new Set(account.logins.map((l) => l.device_id));
+  const ips = new Set(account.logins.map((l) => l.ip));
+  return {
+    bank: [...banks].map((v) => hashIdentifier(hashKey, 'bank', v)),
+    device: [...devices].map((v) => hashIdentifier(hashKey, 'device', v)),
+    ip: [...ips].map((v) => hashIdentifier(hashKey, 'ip', v)),
+  };
+}
+
+export interface AccountLinks {
+  /** linked accounts with the kinds of identifier shared */
+  readonly linked: Map<string, Set<IdentifierKind>>;
+  readonly maxSharedBank: number;
+  readonly maxSharedDevice: number;
+  readonly ipLinkedAccounts: number;
+  /** every identifier of the account that some other known account uses too */
+  readonly shared: { kind: IdentifierKind; hash: string; accounts: number; isHub: boolean }[];
+}
+
+/**
+ * The known accounts one account links to, by the same rule the graph was built with: a shared non-hub bank hash
+ * or device links; IPs link only when at least `min_shared_ips` non-hub IPs are shared. `selfId` is excluded.
+ */
+export function findAccountLinks(index: IdentityIndex, selfId: string, identifiers: Record<IdentifierKind, string[]>): AccountLinks {
+  const linked = new Map<string, Set<IdentifierKind>>();
+  const shared: AccountLinks['shared'] = [];
+  const maxOthers: Record<IdentifierKind, number> = { bank: 0, device: 0, ip: 0 };
+  const ipCounts = new Map<string, number>();
+  for (const kind of ['bank', 'device', 'ip'] as const) {
+    for (const hash of identifiers[kind]) {
+      const record = index.identifiers.get(keyOf(kind, hash));
+      if (!record) continue;
+      const others = record.account_count - (record.account_ids.includes(selfId) ? 1 : 0);
+      if (others <= 0) continue;
+      shared.push({ kind, hash, accounts: others, isHub: record.is_hub });
+      if (record.is_hub) continue;
+      maxOthers[kind] = Math.max(maxOthers[kind], others);
+      for (const other of record.account_ids) {
+        if (other === selfId) continue;
+        if (kind === 'ip') {
+          ipCounts.set(other, (ipCounts.get(other) ?? 0) + 1);
+          continue;
+        }
+        let kinds = linked.get(other);
+        if (!kinds) linked.set(other, (kinds = new Set()));
+        kinds.add(kind);
+      }
+    }
+  }
+  let ipLinked = 0;
+  for (const [other, count] of ipCounts) {
+    if (count < index.config.min_shared_ips) continue;
+    ipLinked++;
+    let kinds = linked.get(other);
+    if (!kinds) linked.set(other, (kinds = new Set()));
+    kinds.add('ip');
+  }
+  return { linked, maxSharedBank: maxOthers.bank, maxSharedDevice: maxOthers.device, ipLinkedAccounts: ipLinked, shared };
+}
+
+/** Size of the ring the account belongs to or would join: its linked accounts' rings plus itself (0 when unlinked). */
+export function ringSizeOf(index: IdentityIndex, selfId: string, links: AccountLinks): { size: number; ringIds: string[] } {
+  if (links.linked.size === 0) return { size: 0, ringIds: [] };
+  const members = new Set<string>();
+  const ringIds = new Set<string>();
+  for (const other of links.linked.keys()) {
+    const ringId = index.ringOfAccount.get(other);
+    if (ringId) {
+      ringIds.add(ringId);
+      for (const member of (index.rings.get(ringId) as RingRecord).members) members.add(member);
+    } else members.add(other);
+  }
+  members.add(selfId);
+  return { size: members.size, ringIds: [...ringIds].sort() };
+}
+
+/** The index as JSONL lines (identifier records) for the model directory. */
+export function identityIndexToJsonl(index: IdentityIndex): string {
+  let out = '';
+  for (const record of index.identifiers.values()) out += `${JSON.stringify(record)}\n`;
+  return out;
+}
+
+export const IdentityIndexMetaSchema = z.object({
+  kind: z.literal('identity-index'),
+  format_version: z.literal(1),
+  config: IdentityConfigSchema,
+  hash_key: z.string().describe('HMAC key of identifier hashes (per model unless the operator supplies RINGFENCE_HASH_SECRET)'),
+  rings: z.array(RingRecordSchema),
+  flagged: z.array(z.string()),
+});
+export type IdentityIndexMeta = z.infer<typeof IdentityIndexMetaSchema>;
+
+export function identityIndexMeta(index: IdentityIndex): IdentityIndexMeta {
+  return { kind: 'identity-index', format_version: 1, config: index.config, hash_key: index.hashKey, rings: [...index.rings.values()], flagged: [...index.flagged].sort() };
+}
+
+/** Rebuilds the index from its saved meta data and JSONL lines; each line is validated. */
+export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: string): IdentityIndex {
+  const identifiers = new Map<string, IdentifierRecord>();
+  let lineNumber = 0;
+  for (const line of jsonl.split('\n')) {
+    lineNumber++;
+    if (line.trim() === '') continue;
+    const parsed = IdentifierRecordSchema.safeParse(JSON.parse(line));
+    if (!parsed.success) throw new Error(`identity-index.jsonl line ${lineNumber}: ${parsed.error.issues[0]?.message ?? 'invalid record'}`);
+    identifiers.set(keyOf(parsed.data.kind, parsed.data.hash), parsed.data);
+  }
+  const rings = new Map(meta.rings.map((r) => [r.ring_id, r]));
+  const ringOfAccount = new Map<string, string>();
+  for (const ring of meta.rings) for (const member of ring.members) ringOfAccount.set(member, ring.ring_id);
+  return { config: meta.config, hashKey: meta.hash_key, identifiers, rings, ringOfAccount, flagged: new Set(meta.flagged) };
+}
+
+export { keyOf as identifierKey };
