@@ -12,6 +12,10 @@ interface CommandEntry {
 const COMMANDS: Record<string, CommandEntry> = {
   generate: { summary: 'write a seeded synthetic marketplace', load: async () => (await import('./generate-command.js')).generateCommand },
   validate: { summary: 'load a data folder and report rows, time range and problems', load: async () => (await import('./validate-command.js')).validateCommand },
+  train: { summary: 'train a new model version from a data folder', load: async () => (await import('./train-command.js')).trainCommand },
+  score: { summary: 'score every account of a data folder with a saved version', load: async () => (await import('./score-command.js')).scoreCommand },
+  inspect: { summary: "show a version's manifest, metrics and clusters, or list versions", load: async () => (await import('./inspect-command.js')).inspectCommand },
+  demo: { summary: 'the whole job on a synthetic marketplace: generate, train, score, report', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 
 function topLevelHelp(): string {

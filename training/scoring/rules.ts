@@ -4,11 +4,17 @@ import { z } from 'zod';
 export const RuleSchema = z.object({
   code: z.string().regex(/^[a-z0-9-]+$/).describe('kebab-case rule code, reported as rule-<code>'),
   feature: z.string().describe('registry feature the rule reads'),
-  above: z.number().describe('the rule hits when the feature value is strictly above this'),
+  above: z.number().optional().describe('the rule hits when the feature value is strictly above this'),
+  below: z.number().optional().describe('or strictly below this'),
   weight: z.number().min(0).max(1).describe('evidence a hit carries, 0-1 (combined by noisy-OR)'),
   description: z.string(),
-});
+}).refine((rule) => (rule.above === undefined) !== (rule.below === undefined), { message: 'a rule sets exactly one of above / below' });
 export type Rule = z.infer<typeof RuleSchema>;
+
+/** The threshold a rule compares with (what is "typical" in a reason). */
+export function ruleThreshold(rule: Rule): number {
+  return (rule.above ?? rule.below) as number;
+}
 
 export interface RuleHit {
   readonly rule: Rule;
@@ -20,7 +26,7 @@ export function findRuleHits(rules: readonly Rule[], valueOf: (feature: string) 
   const hits: RuleHit[] = [];
   for (const rule of rules) {
     const value = valueOf(rule.feature);
-    if (value > rule.above) hits.push({ rule, value });
+    if ((rule.above !== undefined && value > rule.above) || (rule.below !== undefined && value < rule.below)) hits.push({ rule, value });
   }
   return hits;
 }

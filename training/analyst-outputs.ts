@@ -1,0 +1,84 @@
+// The analyst tables of a trained version (report/accounts.csv, clusters.csv, cluster-profiles.csv, rings.csv).
+import { formatCsvRow } from '../data/csv-writer.js';
+import type { LabelRow } from '../data/tables.js';
+import type { KMeansState } from './detectors/kmeans-detector.js';
+import { FEATURES } from './features/feature-registry.js';
+import type { IdentityIndex } from './identity/identity-index.js';
+import type { RiskAssessment } from './scoring/risk-assessment.js';
+
+export interface ClusterProfile {
+  readonly cluster: number;
+  readonly size: number;
+  readonly shareFlagged: number;
+  /** features that set the cluster apart: centroid in scaled units (≈ robust z against the population) */
+  readonly topFeatures: { name: string; z: number; centroidValue: number; populationMedian: number }[];
+}
+
+const csv = (header: string[], rows: (string | number | null)[][]) => formatCsvRow(header) + rows.map((r) => formatCsvRow(r)).join('');
+
+/** Per cluster: size, share flagged, and each feature's median in original units against the population's. */
+export function clusterProfiles(
+  kmeans: KMeansState,
+  assessments: readonly RiskAssessment[],
+  rawFeatures: readonly Float64Array[],
+  populationMedians: readonly number[],
+): ClusterProfile[] {
+  return kmeans.centroids.map((centroid, cluster) => {
+    const members = assessments.map((a, i) => (a.cluster === cluster ? i : -1)).filter((i) => i >= 0);
+    const flagged = members.filter((i) => (assessments[i] as RiskAssessment).action !== 'MONITOR').length;
+    const topFeatures = centroid
+      .map((z, j) => {
+        const values = members.map((i) => (rawFeatures[i] as Float64Array)[j] as number).sort((a, b) => a - b);
+        return { name: (FEATURES[j] as (typeof FEATURES)[number]).name, z, centroidValue: values.length ? (values[Math.floor(values.length / 2)] as number) : NaN, populationMedian: populationMedians[j] as number };
+      })
+      .sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
+    return { cluster, size: members.length, shareFlagged: members.length ? flagged / members.length : 0, topFeatures };
+  });
+}
+
+export function analystTables(input: {
+  assessments: readonly RiskAssessment[];
+  labels: ReadonlyMap<string, LabelRow> | null;
+  profiles: readonly ClusterProfile[];
+  identityIndex: IdentityIndex;
+}): Record<string, string> {
+  const { assessments, labels, profiles, identityIndex } = input;
+  const accounts = csv(
+    ['account_id', 'cluster', 'autoencoder', 'kmeans', 'anomaly', 'identity', 'rules', 'risk_score', 'action', 'ring_id', 'label', 'kind', 'top_reasons'],
+    assessments.map((a) => {
+      const label = labels?.get(a.account_id);
+      return [
+        a.account_id,
+        a.cluster,
+        a.components.autoencoder,
+        a.components.kmeans,
+        a.components.anomaly,
+        a.components.identity,
+        a.components.rules,
+        a.risk_score,
+        a.action,
+        identityIndex.ringOfAccount.get(a.account_id) ?? '',
+        label ? label.label : '',
+        label?.kind ?? '',
+        a.reasons.slice(0, 3).map((r) => `${r.code}:${r.name}`).join('; '),
+      ];
+    }),
+  );
+  const fmt = (v: number) => Number(v.toFixed(3));
+  const clusters = csv(
+    ['cluster', 'size', 'share_flagged', 'top_features'],
+    profiles.map((p) => [p.cluster, p.size, fmt(p.shareFlagged), p.topFeatures.slice(0, 4).map((f) => `${f.name}(${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)})`).join('; ')]),
+  );
+  const clusterProfileRows = csv(
+    ['cluster', 'feature', 'centroid_value', 'population_median', 'z'],
+    profiles.flatMap((p) => p.topFeatures.map((f) => [p.cluster, f.name, fmt(f.centroidValue), fmt(f.populationMedian), fmt(f.z)])),
+  );
+  const rings = csv(
+    ['ring_id', 'account_id', 'identifiers'],
+    [...identityIndex.rings.values()].flatMap((ring) => {
+      const ties = ring.identifiers.map((i) => `${i.kind}:${i.hash.slice(0, 10)}:${i.accounts}`).join('; ');
+      return ring.members.map((member) => [ring.ring_id, member, ties]);
+    }),
+  );
+  return { 'accounts.csv': accounts, 'clusters.csv': clusters, 'cluster-profiles.csv': clusterProfileRows, 'rings.csv': rings };
+}

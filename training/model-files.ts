@@ -1,0 +1,116 @@
+// Fitted parts ⇄ the files of a model version directory (JSON + tfjs layers); loading runs no code.
+import { z } from 'zod';
+import { readModelVersion, type ModelVersion } from '../models/read-model-version.js';
+import { assertModelFeatures, type Manifest, ModelIntegrityError } from '../models/manifest.js';
+import type { VersionFiles } from '../models/write-model-version.js';
+import { type AnomalyEnsemble, COMBINED, DETECTOR_NAMES } from './detectors/anomaly-ensemble.js';
+import { autoencoderDetectorSpec } from './detectors/autoencoder-detector.js';
+import { type DetectorArtifact, DetectorArtifactSchema, type FittedDetector } from './detectors/detector.js';
+import { isolationForestDetectorSpec } from './detectors/isolation-forest-detector.js';
+import { kmeansDetectorSpec } from './detectors/kmeans-detector.js';
+import { FEATURE_NAMES } from './features/feature-registry.js';
+import { identityIndexMeta, identityIndexToJsonl, IdentityIndexMetaSchema, restoreIdentityIndex } from './identity/identity-index.js';
+import { restoreRobustScaler, ScalerStateSchema } from './scaling/robust-scaler.js';
+import { CalibrationSchema, ScoreMappingSchema } from './scoring/calibration.js';
+import type { ScoringParts } from './scoring/risk-score.js';
+import { RiskPolicySchema } from './scoring/risk-policy.js';
+import { RuleSchema } from './scoring/rules.js';
+import { RiskWeightsSchema } from './train-config.js';
+
+export const FILES = {
+  scaler: 'scaler.json',
+  kmeans: 'kmeans.json',
+  isolationForest: 'isolation-forest.json',
+  autoencoder: 'autoencoder/detector.json',
+  autoencoderDir: 'autoencoder/',
+  calibration: 'calibration.json',
+  policy: 'policy.json',
+  identityIndex: 'identity-index.jsonl',
+  identityMeta: 'identity-rings.json',
+  modelMeta: 'model-meta.json',
+  metrics: 'metrics.json',
+} as const;
+
+const CalibrationFileSchema = z.object({
+  detectors: z.record(z.string(), CalibrationSchema),
+  score_mapping: ScoreMappingSchema,
+});
+const PolicyFileSchema = z.object({ policy: RiskPolicySchema, rules: z.array(RuleSchema), weights: RiskWeightsSchema });
+const ModelMetaSchema = z.object({
+  reference_time: z.string().describe('end of the training data (ISO-8601): reference time of account age'),
+  feature_medians: z.array(z.number()),
+});
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 1)}\n`;
+
+async function detectorFiles(detector: FittedDetector, jsonPath: string, filesDir?: string): Promise<VersionFiles> {
+  const { files, ...artifact } = await detector.toArtifact();
+  const out: VersionFiles = { [jsonPath]: json(artifact) };
+  for (const [name, bytes] of Object.entries(files)) out[`${filesDir ?? ''}${name}`] = bytes;
+  return out;
+}
+
+/** Every file of a model version, from its fitted parts. */
+export async function scoringPartsToFiles(parts: ScoringParts): Promise<VersionFiles> {
+  const { ensemble } = parts;
+  return {
+    [FILES.scaler]: json(parts.scaler.state),
+    ...(await detectorFiles(ensemble.detectors.kmeans, FILES.kmeans)),
+    ...(await detectorFiles(ensemble.detectors['isolation-forest'], FILES.isolationForest)),
+    ...(await detectorFiles(ensemble.detectors.autoencoder, FILES.autoencoder, FILES.autoencoderDir)),
+    [FILES.calibration]: json({ detectors: ensemble.calibrations, score_mapping: parts.config.score_mapping }),
+    [FILES.policy]: json({ policy: parts.config.policy, rules: parts.config.rules, weights: parts.config.weights }),
+    [FILES.identityIndex]: identityIndexToJsonl(parts.identityIndex),
+    [FILES.identityMeta]: json(identityIndexMeta(parts.identityIndex)),
+    [FILES.modelMeta]: json({ reference_time: new Date(parts.referenceTime).toISOString(), feature_medians: parts.featureMedians }),
+  };
+}
+
+function readArtifact(version: ModelVersion, jsonPath: string, filesDir?: string): DetectorArtifact {
+  const artifact = version.readJson(jsonPath, DetectorArtifactSchema);
+  const files: Record<string, Uint8Array> = {};
+  if (filesDir) {
+    for (const relative of Object.keys(version.manifest.files)) {
+      if (relative.startsWith(filesDir) && relative !== jsonPath) files[relative.slice(filesDir.length)] = version.readFile(relative);
+    }
+  }
+  return { ...artifact, files };
+}
+
+async function restoreDetector<T>(file: string, restore: () => Promise<T>): Promise<T> {
+  try {
+    return await restore();
+  } catch (error) {
+    if (error instanceof ModelIntegrityError) throw error;
+    throw new ModelIntegrityError(file, `cannot be restored: ${(error as Error).message}`);
+  }
+}
+
+/** Reads, verifies and restores a model version; refuses a feature list that differs from this code's registry. */
+export async function loadScoringParts(root: string, name: string, version?: string): Promise<{ parts: ScoringParts; manifest: Manifest; dir: string }> {
+  const stored = await readModelVersion(root, name, version);
+  assertModelFeatures(stored.manifest, FEATURE_NAMES);
+  const calibrationFile = stored.readJson(FILES.calibration, CalibrationFileSchema);
+  for (const detector of [...DETECTOR_NAMES, COMBINED]) {
+    if (!calibrationFile.detectors[detector]) throw new ModelIntegrityError(FILES.calibration, `has no calibration for ${detector}`);
+  }
+  const policyFile = stored.readJson(FILES.policy, PolicyFileSchema);
+  const meta = stored.readJson(FILES.modelMeta, ModelMetaSchema);
+  const identityMeta = stored.readJson(FILES.identityMeta, IdentityIndexMetaSchema);
+  const identityIndex = await restoreDetector(FILES.identityIndex, async () => restoreIdentityIndex(identityMeta, stored.readFile(FILES.identityIndex).toString('utf8')));
+  const detectors = {
+    kmeans: await restoreDetector(FILES.kmeans, () => kmeansDetectorSpec.restore(readArtifact(stored, FILES.kmeans))),
+    autoencoder: await restoreDetector(FILES.autoencoder, () => autoencoderDetectorSpec.restore(readArtifact(stored, FILES.autoencoder, FILES.autoencoderDir))),
+    'isolation-forest': await restoreDetector(FILES.isolationForest, () => isolationForestDetectorSpec.restore(readArtifact(stored, FILES.isolationForest))),
+  } as AnomalyEnsemble['detectors'];
+  const parts: ScoringParts = {
+    config: { policy: policyFile.policy, rules: policyFile.rules, weights: policyFile.weights, score_mapping: calibrationFile.score_mapping },
+    referenceTime: Date.parse(meta.reference_time),
+    scaler: restoreRobustScaler(stored.readJson(FILES.scaler, ScalerStateSchema)),
+    ensemble: { detectors, calibrations: calibrationFile.detectors as AnomalyEnsemble['calibrations'] },
+    identityIndex,
+    featureMedians: meta.feature_medians,
+    useFlaggedNeighbours: true,
+  };
+  return { parts, manifest: stored.manifest, dir: stored.dir };
+}

@@ -1,0 +1,191 @@
+// Dataset → fitted parts → evaluation → writeModelVersion; library function, emits progress
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { loadDataset } from '../data/load-dataset.js';
+import type { ProgressEvent } from '../data/progress-event.js';
+import { AccountEventsSchema, inputContractJsonSchema, type LabelRow } from '../data/tables.js';
+import type { Manifest } from '../models/manifest.js';
+import { writeModelVersion } from '../models/write-model-version.js';
+import { analystTables, clusterProfiles } from './analyst-outputs.js';
+import { fitAnomalyEnsemble } from './detectors/anomaly-ensemble.js';
+import { createFeatureMatrix } from './detectors/detector.js';
+import type { KMeansState } from './detectors/kmeans-detector.js';
+import { chooseTfjsBackend } from './detectors/tfjs-backend.js';
+import { type AccountFeatures, computeAccountFeatures, toModelInput } from './features/account-features.js';
+import { FEATURE_NAMES, FEATURES } from './features/feature-registry.js';
+import { evaluateModel, type ModelMetrics } from './evaluation/evaluate-model.js';
+import { stratifiedSplit } from './evaluation/split.js';
+import { buildIdentityIndex, withFlaggedAccounts } from './identity/identity-graph.js';
+import { scoringPartsToFiles, FILES } from './model-files.js';
+import { renderModelCard } from './model-card.js';
+import { fitRobustScaler } from './scaling/robust-scaler.js';
+import type { RiskAssessment } from './scoring/risk-assessment.js';
+import { assessAccountFeatures, type ScoringParts } from './scoring/risk-score.js';
+import type { TrainConfig } from './train-config.js';
+import { TrainConfigSchema } from './train-config.js';
+
+export interface TrainModelOptions {
+  readonly dataDir: string;
+  readonly modelsRoot: string;
+  readonly name?: string;
+  readonly seed?: number;
+  readonly config?: TrainConfig;
+  /** HMAC key for identifiers; default: RINGFENCE_HASH_SECRET from the caller, else a random per-model key */
+  readonly hashSecret?: string;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** called with a one-line note per finished stage (counts and timings) */
+  readonly onStage?: (message: string) => void;
+}
+
+export interface TrainModelResult {
+  readonly name: string;
+  readonly version: string;
+  readonly dir: string;
+  readonly reportDir: string;
+  readonly metrics: ModelMetrics | null;
+  readonly assessments: readonly RiskAssessment[];
+  readonly tfjsBackend: string;
+}
+
+function median(values: Float64Array): number {
+  const sorted = Float64Array.from(values).sort();
+  return sorted.length ? (sorted[Math.floor(sorted.length / 2)] as number) : 0;
+}
+
+/** True rings from a generator's rings.csv beside the data (evaluation only; not an input table). */
+async function readTrueRings(dataDir: string): Promise<string[][] | null> {
+  const text = await readFile(path.join(dataDir, 'rings.csv'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  const rings = new Map<string, string[]>();
+  // the generator writes plain ids (no quoting needed): ring_id,account_id
+  for (const line of text.split(/\r?\n/).slice(1)) {
+    if (!line) continue;
+    const [ring, account] = line.split(',') as [string, string];
+    let members = rings.get(ring);
+    if (!members) rings.set(ring, (members = []));
+    members.push(account);
+  }
+  return [...rings.values()];
+}
+
+function libraryVersions(tfjsBackend: string): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const versionOf = (pkg: string) => {
+    try {
+      return (require(`${pkg}/package.json`) as { version: string }).version;
+    } catch {
+      return 'unknown';
+    }
+  };
+  let ringfence = 'unknown';
+  try {
+    ringfence = (require('../package.json') as { version: string }).version;
+  } catch {
+    ringfence = (require('../../package.json') as { version: string }).version;
+  }
+  return { ringfence, node: process.version, '@tensorflow/tfjs': versionOf('@tensorflow/tfjs'), 'ml-kmeans': versionOf('ml-kmeans'), zod: versionOf('zod'), tfjs_backend: tfjsBackend };
+}
+
+/** Loads a data folder, fits every part, evaluates on held-out labels when present and writes a new version. */
+export async function trainModel(options: TrainModelOptions): Promise<TrainModelResult> {
+  const name = options.name ?? 'default';
+  const seed = options.seed ?? 42;
+  const config = options.config ?? TrainConfigSchema.parse({});
+  const stage = (message: string) => options.onStage?.(message);
+  const timer = () => {
+    const start = performance.now();
+    return () => `${((performance.now() - start) / 1000).toFixed(1)}s`;
+  };
+  let elapsed = timer();
+  const dataset: Dataset = await loadDataset(options.dataDir, options.onProgress ? { onProgress: options.onProgress } : {});
+  const accounts = dataset.accounts;
+  if (accounts.length < 50) throw new RangeError(`training needs at least 50 accounts; ${options.dataDir} has ${accounts.length}`);
+  stage(`loaded ${accounts.length} accounts, ${Object.values(dataset.summary.tables).reduce((a, t) => a + t.rows, 0)} rows in ${elapsed()}`);
+
+  elapsed = timer();
+  const hashKey = options.hashSecret ?? randomBytes(32).toString('hex');
+  const firstIndex = buildIdentityIndex(accounts, { config: config.identity, hashKey });
+  stage(`identity graph: ${firstIndex.identifiers.size} identifiers, ${[...firstIndex.identifiers.values()].filter((i) => i.is_hub).length} hubs, ${firstIndex.rings.size} rings in ${elapsed()}`);
+
+  elapsed = timer();
+  const referenceTime = Date.parse(dataset.summary.time_range.to ?? new Date(0).toISOString());
+  const features: AccountFeatures[] = [];
+  for (let i = 0; i < accounts.length; i++) {
+    features.push(computeAccountFeatures(accounts[i] as (typeof accounts)[number], { referenceTime, identityIndex: firstIndex }));
+    if (i % 2000 === 0 || i === accounts.length - 1) options.onProgress?.({ stage: 'features', done: i + 1, total: accounts.length, unit: 'accounts' });
+  }
+  stage(`features: ${FEATURES.length} per account in ${elapsed()}`);
+
+  const labels = dataset.labels;
+  const labelVector = Uint8Array.from(accounts, (a) => labels?.get(a.account_id)?.label ?? 0);
+  const hasLabels = labels !== null && labelVector.some((v) => v === 1) && labelVector.some((v) => v === 0);
+  const split = hasLabels ? stratifiedSplit(labelVector, config.evaluation.holdout, seed) : null;
+  const fitRows = split ? split.train : Uint32Array.from(accounts, (_, i) => i);
+  const d = FEATURES.length;
+  const fitValues = new Float64Array(fitRows.length * d);
+  fitRows.forEach((row, r) => fitValues.set(toModelInput((features[row] as AccountFeatures).values), r * d));
+  const fitMatrix = createFeatureMatrix(FEATURE_NAMES, fitValues);
+
+  elapsed = timer();
+  const tfjs = await chooseTfjsBackend();
+  const scaler = fitRobustScaler(fitMatrix);
+  const { ensemble } = await fitAnomalyEnsemble(scaler.transform(fitMatrix), config.detectors, {
+    seed,
+    onProgress: (e) => options.onProgress?.({ stage: e.step, done: e.done, total: e.total, unit: e.step === 'autoencoder' ? 'epochs' : 'steps', ...(e.detail ? { detail: e.detail } : {}) }),
+  });
+  const kmeansState = ensemble.detectors.kmeans.state as KMeansState;
+  stage(`detectors fitted on ${fitRows.length} accounts in ${elapsed()} (k-means k=${kmeansState.k}, autoencoder ${(ensemble.detectors.autoencoder.state as { epochs_run: number }).epochs_run} epochs, tfjs backend ${tfjs.backend})`);
+
+  const featureMedians = FEATURES.map((_, j) => median(Float64Array.from(fitRows, (row) => (features[row] as AccountFeatures).values[j] as number)));
+  const baseParts: ScoringParts = { config, referenceTime, scaler, ensemble, identityIndex: firstIndex, featureMedians, useFlaggedNeighbours: false };
+  elapsed = timer();
+  // Pass 1 finds the accounts flagged without neighbour evidence; pass 2 adds "linked to a flagged account".
+  const firstPass = accounts.map((a, i) => assessAccountFeatures(baseParts, a, features[i] as AccountFeatures));
+  const flagged = new Set(firstPass.filter((a) => a.action !== 'MONITOR').map((a) => a.account_id));
+  const parts: ScoringParts = { ...baseParts, identityIndex: withFlaggedAccounts(firstIndex, flagged), useFlaggedNeighbours: true };
+  const assessments = accounts.map((a, i) => {
+    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring', done: i, total: accounts.length, unit: 'accounts' });
+    return assessAccountFeatures(parts, a, features[i] as AccountFeatures);
+  });
+  stage(`scored ${accounts.length} accounts in ${elapsed()}`);
+
+  let metrics: ModelMetrics | null = null;
+  if (hasLabels && split && labels) {
+    const testIds = new Set(Array.from(split.test, (i) => (accounts[i] as (typeof accounts)[number]).account_id));
+    const heldOut = new Map<string, LabelRow>([...labels].filter(([id]) => testIds.has(id)));
+    metrics = evaluateModel({
+      assessments: assessments.filter((a) => testIds.has(a.account_id)),
+      labels: heldOut,
+      split: { seed, holdout: config.evaluation.holdout, train_accounts: split.train.length, test_accounts: split.test.length },
+      reviewCapacity: config.policy.review_capacity,
+      predictedRings: [...parts.identityIndex.rings.values()].map((r) => r.members),
+      trueRings: await readTrueRings(options.dataDir),
+      allLabels: labels,
+    });
+  }
+
+  const profiles = clusterProfiles(kmeansState, assessments, features.map((f) => f.values), featureMedians);
+  const report = analystTables({ assessments, labels, profiles, identityIndex: parts.identityIndex });
+  const manifestFields: Omit<Manifest, 'format_version' | 'name' | 'version' | 'files'> = {
+    created_at: new Date().toISOString(),
+    libraries: libraryVersions(tfjs.backend),
+    tfjs_backend: tfjs.backend,
+    seed,
+    training_data: { ...dataset.summary, folder: path.resolve(dataset.summary.folder) },
+    features: FEATURES.map((f) => ({ name: f.name, unit: f.unit, description: f.description })),
+  };
+  const files = await scoringPartsToFiles(parts);
+  files['input-schema.json'] = `${JSON.stringify({ ...inputContractJsonSchema(), title: 'ringfence predict record', $ref: '#/$defs/account_events', account_events_fields: Object.keys(AccountEventsSchema.shape) }, null, 1)}\n`;
+  if (metrics) files[FILES.metrics] = `${JSON.stringify(metrics, null, 1)}\n`;
+  const reportFiles: Record<string, string> = { ...report };
+  const written = await writeModelVersion(options.modelsRoot, name, {
+    files: { ...files, 'model-card.md': renderModelCard({ name, manifest: manifestFields, metrics, profiles, rings: parts.identityIndex.rings.size, config }) },
+    report: reportFiles,
+    manifest: manifestFields,
+  });
+  stage(`wrote ${name}/${written.version}`);
+  return { name, version: written.version, dir: written.dir, reportDir: path.join(written.dir, 'report'), metrics, assessments, tfjsBackend: tfjs.backend };
+}
