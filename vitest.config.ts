@@ -9,7 +9,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 600_000,
     pool: 'forks',
-    globalSetup: [],
+    globalSetup: ['test/global-setup.ts'],
     reporters: jsonOut ? ['default', ['json', { outputFile: jsonOut }]] : ['default'],
   },
 });

@@ -12,7 +12,6 @@ import {
   checkArtifactHeader,
   type DetectorArtifact,
   type DetectorSpec,
-  type FeatureMatrix,
   type FittedDetector,
 } from './detector.js';
 import { createAdamState, createDenseNetwork, createRowForward, type DenseLayer, forwardBatch, trainBatch } from './dense-network.js';

@@ -22,7 +22,6 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
   if (positives === 0 || negatives === 0) throw new RangeError('ROC-AUC needs both classes');
   const order = orderByScore(scores);
   let truePositives = 0;
-  let falsePositives = 0;
   let area = 0;
   let i = 0;
   while (i < order.length) {
@@ -36,7 +35,6 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
     }
     area += fp * (truePositives + tp / 2);
     truePositives += tp;
-    falsePositives += fp;
   }
   return area / (positives * negatives);
 }

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../../cli/run-cli.js';
+
+const fixture = inject('fixtureModel');
+const temporary: string[] = [];
+afterAll(async () => {
+  await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-cli-'));
+  temporary.push(dir);
+  return dir;
+}
+
+async function run(args: string[], cwd = process.cwd()): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += c));
+  stderr.on('data', (c) => (err += c));
+  const code = await runCli(args, { stdout, stderr, cwd, env: { RINGFENCE_QUIET: '1' } });
+  return { code, stdout: out, stderr: err };
+}
+
+async function digestOf(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of (await readdir(dir)).sort()) hash.update(file).update(await readFile(path.join(dir, file)));
+  return hash.digest('hex');
+}
+
+describe('ringfence generate', () => {
+  it('writes byte-identical files for the same seed and different ones for another seed', async () => {
+    const dir = await tempDir();
+    const a = await run(['generate', '--accounts', '2000', '--seed', '7', '--out', path.join(dir, 'a')]);
+    const b = await run(['generate', '--accounts', '2000', '--seed', '7', '--out', path.join(dir, 'b')]);
+    const c = await run(['generate', '--accounts', '2000', '--seed', '8', '--out', path.join(dir, 'c')]);
+    expect([a.code, b.code, c.code]).toEqual([0, 0, 0]);
+    expect(a.stdout).toMatch(/generated 2000 accounts/);
+    expect(await digestOf(path.join(dir, 'a'))).toBe(await digestOf(path.join(dir, 'b')));
+    expect(await digestOf(path.join(dir, 'a'))).not.toBe(await digestOf(path.join(dir, 'c')));
+  });
+
+  it('exits 2 with the option named when an argument is bad', async () => {
+    const result = await run(['generate', '--accounts', 'many', '--out', 'x']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--accounts got "many"/);
+    expect((await run(['generate', '--bogus'])).code).toBe(2);
+    expect((await run(['no-such-command'])).code).toBe(2);
+  });
+});
+
+describe('ringfence validate', () => {
+  it('fails with file, line and column and no stack trace on a bad row', async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'bad'));
+    await writeFile(path.join(dir, 'bad', 'accounts.csv'), 'account_id,created_at,country,has_2fa\nA1,2026-01-01T00:00:00Z,DE,true\nA2,2026-13-01T00:00:00Z,DE,false\n');
+    const result = await run(['validate', '--data', path.join(dir, 'bad')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/accounts\.csv line 3, column created_at/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('ringfence score and inspect', () => {
+  it('scores a folder with the fixture model and lists its versions', async () => {
+    const dir = await tempDir();
+    const scores = await run(['score', '--data', fixture.dataDir, '--models', fixture.modelsRoot, '--name', fixture.name, '--out', path.join(dir, 'scores.csv'), '--rings-out', path.join(dir, 'rings.csv')]);
+    expect(scores.stderr).toBe('');
+    expect(scores.code).toBe(0);
+    const lines = (await readFile(path.join(dir, 'scores.csv'), 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('account_id,risk_score,action,cluster,reasons');
+    expect(lines).toHaveLength(1501);
+    expect((await readFile(path.join(dir, 'rings.csv'), 'utf8')).split('\n')[0]).toBe('ring_id,account_id');
+    const list = await run(['inspect', '--models', fixture.modelsRoot, '--name', fixture.name]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(fixture.version);
+    const detail = await run(['inspect', '--models', fixture.modelsRoot, '--name', fixture.name, '--version', fixture.version]);
+    expect(detail.stdout).toMatch(/checksums verified/);
+  });
+
+  it('refuses to score with a model that does not exist', async () => {
+    const dir = await tempDir();
+    const result = await run(['score', '--data', fixture.dataDir, '--models', dir, '--out', path.join(dir, 's.csv')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no trained versions of model "default"/);
+  });
+});

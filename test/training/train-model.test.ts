@@ -1,0 +1,73 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadDataset } from '../../data/load-dataset.js';
+import type { Dataset } from '../../data/dataset.js';
+import { ManifestSchema } from '../../models/manifest.js';
+import { ModelMetricsSchema } from '../../training/evaluation/evaluate-model.js';
+import { loadScoringParts } from '../../training/model-files.js';
+import { RiskAssessmentSchema } from '../../training/scoring/risk-assessment.js';
+import { assessAccount, type ScoringParts } from '../../training/scoring/risk-score.js';
+
+const fixture = inject('fixtureModel');
+const versionDir = () => path.join(fixture.modelsRoot, fixture.name, fixture.version);
+
+describe('trainModel', () => {
+  let dataset: Dataset;
+  let parts: ScoringParts;
+  beforeAll(async () => {
+    dataset = await loadDataset(fixture.dataDir);
+    ({ parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version));
+  });
+
+  it('writes a complete version with a manifest listing every file and the analyst report', async () => {
+    const manifest = ManifestSchema.parse(JSON.parse(await readFile(path.join(versionDir(), 'manifest.json'), 'utf8')));
+    expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(['scaler.json', 'kmeans.json', 'autoencoder/model.json', 'autoencoder/weights.bin', 'calibration.json', 'policy.json', 'identity-index.jsonl', 'metrics.json']));
+    for (const file of ['accounts.csv', 'clusters.csv', 'cluster-profiles.csv', 'rings.csv']) {
+      expect((await stat(path.join(versionDir(), 'report', file))).size).toBeGreaterThan(20);
+    }
+    const latest = (await readFile(path.join(fixture.modelsRoot, fixture.name, 'LATEST'), 'utf8')).trim();
+    expect(latest).toBe(fixture.version);
+  });
+
+  it('evaluates on held-out labels and ranks fraud above normal accounts', async () => {
+    const metrics = ModelMetricsSchema.parse(JSON.parse(await readFile(path.join(versionDir(), 'metrics.json'), 'utf8')));
+    expect(metrics.split.test_accounts).toBeGreaterThan(300);
+    expect(metrics.roc_auc['risk_score']).toBeGreaterThan(0.85);
+    expect(metrics.rings?.recall).toBeGreaterThan(0.8);
+  });
+
+  it('scores an account the same alone as in the training batch and after save and load', async () => {
+    const rows = (await readFile(path.join(versionDir(), 'report', 'accounts.csv'), 'utf8')).trim().split('\n').slice(1);
+    const saved = new Map(rows.map((line) => {
+      const cells = line.split(',');
+      return [cells[0] as string, Number(cells[7])];
+    }));
+    for (const account of dataset.accounts.slice(0, 60)) {
+      const assessment = RiskAssessmentSchema.parse(assessAccount(parts, account));
+      expect(assessment.risk_score).toBeCloseTo(saved.get(account.account_id) as number, 1);
+    }
+  });
+
+  it('gives every assessment ordered reasons whose contributions sum to one', () => {
+    const flagged = dataset.accounts.map((a) => assessAccount(parts, a)).filter((a) => a.action !== 'MONITOR');
+    expect(flagged.length).toBeGreaterThan(5);
+    for (const a of flagged) {
+      expect(a.reasons.length).toBeGreaterThan(0);
+      const total = a.reasons.reduce((s, r) => s + r.contribution, 0);
+      expect(total).toBeCloseTo(1, 2);
+      for (let i = 1; i < a.reasons.length; i++) expect(a.reasons[i - 1]!.contribution).toBeGreaterThanOrEqual(a.reasons[i]!.contribution);
+    }
+  });
+
+  it('links a new account that reuses a ring member\'s bank hash to that ring', () => {
+    const ringMember = dataset.accounts.find((a) => parts.identityIndex.ringOfAccount.has(a.account_id) && a.payouts.length > 0);
+    expect(ringMember).toBeDefined();
+    const newcomer = { ...ringMember!, account_id: 'NEW-ACCOUNT', logins: [], proposals: [], tests: [], payouts: ringMember!.payouts.slice(0, 1) };
+    const assessment = assessAccount(parts, newcomer);
+    const sharesBank = assessment.links.accounts.some((l) => l.via.includes('bank'));
+    const ringIds = assessment.links.rings;
+    if (sharesBank) expect(ringIds).toContain(parts.identityIndex.ringOfAccount.get(ringMember!.account_id));
+    expect(assessment.links.shared_identifiers.length).toBeGreaterThan(0);
+  });
+});
