@@ -21,6 +21,7 @@ import { stratifiedSplit } from './evaluation/split.js';
 import { buildIdentityIndex, withFlaggedAccounts } from './identity/identity-graph.js';
 import { scoringPartsToFiles, FILES } from './model-files.js';
 import { renderModelCard } from './model-card.js';
+import { renderReportHtml } from './report/render-report-html.js';
 import { fitRobustScaler } from './scaling/robust-scaler.js';
 import type { RiskAssessment } from './scoring/risk-assessment.js';
 import { assessAccountFeatures, type ScoringParts } from './scoring/risk-score.js';
@@ -180,7 +181,22 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   const files = await scoringPartsToFiles(parts);
   files['input-schema.json'] = `${JSON.stringify({ ...inputContractJsonSchema(), title: 'ringfence predict record', $ref: '#/$defs/account_events', account_events_fields: Object.keys(AccountEventsSchema.shape) }, null, 1)}\n`;
   if (metrics) files[FILES.metrics] = `${JSON.stringify(metrics, null, 1)}\n`;
-  const reportFiles: Record<string, string> = { ...report };
+  const reportFiles: Record<string, string> = {
+    ...report,
+    'report.html': await renderReportHtml({
+      name,
+      version: '(this version)',
+      createdAt: manifestFields.created_at,
+      accounts: accounts.length,
+      timeRange: dataset.summary.time_range,
+      policy: config.policy,
+      assessments,
+      labels: labels ? new Map([...labels].map(([id, l]) => [id, l.label === 1 ? l.kind || 'fraud' : ''])) : null,
+      metrics,
+      profiles,
+      rings: [...parts.identityIndex.rings.values()],
+    }),
+  };
   const written = await writeModelVersion(options.modelsRoot, name, {
     files: { ...files, 'model-card.md': renderModelCard({ name, manifest: manifestFields, metrics, profiles, rings: parts.identityIndex.rings.size, config }) },
     report: reportFiles,
