@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { autoencoderDetectorSpec, tfjsFilesToLayers } from '../../../training/detectors/autoencoder-detector.js';
+import { createFeatureMatrix, matrixRow } from '../../../training/detectors/detector.js';
+import { isolationForestDetectorSpec } from '../../../training/detectors/isolation-forest-detector.js';
+import { kmeansDetectorSpec } from '../../../training/detectors/kmeans-detector.js';
+import { chooseTfjsBackend } from '../../../training/detectors/tfjs-backend.js';
+import { fitRobustScaler } from '../../../training/scaling/robust-scaler.js';
+import { plantedMatrix, runDetectorContract } from './detector-contract.js';
+
+runDetectorContract(kmeansDetectorSpec, { k: 'auto', k_max: 5 });
+runDetectorContract(isolationForestDetectorSpec, { trees: 50 });
+runDetectorContract(autoencoderDetectorSpec, { epochs: 30 });
+
+describe('autoencoder artifact', () => {
+  it('loads in tfjs and predicts what the typed-array forward pass computes', async () => {
+    const { matrix } = plantedMatrix();
+    const { detector } = await autoencoderDetectorSpec.fit(matrix, autoencoderDetectorSpec.paramsSchema.parse({ epochs: 5 }), { seed: 2 });
+    const artifact = await detector.toArtifact();
+    expect(Object.keys(artifact.files).sort()).toEqual(['model.json', 'weights.bin']);
+    const backend = await chooseTfjsBackend();
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(backend.backend);
+    const { model } = await tfjsFilesToLayers(artifact.files);
+    const rows = matrix.values.slice(0, 8 * 4);
+    const predicted = (model.predict(tf.tensor2d(Float32Array.from(rows), [8, 4])) as tf.Tensor).dataSync();
+    model.dispose();
+    for (let i = 0; i < 8; i++) {
+      const row = matrixRow(matrix, i);
+      let tfjsError = 0;
+      for (let j = 0; j < 4; j++) tfjsError += (((predicted[i * 4 + j] as number) - (row[j] as number)) ** 2) / ((detector.state as { feature_error_scale: number[] }).feature_error_scale[j] as number);
+      expect(detector.anomalyScores(createFeatureMatrix(matrix.featureNames, Float64Array.from(row)))[0]).toBeCloseTo(tfjsError / 4, 4);
+    }
+  });
+});
+
+describe('fitRobustScaler', () => {
+  it('centres on the median, scales by the IQR and survives a constant column', () => {
+    const values = Float64Array.from([1, 5, 2, 5, 3, 5, 4, 5, 5, 5]);
+    const scaler = fitRobustScaler(createFeatureMatrix(['x', 'constant'], values));
+    expect(scaler.state.center).toEqual([3, 5]);
+    expect(scaler.state.scale[0]).toBeCloseTo(2, 6);
+    expect(scaler.state.scale[1]).toBe(1);
+    expect(Array.from(scaler.transformRow(Float64Array.from([5, 5])))).toEqual([1, 0]);
+  });
+});

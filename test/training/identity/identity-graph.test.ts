@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { AccountEvents } from '../../../data/tables.js';
+import { buildIdentityIndex } from '../../../training/identity/identity-graph.js';
+import { accountIdentifiers, findAccountLinks, IdentityConfigSchema, identityIndexMeta, identityIndexToJsonl, restoreIdentityIndex } from '../../../training/identity/identity-index.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+function account(id: string, ids: { banks?: string[]; devices?: string[]; ips?: string[] }): AccountEvents {
+  const devices = ids.devices ?? [`dev-${id}`];
+  const ips = ids.ips ?? [`ip-${id}`];
+  const logins = Math.max(devices.length, ips.length);
+  return {
+    account_id: id,
+    created_at: T0,
+    country: 'DE',
+    has_2fa: false,
+    logins: Array.from({ length: logins }, (_, k) => ({ ts: T0 + k, ip: ips[k % ips.length] as string, country: 'DE', device_id: devices[k % devices.length] as string })),
+    proposals: [],
+    tests: [],
+    payouts: (ids.banks ?? [`bank-${id}`]).map((bank_hash, k) => ({ added_at: T0 + k, bank_hash })),
+  };
+}
+const config = IdentityConfigSchema.parse({ hub_cap: { bank: 3, device: 3, ip: 3 } });
+const ringsOf = (accounts: AccountEvents[]) => [...buildIdentityIndex(accounts, { config, hashKey: 'k' }).rings.values()].map((r) => r.members);
+
+describe('buildIdentityIndex', () => {
+  it('chains A-B-C sharing different identifiers into one ring', () => {
+    const rings = ringsOf([account('A', { banks: ['b1'] }), account('B', { banks: ['b1'], devices: ['d1'] }), account('C', { devices: ['d1'] }), account('D', {})]);
+    expect(rings).toEqual([['A', 'B', 'C']]);
+  });
+
+  it('does not let a hub identifier link anyone, so a hub does not merge two rings', () => {
+    const hubIp = 'campus';
+    const accounts = [
+      account('A1', { banks: ['x'], ips: [hubIp] }),
+      account('A2', { banks: ['x'], ips: [hubIp] }),
+      account('B1', { banks: ['y'], ips: [hubIp] }),
+      account('B2', { banks: ['y'], ips: [hubIp] }),
+    ];
+    const index = buildIdentityIndex(accounts, { config, hashKey: 'k' });
+    expect([...index.rings.values()].map((r) => r.members).sort()).toEqual([['A1', 'A2'], ['B1', 'B2']]);
+    expect([...index.identifiers.values()].find((i) => i.kind === 'ip')?.is_hub).toBe(true);
+  });
+
+  it('links through IPs only when two accounts share at least two non-hub IPs', () => {
+    expect(ringsOf([account('A', { ips: ['i1'] }), account('B', { ips: ['i1'] })])).toEqual([]);
+    expect(ringsOf([account('A', { ips: ['i1', 'i2'] }), account('B', { ips: ['i1', 'i2'] })])).toEqual([['A', 'B']]);
+  });
+
+  it('records the identifiers tying a ring with their member counts, never the raw values', () => {
+    const index = buildIdentityIndex([account('A', { banks: ['secret-bank'] }), account('B', { banks: ['secret-bank'] })], { config, hashKey: 'k' });
+    const ring = [...index.rings.values()][0];
+    expect(ring?.identifiers).toEqual([{ kind: 'bank', hash: expect.stringMatching(/^[0-9a-f]{24}$/), accounts: 2 }]);
+    expect(identityIndexToJsonl(index)).not.toContain('secret-bank');
+  });
+});
+
+describe('findAccountLinks', () => {
+  it('links a new account to the known accounts and ring it shares a bank hash with, after a save and restore', () => {
+    const index = buildIdentityIndex([account('A', { banks: ['b1'] }), account('B', { banks: ['b1'] })], { config, hashKey: 'k' });
+    const restored = restoreIdentityIndex(identityIndexMeta(index), identityIndexToJsonl(index));
+    const newcomer = account('NEW', { banks: ['b1'] });
+    const links = findAccountLinks(restored, 'NEW', accountIdentifiers(newcomer, restored.hashKey));
+    expect([...links.linked.keys()].sort()).toEqual(['A', 'B']);
+    expect(links.maxSharedBank).toBe(2);
+  });
+});
