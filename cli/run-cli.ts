@@ -15,6 +15,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   train: { summary: 'train a new model version from a data folder', load: async () => (await import('./train-command.js')).trainCommand },
   score: { summary: 'score every account of a data folder with a saved version', load: async () => (await import('./score-command.js')).scoreCommand },
   inspect: { summary: "show a version's manifest, metrics and clusters, or list versions", load: async () => (await import('./inspect-command.js')).inspectCommand },
+  evaluate: { summary: 'benchmark the detectors on a numeric table with labels', load: async () => (await import('./evaluate-command.js')).evaluateCommand },
   demo: { summary: 'the whole job on a synthetic marketplace: generate, train, score, report', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 
