@@ -16,6 +16,8 @@ const COMMANDS: Record<string, CommandEntry> = {
   score: { summary: 'score every account of a data folder with a saved version', load: async () => (await import('./score-command.js')).scoreCommand },
   inspect: { summary: "show a version's manifest, metrics and clusters, or list versions", load: async () => (await import('./inspect-command.js')).inspectCommand },
   evaluate: { summary: 'benchmark the detectors on a numeric table with labels', load: async () => (await import('./evaluate-command.js')).evaluateCommand },
+  serve: { summary: 'the HTTP scoring service', load: async () => (await import('./serve-command.js')).serveCommand },
+  keys: { summary: 'create or list API keys for the service', load: async () => (await import('./keys-command.js')).keysCommand },
   demo: { summary: 'the whole job on a synthetic marketplace: generate, train, score, report', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 

@@ -80,6 +80,7 @@ export class CsvRecordScanner {
   private readonly record = new MutableRecord();
 
   push(chunk: Buffer, onRecord: CsvRecordListener): void {
+    if (chunk.length === 0) return;
     let buffer = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     this.carry = null;
     if (this.isFirstChunk) {

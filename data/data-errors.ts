@@ -1,7 +1,10 @@
 // DataFileError, MissingColumnError, DatasetError: structured fields, no HTTP knowledge
 import path from 'node:path';
 
-/** One bad cell or row: which file, which line (1-based, physical), which column, what was wrong and what was expected. */
+/**
+ * One bad cell or row: which file, which line (1-based, physical; Parquet files have rows instead), which column,
+ * what was wrong with the value and what was expected. Line 0 means the file as a whole.
+ */
 export class DataFileError extends Error {
   override readonly name = 'DataFileError';
   constructor(
@@ -10,10 +13,10 @@ export class DataFileError extends Error {
     readonly column: string | null,
     readonly reason: string,
     readonly expected: string | null = null,
+    readonly unit: 'line' | 'row' = 'line',
   ) {
-    super(
-      `${path.basename(file)} line ${line}${column ? `, column ${column}` : ''}: ${reason}${expected ? ` (expected ${expected})` : ''}`,
-    );
+    const where = [line > 0 ? `${unit} ${line}` : '', column ? `column ${column}` : ''].filter(Boolean).join(', ');
+    super(`${path.basename(file)}${where ? ` ${where}` : ''}: ${reason}${expected ? ` (expected ${expected})` : ''}`);
   }
 }
 
@@ -23,24 +26,30 @@ export class MissingColumnError extends Error {
     readonly file: string,
     readonly missing: readonly string[],
     readonly present: readonly string[],
+    /** CSV: the header line; Parquet: the file's schema */
+    readonly isHeaderLine = true,
   ) {
     super(
-      `${path.basename(file)} line 1: missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the header has: ${present.join(', ') || 'nothing'})`,
+      `${path.basename(file)}${isHeaderLine ? ' line 1 (header)' : ''}: missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (columns present: ${present.join(', ') || 'none'})`,
     );
   }
 }
 
-/** Folder-level problems, or the first errors of a bad file; `errors` holds every listed cause. */
+/**
+ * Folder-level problems (empty folder, no accounts table, two files for one table, unknown accounts...), or the
+ * first errors of a bad file: `errors` holds the listed causes (at most the caller's limit), `moreErrors` counts
+ * the rest, so the message stays readable on a file where every row is bad.
+ */
 export class DatasetError extends Error {
   override readonly name = 'DatasetError';
   constructor(
     readonly folder: string,
-    summary: string,
+    readonly summary: string,
     readonly errors: readonly Error[] = [],
     readonly moreErrors = 0,
   ) {
     const listed = errors.map((e) => `  - ${e.message}`).join('\n');
-    const more = moreErrors > 0 ? `\n  ... and ${moreErrors} more (use --rejects FILE to write every bad row and go on)` : '';
+    const more = moreErrors > 0 ? `\n  ... and ${moreErrors} more` : '';
     super(`${summary}${listed ? `\n${listed}` : ''}${more}`);
   }
 }

@@ -10,6 +10,7 @@ export const TableReadSummarySchema = z.object({
   rejected_rows: z.number().int().nonnegative().describe('rows written to the rejects file instead (0 unless --rejects)'),
   bytes: z.number().int().nonnegative(),
   sha256: z.string().describe('sha256 of the file bytes as stored'),
+  ignored_columns: z.array(z.string()).describe('columns of the file that are not in the input contract'),
 });
 export type TableReadSummary = z.infer<typeof TableReadSummarySchema>;
 
@@ -31,6 +32,7 @@ export const DatasetSummarySchema = z.object({
     .object({ normal: z.number().int(), fraud: z.number().int(), by_kind: z.record(z.string(), z.number().int()) })
     .nullable(),
   warnings: z.array(DatasetWarningSchema),
+  ignored_files: z.array(z.string()).describe('files in the folder that are not input tables (e.g. rings.csv)'),
   rejects_file: z.string().nullable(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;

@@ -1,11 +1,16 @@
 // input folder → Dataset (rows grouped by account_id) → tables, read-table
+//
+// Policy: by default the first bad file stops the load, listing up to `maxErrors` of its errors. With a
+// rejects file, every bad row is written there (file, line, column, reason, raw text) and the load goes on,
+// so a row is either loaded or listed: never dropped in silence. Problems that leave the data usable
+// (events dated before their account was created) are counted warnings instead.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { readdir, rename, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DataFileError, DatasetError } from './data-errors.js';
 import type { Dataset, DatasetSummary, DatasetWarning, TableReadSummary } from './dataset.js';
 import type { ProgressEvent } from './progress-event.js';
-import { readTable, tableFileFormat } from './read-table.js';
+import { readTable, readTableByAccount, type TableReadResult, tableNameOfFile } from './read-table.js';
 import {
   type AccountEvents,
   EVENT_TABLES,
@@ -25,161 +30,225 @@ export interface LoadDatasetOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
-const WARNING_EXAMPLES = 3;
+export const DEFAULT_MAX_ERRORS = 20;
+const WARNING_EXAMPLES = 5;
+/** event columns whose values repeat across many rows (shared IPs, devices, a few dozen tests): one copy each */
+const INTERNED_COLUMNS: Readonly<Partial<Record<EventTableName, readonly string[]>>> = { logins: ['ip', 'device_id'], tests: ['test_id'] };
+const MAX_INTERNED = 2_000_000;
 
-/** The table files of a folder; two files for one table is an error, unknown files are listed. */
+function tableFileNames(table: string): string {
+  return `${table}.csv, ${table}.csv.gz, ${table}.jsonl, ${table}.jsonl.gz or ${table}.parquet`;
+}
+
+/** The table files of a folder; two files for one table is an error, every other file is listed as ignored. */
 export async function findTableFiles(folder: string): Promise<{ files: Map<TableName, string>; ignored: string[] }> {
   let entries: string[];
   try {
-    entries = (await readdir(folder)).sort();
+    entries = (await readdir(folder, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
   } catch (error) {
-    throw new DatasetError(folder, `cannot read the data folder ${folder}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'ENOTDIR' ? 'it is not a folder' : (error as Error).message;
+    throw new DatasetError(folder, `cannot read the data folder ${folder}: ${why}`);
   }
   const files = new Map<TableName, string>();
   const ignored: string[] = [];
   for (const entry of entries) {
-    const format = tableFileFormat(entry);
-    const table = format ? entry.replace(/\.(csv|jsonl|ndjson|parquet)(\.gz)?$/i, '') : null;
-    if (!format || !table || !(TABLE_NAMES as string[]).includes(table)) {
+    const table = tableNameOfFile(entry);
+    if (table === null || !(TABLE_NAMES as string[]).includes(table)) {
       ignored.push(entry);
       continue;
     }
     const existing = files.get(table as TableName);
     if (existing) {
-      throw new DatasetError(folder, `${folder} has two files for the ${table} table: ${path.basename(existing)} and ${entry}; keep one`);
+      throw new DatasetError(folder, `the data folder ${folder} has two files for the ${table} table, ${path.basename(existing)} and ${entry}: keep one`);
     }
     files.set(table as TableName, path.join(folder, entry));
   }
   return { files, ignored };
 }
 
+/** Bad rows as JSONL, written to a temporary name and renamed when the load ends, removed if it fails. */
 class RejectsWriter {
-  private stream: WriteStream | null = null;
+  private readonly stream: WriteStream;
+  private readonly partial: string;
   count = 0;
-  constructor(private readonly file: string) {}
-  write(table: TableName, error: DataFileError, raw: unknown): void {
-    this.stream ??= createWriteStream(`${this.file}.partial`);
-    this.count++;
-    this.stream.write(
-      `${JSON.stringify({ table, file: error.file, line: error.line, column: error.column, reason: error.reason, expected: error.expected, raw })}\n`,
-    );
+
+  constructor(readonly file: string) {
+    this.partial = `${file}.partial-${process.pid}`;
+    this.stream = createWriteStream(this.partial);
   }
-  async close(): Promise<string | null> {
-    if (!this.stream) return null;
-    const stream = this.stream;
-    await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
-    await rename(`${this.file}.partial`, this.file);
+
+  write(table: TableName, error: DataFileError, raw: string): void {
+    this.count++;
+    const record = { table, file: error.file, [error.unit]: error.line, column: error.column, reason: error.reason, expected: error.expected, raw };
+    this.stream.write(`${JSON.stringify(record)}\n`);
+  }
+
+  private async closeStream(): Promise<void> {
+    await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  }
+
+  async commit(): Promise<string> {
+    await this.closeStream();
+    await rename(this.partial, this.file);
     return this.file;
+  }
+
+  async discard(): Promise<void> {
+    await this.closeStream().catch(() => undefined);
+    await rm(this.partial, { force: true });
   }
 }
 
-/**
- * Loads every table of a folder, validating each row, and groups events by account (sorted by time).
- * By default the first bad file stops the load with up to `maxErrors` of its errors listed; with
- * `rejectsFile`, bad rows are written there and the load goes on. Nothing is dropped silently.
- */
-export async function loadDataset(folder: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
-  const maxErrors = options.maxErrors ?? 20;
-  const { files, ignored } = await findTableFiles(folder);
-  for (const table of REQUIRED_TABLES) {
-    if (!files.has(table)) {
-      throw new DatasetError(
-        folder,
-        files.size === 0 && ignored.length === 0
-          ? `the data folder ${folder} is empty: it needs at least accounts.csv (or .jsonl / .parquet)`
-          : `the data folder ${folder} has no ${table} table (${table}.csv, .jsonl, .csv.gz, .jsonl.gz or .parquet); found: ${[...files.values(), ...ignored].map((f) => path.basename(f)).join(', ') || 'nothing'}`,
-      );
+class WarningCounter {
+  private readonly warnings = new Map<string, DatasetWarning>();
+
+  add(code: string, table: string, message: string, where: string): void {
+    const key = `${code}:${table}`;
+    const existing = this.warnings.get(key);
+    if (!existing) this.warnings.set(key, { code, table, count: 1, message, examples: [where] });
+    else {
+      existing.count++;
+      if (existing.examples.length < WARNING_EXAMPLES) existing.examples.push(where);
     }
   }
+
+  list(): DatasetWarning[] {
+    return [...this.warnings.values()];
+  }
+}
+
+function countLabels(labels: ReadonlyMap<string, LabelRow>): NonNullable<DatasetSummary['label_counts']> {
+  const counts = { normal: 0, fraud: 0, by_kind: {} as Record<string, number> };
+  for (const label of labels.values()) {
+    if (label.label === 1) {
+      counts.fraud++;
+      const kind = label.kind ?? 'unspecified';
+      counts.by_kind[kind] = (counts.by_kind[kind] ?? 0) + 1;
+    } else counts.normal++;
+  }
+  return counts;
+}
+
+/**
+ * Loads every table of a folder, validating each row, and groups the events by account (each list sorted by
+ * time, ties in file order). Throws DatasetError for a folder that cannot be used: no accounts table, two
+ * files for one table, bad rows (unless `rejectsFile`), unknown or duplicate accounts (same), no accounts.
+ */
+export async function loadDataset(folder: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
+  const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
+  const { files, ignored } = await findTableFiles(folder);
+  for (const table of REQUIRED_TABLES) {
+    if (files.has(table)) continue;
+    const found = [...files.values()].map((f) => path.basename(f)).concat(ignored);
+    throw new DatasetError(
+      folder,
+      found.length === 0
+        ? `the data folder ${folder} is empty: it needs at least an ${table} table (${tableFileNames(table)})`
+        : `the data folder ${folder} has no ${table} table (${tableFileNames(table)}); it holds: ${found.join(', ')}`,
+    );
+  }
   const rejects = options.rejectsFile ? new RejectsWriter(options.rejectsFile) : null;
+  try {
+    const dataset = await loadTables(folder, files, ignored, maxErrors, rejects, options.onProgress);
+    const rejectsFile = rejects ? await rejects.commit() : null;
+    return { ...dataset, summary: { ...dataset.summary, rejects_file: rejectsFile } };
+  } catch (error) {
+    await rejects?.discard();
+    throw error;
+  }
+}
+
+async function loadTables(
+  folder: string,
+  files: ReadonlyMap<TableName, string>,
+  ignored: readonly string[],
+  maxErrors: number,
+  rejects: RejectsWriter | null,
+  onProgress: ((event: ProgressEvent) => void) | undefined,
+): Promise<Dataset> {
   const byId = new Map<string, AccountEvents>();
   const accounts: AccountEvents[] = [];
   const labels = files.has('labels') ? new Map<string, LabelRow>() : null;
   const tables: Record<string, TableReadSummary> = {};
-  const warnings = new Map<string, DatasetWarning>();
+  const warnings = new WarningCounter();
   let minTime = Infinity;
   let maxTime = -Infinity;
-  const totalBytes = (await Promise.all([...files.values()].map((f) => stat(f).then((s) => s.size)))).reduce((a, b) => a + b, 0);
+  const sizes = await Promise.all([...files.values()].map((f) => stat(f).then((s) => s.size)));
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let bytesBefore = 0;
-
-  const warn = (code: string, table: TableName, message: string, where: string) => {
-    const key = `${code}:${table}`;
-    const existing = warnings.get(key);
-    if (existing) {
-      existing.count++;
-      if (existing.examples.length < WARNING_EXAMPLES) existing.examples.push(where);
-    } else warnings.set(key, { code, table, count: 1, message, examples: [where] });
-  };
-  // Interning keeps one copy of strings that repeat across millions of events (countries, devices, IPs).
   const interned = new Map<string, string>();
-  const intern = (s: string) => {
+  const intern = (s: string): string => {
     const hit = interned.get(s);
     if (hit !== undefined) return hit;
-    if (interned.size < 2_000_000) interned.set(s, s);
+    if (interned.size < MAX_INTERNED) interned.set(s, s);
     return s;
   };
 
-  const order: TableName[] = ['accounts', ...EVENT_TABLES, 'labels'].filter((t): t is TableName => files.has(t as TableName));
+  const order = (['accounts', ...EVENT_TABLES, 'labels'] as TableName[]).filter((t) => files.has(t));
   for (const table of order) {
     const file = files.get(table) as string;
+    const fileName = path.basename(file);
     const errors: DataFileError[] = [];
     let moreErrors = 0;
-    const onBadRow = (error: DataFileError, raw: unknown) => {
-      if (rejects) {
-        rejects.write(table, error, raw);
-        return;
-      }
-      if (errors.length < maxErrors) errors.push(error);
+    const onBadRow = (error: DataFileError, raw: string) => {
+      if (rejects) rejects.write(table, error, raw);
+      else if (errors.length < maxErrors) errors.push(error);
       else moreErrors++;
     };
-    const seenLabels = new Set<string>();
-    const result = await readTable(file, table, {
+    const unknownAccount = (accountId: string, line: number) =>
+      new DataFileError(file, line, 'account_id', `account ${JSON.stringify(accountId)} is not in the accounts table`, 'an account_id listed in accounts');
+
+    const listeners = {
       onBadRow,
-      onProgress: (bytes, rows) =>
-        options.onProgress?.({ stage: 'load', done: Math.min(totalBytes, bytesBefore + bytes), total: totalBytes, unit: 'bytes', detail: `${table}: ${rows} rows` }),
-      onRow: (row, line) => {
-        if (table === 'accounts') {
-          const account = row as unknown as AccountEvents;
-          if (byId.has(account.account_id)) {
-            throw new DataFileError(file, line, 'account_id', `duplicate account_id ${JSON.stringify(account.account_id)}`, 'each account once');
-          }
-          const events: AccountEvents = { ...account, country: intern(account.country), logins: [], proposals: [], tests: [], payouts: [] };
-          byId.set(account.account_id, events);
-          accounts.push(events);
-          return;
+      onProgress: (bytes: number, rows: number) =>
+        onProgress?.({ stage: 'load', done: Math.min(totalBytes, bytesBefore + bytes), total: totalBytes, unit: 'bytes', detail: `${table}: ${rows} rows` }),
+    };
+    let result: TableReadResult;
+    if (table === 'accounts') {
+      const onRow = (row: Record<string, unknown>, line: number) => {
+        const accountId = row['account_id'] as string;
+        if (byId.has(accountId)) {
+          throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(accountId)} is listed twice`, 'each account_id once');
         }
-        const accountId = (row as { account_id: string }).account_id;
-        const owner = byId.get(accountId);
-        if (!owner) {
-          throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(accountId)} is not in the accounts table`, 'an account_id listed in accounts');
-        }
-        if (table === 'labels') {
-          if (seenLabels.has(accountId)) throw new DataFileError(file, line, 'account_id', `duplicate label for account ${JSON.stringify(accountId)}`, 'one label per account');
-          seenLabels.add(accountId);
-          labels?.set(accountId, row as LabelRow);
-          return;
-        }
-        const eventTable = table as EventTableName;
-        const { account_id: _omit, ...event } = row as Record<string, unknown> & { account_id: string };
-        for (const key of ['ip', 'country', 'device_id', 'bank_hash', 'job_id', 'test_id'] as const) {
-          if (typeof event[key] === 'string') event[key] = intern(event[key] as string);
-        }
-        const time = event[EVENT_TIME_COLUMN[eventTable]] as number;
-        if (time < owner.created_at) {
-          warn('event-before-account-creation', table, `${table} events dated before their account was created (kept as they are)`, `${path.basename(file)}:${line}`);
-        }
+        const account = { ...(row as Pick<AccountEvents, 'account_id' | 'created_at' | 'country' | 'has_2fa'>), logins: [], proposals: [], tests: [], payouts: [] };
+        byId.set(accountId, account);
+        accounts.push(account);
+      };
+      result = await readTable(file, table, { ...listeners, onRow });
+    } else if (table === 'labels') {
+      const onRow = (row: LabelRow, line: number) => {
+        const accountId = row['account_id'] as string;
+        if (!byId.has(accountId)) throw unknownAccount(accountId, line);
+        if (labels?.has(accountId)) throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(accountId)} has a second label`, 'one label per account');
+        if (row.kind !== undefined) row.kind = intern(row.kind);
+        labels?.set(accountId, row);
+      };
+      result = await readTable(file, table, { ...listeners, onRow });
+    } else {
+      const eventTable = table as EventTableName;
+      const timeColumn = EVENT_TIME_COLUMN[eventTable];
+      const internedColumns = INTERNED_COLUMNS[eventTable] ?? [];
+      const warning = `${table} dated before their account was created (kept as they are)`;
+      // rows come without account_id: the parent account holds it once instead of once per event
+      // event files usually list an account's rows together: skip the map lookup while the account repeats
+      let lastOwner: AccountEvents | undefined;
+      const onRow = (accountId: string, event: Record<string, unknown>, line: number) => {
+        const owner = lastOwner?.account_id === accountId ? lastOwner : byId.get(accountId);
+        if (!owner) throw unknownAccount(accountId, line);
+        lastOwner = owner;
+        for (const column of internedColumns) event[column] = intern(event[column] as string);
+        const time = event[timeColumn] as number;
+        if (time < owner.created_at) warnings.add('event-before-account-creation', table, warning, `${fileName}:${line}`);
         if (time < minTime) minTime = time;
         if (time > maxTime) maxTime = time;
         (owner[eventTable] as unknown[]).push(event);
-      },
-    });
+      };
+      result = await readTableByAccount(file, eventTable, { ...listeners, onRow: onRow as unknown as (accountId: string, row: object, line: number) => void });
+    }
     if (errors.length > 0) {
-      throw new DatasetError(
-        folder,
-        `${path.basename(file)} has ${errors.length + moreErrors} bad row${errors.length + moreErrors > 1 ? 's' : ''}; nothing was loaded`,
-        errors,
-        moreErrors,
-      );
+      const count = errors.length + moreErrors;
+      throw new DatasetError(folder, `${fileName} has ${count} bad row${count > 1 ? 's' : ''}; the data set was not loaded`, errors, moreErrors);
     }
     bytesBefore += result.bytes;
     tables[table] = {
@@ -190,21 +259,19 @@ export async function loadDataset(folder: string, options: LoadDatasetOptions = 
       rejected_rows: result.rejectedRows,
       bytes: result.bytes,
       sha256: result.sha256,
+      ignored_columns: [...result.ignoredColumns],
     };
+    if (table === 'accounts' && accounts.length === 0) {
+      throw new DatasetError(folder, `${fileName} has no ${result.rejectedRows > 0 ? 'valid ' : ''}rows: there are no accounts to load`);
+    }
   }
   for (const account of accounts) {
-    if (account.created_at < minTime) minTime = account.created_at;
-    if (account.created_at > maxTime) maxTime = account.created_at;
     for (const table of EVENT_TABLES) {
       const column = EVENT_TIME_COLUMN[table];
       const list = account[table] as unknown as Record<string, number>[];
       if (list.length > 1) list.sort((a, b) => (a[column] as number) - (b[column] as number));
     }
   }
-  if (ignored.length > 0) {
-    warnings.set('ignored-files', { code: 'ignored-files', table: '-', count: ignored.length, message: 'files that are not input tables were ignored', examples: ignored.slice(0, 10) });
-  }
-  const rejectsFile = rejects ? await rejects.close() : null;
   const summary: DatasetSummary = {
     folder,
     accounts: accounts.length,
@@ -214,20 +281,9 @@ export async function loadDataset(folder: string, options: LoadDatasetOptions = 
       to: Number.isFinite(maxTime) ? new Date(maxTime).toISOString() : null,
     },
     label_counts: labels ? countLabels(labels) : null,
-    warnings: [...warnings.values()],
-    rejects_file: rejectsFile,
+    warnings: warnings.list(),
+    ignored_files: [...ignored],
+    rejects_file: null,
   };
   return { accounts, labels, summary };
-}
-
-function countLabels(labels: ReadonlyMap<string, LabelRow>): NonNullable<DatasetSummary['label_counts']> {
-  const counts = { normal: 0, fraud: 0, by_kind: {} as Record<string, number> };
-  for (const label of labels.values()) {
-    if (label.label === 1) {
-      counts.fraud++;
-      const kind = label.kind || 'unspecified';
-      counts.by_kind[kind] = (counts.by_kind[kind] ?? 0) + 1;
-    } else counts.normal++;
-  }
-  return counts;
 }

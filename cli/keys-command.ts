@@ -1,0 +1,49 @@
+// ringfence keys create|list: API keys for the service; the key is printed once, only its hash is stored
+import path from 'node:path';
+import { z } from 'zod';
+import { createApiKey, readKeysFile, ScopeSchema } from '../serving/api-keys.js';
+import { CliUsageError, defineCommand, EXIT_OK, type CliCommand } from './cli-command.js';
+import { formatTable } from './format-table.js';
+
+const createCommand = defineCommand({
+  name: 'keys create',
+  summary: 'create an API key: printed once on stdout, its hash stored in FILE',
+  options: {
+    scope: { schema: ScopeSchema, description: 'predict (score and look up rings) or admin (also reload models)', placeholder: 'SCOPE' },
+    name: { schema: z.string().min(1).max(64), description: 'a name for the key (who uses it)', placeholder: 'NAME' },
+    keys: { schema: z.string().min(1), description: 'keys file (created if missing)', placeholder: 'FILE' },
+  },
+  async run(args, io) {
+    const key = await createApiKey(path.resolve(io.cwd, args.keys), args.name, args.scope);
+    io.stderr.write(`created ${args.scope} key ${JSON.stringify(args.name)} in ${args.keys}; it is shown once, store it now:\n`);
+    io.stdout.write(`${key}\n`);
+    return EXIT_OK;
+  },
+});
+
+const listCommand = defineCommand({
+  name: 'keys list',
+  summary: 'list the keys of a keys file (names and scopes, never the keys)',
+  options: { keys: { schema: z.string().min(1), description: 'keys file', placeholder: 'FILE' } },
+  async run(args, io) {
+    const keys = await readKeysFile(path.resolve(io.cwd, args.keys));
+    io.stdout.write(formatTable(['name', 'scope', 'created'], keys.map((k) => [k.name, k.scope, k.created_at])));
+    return EXIT_OK;
+  },
+});
+
+export const keysCommand: CliCommand = {
+  name: 'keys',
+  summary: 'create or list API keys',
+  help: () => `ringfence keys create --scope predict|admin --name NAME --keys FILE\nringfence keys list --keys FILE\n`,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === 'create') return createCommand.run(rest, io);
+    if (sub === 'list') return listCommand.run(rest, io);
+    if (sub === '--help' || sub === '-h') {
+      io.stdout.write(keysCommand.help());
+      return EXIT_OK;
+    }
+    throw new CliUsageError(`'ringfence keys' needs a subcommand: create or list`);
+  },
+};

@@ -1,0 +1,55 @@
+// zod request/response schemas per route; request records reuse data/tables rows
+import { z } from 'zod';
+import { AccountEventsSchema } from '../data/tables.js';
+import { IdentifierKindSchema, RiskAssessmentSchema } from '../training/scoring/risk-assessment.js';
+
+export const PredictRequestSchema = z.object({
+  accounts: z.array(AccountEventsSchema).min(1).describe('accounts to score, each with its events (1 to the configured maximum)'),
+});
+export type PredictRequest = z.infer<typeof PredictRequestSchema>;
+
+export const ModelRefSchema = z.object({ name: z.string(), version: z.string() });
+
+export const PredictResponseSchema = z.object({
+  model: ModelRefSchema,
+  results: z.array(RiskAssessmentSchema).describe('one per account, in request order'),
+});
+export type PredictResponse = z.infer<typeof PredictResponseSchema>;
+
+export const RingDetailSchema = z.object({
+  ring_id: z.string(),
+  members: z.array(z.string()),
+  identifiers: z.array(z.object({ kind: IdentifierKindSchema, ref: z.string().describe('first characters of the keyed hash: a reference, not the identifier'), accounts: z.number().int() })),
+  strength: z.number(),
+  template_share: z.number(),
+  flagged_members: z.array(z.string()).describe('members flagged at training time'),
+});
+export type RingDetail = z.infer<typeof RingDetailSchema>;
+
+export const ModelSummarySchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  created_at: z.string(),
+  format_version: z.string(),
+  tfjs_backend: z.string(),
+  features: z.array(z.string()),
+  policy: z.object({ block_above: z.number(), flag_above: z.number() }),
+  training_accounts: z.number().int().nullable(),
+  metrics: z.object({ roc_auc: z.number().nullable(), pr_auc: z.number().nullable(), flagged_precision: z.number().nullable() }).nullable(),
+  rings: z.number().int(),
+});
+export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+
+export const ReloadRequestSchema = z.object({ version: z.string().min(1).optional().describe('version id; omitted = the newest') }).strict();
+
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string(),
+  errors: z.array(z.object({ pointer: z.string(), detail: z.string(), code: z.string() })).optional(),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export const HealthSchema = z.object({ status: z.enum(['ok', 'ready']), model: ModelRefSchema.nullable() });

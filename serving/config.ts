@@ -1,0 +1,63 @@
+// zod env schema → Config (port, model root/name, limits, keys, log level); read once by the composition root
+import { z } from 'zod';
+
+export const ServeConfigSchema = z.object({
+  models_root: z.string().min(1).describe('RINGFENCE_MODELS: model root folder'),
+  model_name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).default('default').describe('RINGFENCE_MODEL_NAME'),
+  model_version: z.string().optional().describe('RINGFENCE_MODEL_VERSION (default: LATEST)'),
+  host: z.string().default('127.0.0.1').describe('RINGFENCE_HOST'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080).describe('RINGFENCE_PORT'),
+  keys_file: z.string().optional().describe('RINGFENCE_KEYS_FILE: API keys (hashes); without it the service only binds to loopback'),
+  body_limit_bytes: z.coerce.number().int().min(1024).max(100 * 2 ** 20).default(2 * 2 ** 20).describe('RINGFENCE_BODY_LIMIT_BYTES'),
+  max_accounts_per_request: z.coerce.number().int().min(1).max(10_000).default(100).describe('RINGFENCE_MAX_ACCOUNTS'),
+  max_events_per_account: z.coerce.number().int().min(1).max(1_000_000).default(5000).describe('RINGFENCE_MAX_EVENTS'),
+  rate_limit_per_minute: z.coerce.number().int().min(1).default(6000).describe('RINGFENCE_RATE_LIMIT: requests per minute per API key (or client address)'),
+  request_timeout_ms: z.coerce.number().int().min(100).default(10_000).describe('RINGFENCE_REQUEST_TIMEOUT_MS'),
+  headers_timeout_ms: z.coerce.number().int().min(100).default(5_000).describe('RINGFENCE_HEADERS_TIMEOUT_MS'),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('RINGFENCE_LOG_LEVEL'),
+  hash_secret: z.string().optional().describe('RINGFENCE_HASH_SECRET: must match the one used at training, when one was'),
+});
+export type ServeConfig = z.infer<typeof ServeConfigSchema>;
+
+const ENV_NAMES: Record<keyof ServeConfig, string> = {
+  models_root: 'RINGFENCE_MODELS',
+  model_name: 'RINGFENCE_MODEL_NAME',
+  model_version: 'RINGFENCE_MODEL_VERSION',
+  host: 'RINGFENCE_HOST',
+  port: 'RINGFENCE_PORT',
+  keys_file: 'RINGFENCE_KEYS_FILE',
+  body_limit_bytes: 'RINGFENCE_BODY_LIMIT_BYTES',
+  max_accounts_per_request: 'RINGFENCE_MAX_ACCOUNTS',
+  max_events_per_account: 'RINGFENCE_MAX_EVENTS',
+  rate_limit_per_minute: 'RINGFENCE_RATE_LIMIT',
+  request_timeout_ms: 'RINGFENCE_REQUEST_TIMEOUT_MS',
+  headers_timeout_ms: 'RINGFENCE_HEADERS_TIMEOUT_MS',
+  log_level: 'RINGFENCE_LOG_LEVEL',
+  hash_secret: 'RINGFENCE_HASH_SECRET',
+};
+
+export class ConfigValidationError extends Error {
+  override readonly name = 'ConfigValidationError';
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+export const isLoopbackHost = (host: string) => LOOPBACK.test(host);
+
+/** Config from environment variables, overridden by explicit values (CLI flags); every bad field is named. */
+export function loadServeConfig(env: Readonly<Record<string, string | undefined>>, overrides: Partial<Record<keyof ServeConfig, unknown>> = {}): ServeConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, envName] of Object.entries(ENV_NAMES)) {
+    const value = overrides[key as keyof ServeConfig] ?? env[envName];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = ServeConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigValidationError(
+      `invalid service configuration: ${parsed.error.issues.map((i) => `${String(i.path[0])} (${ENV_NAMES[i.path[0] as keyof ServeConfig] ?? '?'}): ${i.message}`).join('; ')}`,
+    );
+  }
+  if (!parsed.data.keys_file && !isLoopbackHost(parsed.data.host)) {
+    throw new ConfigValidationError(`refusing to listen on ${parsed.data.host} without API keys: pass --keys FILE (RINGFENCE_KEYS_FILE), or bind to 127.0.0.1`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,97 @@
+// readModelVersion + restore parts → ScoringModel; atomic swap on reload (in-flight requests keep their model)
+import type { AccountEvents } from '../data/tables.js';
+import type { Manifest } from '../models/manifest.js';
+import { FEATURE_NAMES } from '../training/features/feature-registry.js';
+import { loadScoringParts } from '../training/model-files.js';
+import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
+import { assessAccount, type ScoringParts } from '../training/scoring/risk-score.js';
+import type { ModelSummary, RingDetail } from './api-schemas.js';
+
+export interface ScoringModel {
+  readonly name: string;
+  readonly version: string;
+  readonly summary: ModelSummary;
+  scoreAccount(events: AccountEvents): RiskAssessment;
+  ring(ringId: string): RingDetail | null;
+  ringOfAccount(accountId: string): RingDetail | null;
+}
+
+export type LoadScoringModel = (version?: string) => Promise<ScoringModel>;
+
+function summaryOf(parts: ScoringParts, manifest: Manifest, metrics: unknown): ModelSummary {
+  const m = metrics as { roc_auc?: Record<string, number>; pr_auc?: Record<string, number>; flagged_precision?: number } | null;
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    created_at: manifest.created_at,
+    format_version: manifest.format_version,
+    tfjs_backend: manifest.tfjs_backend,
+    features: [...FEATURE_NAMES],
+    policy: { block_above: parts.config.policy.block_above, flag_above: parts.config.policy.flag_above },
+    training_accounts: (manifest.training_data as { accounts?: number }).accounts ?? null,
+    metrics: m ? { roc_auc: m.roc_auc?.['risk_score'] ?? null, pr_auc: m.pr_auc?.['risk_score'] ?? null, flagged_precision: m.flagged_precision ?? null } : null,
+    rings: parts.identityIndex.rings.size,
+  };
+}
+
+/** A ScoringModel over a model version's restored parts. */
+export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metrics: unknown): ScoringModel {
+  const index = parts.identityIndex;
+  const ringDetail = (ringId: string): RingDetail | null => {
+    const ring = index.rings.get(ringId);
+    if (!ring) return null;
+    return {
+      ring_id: ring.ring_id,
+      members: ring.members,
+      identifiers: ring.identifiers.map((i) => ({ kind: i.kind, ref: i.hash.slice(0, 10), accounts: i.accounts })),
+      strength: ring.strength,
+      template_share: ring.template_share,
+      flagged_members: ring.members.filter((m) => index.flagged.has(m)),
+    };
+  };
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    summary: summaryOf(parts, manifest, metrics),
+    scoreAccount: (events) => assessAccount(parts, events),
+    ring: ringDetail,
+    ringOfAccount: (accountId) => {
+      const ringId = index.ringOfAccount.get(accountId);
+      return ringId ? ringDetail(ringId) : null;
+    },
+  };
+}
+
+/** Loads versions of one model from a model root (LATEST when no version is given). */
+export function createModelLoader(root: string, name: string): LoadScoringModel {
+  return async (version) => {
+    const { parts, manifest, dir } = await loadScoringParts(root, name, version);
+    const { readFile } = await import('node:fs/promises');
+    const metrics = await readFile(`${dir}/metrics.json`, 'utf8').then((t) => JSON.parse(t) as unknown, () => null);
+    return scoringModelFrom(parts, manifest, metrics);
+  };
+}
+
+/** Holds the model being served; a reload builds the new one first and swaps only when it loaded. */
+export class ModelHolder {
+  private model: ScoringModel | null = null;
+  private reloading: Promise<ScoringModel> | null = null;
+  constructor(private readonly load: LoadScoringModel) {}
+
+  current(): ScoringModel | null {
+    return this.model;
+  }
+
+  /** Loads `version` (or the newest); on failure the old model keeps serving and the error propagates. */
+  async reload(version?: string): Promise<ScoringModel> {
+    while (this.reloading) await this.reloading.catch(() => undefined);
+    this.reloading = this.load(version);
+    try {
+      const next = await this.reloading;
+      this.model = next;
+      return next;
+    } finally {
+      this.reloading = null;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// GET /healthz (live), GET /readyz (model loaded), GET /metrics
+import { Router } from 'express';
+import { HttpProblem } from '../http-problem.js';
+import type { RouteDeps } from './route-deps.js';
+
+export function healthRoutes(deps: RouteDeps): Router {
+  const router = Router();
+  const modelRef = () => {
+    const model = deps.modelHolder.current();
+    return model ? { name: model.name, version: model.version } : null;
+  };
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', model: modelRef() });
+  });
+  router.get('/readyz', (_req, res) => {
+    if (!deps.modelHolder.current()) throw new HttpProblem('model-not-ready', 'no model is loaded yet', undefined, { 'Retry-After': '5' });
+    res.json({ status: 'ready', model: modelRef() });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  return router;
+}

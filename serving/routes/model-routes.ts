@@ -1,0 +1,20 @@
+// GET /v1/model (manifest summary), POST /v1/model/reload (admin)
+import { Router } from 'express';
+import { ReloadRequestSchema } from '../api-schemas.js';
+import { validateRequest } from '../validate-request.js';
+import type { RouteDeps } from './route-deps.js';
+
+export function modelRoutes(deps: RouteDeps): Router {
+  const router = Router();
+  router.get('/v1/model', deps.requireScope('predict'), (_req, res) => {
+    res.json(deps.requireModel().summary);
+  });
+  router.post('/v1/model/reload', deps.requireScope('admin'), async (req, res) => {
+    const body = validateRequest(ReloadRequestSchema, req.body ?? {}, 'the reload request');
+    const model = await deps.modelHolder.reload(body.version);
+    deps.metrics.modelInfo.reset();
+    deps.metrics.modelInfo.set({ name: model.name, version: model.version }, 1);
+    res.json(model.summary);
+  });
+  return router;
+}

@@ -1,0 +1,15 @@
+// What route modules receive from createApp.
+import type { RequestHandler } from 'express';
+import type { ServeConfig } from '../config.js';
+import type { ServiceMetrics } from '../metrics.js';
+import type { ModelHolder, ScoringModel } from '../model-holder.js';
+import type { Scope } from '../api-keys.js';
+
+export interface RouteDeps {
+  readonly config: ServeConfig;
+  readonly modelHolder: ModelHolder;
+  readonly metrics: ServiceMetrics;
+  requireScope(scope: Scope): RequestHandler;
+  /** the model at the start of the request (a reload does not change it mid-request), or 503 */
+  requireModel(): ScoringModel;
+}

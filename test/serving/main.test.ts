@@ -1,0 +1,63 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../../cli/run-cli.js';
+import { findApiKey, readKeysFile } from '../../serving/api-keys.js';
+import { ConfigValidationError, loadServeConfig } from '../../serving/config.js';
+import { startService } from '../../serving/main.js';
+import { fixtureRecords } from './serving-helpers.js';
+
+const fixture = inject('fixtureModel');
+const temporary: string[] = [];
+afterAll(async () => Promise.all(temporary.map((d) => rm(d, { recursive: true, force: true }))));
+
+describe('loadServeConfig', () => {
+  it('names the bad field and its environment variable', () => {
+    expect(() => loadServeConfig({ RINGFENCE_MODELS: '/m', RINGFENCE_PORT: 'eighty' })).toThrow(/port \(RINGFENCE_PORT\)/);
+    expect(() => loadServeConfig({})).toThrow(/models_root \(RINGFENCE_MODELS\)/);
+  });
+
+  it('refuses a non-loopback address without API keys', () => {
+    expect(() => loadServeConfig({ RINGFENCE_MODELS: '/m' }, { host: '0.0.0.0' })).toThrow(ConfigValidationError);
+    expect(loadServeConfig({ RINGFENCE_MODELS: '/m' }, { host: '0.0.0.0', keys_file: '/k.json' }).host).toBe('0.0.0.0');
+  });
+});
+
+describe('startService', () => {
+  it('listens on loopback, answers, and finishes an in-flight request when closed', async () => {
+    const config = loadServeConfig({}, { models_root: fixture.modelsRoot, model_name: fixture.name, port: 0 });
+    const service = await startService(config, { logger: pino({ level: 'silent' }) });
+    const records = await fixtureRecords(fixture, 50);
+    const received = new Promise((resolve) => service.server.once('request', resolve));
+    const inFlight = fetch(`${service.url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accounts: records }) });
+    await received;
+    const closing = service.close();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { results: unknown[] }).results).toHaveLength(50);
+    await closing;
+    await expect(fetch(`${service.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('ringfence keys create', () => {
+  it('prints the key alone on stdout once and stores only its hash', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-keys-'));
+    temporary.push(dir);
+    const file = path.join(dir, 'keys.json');
+    let out = '';
+    let err = '';
+    const stdout = new PassThrough().on('data', (c) => (out += c));
+    const stderr = new PassThrough().on('data', (c) => (err += c));
+    expect(await runCli(['keys', 'create', '--scope', 'admin', '--name', 'ops', '--keys', file], { stdout, stderr, cwd: dir, env: {} })).toBe(0);
+    const key = out.trim();
+    expect(out).toBe(`${key}\n`);
+    expect(err).toMatch(/shown once/);
+    expect(await readFile(file, 'utf8')).not.toContain(key);
+    expect(findApiKey(await readKeysFile(file), key)?.scope).toBe('admin');
+    expect(await runCli(['keys', 'create', '--scope', 'root', '--name', 'x', '--keys', file], { stdout, stderr, cwd: dir, env: {} })).toBe(2);
+  });
+});
