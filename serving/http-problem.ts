@@ -16,7 +16,6 @@ export const PROBLEM_TYPES = {
   'rate-limited': { status: 429, title: 'Too many requests' },
   'internal-error': { status: 500, title: 'Internal error' },
   'model-not-ready': { status: 503, title: 'No model is loaded yet' },
-  'request-timeout': { status: 503, title: 'The request took too long' },
 } as const;
 export type ProblemSlug = keyof typeof PROBLEM_TYPES;
 
