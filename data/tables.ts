@@ -83,8 +83,15 @@ function zodForKind(kind: ColumnKind): z.ZodType {
       return z
         .string()
         .regex(ISO_UTC, { message: describeColumnKind(kind), abort: true })
-        .refine((s) => parseIsoUtc(s) !== null, { message: describeColumnKind(kind), abort: true })
-        .transform((s) => parseIsoUtc(s) as number)
+        // one calendar check and parse per value (the predict hot path parses thousands of timestamps)
+        .transform((s, ctx) => {
+          const ms = parseIsoUtc(s);
+          if (ms === null) {
+            ctx.addIssue({ code: 'custom', message: describeColumnKind(kind) });
+            return z.NEVER;
+          }
+          return ms;
+        })
         .meta({ format: 'date-time', description: 'ISO-8601 UTC timestamp' });
     case 'country':
       return z.string().regex(ALPHA2, { message: describeColumnKind(kind) });

@@ -29,10 +29,14 @@ async function tryWasm(): Promise<string | null> {
     const require = createRequire(import.meta.url);
     const directory = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
     wasm.setWasmPaths(`${directory}${path.sep}`);
-    if (await tf.setBackend('wasm')) {
-      await tf.ready();
-      return null;
-    }
+    // The Emscripten loader installs process-wide handlers that rethrow any uncaught error with its whole
+    // minified source attached; the CLI and the service handle their own errors, so those handlers are removed.
+    const before = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
+    const isReady = await tf.setBackend('wasm');
+    if (isReady) await tf.ready();
+    for (const listener of process.listeners('uncaughtException')) if (!before.uncaughtException.includes(listener)) process.removeListener('uncaughtException', listener);
+    for (const listener of process.listeners('unhandledRejection')) if (!before.unhandledRejection.includes(listener)) process.removeListener('unhandledRejection', listener);
+    if (isReady) return null;
     return 'the wasm backend did not initialise';
   } catch (error) {
     return `wasm backend failed (${(error as Error).message.split('\n')[0]})`;
