@@ -8,7 +8,7 @@ import { loadDataset } from '../data/load-dataset.js';
 import type { ProgressEvent } from '../data/progress-event.js';
 import { AccountEventsSchema, inputContractJsonSchema, type LabelRow } from '../data/tables.js';
 import type { Manifest } from '../models/manifest.js';
-import { writeModelVersion } from '../models/write-model-version.js';
+import { versionIdAt, writeModelVersion } from '../models/write-model-version.js';
 import { analystTables, clusterProfiles } from './analyst-outputs.js';
 import { fitAnomalyEnsemble } from './detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from './detectors/detector.js';
@@ -170,8 +170,10 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
 
   const profiles = clusterProfiles(kmeansState, assessments, features.map((f) => f.values), featureMedians);
   const report = analystTables({ assessments, labels, profiles, identityIndex: parts.identityIndex });
+  const now = new Date();
+  const version = versionIdAt(now);
   const manifestFields: Omit<Manifest, 'format_version' | 'name' | 'version' | 'files'> = {
-    created_at: new Date().toISOString(),
+    created_at: now.toISOString(),
     libraries: libraryVersions(tfjs.backend),
     tfjs_backend: tfjs.backend,
     seed,
@@ -185,7 +187,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     ...report,
     'report.html': await renderReportHtml({
       name,
-      version: '(this version)',
+      version,
       createdAt: manifestFields.created_at,
       accounts: accounts.length,
       timeRange: dataset.summary.time_range,
@@ -201,6 +203,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     files: { ...files, 'model-card.md': renderModelCard({ name, manifest: manifestFields, metrics, profiles, rings: parts.identityIndex.rings.size, config }) },
     report: reportFiles,
     manifest: manifestFields,
+    now,
   });
   stage(`wrote ${name}/${written.version}`);
   return { name, version: written.version, dir: written.dir, reportDir: path.join(written.dir, 'report'), metrics, assessments, tfjsBackend: tfjs.backend };

@@ -58,10 +58,11 @@ function scoreDistributionSpec(input: ReportInput): Record<string, unknown> {
       },
       {
         data: { values },
-        mark: 'bar',
+        mark: { type: 'bar', opacity: 0.75 },
         encoding: {
           x: { field: 'risk', type: 'quantitative', bin: { maxbins: 50, extent: [0, 100] } },
-          y: { aggregate: 'count', type: 'quantitative', scale: { type: 'symlog' }, title: 'accounts (symlog scale)' },
+          // overlaid, not stacked: on a symlog axis a stack would misstate the smaller group
+          y: { aggregate: 'count', type: 'quantitative', stack: null, scale: { type: 'symlog' }, title: 'accounts (symlog scale)' },
           fill: { field: 'group', type: 'nominal', scale: { domain: ['normal', 'fraud', 'all accounts'], range: ['#7f8c8d', '#e74c3c', '#34495e'] }, title: 'accounts' },
         },
       },

@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+
+const fixture = inject('fixtureModel');
+const CHROMIUM = '/usr/bin/chromium';
+const reportFile = () => path.join(fixture.modelsRoot, fixture.name, fixture.version, 'report', 'report.html');
+
+describe('report.html', () => {
+  it('is one self-contained page with its charts and tables inline', async () => {
+    const html = await readFile(reportFile(), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html.match(/<svg[\s>]/g)?.length).toBeGreaterThanOrEqual(6);
+    for (const title of ['Risk score distribution with the policy bands', 'Cluster profiles', 'Rings by size', 'ROC curve', 'Precision-recall curve']) expect(html).toContain(title);
+    expect(html).not.toMatch(/<script|<link |src="http|href="http/);
+  });
+
+  // CI installs Chromium first (scripts/install-system-deps.sh browser); on a machine without it this check cannot run
+  it.skipIf(!existsSync(CHROMIUM))('loads in headless Chromium with no console errors and renders its charts', async () => {
+    const profile = await mkdtemp(path.join(os.tmpdir(), 'ringfence-chromium-'));
+    try {
+      const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0'];
+      const { stdout, stderr } = await promisify(execFile)(CHROMIUM, [...flags, '--dump-dom', `file://${reportFile()}`], { timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
+      expect(stderr).not.toMatch(/CONSOLE|Uncaught|Failed to load resource/);
+      expect(stdout.match(/<svg[\s>]/g)?.length).toBeGreaterThanOrEqual(6);
+      expect(stdout).toMatch(/class="mark-rect role-mark/);
+      const shot = path.join(profile, 'report.png');
+      await promisify(execFile)(CHROMIUM, [...flags, `--screenshot=${shot}`, '--window-size=1200,2400', `file://${reportFile()}`], { timeout: 60_000 });
+      expect((await readFile(shot)).length).toBeGreaterThan(20_000);
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
+  });
+});
