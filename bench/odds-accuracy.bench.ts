@@ -1,0 +1,58 @@
+// Runs the benchmark protocol of `ringfence evaluate` on the five ODDS sets beside the scikit-learn baselines
+// (../shared/datasets/BASELINES.json), and writes the table to bench/odds-accuracy.md.
+// Usage: npx tsx bench/odds-accuracy.bench.ts [seeds=3] [datasets folder=../shared/datasets]
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { readNumericCsv } from '../data/read-numeric-csv.js';
+import { EnsembleParamsSchema } from '../training/detectors/anomaly-ensemble.js';
+import { evaluateDetectors } from '../training/evaluation/evaluate-detectors.js';
+
+const seeds = Number(process.argv[2] ?? 3);
+const folder = path.resolve(process.argv[3] ?? '../shared/datasets');
+const NAMES = ['cardio', 'mammography', 'satellite', 'shuttle', 'thyroid'];
+
+const BaselinesSchema = z.array(
+  z.object({ name: z.string(), iforest: z.object({ roc_auc_mean: z.number(), ap_mean: z.number() }), kmeans: z.object({ roc_auc: z.number(), ap: z.number() }) }),
+);
+const baselines = BaselinesSchema.parse(JSON.parse(await readFile(path.join(folder, 'BASELINES.json'), 'utf8')));
+function iforestOf(name: string): { roc: number; ap: number } {
+  const entry = baselines.find((b) => b.name === name);
+  if (!entry) throw new Error(`no baseline for ${name} in BASELINES.json`);
+  return { roc: entry.iforest.roc_auc_mean, ap: entry.iforest.ap_mean };
+}
+
+const rows: string[] = [];
+const totals: Record<string, { roc: number; pr: number }> = {};
+let iforestRoc = 0;
+let iforestAp = 0;
+for (const name of NAMES) {
+  const table = await readNumericCsv(path.join(folder, `${name}.csv`), 'label');
+  const report = await evaluateDetectors(name, table, { seeds, holdout: null, params: EnsembleParamsSchema.parse({}) });
+  const base = iforestOf(name);
+  iforestRoc += base.roc / NAMES.length;
+  iforestAp += base.ap / NAMES.length;
+  const cells = Object.entries(report.detectors).map(([detector, r]) => {
+    const t = (totals[detector] ??= { roc: 0, pr: 0 });
+    t.roc += r.roc_auc_mean / NAMES.length;
+    t.pr += r.pr_auc_mean / NAMES.length;
+    return `${r.roc_auc_mean.toFixed(3)} / ${r.pr_auc_mean.toFixed(3)}`;
+  });
+  const combined = report.detectors[report.default]!;
+  rows.push(`| ${name} | ${base.roc.toFixed(3)} / ${base.ap.toFixed(3)} | ${cells.join(' | ')} | ${(combined.roc_auc_mean - base.roc).toFixed(3)} | ${combined.fit_seconds.toFixed(2)} |`);
+  console.error(`${name} done`);
+}
+const detectors = Object.keys(totals);
+const md = [
+  `## Detectors on the ODDS sets (issue 5)`,
+  '',
+  `Command: \`npx tsx bench/odds-accuracy.bench.ts ${seeds}\`. Protocol of \`../shared/datasets/BASELINES.md\`: every detector fitted on all rows without labels, all rows scored, labels only for ROC-AUC / average precision; mean over ${seeds} seeds; one configuration for every set. Cells: ROC-AUC / PR-AUC.`,
+  '',
+  `| data set | sklearn IsolationForest | ${detectors.join(' | ')} | default − IForest ROC | fit s |`,
+  `|---|---:|${detectors.map(() => '---:').join('|')}|---:|---:|`,
+  ...rows,
+  `| **mean** | ${iforestRoc.toFixed(3)} / ${iforestAp.toFixed(3)} | ${detectors.map((d) => `${totals[d]!.roc.toFixed(3)} / ${totals[d]!.pr.toFixed(3)}`).join(' | ')} | | |`,
+  '',
+].join('\n');
+await writeFile(path.join('bench', 'odds-accuracy.md'), `${md}\n`);
+console.log(md);
