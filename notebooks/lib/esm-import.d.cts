@@ -1,0 +1,1 @@
+export declare function importESM<T = unknown>(specifier: string): Promise<T>;

@@ -1,0 +1,74 @@
+// The project's library as notebooks see it: the built ES modules (dist/, built by `npm ci`), loaded through a
+// real import(). tslab compiles notebook code to CommonJS with TypeScript 5.0 and type-checks every local module it
+// imports, which the library's modules (import.meta, packages typed only through "exports") do not survive; so the
+// few signatures notebooks call are restated here, as the narrowest types the cells need.
+import * as path from 'path';
+import { importESM } from './esm-import.cjs';
+
+const dist = (relative: string) => `file://${path.resolve(process.cwd(), 'dist', relative)}`;
+
+export interface Metrics {
+  evaluated_accounts: number;
+  fraud_accounts: number;
+  roc_auc: Record<string, number>;
+  pr_auc: Record<string, number>;
+  review_capacity: number;
+  precision_at_review_capacity: number;
+  flagged_precision: number;
+  flagged_recall: number;
+  action_rates: Record<string, number>;
+  recall_by_kind: Record<string, { accounts: number; caught: number; recall: number }>;
+  recall_by_difficulty: Record<string, { accounts: number; caught: number; recall: number }>;
+  rings: { predicted: number; true: number; precision: number; recall: number; honest_in_rings_share: number } | null;
+  curves: { roc: { x: number; y: number }[]; pr: { x: number; y: number }[] };
+}
+
+export interface TrainResult {
+  name: string;
+  version: string;
+  dir: string;
+  reportDir: string;
+  metrics: Metrics | null;
+}
+
+export interface EventsOfAccount {
+  account_id: string;
+  logins: { ts: number; ip: string; country: string; device_id: string }[];
+  proposals: { ts: number; job_id: string; bid_amount: number; job_budget: number; text: string }[];
+}
+
+export interface Library {
+  generateMarketplace(outDir: string, options: { accounts: number; seed: number; fraudRate?: number }): Promise<{ accounts: number; labelMix: Record<string, number> }>;
+  trainModel(options: { dataDir: string; modelsRoot: string; name?: string; seed?: number }): Promise<TrainResult>;
+  loadDataset(folder: string): Promise<{ accounts: EventsOfAccount[] }>;
+  listVersions(root: string, name: string): Promise<string[]>;
+}
+
+/** generateMarketplace, trainModel, loadDataset and listVersions from the built library. */
+export async function loadRingfence(): Promise<Library> {
+  const [generator, train, loader, registry] = await Promise.all([
+    importESM<Pick<Library, 'generateMarketplace'>>(dist('data/synthetic/generate-marketplace.js')),
+    importESM<Pick<Library, 'trainModel'>>(dist('training/train-model.js')),
+    importESM<Pick<Library, 'loadDataset'>>(dist('data/load-dataset.js')),
+    importESM<Pick<Library, 'listVersions'>>(dist('models/registry.js')),
+  ]);
+  return { generateMarketplace: generator.generateMarketplace, trainModel: train.trainModel, loadDataset: loader.loadDataset, listVersions: registry.listVersions };
+}
+
+/** Where the notebooks find their inputs: set by scripts/run-notebooks.sh, with the demo's folders as defaults. */
+export function notebookInputs(): { modelsRoot: string; modelName: string; dataDir: string } {
+  return {
+    modelsRoot: path.resolve(process.env['RINGFENCE_MODELS'] ?? 'models'),
+    modelName: process.env['RINGFENCE_MODEL_NAME'] ?? 'demo',
+    dataDir: path.resolve(process.env['RINGFENCE_DATA'] ?? '.ringfence/demo/train-5000-seed7'),
+  };
+}
+
+/** The newest version folder of a model, from its LATEST pointer. */
+export async function latestVersionDir(modelsRoot: string, name: string): Promise<string> {
+  const lib = await loadRingfence();
+  const versions = await lib.listVersions(modelsRoot, name);
+  const latest = versions[versions.length - 1];
+  if (!latest) throw new Error(`no versions of model ${name} under ${modelsRoot}: run 'npm run demo' or 'ringfence train' first`);
+  return path.join(modelsRoot, name, latest);
+}

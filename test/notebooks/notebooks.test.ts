@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const NOTEBOOKS = ['01-cluster-explorer', '02-ring-investigation', '03-model-evaluation', '04-retraining-walkthrough'];
+interface Output { output_type: string; data?: Record<string, unknown> }
+interface Notebook { cells: { cell_type: string; outputs?: Output[] }[] }
+
+// Runs scripts/run-notebooks.sh (which installs Jupyter and the tslab kernel when missing, like `npm run notebooks`)
+// and checks what each executed notebook shows.
+describe('analyst notebooks', () => {
+  let out: string;
+  let run: { stdout: string; code: number };
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(os.tmpdir(), 'ringfence-notebooks-'));
+    try {
+      const { stdout } = await promisify(execFile)('bash', ['scripts/run-notebooks.sh'], { env: { ...process.env, NOTEBOOK_OUT: out }, timeout: 540_000, maxBuffer: 16 * 2 ** 20 });
+      run = { stdout, code: 0 };
+    } catch (error) {
+      run = { stdout: String((error as { stdout?: string }).stdout ?? (error as Error).message), code: 1 };
+    }
+  }, 600_000);
+  afterAll(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('all execute headless without a failing cell', () => {
+    expect(run.stdout).toContain(`${NOTEBOOKS.length} passed, 0 failed`);
+    expect(run.code).toBe(0);
+  });
+
+  it.each(NOTEBOOKS)('%s shows charts as images and tables as HTML', async (name) => {
+    const notebook = JSON.parse(await readFile(path.join(out, `${name}.ipynb`), 'utf8')) as Notebook;
+    const outputs = notebook.cells.flatMap((c) => c.outputs ?? []);
+    // nbformat stores multi-line strings as arrays of lines
+    const text = (value: unknown) => (Array.isArray(value) ? value.join('') : typeof value === 'string' ? value : '');
+    const images = outputs.filter((o) => text(o.data?.['image/png']).length > 5000);
+    const tables = outputs.filter((o) => /<table>/.test(text(o.data?.['text/html'])));
+    expect(images.length).toBeGreaterThanOrEqual(1);
+    expect(tables.length).toBeGreaterThanOrEqual(1);
+    expect(outputs.some((o) => o.output_type === 'error')).toBe(false);
+  });
+
+  it('are committed without outputs', async () => {
+    for (const name of NOTEBOOKS) {
+      const notebook = JSON.parse(await readFile(path.join('notebooks', `${name}.ipynb`), 'utf8')) as Notebook;
+      expect(notebook.cells.every((c) => (c.outputs ?? []).length === 0)).toBe(true);
+    }
+  });
+});
