@@ -63,9 +63,20 @@ export function hexId(label: string, length: number): string {
   return out.slice(0, length);
 }
 
+/** MurmurHash3's finaliser: every output bit depends on every input bit. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** Deterministic dotted-quad IP for a labelled entity, in a block per purpose. */
 export function ipFor(label: string, firstOctet: number): string {
-  const h = hashString32(label);
+  // FNV-1a alone keeps low-bit collisions between labels that differ in their last character (home IP 0 and 1 of two
+  // accounts would collide together), which would invent shared IPs between strangers
+  const h = mix32(hashString32(label));
   return `${firstOctet}.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${(h & 253) + 1}`;
 }
 
