@@ -1,66 +1,168 @@
 // temp dir → files → checksums → manifest → rename; refuses an existing version
 import { createHash } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { FORMAT_VERSION, type Manifest, MANIFEST_FILE, REPORT_FOLDER } from './manifest.js';
+import { installedLibraryVersions } from './library-versions.js';
+import { FORMAT_VERSION, isSafeRelativePath, type Manifest, type ManifestFields, MANIFEST_FILE, ManifestSchema, REPORT_FOLDER, VERSION_ID_PATTERN } from './manifest.js';
 import { updateLatestPointer } from './registry.js';
 
+/** relative path (forward slashes) → content; strings are written as UTF-8 */
 export type VersionFiles = Record<string, Uint8Array | string>;
 
-/** A version id from a UTC time: 20261123T101500Z. */
+export interface ModelVersionContent {
+  /** the model's files, each checksummed in the manifest */
+  readonly files: VersionFiles;
+  /**
+   * analyst outputs written under report/ in the same atomic step, not checksummed (see REPORT_FOLDER). A function
+   * receives the version id the files will be published under, so a report can name its own version.
+   */
+  readonly report?: VersionFiles | ((version: string) => VersionFiles | Promise<VersionFiles>);
+  readonly manifest: ManifestFields;
+  /** time the version id is taken from (default: now) */
+  readonly now?: Date;
+  /** an exact version id to publish; refused with ModelVersionExistsError when taken (default: from `now`) */
+  readonly version?: string;
+}
+
+export class ModelVersionExistsError extends Error {
+  override readonly name = 'ModelVersionExistsError';
+  constructor(
+    readonly modelName: string,
+    readonly version: string,
+  ) {
+    super(`model version ${modelName}/${version} already exists; versions are never overwritten`);
+  }
+}
+
+export class ModelWriteError extends Error {
+  override readonly name = 'ModelWriteError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write model file ${JSON.stringify(file)}: ${reason}`);
+  }
+}
+
+/** A version id from a UTC time, to the second: 20261123T101500Z. */
 export function versionIdAt(time: Date): string {
   return time.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+const exists = (p: string) => stat(p).then(() => true, () => false);
+const toBytes = (data: Uint8Array | string) => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+const isNameTaken = (error: unknown) => ['EEXIST', 'ENOTEMPTY'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+/** Writes and flushes one file, so a rename never publishes a folder whose bytes are still in the page cache only. */
+async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const handle = await open(file, 'wx');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
-function checkRelativePath(relative: string): void {
-  if (path.isAbsolute(relative) || relative.split(/[\\/]/).includes('..') || relative === MANIFEST_FILE) {
-    throw new Error(`model file path ${JSON.stringify(relative)} is not allowed`);
+function checkedRelativePath(relative: string, kind: 'model' | 'report'): string {
+  if (!isSafeRelativePath(relative)) throw new ModelWriteError(relative, 'not a relative path of letters, digits, ".", "_", "-" segments joined by "/"');
+  if (kind === 'model' && (relative === MANIFEST_FILE || relative.split('/')[0] === REPORT_FOLDER)) {
+    throw new ModelWriteError(relative, `${MANIFEST_FILE} and ${REPORT_FOLDER}/ are reserved for the store`);
+  }
+  return relative;
+}
+
+/**
+ * Claims a temporary folder for the first free version id: `base`, then `base-2`, `base-3`, … An exclusive mkdir
+ * decides between writers in this process; the final rename decides between processes (see writeModelVersion).
+ */
+async function claimTemporaryFolder(nameDir: string, base: string, pinned: boolean, modelName: string): Promise<{ version: string; tmp: string }> {
+  for (let n = 1; ; n++) {
+    const version = n === 1 ? base : `${base}-${n}`;
+    if (await exists(path.join(nameDir, version))) {
+      if (pinned) throw new ModelVersionExistsError(modelName, version);
+      continue;
+    }
+    const tmp = path.join(nameDir, `.tmp-${version}-${process.pid}`);
+    try {
+      await mkdir(tmp);
+      return { version, tmp };
+    } catch (error) {
+      if (!isNameTaken(error)) throw error;
+      if (pinned) throw new ModelVersionExistsError(modelName, version);
+    }
+  }
+}
+
+function nextVersionId(version: string): string {
+  const [base, suffix] = version.split('-') as [string, string | undefined];
+  return `${base}-${(suffix ? Number(suffix) : 1) + 1}`;
+}
+
+async function writeReport(tmp: string, report: ModelVersionContent['report'], version: string): Promise<void> {
+  if (report === undefined) return;
+  await rm(path.join(tmp, REPORT_FOLDER), { recursive: true, force: true });
+  const files = typeof report === 'function' ? await report(version) : report;
+  for (const relative of Object.keys(files)) {
+    await writeDurably(path.join(tmp, REPORT_FOLDER, checkedRelativePath(relative, 'report')), toBytes(files[relative] as Uint8Array | string));
   }
 }
 
 /**
- * Writes a model version atomically: files go to a temporary folder, the manifest last, then the folder is
- * renamed into place and LATEST updated. A failure removes the temporary folder; an existing version is refused.
- * `report` files go under report/ and are not checksummed (analyst outputs, never read by a loader).
+ * Writes a model version atomically and returns its id and folder. Files go to `<root>/<name>/.tmp-<version>-<pid>/`,
+ * the manifest last, then the folder is renamed into place and LATEST updated. Any failure removes the temporary
+ * folder, so a reader never sees a partial version; a process killed mid-write leaves only a `.tmp-…` folder, which
+ * the registry ignores. Two writes within the same second get `…Z` and `…Z-2`.
  */
-export async function writeModelVersion(
-  root: string,
-  name: string,
-  content: { files: VersionFiles; report?: VersionFiles; manifest: Omit<Manifest, 'format_version' | 'name' | 'version' | 'files'>; now?: Date },
-): Promise<{ version: string; dir: string }> {
+export async function writeModelVersion(root: string, name: string, content: ModelVersionContent): Promise<{ version: string; dir: string }> {
+  if (!isSafeRelativePath(name) || name.includes('/')) throw new ModelWriteError(name, 'a model name is one path segment of letters, digits, ".", "_", "-"');
+  if (content.version !== undefined && !VERSION_ID_PATTERN.test(content.version)) {
+    throw new ModelWriteError(content.version, 'a version id looks like 20261123T101500Z or 20261123T101500Z-2');
+  }
   const nameDir = path.join(root, name);
   await mkdir(nameDir, { recursive: true });
-  let version = versionIdAt(content.now ?? new Date());
-  for (let n = 2; await exists(path.join(nameDir, version)); n++) version = `${versionIdAt(content.now ?? new Date())}-${n}`;
-  const dir = path.join(nameDir, version);
-  const tmp = path.join(nameDir, `.tmp-${version}-${process.pid}`);
+  const pinned = content.version !== undefined;
+  const claimed = await claimTemporaryFolder(nameDir, content.version ?? versionIdAt(content.now ?? new Date()), pinned, name);
+  const tmp = claimed.tmp;
+  let version = claimed.version;
   try {
-    await mkdir(tmp, { recursive: true });
     const entries: Manifest['files'] = {};
-    for (const [relative, data] of Object.entries(content.files)) {
-      checkRelativePath(relative);
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      await mkdir(path.dirname(path.join(tmp, relative)), { recursive: true });
-      await writeFile(path.join(tmp, relative), bytes);
-      entries[relative] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+    // keys first, values one by one: a value that fails (or a process killed here) leaves a half-written folder behind
+    for (const relative of Object.keys(content.files)) {
+      const bytes = toBytes(content.files[relative] as Uint8Array | string);
+      await writeDurably(path.join(tmp, checkedRelativePath(relative, 'model')), bytes);
+      entries[relative] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength };
     }
-    for (const [relative, data] of Object.entries(content.report ?? {})) {
-      checkRelativePath(relative);
-      await mkdir(path.dirname(path.join(tmp, REPORT_FOLDER, relative)), { recursive: true });
-      await writeFile(path.join(tmp, REPORT_FOLDER, relative), data);
+    const libraries = installedLibraryVersions();
+    for (;;) {
+      await writeReport(tmp, content.report, version);
+      const parsed = ManifestSchema.safeParse({ ...content.manifest, format_version: FORMAT_VERSION, name, version, libraries, files: entries });
+      if (!parsed.success) throw new ModelWriteError(MANIFEST_FILE, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      const manifest: Manifest = parsed.data;
+      await rm(path.join(tmp, MANIFEST_FILE), { force: true });
+      await writeDurably(path.join(tmp, MANIFEST_FILE), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+      try {
+        // rename(2) refuses a non-empty target, so a version published meanwhile by another process is never replaced
+        await rename(tmp, path.join(nameDir, version));
+        break;
+      } catch (error) {
+        if (!isNameTaken(error)) throw error;
+        if (pinned) throw new ModelVersionExistsError(name, version);
+        version = nextVersionId(version);
+      }
     }
-    const manifest: Manifest = { format_version: FORMAT_VERSION, name, version, ...content.manifest, files: entries };
-    await writeFile(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (await exists(dir)) throw new Error(`model version ${name}/${version} already exists`);
-    await rename(tmp, dir);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     throw error;
   }
   await updateLatestPointer(root, name);
-  return { version, dir };
+  return { version, dir: path.join(nameDir, version) };
 }
+
+/** Temporary folders left by writers that were killed mid-write (the registry ignores them; safe to delete when no write is running). */
+export async function listTemporaryFolders(root: string, name: string): Promise<string[]> {
+  const entries = await readdir(path.join(root, name)).catch(() => [] as string[]);
+  return entries.filter((entry) => entry.startsWith('.tmp-')).sort();
+}
+

@@ -1,6 +1,6 @@
 // HttpProblem, catalogue of problem types, toProblem(unknown) mapping domain errors (RFC 9457)
 import { z } from 'zod';
-import { ModelFeatureMismatchError, ModelIntegrityError } from '../models/manifest.js';
+import { ModelFeatureMismatchError, ModelIntegrityError } from '../models/read-model-version.js';
 import { ModelNotFoundError } from '../models/registry.js';
 import type { Problem } from './api-schemas.js';
 

@@ -1,7 +1,7 @@
 // Fitted parts ⇄ the files of a model version directory (JSON + tfjs layers); loading runs no code.
 import { z } from 'zod';
-import { readModelVersion, type ModelVersion } from '../models/read-model-version.js';
-import { assertModelFeatures, type Manifest, ModelIntegrityError } from '../models/manifest.js';
+import type { Manifest } from '../models/manifest.js';
+import { assertFeatureNames, ModelIntegrityError, readModelVersion, type ModelVersion } from '../models/read-model-version.js';
 import type { VersionFiles } from '../models/write-model-version.js';
 import { type AnomalyEnsemble, COMBINED, DETECTOR_NAMES } from './detectors/anomaly-ensemble.js';
 import { autoencoderDetectorSpec } from './detectors/autoencoder-detector.js';
@@ -89,7 +89,7 @@ async function restoreDetector<T>(file: string, restore: () => Promise<T>): Prom
 /** Reads, verifies and restores a model version; refuses a feature list that differs from this code's registry. */
 export async function loadScoringParts(root: string, name: string, version?: string): Promise<{ parts: ScoringParts; manifest: Manifest; dir: string }> {
   const stored = await readModelVersion(root, name, version);
-  assertModelFeatures(stored.manifest, FEATURE_NAMES);
+  assertFeatureNames(stored.manifest, FEATURE_NAMES);
   const calibrationFile = stored.readJson(FILES.calibration, CalibrationFileSchema);
   for (const detector of [...DETECTOR_NAMES, COMBINED]) {
     if (!calibrationFile.detectors[detector]) throw new ModelIntegrityError(FILES.calibration, `has no calibration for ${detector}`);

@@ -1,14 +1,14 @@
 // Dataset → fitted parts → evaluation → writeModelVersion; library function, emits progress
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load-dataset.js';
 import type { ProgressEvent } from '../data/progress-event.js';
 import { AccountEventsSchema, inputContractJsonSchema, type LabelRow } from '../data/tables.js';
-import type { Manifest } from '../models/manifest.js';
-import { versionIdAt, writeModelVersion } from '../models/write-model-version.js';
+import { installedLibraryVersions } from '../models/library-versions.js';
+import type { Manifest, ManifestFields } from '../models/manifest.js';
+import { writeModelVersion } from '../models/write-model-version.js';
 import { analystTables, clusterProfiles } from './analyst-outputs.js';
 import { fitAnomalyEnsemble } from './detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from './detectors/detector.js';
@@ -70,24 +70,6 @@ async function readTrueRings(dataDir: string): Promise<string[][] | null> {
     members.push(account);
   }
   return [...rings.values()];
-}
-
-function libraryVersions(tfjsBackend: string): Record<string, string> {
-  const require = createRequire(import.meta.url);
-  const versionOf = (pkg: string) => {
-    try {
-      return (require(`${pkg}/package.json`) as { version: string }).version;
-    } catch {
-      return 'unknown';
-    }
-  };
-  let ringfence = 'unknown';
-  try {
-    ringfence = (require('../package.json') as { version: string }).version;
-  } catch {
-    ringfence = (require('../../package.json') as { version: string }).version;
-  }
-  return { ringfence, node: process.version, '@tensorflow/tfjs': versionOf('@tensorflow/tfjs'), 'ml-kmeans': versionOf('ml-kmeans'), zod: versionOf('zod'), tfjs_backend: tfjsBackend };
 }
 
 /** Loads a data folder, fits every part, evaluates on held-out labels when present and writes a new version. */
@@ -171,10 +153,9 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   const profiles = clusterProfiles(kmeansState, assessments, features.map((f) => f.values), featureMedians);
   const report = analystTables({ assessments, labels, profiles, identityIndex: parts.identityIndex });
   const now = new Date();
-  const version = versionIdAt(now);
-  const manifestFields: Omit<Manifest, 'format_version' | 'name' | 'version' | 'files'> = {
+  const manifestFields: ManifestFields & Pick<Manifest, 'libraries'> = {
     created_at: now.toISOString(),
-    libraries: libraryVersions(tfjs.backend),
+    libraries: installedLibraryVersions(),
     tfjs_backend: tfjs.backend,
     seed,
     training_data: { ...dataset.summary, folder: path.resolve(dataset.summary.folder) },
@@ -183,7 +164,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   const files = await scoringPartsToFiles(parts);
   files['input-schema.json'] = `${JSON.stringify({ ...inputContractJsonSchema(), title: 'ringfence predict record', $ref: '#/$defs/account_events', account_events_fields: Object.keys(AccountEventsSchema.shape) }, null, 1)}\n`;
   if (metrics) files[FILES.metrics] = `${JSON.stringify(metrics, null, 1)}\n`;
-  const reportFiles: Record<string, string> = {
+  // the report names the version actually published (a second write within the same second gets a suffix)
+  const reportFiles = async (version: string): Promise<Record<string, string>> => ({
     ...report,
     'report.html': await renderReportHtml({
       name,
@@ -198,7 +180,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
       profiles,
       rings: [...parts.identityIndex.rings.values()],
     }),
-  };
+  });
   const written = await writeModelVersion(options.modelsRoot, name, {
     files: { ...files, 'model-card.md': renderModelCard({ name, manifest: manifestFields, metrics, profiles, rings: parts.identityIndex.rings.size, config }) },
     report: reportFiles,

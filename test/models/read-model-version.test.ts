@@ -1,21 +1,29 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { ModelFeatureMismatchError, ModelIntegrityError } from '../../models/manifest.js';
-import { readModelVersion } from '../../models/read-model-version.js';
-import { listVersions } from '../../models/registry.js';
+import { z } from 'zod';
+import { assertFeatureNames, ModelFeatureMismatchError, ModelIntegrityError, readModelVersion } from '../../models/read-model-version.js';
+import { ModelNotFoundError } from '../../models/registry.js';
 import { writeModelVersion } from '../../models/write-model-version.js';
 import { loadScoringParts } from '../../training/model-files.js';
+import { FEATURES, manifestFields, MODEL_FILES } from './model-store-helpers.js';
 
 const fixture = inject('fixtureModel');
 const temporary: string[] = [];
 
-async function copyOfFixture(): Promise<{ root: string; dir: string }> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-badmodel-'));
+async function writtenVersion(): Promise<{ root: string; dir: string; version: string }> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-read-'));
   temporary.push(root);
-  await cp(path.join(fixture.modelsRoot, fixture.name), path.join(root, fixture.name), { recursive: true });
-  return { root, dir: path.join(root, fixture.name, fixture.version) };
+  const { dir, version } = await writeModelVersion(root, 'm', { files: MODEL_FILES, report: { 'report.html': '<p>r</p>' }, manifest: manifestFields() });
+  return { root, dir, version };
+}
+
+async function editManifest(dir: string, edit: (manifest: Record<string, unknown>) => void): Promise<void> {
+  const file = path.join(dir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  edit(manifest);
+  await writeFile(file, JSON.stringify(manifest));
 }
 
 afterEach(async () => {
@@ -23,59 +31,123 @@ afterEach(async () => {
 });
 
 describe('readModelVersion', () => {
-  it('reads the fixture version with every checksum verified', async () => {
-    const version = await readModelVersion(fixture.modelsRoot, fixture.name);
-    expect(version.manifest.version).toBe(fixture.version);
+  it('reads the trained fixture version with every checksum verified', async () => {
+    const stored = await readModelVersion(fixture.modelsRoot, fixture.name);
+    expect(stored.manifest.version).toBe(fixture.version);
+    expect(stored.readFile('autoencoder/weights.bin').length).toBe(stored.manifest.files['autoencoder/weights.bin']?.bytes);
   });
 
-  it('refuses a flipped byte, naming the file', async () => {
-    const { root, dir } = await copyOfFixture();
-    const file = path.join(dir, 'autoencoder', 'weights.bin');
+  it('refuses a flipped byte in the trained weights, naming the file', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-badmodel-'));
+    temporary.push(root);
+    await cp(path.join(fixture.modelsRoot, fixture.name), path.join(root, fixture.name), { recursive: true });
+    const file = path.join(root, fixture.name, fixture.version, 'autoencoder', 'weights.bin');
     const bytes = await readFile(file);
-    bytes[10] = (bytes[10] as number) ^ 0xff;
+    bytes[10] = (bytes[10] as number) ^ 0x01;
     await writeFile(file, bytes);
-    await expect(readModelVersion(root, fixture.name, fixture.version)).rejects.toThrow(/weights\.bin: checksum mismatch/);
+    const error = await readModelVersion(root, fixture.name, fixture.version).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelIntegrityError);
+    expect((error as ModelIntegrityError).file).toBe(file);
+    expect((error as Error).message).toMatch(/weights\.bin: checksum mismatch/);
   });
 
-  it('refuses an unknown major format version', async () => {
-    const { root, dir } = await copyOfFixture();
-    const manifestFile = path.join(dir, 'manifest.json');
-    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
-    await writeFile(manifestFile, JSON.stringify({ ...manifest, format_version: '9.0' }));
-    await expect(readModelVersion(root, fixture.name, fixture.version)).rejects.toBeInstanceOf(ModelIntegrityError);
-    await expect(readModelVersion(root, fixture.name, fixture.version)).rejects.toThrow(/format_version "9.0"/);
+  it('refuses a file whose size changed, naming the file', async () => {
+    const { root, dir } = await writtenVersion();
+    await writeFile(path.join(dir, 'scaler.json'), '{"centre":[1,2,3,4]}\n');
+    await expect(readModelVersion(root, 'm')).rejects.toThrow(/scaler\.json: checksum mismatch \(manifest: 19 bytes.*on disk: 21 bytes/);
   });
 
-  it('refuses a missing file and an unlisted extra file', async () => {
-    const { root, dir } = await copyOfFixture();
-    await rm(path.join(dir, 'policy.json'));
-    await expect(readModelVersion(root, fixture.name, fixture.version)).rejects.toThrow(/policy\.json: is listed in the manifest but missing/);
-    const second = await copyOfFixture();
-    await writeFile(path.join(second.dir, 'extra.js'), 'console.log(1)');
-    await expect(readModelVersion(second.root, fixture.name, fixture.version)).rejects.toThrow(/extra\.js: is not listed/);
+  it('refuses an unknown major format version and accepts a newer minor one', async () => {
+    const { root, dir } = await writtenVersion();
+    await editManifest(dir, (m) => (m['format_version'] = '1.7'));
+    await expect(readModelVersion(root, 'm')).resolves.toBeDefined();
+    await editManifest(dir, (m) => (m['format_version'] = '2.0'));
+    const error = await readModelVersion(root, 'm').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelIntegrityError);
+    expect((error as Error).message).toMatch(/manifest\.json: format_version "2\.0" is not readable by this ringfence \(it reads 1\.x\)/);
+    await editManifest(dir, (m) => delete m['format_version']);
+    await expect(readModelVersion(root, 'm')).rejects.toThrow(/format_version undefined/);
   });
 
-  it('refuses a model whose features differ from the code, naming them', async () => {
-    const { root, dir } = await copyOfFixture();
-    const manifestFile = path.join(dir, 'manifest.json');
-    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
-    manifest.features[0].name = 'login_count_renamed';
-    await writeFile(manifestFile, JSON.stringify(manifest));
-    await expect(loadScoringParts(root, fixture.name, fixture.version)).rejects.toBeInstanceOf(ModelFeatureMismatchError);
-    await expect(loadScoringParts(root, fixture.name, fixture.version)).rejects.toThrow(/lacks: login_count; the model has unknown: login_count_renamed/);
+  it('refuses a manifest that is not JSON or misses fields, naming the fields', async () => {
+    const { root, dir } = await writtenVersion();
+    await editManifest(dir, (m) => delete m['seed']);
+    await expect(readModelVersion(root, 'm')).rejects.toThrow(/manifest\.json: is invalid: seed:/);
+    await writeFile(path.join(dir, 'manifest.json'), '{"format_version":');
+    await expect(readModelVersion(root, 'm')).rejects.toThrow(/manifest\.json: is not valid JSON/);
+  });
+
+  it('refuses a listed file that is missing', async () => {
+    const { root, dir } = await writtenVersion();
+    await rm(path.join(dir, 'autoencoder', 'model.json'));
+    await expect(readModelVersion(root, 'm')).rejects.toThrow(/autoencoder\/model\.json: is listed in the manifest but missing/);
+  });
+
+  it('refuses an unlisted extra file but not one under report/', async () => {
+    const { root, dir } = await writtenVersion();
+    await writeFile(path.join(dir, 'report', 'notes.txt'), 'analyst notes');
+    await expect(readModelVersion(root, 'm')).resolves.toBeDefined();
+    await writeFile(path.join(dir, 'autoencoder', 'extra.js'), 'console.log(1)');
+    await expect(readModelVersion(root, 'm')).rejects.toThrow(/autoencoder\/extra\.js: is not listed in the manifest/);
+  });
+
+  it('refuses a symbolic link inside the version', async () => {
+    const { root, dir } = await writtenVersion();
+    await symlink('/etc/hostname', path.join(dir, 'link.json'));
+    await expect(readModelVersion(root, 'm')).rejects.toThrow(/link\.json: is a symbolic link/);
+  });
+
+  it('refuses a manifest listing a path outside the version folder', async () => {
+    const { root, dir } = await writtenVersion();
+    await editManifest(dir, (m) => ((m['files'] as Record<string, unknown>)['../../outside.json'] = { sha256: '0'.repeat(64), bytes: 1 }));
+    await expect(readModelVersion(root, 'm')).rejects.toThrow(/manifest\.json: is invalid: files\.\.\.\/\.\.\/outside\.json: must be a relative path inside the version folder/);
+  });
+
+  it('names the file and field when readJson fails its schema, and refuses unlisted paths', async () => {
+    const { root } = await writtenVersion();
+    const stored = await readModelVersion(root, 'm');
+    expect(() => stored.readJson('scaler.json', z.object({ centre: z.array(z.string()) }))).toThrow(/scaler\.json: is invalid: centre\.0:/);
+    expect(() => stored.readJson('autoencoder/weights.bin', z.unknown())).toThrow(/weights\.bin: is not valid JSON/);
+    expect(() => stored.readFile('report/report.html')).toThrow(/report\.html: is not part of this model version/);
+  });
+
+  it('refuses an unknown version, listing the known ones', async () => {
+    const { root, version } = await writtenVersion();
+    const error = await readModelVersion(root, 'm', '20200101T000000Z').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelNotFoundError);
+    expect((error as Error).message).toContain(`versions: ${version}`);
   });
 });
 
-describe('writeModelVersion', () => {
-  it('leaves no version behind when a write fails half-way', async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-atomic-'));
+describe('assertFeatureNames', () => {
+  it('accepts the same names in the same order', () => {
+    expect(() => assertFeatureNames(manifestFields(), FEATURES)).not.toThrow();
+  });
+
+  it('names missing, extra and reordered features', () => {
+    const manifest = manifestFields(['bank_changes', 'login_count', 'device_count']);
+    const error = (() => {
+      try {
+        assertFeatureNames(manifest, FEATURES);
+      } catch (e) {
+        return e;
+      }
+    })() as ModelFeatureMismatchError;
+    expect(error).toBeInstanceOf(ModelFeatureMismatchError);
+    expect(error.missing).toEqual(['proposal_rate']);
+    expect(error.extra).toEqual(['device_count']);
+    expect(error.reordered.map((r) => r.name)).toEqual(['bank_changes', 'login_count']);
+    expect(error.message).toContain('the model lacks: proposal_rate; the model has unknown: device_count; in another order: bank_changes (model column 1, code column 3)');
+  });
+
+  it('is applied when a trained model is loaded for scoring', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-badmodel-'));
     temporary.push(root);
-    const manifest = { created_at: new Date().toISOString(), libraries: {}, tfjs_backend: 'cpu', seed: 1, training_data: {}, features: [] };
-    await expect(writeModelVersion(root, 'm', { files: { 'a.json': '{}', '../escape.json': '{}' }, manifest })).rejects.toThrow(/not allowed/);
-    expect(await listVersions(root, 'm')).toEqual([]);
-    const written = await writeModelVersion(root, 'm', { files: { 'a.json': '{}' }, manifest });
-    const again = await writeModelVersion(root, 'm', { files: { 'a.json': '{}' }, manifest, now: new Date(Date.parse(`${written.version.slice(0, 4)}-${written.version.slice(4, 6)}-${written.version.slice(6, 8)}T${written.version.slice(9, 11)}:${written.version.slice(11, 13)}:${written.version.slice(13, 15)}Z`)) });
-    expect(again.version).not.toBe(written.version);
-    expect(await listVersions(root, 'm')).toHaveLength(2);
+    await cp(path.join(fixture.modelsRoot, fixture.name), path.join(root, fixture.name), { recursive: true });
+    await editManifest(path.join(root, fixture.name, fixture.version), (m) => (((m['features'] as { name: string }[])[0] as { name: string }).name = 'renamed_feature'));
+    const error = await loadScoringParts(root, fixture.name, fixture.version).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelFeatureMismatchError);
+    expect((error as ModelFeatureMismatchError).extra).toEqual(['renamed_feature']);
+    expect((error as ModelFeatureMismatchError).missing).toHaveLength(1);
   });
 });

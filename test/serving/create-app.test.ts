@@ -141,7 +141,7 @@ describe('POST /v1/model/reload', () => {
   it('keeps the old model serving when the new version fails integrity (422 naming the problem)', async () => {
     const { app, holder } = await buildTestApp(fixture);
     const res = await request(app).post('/v1/model/reload').set(admin).send({ version: '19990101T000000Z' });
-    expect(expectProblem(res, 422, 'model-rejected').detail).toMatch(/no version 19990101T000000Z/);
+    expect(expectProblem(res, 422, 'model-rejected').detail).toMatch(/no version "19990101T000000Z"/);
     expect(holder.current()?.version).toBe(fixture.version);
   });
 
