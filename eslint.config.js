@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['.scratch/**', 'dist/**', 'node_modules/**', 'tools/**', 'build/**', 'out/**', '.ringfence/**', '**/*.cjs'] },
+  { ignores: ['.scratch/**', 'dist/**', 'dist-bench/**', 'node_modules/**', 'tools/**', 'build/**', 'out/**', '.ringfence/**', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

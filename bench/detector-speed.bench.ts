@@ -1,12 +1,12 @@
 // Detector speed beside the peers, in the same run: k-means fit on 1M × 16 against scikit-learn (1 thread), autoencoder
 // training rows/s against PyTorch (1 thread), batch scoring rows/s and single-row latency. The peers' scripts are run
 // from a temporary copy of ../shared/peers (they write data/ and out/ beside themselves); they need Debian's
-// python3-sklearn, python3-torch and python3-numpy. Usage: npx tsx bench/detector-speed.bench.ts [peers folder]
+// python3-sklearn, python3-torch and python3-numpy. Usage: npm run bench:build && node dist-bench/bench/detector-speed.bench.js [peers folder]
 import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDenseNetwork, createAdamState, trainBatch } from '../training/detectors/dense-network.js';
+import { createDenseNetwork, createNetworkTrainer } from '../training/detectors/dense-network.js';
 import { autoencoderDetectorSpec } from '../training/detectors/autoencoder-detector.js';
 import { createFeatureMatrix } from '../training/detectors/detector.js';
 import { kmeansDetectorSpec } from '../training/detectors/kmeans-detector.js';
@@ -51,7 +51,7 @@ try {
   const trainTimes: number[] = [];
   for (let rep = 0; rep < 3; rep++) {
     const layers = createDenseNetwork([16, 32, 8, 32, 16], rep);
-    const adam = createAdamState(layers);
+    const trainer = createNetworkTrainer(layers, 256);
     const random = createSeededRandom(rep);
     const order = Array.from({ length: n }, (_, i) => i);
     const batch = new Float32Array(256 * D);
@@ -61,7 +61,7 @@ try {
       for (let start = 0; start < n; start += 256) {
         const rows = Math.min(256, n - start);
         for (let r = 0; r < rows; r++) batch.set(train.subarray((order[start + r] as number) * D, ((order[start + r] as number) + 1) * D), r * D);
-        trainBatch(layers, adam, rows === 256 ? batch : batch.subarray(0, rows * D), rows, 1e-3);
+        trainer.step(batch, rows, 1e-3);
       }
     }
     trainTimes.push((performance.now() - t) / 1000);
@@ -90,7 +90,7 @@ try {
   }
   const torchInfer = Math.max(torch.results[0]!.infer_b4096_rows_per_s, torch.results[0]!.infer_whole_rows_per_s);
   console.log('\n## Detector speed beside scikit-learn and PyTorch (issue 5)\n');
-  console.log('Command: `npx tsx bench/detector-speed.bench.ts` (peers: `../shared/peers`, run from a temporary copy in the same run; 1 thread each).\n');
+  console.log('Command: `npm run bench:build && node dist-bench/bench/detector-speed.bench.js` (peers: `../shared/peers`, run from a temporary copy in the same run; 1 thread each).\n');
   console.log('| measure | ringfence | peer | ratio | target |\n|---|---:|---:|---:|---|');
   console.log(`| k-means fit, 1M × 16, k = 8 (s, median of 3) | ${median(kmFits).toFixed(2)} | scikit-learn ${skFit.toFixed(2)} | ${(median(kmFits) / skFit).toFixed(2)}× the time | ≤ 2× |`);
   console.log(`| autoencoder training 16-32-8-32-16 (rows/s) | ${(oursTrain / 1000).toFixed(0)}k | PyTorch ${(torchTrain / 1000).toFixed(0)}k | ${(oursTrain / torchTrain).toFixed(2)}× the throughput | ≥ 0.5× |`);

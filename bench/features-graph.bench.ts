@@ -1,25 +1,23 @@
 // Features + identity graph over a generated marketplace: accounts/s and peak RSS, beside DuckDB SQL doing the
 // per-account aggregations of the same files in the same run; ring precision / recall against the true rings.
-// Usage: npx tsx bench/features-graph.bench.ts [accounts=100000] [seed=1003]
+// Usage: npm run bench:build && node dist-bench/bench/features-graph.bench.js [accounts=100000] [seed=1003]
 import { readFile, rm, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadDataset } from '../data/load-dataset.js';
-import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
 import { computeAccountFeatures } from '../training/features/account-features.js';
 import { matchRings } from '../training/evaluation/ring-metrics.js';
 import { buildIdentityIndex } from '../training/identity/identity-graph.js';
 import { IdentityConfigSchema } from '../training/identity/identity-index.js';
+import { generateInChild, peakRssMiB } from './bench-process.js';
 
 const accounts = Number(process.argv[2] ?? 100_000);
 const seed = Number(process.argv[3] ?? 1003);
-let peak = 0;
-const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
 const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-features-'));
 const dir = path.join(root, 'data');
 try {
-  await generateMarketplace(dir, { accounts, seed });
+  generateInChild(dir, accounts, seed);
   let t = performance.now();
   const dataset = await loadDataset(dir);
   const loadSeconds = (performance.now() - t) / 1000;
@@ -32,7 +30,7 @@ try {
   let checksum = 0;
   for (const account of dataset.accounts) checksum += computeAccountFeatures(account, { referenceTime, identityIndex: index }).values[0] as number;
   const featureSeconds = (performance.now() - t) / 1000;
-  clearInterval(sampler);
+  const peak = peakRssMiB();
 
   // reference: the same kind of per-account aggregations, in DuckDB SQL over the same CSV files
   const duck = await (await DuckDBInstance.create(':memory:')).connect();
@@ -55,15 +53,14 @@ try {
   const rings = matchRings([...index.rings.values()].map((r) => r.members), [...truth.values()], honest);
   const total = graphSeconds + featureSeconds;
   console.log(`\n## Features and identity graph (issue 4): ${accounts} accounts, seed ${seed}\n`);
-  console.log(`Command: \`npx tsx bench/features-graph.bench.ts ${accounts} ${seed}\` (checksum ${checksum.toFixed(0)})\n`);
+  console.log(`Command: \`npm run bench:build && node dist-bench/bench/features-graph.bench.js ${accounts} ${seed}\` (checksum ${checksum.toFixed(0)})\n`);
   console.log('| step | seconds | accounts/s |\n|---|---:|---:|');
   console.log(`| load + validate (${events} events) | ${loadSeconds.toFixed(1)} | ${(accounts / loadSeconds).toFixed(0)} |`);
   console.log(`| identity graph | ${graphSeconds.toFixed(1)} | ${(accounts / graphSeconds).toFixed(0)} |`);
   console.log(`| features (29 per account) | ${featureSeconds.toFixed(1)} | ${(accounts / featureSeconds).toFixed(0)} |`);
   console.log(`| **features + graph** | ${total.toFixed(1)} | ${(accounts / total).toFixed(0)} |`);
   console.log(`| reference: DuckDB SQL per-account aggregations from the CSVs | ${duckSeconds.toFixed(1)} | ${(accounts / duckSeconds).toFixed(0)} |`);
-  console.log(`\nPeak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (data held in memory while featurising). Rings: ${rings.predictedRings} predicted / ${rings.trueRings} true, precision ${(rings.precision * 100).toFixed(1)}%, recall ${(rings.recall * 100).toFixed(1)}%, honest accounts in rings ${(rings.honestInRingsShare * 100).toFixed(2)}%.`);
+  console.log(`\nPeak RSS ${peak.toFixed(0)} MiB (load, graph and features; generation ran in a child process; every event is held in memory while featurising). Rings: ${rings.predictedRings} predicted / ${rings.trueRings} true, precision ${(rings.precision * 100).toFixed(1)}%, recall ${(rings.recall * 100).toFixed(1)}%, honest accounts in rings ${(rings.honestInRingsShare * 100).toFixed(2)}%.`);
 } finally {
-  clearInterval(sampler);
   await rm(root, { recursive: true, force: true });
 }

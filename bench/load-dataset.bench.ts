@@ -1,6 +1,6 @@
 // Loader throughput and memory against DuckDB's read_csv on the same files, in the same run.
 //
-//   npx tsx bench/load-dataset.bench.ts [--accounts 100000] [--data DIR] [--keep]
+//   npm run bench:build && node dist-bench/bench/load-dataset.bench.js [--accounts 100000] [--data DIR] [--keep]
 //
 // Generates a synthetic marketplace with `ringfence generate` (or uses --data DIR), loads it with full
 // validation through loadDataset in a child process (so its peak RSS is the loader's alone), then reads the
@@ -28,13 +28,11 @@ if (values.child) {
   // child: load once with full validation, report time and peak RSS as one JSON line
   const { loadDataset } = await import('../data/load-dataset.js');
   const baselineRss = process.memoryUsage().rss;
-  let peakRss = baselineRss;
-  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const start = performance.now();
   const dataset = await loadDataset(values.child);
   const seconds = (performance.now() - start) / 1000;
-  clearInterval(timer);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  // the kernel's peak (getrusage), not a timer's samples: those miss peaks inside long synchronous steps
+  const peakRss = process.resourceUsage().maxRSS * 1024;
   const rows = Object.values(dataset.summary.tables).reduce((a, t) => a + t.rows, 0);
   process.stdout.write(`${JSON.stringify({ seconds, rows, accounts: dataset.accounts.length, baselineRss, peakRss, heapUsed: process.memoryUsage().heapUsed })}\n`);
   process.exit(0);
@@ -45,7 +43,9 @@ const folder = values.data ? path.resolve(values.data) : await mkdtemp(path.join
 try {
   if (!values.data) {
     const started = performance.now();
-    execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'cli/ringfence.ts'), 'generate', '--accounts', String(values.accounts), '--seed', '1', '--out', folder], {
+    // the same runtime as this script (compiled, or tsx when run from the sources)
+    const cli = path.join(root, `cli/ringfence${path.extname(fileURLToPath(import.meta.url))}`);
+    execFileSync(process.execPath, [...process.execArgv, cli, 'generate', '--accounts', String(values.accounts), '--seed', '1', '--out', folder], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, RINGFENCE_QUIET: '1' },
     });
@@ -57,7 +57,7 @@ try {
   console.log(`CSV input: ${files.length} tables, ${mb(csvBytes).toFixed(1)} MB`);
 
   // ringfence loader, in a child so peak RSS is its own
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', folder], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', folder], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (child.status !== 0) throw new Error(`loader child failed: ${child.stderr}`);
   const loader = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as { seconds: number; rows: number; accounts: number; baselineRss: number; peakRss: number; heapUsed: number };
 

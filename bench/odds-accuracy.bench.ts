@@ -1,6 +1,6 @@
 // Runs the benchmark protocol of `ringfence evaluate` on the five ODDS sets beside the scikit-learn baselines
 // (../shared/datasets/BASELINES.json), and writes the table to bench/odds-accuracy.md.
-// Usage: npx tsx bench/odds-accuracy.bench.ts [seeds=3] [datasets folder=../shared/datasets]
+// Usage: npm run bench:build && node dist-bench/bench/odds-accuracy.bench.js [seeds=3] [datasets folder=../shared/datasets]
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -46,7 +46,7 @@ const detectors = Object.keys(totals);
 const md = [
   `## Detectors on the ODDS sets (issue 5)`,
   '',
-  `Command: \`npx tsx bench/odds-accuracy.bench.ts ${seeds}\`. Protocol of \`../shared/datasets/BASELINES.md\`: every detector fitted on all rows without labels, all rows scored, labels only for ROC-AUC / average precision; mean over ${seeds} seeds; one configuration for every set. Cells: ROC-AUC / PR-AUC.`,
+  `Command: \`npm run bench:build && node dist-bench/bench/odds-accuracy.bench.js ${seeds}\`. Protocol of \`../shared/datasets/BASELINES.md\`: every detector fitted on all rows without labels, all rows scored, labels only for ROC-AUC / average precision; mean over ${seeds} seeds; one configuration for every set. Cells: ROC-AUC / PR-AUC.`,
   '',
   `| data set | sklearn IsolationForest | ${detectors.join(' | ')} | default − IForest ROC | fit s |`,
   `|---|---:|${detectors.map(() => '---:').join('|')}|---:|---:|`,

@@ -1,11 +1,11 @@
 // Train on a synthetic marketplace (seeds >= 1000, never used while developing), evaluate on held-out labels,
 // then score a marketplace of another seed with the saved model (blind generalisation). Prints time, peak RSS
-// and the quality table. Usage: npx tsx bench/train-pipeline.bench.ts [accounts=20000] [trainSeed=1001] [blindSeed=1002]
+// and the quality table. Usage: npm run bench:build && node dist-bench/bench/train-pipeline.bench.js [accounts=20000] [trainSeed=1001] [blindSeed=1002]
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDataset } from '../data/load-dataset.js';
-import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
+import { generateInChild, peakRssMiB } from './bench-process.js';
 import { evaluateModel, type ModelMetrics } from '../training/evaluation/evaluate-model.js';
 import { loadScoringParts } from '../training/model-files.js';
 import { assessAccount } from '../training/scoring/risk-score.js';
@@ -16,8 +16,6 @@ const accounts = Number(process.argv[2] ?? 20_000);
 const trainSeed = Number(process.argv[3] ?? 1001);
 const blindSeed = Number(process.argv[4] ?? 1002);
 
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 function row(label: string, m: ModelMetrics): string {
@@ -29,13 +27,13 @@ try {
   const trainDir = path.join(root, 'train');
   const blindDir = path.join(root, 'blind');
   let t = performance.now();
-  await generateMarketplace(trainDir, { accounts, seed: trainSeed });
-  await generateMarketplace(blindDir, { accounts: Math.max(2000, Math.round(accounts / 2)), seed: blindSeed });
+  generateInChild(trainDir, accounts, trainSeed);
+  generateInChild(blindDir, Math.max(2000, Math.round(accounts / 2)), blindSeed);
   const generateSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const result = await trainModel({ dataDir: trainDir, modelsRoot: path.join(root, 'models'), name: 'bench', seed: 1, onStage: (m) => console.error(m) });
   const trainSeconds = (performance.now() - t) / 1000;
-  const trainPeak = peakRss;
+  const trainPeak = peakRssMiB();
   if (!result.metrics) throw new Error('no labels: cannot evaluate');
   const m = result.metrics;
   // blind: the saved model (loaded from disk) scores another seed's marketplace; every account is unseen
@@ -60,10 +58,9 @@ try {
     trueRings: [...trueRings.values()],
     allLabels: blind.labels as NonNullable<typeof blind.labels>,
   });
-  clearInterval(sampler);
   console.log(`\n## Training pipeline (issue 6): ${accounts} accounts, train seed ${trainSeed}, blind seed ${blindSeed}\n`);
-  console.log(`Command: \`npx tsx bench/train-pipeline.bench.ts ${accounts} ${trainSeed} ${blindSeed}\``);
-  console.log(`\n- generate: ${generateSeconds.toFixed(1)} s; train (load → features → graph → detectors → scoring → report): ${trainSeconds.toFixed(1)} s; peak RSS during training ${(trainPeak / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`Command: \`npm run bench:build && node dist-bench/bench/train-pipeline.bench.js ${accounts} ${trainSeed} ${blindSeed}\``);
+  console.log(`\n- generate: ${generateSeconds.toFixed(1)} s; train (load → features → graph → detectors → scoring → report): ${trainSeconds.toFixed(1)} s; peak RSS of training ${trainPeak.toFixed(0)} MiB (generation ran in child processes)`);
   console.log(`- blind scoring: ${blind.accounts.length} accounts in ${scoreSeconds.toFixed(1)} s (${(blind.accounts.length / scoreSeconds).toFixed(0)} accounts/s, one account at a time)\n`);
   console.log('| data | ROC-AUC | PR-AUC | FLAG+ precision | FLAG+ recall | ring precision / recall |');
   console.log('|---|---:|---:|---:|---:|---:|');
@@ -75,6 +72,5 @@ try {
   const blindRecall = { ...blindMetrics.recall_by_kind, ...blindMetrics.recall_by_difficulty };
   for (const [k, v] of [...Object.entries(m.recall_by_kind), ...Object.entries(m.recall_by_difficulty)]) console.log(`| ${k} | ${v.accounts} | ${v.caught} | ${pct(v.recall)} | ${blindRecall[k] ? pct(blindRecall[k].recall) : '-'} |`);
 } finally {
-  clearInterval(sampler);
   await rm(root, { recursive: true, force: true });
 }

@@ -35,6 +35,8 @@ export const MAX_TEXT_LENGTH = 20_000;
  * ours because Date.parse rolls impossible dates over (2026-02-31 → March 3, T24:00 → next day) instead of refusing.
  */
 export function parseIsoUtc(value: string): number | null {
+  const common = commonIsoUtc(value);
+  if (common === common) return common; // not NaN
   if (!ISO_UTC.test(value)) return null;
   const year = Number(value.slice(0, 4));
   const month = Number(value.slice(5, 7));
@@ -43,6 +45,37 @@ export function parseIsoUtc(value: string): number | null {
   if (Number(value.slice(11, 13)) > 23 || Number(value.slice(14, 16)) > 59) return null;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : null;
+}
+
+const digit = (value: string, i: number) => {
+  const d = value.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1000;
+};
+
+/**
+ * The common spellings `YYYY-MM-DDTHH:MM:SSZ` and `...SS.sssZ` without regex or Date.parse (the predict hot path
+ * reads thousands), or NaN for anything else. Only valid dates from year 1000 on, where Date.UTC agrees with Date.parse.
+ */
+function commonIsoUtc(value: string): number {
+  const length = value.length;
+  if (length !== 20 && length !== 24) return NaN;
+  const c = (i: number) => value.charCodeAt(i);
+  if (c(4) !== 45 || c(7) !== 45 || c(10) !== 84 || c(13) !== 58 || c(16) !== 58 || c(length - 1) !== 90) return NaN;
+  const year = digit(value, 0) * 1000 + digit(value, 1) * 100 + digit(value, 2) * 10 + digit(value, 3);
+  const month = digit(value, 5) * 10 + digit(value, 6);
+  const day = digit(value, 8) * 10 + digit(value, 9);
+  const hour = digit(value, 11) * 10 + digit(value, 12);
+  const minute = digit(value, 14) * 10 + digit(value, 15);
+  const second = digit(value, 17) * 10 + digit(value, 18);
+  let millis = 0;
+  if (length === 24) {
+    if (c(19) !== 46) return NaN;
+    millis = digit(value, 20) * 100 + digit(value, 21) * 10 + digit(value, 22);
+    if (millis < 0) return NaN;
+  }
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
+  if (day > daysInMonth(year, month)) return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
 }
 
 /** Days in a month (1-12) of the proleptic Gregorian calendar. */

@@ -21,7 +21,7 @@ export const DEFAULT_RULES: z.input<typeof RuleSchema>[] = [
 ];
 
 export const RiskWeightsSchema = z
-  .object({
+  .strictObject({
     anomaly: z.number().min(0).max(1).default(0.85).describe('share of the calibrated anomaly score that enters the risk score'),
     identity: z.number().min(0).max(1).default(0.9),
     rules: z.number().min(0).max(1).default(0.8),
@@ -37,7 +37,7 @@ export const TrainConfigSchema = z
     weights: RiskWeightsSchema,
     rules: z.array(RuleSchema).default(DEFAULT_RULES as z.output<typeof RuleSchema>[]),
     evaluation: z
-      .object({ holdout: z.number().min(0.05).max(0.8).default(0.3).describe('share of accounts held out for the labelled evaluation') })
+      .strictObject({ holdout: z.number().min(0.05).max(0.8).default(0.3).describe('share of accounts held out for the labelled evaluation') })
       .prefault({}),
   })
   .strict()

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../cli/run-cli.js';
+import { loadDataset } from '../../data/load-dataset.js';
+import { loadScoringParts } from '../../training/model-files.js';
+import { assessAccount } from '../../training/scoring/risk-score.js';
 
 const fixture = inject('fixtureModel');
 const temporary: string[] = [];
@@ -83,6 +86,18 @@ describe('ringfence score and inspect', () => {
     expect(list.stdout).toContain(fixture.version);
     const detail = await run(['inspect', '--models', fixture.modelsRoot, '--name', fixture.name, '--version', fixture.version]);
     expect(detail.stdout).toMatch(/checksums verified/);
+  });
+
+  it('writes for every account what the library computes for it alone (JSONL keeps the whole assessment)', async () => {
+    const dir = await tempDir();
+    const out = path.join(dir, 'scores.jsonl');
+    const result = await run(['score', '--data', fixture.dataDir, '--models', fixture.modelsRoot, '--name', fixture.name, '--version', fixture.version, '--out', out]);
+    expect(result.code).toBe(0);
+    const written = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { account_id: string });
+    const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
+    const accounts = (await loadDataset(fixture.dataDir)).accounts;
+    expect(written.map((w) => w.account_id)).toEqual(accounts.map((a) => a.account_id));
+    accounts.forEach((account, i) => expect(written[i]).toEqual(assessAccount(parts, account)));
   });
 
   it('refuses to score with a model that does not exist', async () => {

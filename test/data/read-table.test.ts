@@ -332,6 +332,30 @@ describe('cell parsers', () => {
     );
   });
 
+  it('reads common timestamps without Date.parse exactly as the calendar-checked Date.parse does', () => {
+    // the oracle: the contract's pattern, the calendar check, then Date.parse
+    const oracle = (text: string): number | null => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]00:?00)$/.exec(text);
+      if (!m) return null;
+      const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
+      const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+      const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+      if (month < 1 || month > 12 || day < 1 || day > days || hour > 23 || minute > 59) return null;
+      const ms = Date.parse(text);
+      return Number.isFinite(ms) ? ms : null;
+    };
+    const digits = (n: number, min: number, max: number) => fc.integer({ min, max }).map((v) => String(v).padStart(n, '0'));
+    const stamp = fc
+      .tuple(digits(4, 0, 9999), digits(2, 0, 19), digits(2, 0, 39), digits(2, 0, 29), digits(2, 0, 69), digits(2, 0, 69), fc.option(digits(3, 0, 999)), fc.constantFrom('Z', '+00:00', 'z', ''))
+      .map(([y, mo, d, h, mi, s, ms, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === null ? '' : `.${ms}`}${zone}`);
+    fc.assert(
+      fc.property(fc.oneof(stamp, fc.string({ maxLength: 24 })), (text) => {
+        expect(parseIsoUtc(text)).toBe(oracle(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('gives from bytes exactly what Number() gives, for decimals', () => {
     const decimal = fc.tuple(fc.boolean(), fc.stringMatching(/^\d{0,9}$/), fc.option(fc.stringMatching(/^\d{0,9}$/))).map(([neg, a, b]) => `${neg ? '-' : ''}${a}${b === null ? '' : `.${b}`}`);
     fc.assert(

@@ -11,7 +11,7 @@ export type DetectorName = (typeof DETECTOR_NAMES)[number];
 export const COMBINED = 'combined';
 
 export const EnsembleParamsSchema = z
-  .object({
+  .strictObject({
     kmeans: KMeansParamsSchema.prefault({}),
     autoencoder: AutoencoderParamsSchema.prefault({}),
     isolation_forest: IsolationForestParamsSchema.prefault({}),

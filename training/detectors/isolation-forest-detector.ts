@@ -13,7 +13,7 @@ import {
   type FittedDetector,
 } from './detector.js';
 
-export const IsolationForestParamsSchema = z.object({
+export const IsolationForestParamsSchema = z.strictObject({
   trees: z.number().int().min(1).max(1000).default(100),
   subsample: z.number().int().min(2).default(256),
 });

@@ -15,13 +15,14 @@ import {
 } from './detector.js';
 import { sampleRowIndices } from './sample-rows.js';
 
-export const KMeansParamsSchema = z.object({
+export const KMeansParamsSchema = z.strictObject({
   k: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto').describe("number of clusters, or 'auto' (silhouette on a sample)"),
   k_min: z.number().int().min(2).default(2),
   k_max: z.number().int().min(2).max(64).default(10),
   sample_size: z.number().int().min(100).default(20_000).describe('rows ml-kmeans fits on'),
   silhouette_sample: z.number().int().min(50).default(1500),
-  refine_iterations: z.number().int().min(0).default(10).describe('Lloyd iterations over all rows after the sample fit'),
+  refine_iterations: z.number().int().min(0).default(10).describe('at most this many Lloyd iterations over all rows after the sample fit'),
+  refine_tolerance: z.number().min(0).default(1e-4).describe("refinement stops when the centroids' total squared shift is at most this times the mean feature variance (scikit-learn's rule)"),
   distance_quantile: z.number().min(0.5).max(0.999).default(0.9).describe("a row's distance is divided by this quantile of its cluster's training distances"),
   tiny_cluster_share: z.number().min(0).max(0.2).default(0.01).describe('clusters holding less than this share of rows are anomalous groups, not normal behaviour'),
 });
@@ -38,12 +39,12 @@ export const KMeansStateSchema = z.object({
 });
 export type KMeansState = z.infer<typeof KMeansStateSchema>;
 
-function nearestCentroid(values: Float64Array, offset: number, d: number, centroids: Float64Array, k: number): { index: number; squared: number } {
+/** Index of the centroid nearest to the row at `offset`; its squared distance goes to `squared[slot]` (no allocation). */
+function nearestCentroid(values: Float64Array, offset: number, d: number, centroids: Float64Array, k: number, squared: Float64Array, slot: number): number {
   let best = 0;
   let bestDistance = Infinity;
-  for (let c = 0; c < k; c++) {
+  for (let c = 0, base = 0; c < k; c++, base += d) {
     let sum = 0;
-    const base = c * d;
     for (let j = 0; j < d; j++) {
       const diff = (values[offset + j] as number) - (centroids[base + j] as number);
       sum += diff * diff;
@@ -53,7 +54,8 @@ function nearestCentroid(values: Float64Array, offset: number, d: number, centro
       best = c;
     }
   }
-  return { index: best, squared: bestDistance };
+  squared[slot] = bestDistance;
+  return best;
 }
 
 function silhouette(points: number[][], labels: number[], k: number): number {
@@ -80,6 +82,44 @@ function silhouette(points: number[][], labels: number[], k: number): number {
     if (Number.isFinite(b)) total += (b - a) / Math.max(a, b, 1e-12);
   }
   return total / n;
+}
+
+/** Mean over features of their variance: the scale scikit-learn's tolerance is relative to. */
+function meanFeatureVariance(matrix: FeatureMatrix): number {
+  const d = matrix.featureNames.length;
+  const n = matrix.rowCount;
+  const mean = new Float64Array(d);
+  const meanSquare = new Float64Array(d);
+  for (let i = 0, k = 0; i < n; i++) {
+    for (let j = 0; j < d; j++, k++) {
+      const v = matrix.values[k] as number;
+      mean[j] = (mean[j] as number) + v;
+      meanSquare[j] = (meanSquare[j] as number) + v * v;
+    }
+  }
+  let total = 0;
+  for (let j = 0; j < d; j++) total += Math.max(0, (meanSquare[j] as number) / n - ((mean[j] as number) / n) ** 2);
+  return total / d;
+}
+
+/**
+ * One Lloyd assignment pass over every row, without allocating per row: writes each row's nearest centroid and
+ * squared distance, and returns how many assignments changed with the per-cluster sums and counts.
+ */
+function assignToNearest(matrix: FeatureMatrix, centroids: Float64Array, k: number, assignment: Int32Array, squared: Float64Array): { changed: number; sums: Float64Array; counts: Float64Array } {
+  const d = matrix.featureNames.length;
+  const values = matrix.values;
+  const sums = new Float64Array(k * d);
+  const counts = new Float64Array(k);
+  let changed = 0;
+  for (let i = 0, offset = 0; i < matrix.rowCount; i++, offset += d) {
+    const best = nearestCentroid(values, offset, d, centroids, k, squared, i);
+    if (assignment[i] !== best) changed++;
+    assignment[i] = best;
+    counts[best] = (counts[best] as number) + 1;
+    for (let j = 0, b = best * d; j < d; j++) sums[b + j] = (sums[b + j] as number) + (values[offset + j] as number);
+  }
+  return { changed, sums, counts };
 }
 
 function rowsOf(matrix: FeatureMatrix, indices: Uint32Array): number[][] {
@@ -141,11 +181,16 @@ function createFittedKMeans(featureNames: readonly string[], params: KMeansParam
 }
 
 /** Nearest cluster of every row (any cluster, tiny ones included): the analysts' cluster assignment. */
+const flatCentroids = new WeakMap<KMeansState, Float64Array>();
+
 export function assignClusters(state: KMeansState, matrix: FeatureMatrix): Int32Array {
   const d = matrix.featureNames.length;
-  const centroids = Float64Array.from(state.centroids.flat());
+  // serving assigns one account per call: flatten a model's centroids once, not per account
+  let centroids = flatCentroids.get(state);
+  if (!centroids) flatCentroids.set(state, (centroids = Float64Array.from(state.centroids.flat())));
   const out = new Int32Array(matrix.rowCount);
-  for (let i = 0; i < matrix.rowCount; i++) out[i] = nearestCentroid(matrix.values, i * d, d, centroids, state.k).index;
+  const squared = new Float64Array(1);
+  for (let i = 0; i < matrix.rowCount; i++) out[i] = nearestCentroid(matrix.values, i * d, d, centroids, state.k, squared, 0);
   return out;
 }
 
@@ -178,35 +223,43 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
     }
     const fitted = kmeans(sample, k, { seed: options.seed, initialization: 'kmeans++', maxIterations: 100 });
     const centroids = Float64Array.from(fitted.centroids.flat());
-    const assignment = new Int32Array(n);
+    const assignment = new Int32Array(n).fill(-1);
     const squared = new Float64Array(n);
+    const tolerance = params.refine_tolerance * meanFeatureVariance(matrix);
     let iterations = fitted.iterations;
-    for (let iteration = 0; iteration <= params.refine_iterations; iteration++) {
-      let changed = 0;
-      const sums = new Float64Array(k * d);
-      const counts = new Float64Array(k);
-      for (let i = 0; i < n; i++) {
-        const { index, squared: s } = nearestCentroid(matrix.values, i * d, d, centroids, k);
-        if (assignment[i] !== index) changed++;
-        assignment[i] = index;
-        squared[i] = s;
-        counts[index] = (counts[index] as number) + 1;
-        for (let j = 0; j < d; j++) sums[index * d + j] = (sums[index * d + j] as number) + (matrix.values[i * d + j] as number);
-      }
+    for (let iteration = 0; ; iteration++) {
+      const { changed, sums, counts } = assignToNearest(matrix, centroids, k, assignment, squared);
       if (iteration === params.refine_iterations || (iteration > 0 && changed === 0)) break;
-      for (let c = 0; c < k; c++) if ((counts[c] as number) > 0) for (let j = 0; j < d; j++) centroids[c * d + j] = (sums[c * d + j] as number) / (counts[c] as number);
+      let shift = 0;
+      for (let c = 0; c < k; c++) {
+        const count = counts[c] as number;
+        if (count === 0) continue;
+        for (let j = c * d; j < (c + 1) * d; j++) {
+          const moved = (sums[j] as number) / count;
+          shift += (moved - (centroids[j] as number)) ** 2;
+          centroids[j] = moved;
+        }
+      }
       iterations++;
+      if (shift <= tolerance) {
+        // the centroids moved: assignments and distances must describe the final ones
+        assignToNearest(matrix, centroids, k, assignment, squared);
+        break;
+      }
     }
     const sizes = new Array<number>(k).fill(0);
-    const perCluster: number[][] = Array.from({ length: k }, () => []);
+    for (let i = 0; i < n; i++) sizes[assignment[i] as number] = (sizes[assignment[i] as number] as number) + 1;
+    const perCluster = sizes.map((size) => new Float64Array(size));
+    const filled = new Array<number>(k).fill(0);
     for (let i = 0; i < n; i++) {
       const c = assignment[i] as number;
-      sizes[c] = (sizes[c] as number) + 1;
-      (perCluster[c] as number[]).push(Math.sqrt(squared[i] as number));
+      const slot = filled[c] as number;
+      (perCluster[c] as Float64Array)[slot] = Math.sqrt(squared[i] as number);
+      filled[c] = slot + 1;
     }
     const rawScales = perCluster.map((distances) => {
       if (distances.length === 0) return 0;
-      distances.sort((a, b) => a - b);
+      distances.sort();
       return distances[Math.min(distances.length - 1, Math.floor(params.distance_quantile * (distances.length - 1)))] as number;
     });
     const positive = rawScales.filter((s) => s > 0).sort((a, b) => a - b);

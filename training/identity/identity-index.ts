@@ -6,9 +6,9 @@ import type { AccountEvents } from '../../data/tables.js';
 import { type IdentifierKind, IdentifierKindSchema } from '../scoring/risk-assessment.js';
 
 export const IdentityConfigSchema = z
-  .object({
+  .strictObject({
     hub_cap: z
-      .object({
+      .strictObject({
         bank: z.number().int().min(2).default(20),
         device: z.number().int().min(2).default(8),
         ip: z.number().int().min(2).default(6),
@@ -16,7 +16,7 @@ export const IdentityConfigSchema = z
       .prefault({})
       .describe('an identifier used by more accounts than this is a hub (campus, carrier NAT, VPN exit) and links nobody'),
     link_weight: z
-      .object({ bank: z.number().min(0).max(1).default(1), device: z.number().min(0).max(1).default(0.7), ip: z.number().min(0).max(1).default(0.3) })
+      .strictObject({ bank: z.number().min(0).max(1).default(1), device: z.number().min(0).max(1).default(0.7), ip: z.number().min(0).max(1).default(0.3) })
       .prefault({})
       .describe('strength of the evidence one shared identifier of each kind carries'),
     min_shared_ips: z

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Action } from './risk-assessment.js';
 
 export const RiskPolicySchema = z
-  .object({
+  .strictObject({
     block_above: z.number().min(0).max(100).default(75).describe('risk score strictly above this → BLOCK_ACCOUNT'),
     flag_above: z.number().min(0).max(100).default(50).describe('risk score strictly above this → FLAG_FOR_REVIEW'),
     review_capacity: z

@@ -1,7 +1,7 @@
 // Rule hits from the field: named thresholds on registry features, each worth a fixed share of evidence.
 import { z } from 'zod';
 
-export const RuleSchema = z.object({
+export const RuleSchema = z.strictObject({
   code: z.string().regex(/^[a-z0-9-]+$/).describe('kebab-case rule code, reported as rule-<code>'),
   feature: z.string().describe('registry feature the rule reads'),
   above: z.number().optional().describe('the rule hits when the feature value is strictly above this'),

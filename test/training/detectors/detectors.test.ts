@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { autoencoderDetectorSpec, tfjsFilesToLayers } from '../../../training/detectors/autoencoder-detector.js';
+import { autoencoderDetectorSpec, TFJS_BATCH_MIN_ROWS, tfjsFilesToLayers } from '../../../training/detectors/autoencoder-detector.js';
 import { createFeatureMatrix, matrixRow } from '../../../training/detectors/detector.js';
 import { isolationForestDetectorSpec } from '../../../training/detectors/isolation-forest-detector.js';
 import { kmeansDetectorSpec } from '../../../training/detectors/kmeans-detector.js';
@@ -30,6 +30,25 @@ describe('autoencoder artifact', () => {
       for (let j = 0; j < 4; j++) tfjsError += (((predicted[i * 4 + j] as number) - (row[j] as number)) ** 2) / ((detector.state as { feature_error_scale: number[] }).feature_error_scale[j] as number);
       expect(detector.anomalyScores(createFeatureMatrix(matrix.featureNames, Float64Array.from(row)))[0]).toBeCloseTo(tfjsError / 4, 4);
     }
+  });
+});
+
+describe('autoencoder batch scoring', () => {
+  it('scores a large batch (through tfjs on wasm or native) within float rounding of each row alone', async () => {
+    const { matrix } = plantedMatrix();
+    const { detector } = await autoencoderDetectorSpec.fit(matrix, autoencoderDetectorSpec.paramsSchema.parse({ epochs: 5 }), { seed: 3 });
+    const d = matrix.featureNames.length;
+    const rows = TFJS_BATCH_MIN_ROWS + 123;
+    const values = new Float64Array(rows * d);
+    for (let k = 0; k < values.length; k++) values[k] = matrix.values[k % matrix.values.length] as number;
+    const batch = detector.anomalyScores(createFeatureMatrix(matrix.featureNames, values));
+    const single = detector.anomalyScores(createFeatureMatrix(matrix.featureNames, values.slice(0, d)))[0] as number;
+    for (let i = 0; i < rows; i += 97) {
+      const alone = detector.anomalyScores(createFeatureMatrix(matrix.featureNames, values.slice(i * d, (i + 1) * d)))[0] as number;
+      expect(Math.abs((batch[i] as number) - alone)).toBeLessThanOrEqual(1e-5 * Math.max(1, alone));
+    }
+    expect(batch[0]).toBeCloseTo(single, 5);
+    detector.dispose();
   });
 });
 
