@@ -40,6 +40,8 @@ export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 export interface Dataset {
   /** one entry per `accounts` row, in file order; each event list sorted by time */
   readonly accounts: readonly AccountEvents[];
+  /** where each account is listed in the accounts file (line; row for Parquet): file order across shards */
+  readonly accountLines: readonly number[];
   /** labels by account id when the folder has a `labels` table */
   readonly labels: ReadonlyMap<string, LabelRow> | null;
   readonly summary: DatasetSummary;

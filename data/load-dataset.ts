@@ -28,6 +28,19 @@ export interface LoadDatasetOptions {
   /** write every bad row here (JSONL) and go on instead of stopping */
   readonly rejectsFile?: string;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Load only one shard of the accounts, with their rows (accounts spread over `count` shards by a hash of the id),
+   * so that a data set larger than memory can be worked through shard by shard. Rows of other shards are passed
+   * over unvalidated; each row is validated in the pass of its own shard.
+   */
+  readonly accountShard?: { readonly index: number; readonly count: number };
+}
+
+/** Which of `count` shards an account belongs to (FNV-1a of its id): stable across runs and machines. */
+export function shardOfAccount(accountId: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < accountId.length; i++) hash = Math.imul(hash ^ accountId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % count;
 }
 
 export const DEFAULT_MAX_ERRORS = 20;
@@ -150,7 +163,12 @@ export async function loadDataset(folder: string, options: LoadDatasetOptions = 
   }
   const rejects = options.rejectsFile ? new RejectsWriter(options.rejectsFile) : null;
   try {
-    const dataset = await loadTables(folder, files, ignored, maxErrors, rejects, options.onProgress);
+    const shard = options.accountShard;
+    if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+      throw new RangeError(`accountShard needs integers 0 <= index < count; got index ${shard.index}, count ${shard.count}`);
+    }
+    const keepAccount = shard && shard.count > 1 ? (accountId: string) => shardOfAccount(accountId, shard.count) === shard.index : undefined;
+    const dataset = await loadTables(folder, files, ignored, maxErrors, rejects, options.onProgress, keepAccount);
     const rejectsFile = rejects ? await rejects.commit() : null;
     return { ...dataset, summary: { ...dataset.summary, rejects_file: rejectsFile } };
   } catch (error) {
@@ -166,9 +184,11 @@ async function loadTables(
   maxErrors: number,
   rejects: RejectsWriter | null,
   onProgress: ((event: ProgressEvent) => void) | undefined,
+  keepAccount: ((accountId: string) => boolean) | undefined,
 ): Promise<Dataset> {
   const byId = new Map<string, AccountEvents>();
   const accounts: AccountEvents[] = [];
+  const accountLines: number[] = [];
   const labels = files.has('labels') ? new Map<string, LabelRow>() : null;
   const tables: Record<string, TableReadSummary> = {};
   const warnings = new WarningCounter();
@@ -201,6 +221,7 @@ async function loadTables(
 
     const listeners = {
       onBadRow,
+      ...(keepAccount ? { keepAccount } : {}),
       onProgress: (bytes: number, rows: number) =>
         onProgress?.({ stage: 'load', done: Math.min(totalBytes, bytesBefore + bytes), total: totalBytes, unit: 'bytes', detail: `${table}: ${rows} rows` }),
     };
@@ -214,6 +235,7 @@ async function loadTables(
         const account = { ...(row as Pick<AccountEvents, 'account_id' | 'created_at' | 'country' | 'has_2fa'>), logins: [], proposals: [], tests: [], payouts: [] };
         byId.set(accountId, account);
         accounts.push(account);
+        accountLines.push(line);
       };
       result = await readTable(file, table, { ...listeners, onRow });
     } else if (table === 'labels') {
@@ -261,7 +283,8 @@ async function loadTables(
       sha256: result.sha256,
       ignored_columns: [...result.ignoredColumns],
     };
-    if (table === 'accounts' && accounts.length === 0) {
+    // one shard of a small data set may hold no account; the caller checks the whole
+    if (table === 'accounts' && accounts.length === 0 && !keepAccount) {
       throw new DatasetError(folder, `${fileName} has no ${result.rejectedRows > 0 ? 'valid ' : ''}rows: there are no accounts to load`);
     }
   }
@@ -285,5 +308,45 @@ async function loadTables(
     ignored_files: [...ignored],
     rejects_file: null,
   };
-  return { accounts, labels, summary };
+  return { accounts, accountLines, labels, summary };
+}
+
+/**
+ * One summary for a data set loaded shard by shard (loadDataset with `accountShard`): row counts, accounts, labels
+ * and warnings add up, the time range spans every shard, and the files (size, checksum) are the same in each.
+ */
+export function mergeShardSummaries(shards: readonly DatasetSummary[]): DatasetSummary {
+  const [first, ...rest] = shards;
+  if (!first) throw new RangeError('mergeShardSummaries needs at least one summary');
+  const tables: Record<string, TableReadSummary> = structuredClone(first.tables);
+  const warnings = new Map(first.warnings.map((w) => [`${w.code}:${w.table}`, { ...w, examples: [...w.examples] }]));
+  const labelCounts = first.label_counts ? structuredClone(first.label_counts) : null;
+  let { from, to } = first.time_range;
+  let accounts = first.accounts;
+  for (const shard of rest) {
+    accounts += shard.accounts;
+    for (const [table, summary] of Object.entries(shard.tables)) {
+      const merged = tables[table] as TableReadSummary;
+      merged.rows += summary.rows;
+      merged.rejected_rows += summary.rejected_rows;
+    }
+    for (const warning of shard.warnings) {
+      const key = `${warning.code}:${warning.table}`;
+      const merged = warnings.get(key);
+      if (!merged) warnings.set(key, { ...warning, examples: [...warning.examples] });
+      else {
+        merged.count += warning.count;
+        merged.examples = [...merged.examples, ...warning.examples].slice(0, WARNING_EXAMPLES);
+      }
+    }
+    if (labelCounts && shard.label_counts) {
+      labelCounts.normal += shard.label_counts.normal;
+      labelCounts.fraud += shard.label_counts.fraud;
+      for (const [kind, count] of Object.entries(shard.label_counts.by_kind)) labelCounts.by_kind[kind] = (labelCounts.by_kind[kind] ?? 0) + count;
+    }
+    // ISO-8601 UTC strings of one format order as their times do
+    if (shard.time_range.from !== null && (from === null || shard.time_range.from < from)) from = shard.time_range.from;
+    if (shard.time_range.to !== null && (to === null || shard.time_range.to > to)) to = shard.time_range.to;
+  }
+  return { ...first, accounts, tables, time_range: { from, to }, label_counts: labelCounts, warnings: [...warnings.values()] };
 }

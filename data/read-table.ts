@@ -38,7 +38,15 @@ interface RowListeners {
   onBadRow(error: DataFileError, rawText: string): void;
   /** bytes of the stored file read so far, and rows accepted */
   onProgress?(bytesRead: number, rows: number): void;
+  /**
+   * Reads only the rows of accounts this accepts (a shard of the data); the other rows are passed over after their
+   * account_id cell, neither validated further nor counted, so that another pass can read them.
+   */
+  readonly keepAccount?: (accountId: string) => boolean;
 }
+
+/** What a row builder returns for a row of an account the reader was told to pass over. */
+const PASSED_OVER = Symbol('passed over');
 
 export interface ReadTableOptions<N extends TableName> extends RowListeners {
   /** each valid row; may throw a DataFileError to refuse it (e.g. an unknown account), which counts as a bad row */
@@ -144,6 +152,7 @@ class CsvRowBuilder {
     table: TableName,
     header: string[],
     private readonly accountId: AccountIdSlot | null,
+    private readonly keepAccount: ((accountId: string) => boolean) | undefined,
   ) {
     this.header = header;
     const known = contractColumnNames(table);
@@ -163,7 +172,7 @@ class CsvRowBuilder {
   }
 
   /** The row, or the first bad cell as an error on the cell's own physical line. */
-  build(record: CsvRecordView): Row | DataFileError {
+  build(record: CsvRecordView): Row | DataFileError | typeof PASSED_OVER {
     const row: Row = {};
     const { buffer, bounds, escaped } = record;
     for (const column of this.columns) {
@@ -172,6 +181,7 @@ class CsvRowBuilder {
       const value = column.parse(buffer, start, bounds[2 * i + 1] as number, escaped[i] === 1);
       if (value instanceof CellProblem) return new DataFileError(this.file, lineAt(record, start), column.name, value.reason, column.expected);
       if (value === undefined) continue;
+      if (column.name === 'account_id' && this.keepAccount && !this.keepAccount(value as string)) return PASSED_OVER;
       if (this.accountId && column.name === 'account_id') this.accountId.value = value as string;
       else row[column.name] = value;
     }
@@ -237,7 +247,7 @@ async function readCsv(file: string, table: TableName, compressed: boolean, opti
     if (!builder) {
       const header: string[] = [];
       for (let i = 0; i < record.fieldCount; i++) header.push(record.buffer.toString('utf8', record.bounds[2 * i], record.bounds[2 * i + 1]).trim());
-      builder = new CsvRowBuilder(file, table, header, sink.accountId);
+      builder = new CsvRowBuilder(file, table, header, sink.accountId, options.keepAccount);
       return;
     }
     const width = builder.header.length;
@@ -254,6 +264,7 @@ async function readCsv(file: string, table: TableName, compressed: boolean, opti
       return;
     }
     const row = builder.build(record);
+    if (row === PASSED_OVER) return;
     if (row instanceof DataFileError) sink.reject(row, record);
     else sink.accept(row, record.line, record);
   };
@@ -293,12 +304,14 @@ function rowFromObject(
   record: Record<string, unknown>,
   unit: 'line' | 'row',
   accountId: AccountIdSlot | null,
-): Row | DataFileError {
+  keepAccount: ((accountId: string) => boolean) | undefined,
+): Row | DataFileError | typeof PASSED_OVER {
   const row: Row = {};
   for (const column of columns) {
     const value = parseJsonCell(column.kind, record[column.name], column.isOptional);
     if (value instanceof CellProblem) return new DataFileError(file, line, column.name, value.reason, column.expected, unit);
     if (value === undefined) continue;
+    if (column.name === 'account_id' && keepAccount && !keepAccount(value as string)) return PASSED_OVER;
     if (accountId && column.name === 'account_id') accountId.value = value as string;
     else row[column.name] = value;
   }
@@ -332,7 +345,8 @@ async function readJsonl(file: string, table: TableName, compressed: boolean, op
       sink.reject(new DataFileError(file, line, null, `the line holds a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`, 'one JSON object per line'), text);
       return;
     }
-    const row = rowFromObject(file, line, columns, value as Record<string, unknown>, 'line', sink.accountId);
+    const row = rowFromObject(file, line, columns, value as Record<string, unknown>, 'line', sink.accountId, options.keepAccount);
+    if (row === PASSED_OVER) return;
     if (row instanceof DataFileError) sink.reject(row, text);
     else sink.accept(row, line, text);
   };
@@ -421,7 +435,8 @@ async function readParquet(file: string, table: TableName, options: ReaderOption
         rowNumber++;
         const record: Record<string, unknown> = {};
         for (const [k, column] of columns.entries()) record[column.name] = jsonValueOfParquet(column.kind, values[positions[k] as number]);
-        const row = rowFromObject(file, rowNumber, columns, record, 'row', sink.accountId);
+        const row = rowFromObject(file, rowNumber, columns, record, 'row', sink.accountId, options.keepAccount);
+        if (row === PASSED_OVER) continue;
         if (row instanceof DataFileError) sink.reject(row, new ParquetRecord(record));
         else sink.accept(row, rowNumber, new ParquetRecord(record));
       }

@@ -36,6 +36,16 @@ export const TrainConfigSchema = z
     policy: RiskPolicySchema.prefault({}),
     weights: RiskWeightsSchema,
     rules: z.array(RuleSchema).default(DEFAULT_RULES as z.output<typeof RuleSchema>[]),
+    loading: z
+      .strictObject({
+        shard_input_mib: z
+          .number()
+          .int()
+          .min(16)
+          .default(1024)
+          .describe('accounts are worked through in shards of about this much input (MiB, compressed files counted 5x), one shard of events in memory at a time; a smaller folder loads at once'),
+      })
+      .prefault({}),
     evaluation: z
       .strictObject({ holdout: z.number().min(0.05).max(0.8).default(0.3).describe('share of accounts held out for the labelled evaluation') })
       .prefault({}),

@@ -2,8 +2,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Dataset } from '../data/dataset.js';
-import { loadDataset } from '../data/load-dataset.js';
 import type { ProgressEvent } from '../data/progress-event.js';
 import { AccountEventsSchema, inputContractJsonSchema, type LabelRow } from '../data/tables.js';
 import { installedLibraryVersions } from '../models/library-versions.js';
@@ -14,11 +12,12 @@ import { fitAnomalyEnsemble } from './detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from './detectors/detector.js';
 import type { KMeansState } from './detectors/kmeans-detector.js';
 import { chooseTfjsBackend } from './detectors/tfjs-backend.js';
-import { type AccountFeatures, computeAccountFeatures, toModelInput } from './features/account-features.js';
+import { type AccountFeatures, toModelInput } from './features/account-features.js';
+import { featuriseDataset } from './features/featurise-dataset.js';
 import { FEATURE_NAMES, FEATURES } from './features/feature-registry.js';
 import { evaluateModel, type ModelMetrics } from './evaluation/evaluate-model.js';
 import { stratifiedSplit } from './evaluation/split.js';
-import { buildIdentityIndex, withFlaggedAccounts } from './identity/identity-graph.js';
+import { withFlaggedAccounts } from './identity/identity-graph.js';
 import { scoringPartsToFiles, FILES } from './model-files.js';
 import { renderModelCard } from './model-card.js';
 import { renderReportHtml } from './report/render-report-html.js';
@@ -83,30 +82,26 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     return () => `${((performance.now() - start) / 1000).toFixed(1)}s`;
   };
   let elapsed = timer();
-  const dataset: Dataset = await loadDataset(options.dataDir, options.onProgress ? { onProgress: options.onProgress } : {});
-  const accounts = dataset.accounts;
-  if (accounts.length < 50) throw new RangeError(`training needs at least 50 accounts; ${options.dataDir} has ${accounts.length}`);
-  stage(`loaded ${accounts.length} accounts, ${Object.values(dataset.summary.tables).reduce((a, t) => a + t.rows, 0)} rows in ${elapsed()}`);
-
-  elapsed = timer();
   const hashKey = options.hashSecret ?? randomBytes(32).toString('hex');
-  const firstIndex = buildIdentityIndex(accounts, { config: config.identity, hashKey });
-  stage(`identity graph: ${firstIndex.identifiers.size} identifiers, ${[...firstIndex.identifiers.values()].filter((i) => i.is_hub).length} hubs, ${firstIndex.rings.size} rings in ${elapsed()}`);
+  const data = await featuriseDataset(options.dataDir, {
+    identity: config.identity,
+    hashKey,
+    shardInputMib: config.loading.shard_input_mib,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    onStage: stage,
+  });
+  const { accountIds, features, referenceTime, summary: dataSummary } = data;
+  const firstIndex = data.identityIndex;
+  if (accountIds.length < 50) throw new RangeError(`training needs at least 50 accounts; ${options.dataDir} has ${accountIds.length}`);
+  stage(
+    `features: ${FEATURES.length} per account for ${accountIds.length} accounts (${Object.values(dataSummary.tables).reduce((a, t) => a + t.rows, 0)} rows${data.shards > 1 ? `, ${data.shards} shards` : ''}) in ${elapsed()}: load ${data.seconds.load.toFixed(1)}s, own events ${data.seconds.summarise.toFixed(1)}s, graph ${data.seconds.graph.toFixed(1)}s, links ${data.seconds.complete.toFixed(1)}s`,
+  );
 
-  elapsed = timer();
-  const referenceTime = Date.parse(dataset.summary.time_range.to ?? new Date(0).toISOString());
-  const features: AccountFeatures[] = [];
-  for (let i = 0; i < accounts.length; i++) {
-    features.push(computeAccountFeatures(accounts[i] as (typeof accounts)[number], { referenceTime, identityIndex: firstIndex }));
-    if (i % 2000 === 0 || i === accounts.length - 1) options.onProgress?.({ stage: 'features', done: i + 1, total: accounts.length, unit: 'accounts' });
-  }
-  stage(`features: ${FEATURES.length} per account in ${elapsed()}`);
-
-  const labels = dataset.labels;
-  const labelVector = Uint8Array.from(accounts, (a) => labels?.get(a.account_id)?.label ?? 0);
+  const labels = data.labels;
+  const labelVector = Uint8Array.from(accountIds, (id) => labels?.get(id)?.label ?? 0);
   const hasLabels = labels !== null && labelVector.some((v) => v === 1) && labelVector.some((v) => v === 0);
   const split = hasLabels ? stratifiedSplit(labelVector, config.evaluation.holdout, seed) : null;
-  const fitRows = split ? split.train : Uint32Array.from(accounts, (_, i) => i);
+  const fitRows = split ? split.train : Uint32Array.from(accountIds, (_, i) => i);
   const d = FEATURES.length;
   const fitValues = new Float64Array(fitRows.length * d);
   fitRows.forEach((row, r) => fitValues.set(toModelInput((features[row] as AccountFeatures).values), r * d));
@@ -126,18 +121,18 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   const baseParts: ScoringParts = { config, referenceTime, scaler, ensemble, identityIndex: firstIndex, featureMedians, useFlaggedNeighbours: false };
   elapsed = timer();
   // Pass 1 finds the accounts flagged without neighbour evidence; pass 2 adds "linked to a flagged account".
-  const firstPass = accounts.map((a, i) => assessAccountFeatures(baseParts, a, features[i] as AccountFeatures));
+  const firstPass = accountIds.map((id, i) => assessAccountFeatures(baseParts, id, features[i] as AccountFeatures));
   const flagged = new Set(firstPass.filter((a) => a.action !== 'MONITOR').map((a) => a.account_id));
   const parts: ScoringParts = { ...baseParts, identityIndex: withFlaggedAccounts(firstIndex, flagged), useFlaggedNeighbours: true };
-  const assessments = accounts.map((a, i) => {
-    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring', done: i, total: accounts.length, unit: 'accounts' });
-    return assessAccountFeatures(parts, a, features[i] as AccountFeatures);
+  const assessments = accountIds.map((id, i) => {
+    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring', done: i, total: accountIds.length, unit: 'accounts' });
+    return assessAccountFeatures(parts, id, features[i] as AccountFeatures);
   });
-  stage(`scored ${accounts.length} accounts in ${elapsed()}`);
+  stage(`scored ${accountIds.length} accounts in ${elapsed()}`);
 
   let metrics: ModelMetrics | null = null;
   if (hasLabels && split && labels) {
-    const testIds = new Set(Array.from(split.test, (i) => (accounts[i] as (typeof accounts)[number]).account_id));
+    const testIds = new Set(Array.from(split.test, (i) => accountIds[i] as string));
     const heldOut = new Map<string, LabelRow>([...labels].filter(([id]) => testIds.has(id)));
     metrics = evaluateModel({
       assessments: assessments.filter((a) => testIds.has(a.account_id)),
@@ -158,7 +153,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     libraries: installedLibraryVersions(),
     tfjs_backend: tfjs.backend,
     seed,
-    training_data: { ...dataset.summary, folder: path.resolve(dataset.summary.folder) },
+    training_data: { ...dataSummary, folder: path.resolve(dataSummary.folder) },
     features: FEATURES.map((f) => ({ name: f.name, unit: f.unit, description: f.description })),
   };
   const files = await scoringPartsToFiles(parts);
@@ -171,8 +166,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
       name,
       version,
       createdAt: manifestFields.created_at,
-      accounts: accounts.length,
-      timeRange: dataset.summary.time_range,
+      accounts: accountIds.length,
+      timeRange: dataSummary.time_range,
       policy: config.policy,
       assessments,
       labels: labels ? new Map([...labels].map(([id, l]) => [id, l.label === 1 ? l.kind || 'fraud' : ''])) : null,

@@ -1,7 +1,11 @@
 // AccountEvents → FeatureVector in registry order; the one function serving also calls
+//
+// Two steps, so that training can work through a data set larger than memory shard by shard: what the account's
+// own events say (summariseAccountEvents: needs nothing else, and the events can be dropped after it), then what
+// needs the model's context, the identity index and the reference time (completeAccountFeatures).
 import type { AccountEvents } from '../../data/tables.js';
-import type { IdentityIndex } from '../identity/identity-index.js';
-import { computeAccountProfileFeatures } from './account-profile-features.js';
+import { type AccountIdentity, accountIdentity, type IdentityIndex } from '../identity/identity-index.js';
+import { accountAgeDays, computeAccountProfileFeatures, lastEventTime } from './account-profile-features.js';
 import { FEATURES } from './feature-registry.js';
 import { computeLinkFeatures, findLinkEvidence, type LinkEvidence } from './link-features.js';
 import { computeLoginFeatures } from './login-features.js';
@@ -21,24 +25,46 @@ export interface AccountFeatures {
   readonly linkEvidence: LinkEvidence;
 }
 
-/** The feature vector of one account; depends only on the account and the context (the model). */
-export function computeAccountFeatures(account: AccountEvents, context: FeatureContext): AccountFeatures {
-  const linkEvidence = findLinkEvidence(account, context.identityIndex);
-  const byName: Record<string, number> = {
+/** What an account's own events say: every feature that needs no context, and what the others need. */
+export interface AccountEventSummary {
+  /** registry order; the context features (identity links, age) are filled in by completeAccountFeatures */
+  readonly ownValues: Float64Array;
+  readonly identity: AccountIdentity;
+  readonly createdAt: number;
+  readonly lastEventAt: number;
+}
+
+/** Fills `values` from a family's results; a missing or non-finite value (a bug in a family function) becomes the documented neutral value. */
+function setFeatureValues(values: Float64Array, byName: Record<string, number>): void {
+  FEATURES.forEach((feature, i) => {
+    if (!(feature.name in byName)) return;
+    const value = byName[feature.name] as number;
+    values[i] = Number.isFinite(value) ? value : feature.neutral;
+  });
+}
+
+export function summariseAccountEvents(account: AccountEvents, hashKey: string): AccountEventSummary {
+  const ownValues = Float64Array.from(FEATURES, (feature) => feature.neutral);
+  setFeatureValues(ownValues, {
     ...computeLoginFeatures(account),
     ...computeProposalFeatures(account),
     ...computeSkillsTestFeatures(account),
-    ...computeAccountProfileFeatures(account, context.referenceTime),
+    ...computeAccountProfileFeatures(account),
     ...computePayoutFeatures(account),
-    ...computeLinkFeatures(linkEvidence),
-  };
-  const values = new Float64Array(FEATURES.length);
-  FEATURES.forEach((feature, i) => {
-    const value = byName[feature.name];
-    // a missing or non-finite value is a programming error in a family function: fall back to the documented neutral value
-    values[i] = value !== undefined && Number.isFinite(value) ? value : feature.neutral;
   });
+  return { ownValues, identity: accountIdentity(account, hashKey), createdAt: account.created_at, lastEventAt: lastEventTime(account) };
+}
+
+export function completeAccountFeatures(summary: AccountEventSummary, context: FeatureContext): AccountFeatures {
+  const linkEvidence = findLinkEvidence(summary.identity, context.identityIndex);
+  const values = Float64Array.from(summary.ownValues);
+  setFeatureValues(values, { ...computeLinkFeatures(linkEvidence), account_age_days: accountAgeDays(summary.createdAt, summary.lastEventAt, context.referenceTime) });
   return { values, linkEvidence };
+}
+
+/** The feature vector of one account; depends only on the account and the context (the model). */
+export function computeAccountFeatures(account: AccountEvents, context: FeatureContext): AccountFeatures {
+  return completeAccountFeatures(summariseAccountEvents(account, context.identityIndex.hashKey), context);
 }
 
 /** Model input: heavy-tailed features through log1p (registry `isLogScaled`), in place. */

@@ -13,7 +13,11 @@ export function lastEventTime(account: AccountEvents): number {
   return last;
 }
 
-export function computeAccountProfileFeatures(account: AccountEvents, referenceTime: number): Record<string, number> {
-  const end = Math.max(referenceTime, lastEventTime(account));
-  return { account_age_days: Math.max(0, (end - account.created_at) / DAY_MS), has_2fa: account.has_2fa ? 1 : 0 };
+/** Age in days at the later of the reference time and the account's last event (both epoch ms). */
+export function accountAgeDays(createdAt: number, lastEventAt: number, referenceTime: number): number {
+  return Math.max(0, (Math.max(referenceTime, lastEventAt) - createdAt) / DAY_MS);
+}
+
+export function computeAccountProfileFeatures(account: AccountEvents): Record<string, number> {
+  return { has_2fa: account.has_2fa ? 1 : 0 };
 }

@@ -1,6 +1,5 @@
 // Identity links: how many known accounts share its identifiers, and the size of its ring (from the model's index).
-import type { AccountEvents } from '../../data/tables.js';
-import { accountIdentifiers, type AccountLinks, findAccountLinks, type IdentityIndex, ringSizeOf } from '../identity/identity-index.js';
+import { type AccountIdentity, type AccountLinks, findAccountLinks, type IdentityIndex, ringSizeOf } from '../identity/identity-index.js';
 
 export interface LinkEvidence {
   readonly links: AccountLinks;
@@ -8,8 +7,8 @@ export interface LinkEvidence {
   readonly ringIds: string[];
 }
 
-export function findLinkEvidence(account: AccountEvents, index: IdentityIndex): LinkEvidence {
-  const links = findAccountLinks(index, account.account_id, accountIdentifiers(account, index.hashKey));
+export function findLinkEvidence(account: AccountIdentity, index: IdentityIndex): LinkEvidence {
+  const links = findAccountLinks(index, account.account_id, account.identifiers);
   const { size, ringIds } = ringSizeOf(index, account.account_id, links);
   return { links, ringSize: size, ringIds };
 }

@@ -7,7 +7,8 @@ import type { AccountEvents } from '../../data/tables.js';
 import type { IdentifierKind } from '../scoring/risk-assessment.js';
 import { NEAR_DUPLICATE_SIMILARITY, signatureSimilarity, textSignature } from '../features/text-signature.js';
 import {
-  accountIdentifiers,
+  type AccountIdentity,
+  accountIdentity,
   type IdentifierRecord,
   type IdentityConfig,
   type IdentityIndex,
@@ -48,8 +49,8 @@ function ringIdOf(members: readonly string[]): string {
 }
 
 /** Share of member pairs whose most typical proposal texts are near-duplicates (shared template). */
-function templateShare(members: readonly AccountEvents[]): number {
-  const signatures = members.filter((m) => m.proposals.length > 0).map((m) => textSignature((m.proposals[Math.floor(m.proposals.length / 2)] as { text: string }).text));
+function templateShare(members: readonly AccountIdentity[]): number {
+  const signatures = members.flatMap((m) => (m.typicalProposalText === null ? [] : [textSignature(m.typicalProposalText)]));
   if (signatures.length < 2) return 0;
   let pairs = 0;
   let similar = 0;
@@ -70,10 +71,18 @@ export interface BuildIdentityIndexOptions {
 
 /** Builds the identity index and its rings (connected components of two or more linked accounts). */
 export function buildIdentityIndex(accounts: readonly AccountEvents[], options: BuildIdentityIndexOptions): IdentityIndex {
+  return buildIdentityIndexOfIdentities(
+    accounts.map((account) => accountIdentity(account, options.hashKey)),
+    options,
+  );
+}
+
+/** The same from each account's identity (identifiers hashed with `options.hashKey`): no events needed. */
+export function buildIdentityIndexOfIdentities(accounts: readonly AccountIdentity[], options: BuildIdentityIndexOptions): IdentityIndex {
   const { config, hashKey } = options;
   const users = new Map<string, { kind: IdentifierKind; hash: string; accounts: number[] }>();
   accounts.forEach((account, i) => {
-    const ids = accountIdentifiers(account, hashKey);
+    const ids = account.identifiers;
     for (const kind of ['bank', 'device', 'ip'] as const) {
       for (const hash of ids[kind]) {
         const key = identifierKey(kind, hash);
@@ -91,7 +100,7 @@ export function buildIdentityIndex(accounts: readonly AccountEvents[], options: 
     identifiers.set(key, {
       kind: entry.kind,
       hash: entry.hash,
-      account_ids: isHub ? [] : entry.accounts.map((i) => (accounts[i] as AccountEvents).account_id),
+      account_ids: isHub ? [] : entry.accounts.map((i) => (accounts[i] as AccountIdentity).account_id),
       account_count: entry.accounts.length,
       is_hub: isHub,
     });
@@ -122,14 +131,14 @@ export function buildIdentityIndex(accounts: readonly AccountEvents[], options: 
   const ringOfAccount = new Map<string, string>();
   for (const memberIndexes of components.values()) {
     if (memberIndexes.length < 2) continue;
-    const memberAccounts = memberIndexes.map((i) => accounts[i] as AccountEvents);
+    const memberAccounts = memberIndexes.map((i) => accounts[i] as AccountIdentity);
     const members = memberAccounts.map((a) => a.account_id).sort();
     const memberSet = new Set(members);
     const tying: RingRecord['identifiers'] = [];
     let strength = 0;
     const seen = new Set<string>();
     for (const account of memberAccounts) {
-      const ids = accountIdentifiers(account, hashKey);
+      const ids = account.identifiers;
       for (const kind of ['bank', 'device', 'ip'] as const) {
         for (const hash of ids[kind]) {
           const key = identifierKey(kind, hash);

@@ -77,6 +77,19 @@ export function accountIdentifiers(account: AccountEvents, hashKey: string): Rec
   };
 }
 
+/** What the identity graph needs of one account: its hashed identifiers and its most typical proposal text. */
+export interface AccountIdentity {
+  readonly account_id: string;
+  readonly identifiers: Record<IdentifierKind, string[]>;
+  /** the middle one of its proposals in time order (template evidence for rings), or null without proposals */
+  readonly typicalProposalText: string | null;
+}
+
+export function accountIdentity(account: AccountEvents, hashKey: string): AccountIdentity {
+  const middle = account.proposals[Math.floor(account.proposals.length / 2)];
+  return { account_id: account.account_id, identifiers: accountIdentifiers(account, hashKey), typicalProposalText: middle ? middle.text : null };
+}
+
 export interface AccountLinks {
   /** linked accounts with the kinds of identifier shared */
   readonly linked: Map<string, Set<IdentifierKind>>;

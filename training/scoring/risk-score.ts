@@ -81,11 +81,11 @@ function identityEvidence(parts: ScoringParts, evidence: LinkEvidence): { score:
 
 /** Scores one account against a model: depends only on the model and this account's events. */
 export function assessAccount(parts: ScoringParts, account: AccountEvents): RiskAssessment {
-  return assessAccountFeatures(parts, account, computeAccountFeatures(account, { referenceTime: parts.referenceTime, identityIndex: parts.identityIndex }));
+  return assessAccountFeatures(parts, account.account_id, computeAccountFeatures(account, { referenceTime: parts.referenceTime, identityIndex: parts.identityIndex }));
 }
 
 /** The same, from features already computed with this model's context (training reuses them across passes). */
-export function assessAccountFeatures(parts: ScoringParts, account: AccountEvents, features: AccountFeatures): RiskAssessment {
+export function assessAccountFeatures(parts: ScoringParts, accountId: string, features: AccountFeatures): RiskAssessment {
   const scaled = parts.scaler.transformRow(toModelInput(features.values));
   const matrix = createFeatureMatrix(FEATURE_NAMES, scaled);
   const raw = scoreAnomalyEnsemble(parts.ensemble, matrix);
@@ -134,7 +134,7 @@ export function assessAccountFeatures(parts: ScoringParts, account: AccountEvent
     .map(([accountId, kinds]) => ({ account_id: accountId, via: [...kinds].sort(), ring_id: index.ringOfAccount.get(accountId) ?? null, is_flagged: index.flagged.has(accountId) }));
   const kmeansState = parts.ensemble.detectors.kmeans.state as KMeansState;
   return {
-    account_id: account.account_id,
+    account_id: accountId,
     risk_score: round(riskScore, 2),
     action: actionForScore(riskScore, parts.config.policy),
     components: {

@@ -1,0 +1,110 @@
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { DatasetError } from '../../../data/data-errors.js';
+import type { Dataset } from '../../../data/dataset.js';
+import { loadDataset, mergeShardSummaries, shardOfAccount } from '../../../data/load-dataset.js';
+import { computeAccountFeatures } from '../../../training/features/account-features.js';
+import { featuriseDataset, shardCountFor } from '../../../training/features/featurise-dataset.js';
+import { buildIdentityIndex } from '../../../training/identity/identity-graph.js';
+import { IdentityConfigSchema } from '../../../training/identity/identity-index.js';
+
+const fixture = inject('fixtureModel');
+const identity = IdentityConfigSchema.parse({});
+const hashKey = 'shard-test';
+
+describe('loadDataset with accountShard', () => {
+  let whole: Dataset;
+  let shards: Dataset[];
+  beforeAll(async () => {
+    whole = await loadDataset(fixture.dataDir);
+    shards = await Promise.all([0, 1, 2].map((index) => loadDataset(fixture.dataDir, { accountShard: { index, count: 3 } })));
+  });
+
+  it('splits the accounts, their events and labels between the shards, each exactly once', () => {
+    const byId = new Map(whole.accounts.map((a) => [a.account_id, a]));
+    const seen = new Set<string>();
+    shards.forEach((shard, index) => {
+      expect(shard.accounts.length).toBeGreaterThan(0);
+      for (const account of shard.accounts) {
+        expect(shardOfAccount(account.account_id, 3)).toBe(index);
+        expect(seen.has(account.account_id)).toBe(false);
+        seen.add(account.account_id);
+        expect(account).toEqual(byId.get(account.account_id));
+        expect(shard.labels?.get(account.account_id)).toEqual(whole.labels?.get(account.account_id));
+      }
+      expect(shard.labels?.size).toBe(shard.accounts.length);
+    });
+    expect(seen.size).toBe(whole.accounts.length);
+  });
+
+  it('gives summaries that merge into the summary of the whole load', () => {
+    const merged = mergeShardSummaries(shards.map((s) => s.summary));
+    const { warnings, ...rest } = merged;
+    const { warnings: wholeWarnings, ...wholeRest } = whole.summary;
+    expect(rest).toEqual(wholeRest);
+    expect(warnings.map((w) => [w.code, w.table, w.count])).toEqual(expect.arrayContaining(wholeWarnings.map((w) => [w.code, w.table, w.count])));
+    expect(warnings).toHaveLength(wholeWarnings.length);
+  });
+
+  it('still refuses an event of an unknown account, in the pass of its shard', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-shard-'));
+    try {
+      await cp(fixture.dataDir, dir, { recursive: true });
+      await writeFile(path.join(dir, 'payouts.csv'), 'account_id,added_at,bank_hash\nNOBODY,2026-01-01T00:00:00Z,b1\n');
+      const shard = shardOfAccount('NOBODY', 3);
+      await expect(loadDataset(dir, { accountShard: { index: (shard + 1) % 3, count: 3 } })).resolves.toBeDefined();
+      const error = await loadDataset(dir, { accountShard: { index: shard, count: 3 } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatasetError);
+      expect((error as DatasetError).errors[0]).toMatchObject({ line: 2, column: 'account_id' });
+      await expect(featuriseDataset(dir, { identity, hashKey, shards: 3 })).rejects.toThrow(/payouts\.csv has 1 bad row/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a shard index outside 0..count-1', async () => {
+    await expect(loadDataset(fixture.dataDir, { accountShard: { index: 3, count: 3 } })).rejects.toThrow(RangeError);
+    await expect(loadDataset(fixture.dataDir, { accountShard: { index: 0, count: 0 } })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('featuriseDataset', () => {
+  it('computes, in any number of shards, what computeAccountFeatures computes for each account of the whole load, in file order', async () => {
+    // Arrange
+    const whole = await loadDataset(fixture.dataDir);
+    const index = buildIdentityIndex(whole.accounts, { config: identity, hashKey });
+    const referenceTime = Date.parse(whole.summary.time_range.to as string);
+    const expected = whole.accounts.map((a) => computeAccountFeatures(a, { referenceTime, identityIndex: index }));
+    // Act
+    const [one, four] = await Promise.all([featuriseDataset(fixture.dataDir, { identity, hashKey, shards: 1 }), featuriseDataset(fixture.dataDir, { identity, hashKey, shards: 4 })]);
+    // Assert
+    for (const result of [one, four]) {
+      expect(result.accountIds).toEqual(whole.accounts.map((a) => a.account_id));
+      expect(result.referenceTime).toBe(referenceTime);
+      expect(result.features.map((f) => Array.from(f.values))).toEqual(expected.map((f) => Array.from(f.values)));
+      expect(result.features.map((f) => f.linkEvidence.ringIds)).toEqual(expected.map((f) => f.linkEvidence.ringIds));
+      expect([...result.identityIndex.rings.values()]).toEqual([...index.rings.values()]);
+      expect(result.labels?.size).toBe(whole.labels?.size);
+    }
+    expect(four.shards).toBe(4);
+    expect(four.summary.accounts).toBe(whole.accounts.length);
+  });
+
+  it('chooses the number of shards from the input size, counting compressed files five times', async () => {
+    const files = (await readdir(fixture.dataDir)).filter((f) => f !== 'rings.csv');
+    const mib = (await Promise.all(files.map((f) => stat(path.join(fixture.dataDir, f)).then((s) => s.size)))).reduce((a, b) => a + b, 0) / 2 ** 20;
+    expect(await shardCountFor(fixture.dataDir, 1024)).toBe(1);
+    expect(await shardCountFor(fixture.dataDir, mib / 2.5)).toBe(3);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-shard-'));
+    try {
+      const gz = gzipSync(await readFile(path.join(fixture.dataDir, 'accounts.csv')));
+      await writeFile(path.join(dir, 'accounts.csv.gz'), gz);
+      expect(await shardCountFor(dir, (gz.length * 5) / 2 ** 20 / 1.5)).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
