@@ -34,31 +34,34 @@ export interface AccountEventSummary {
   readonly lastEventAt: number;
 }
 
-/** Fills `values` from a family's results; a missing or non-finite value (a bug in a family function) becomes the documented neutral value. */
+const FEATURE_POSITION = new Map(FEATURES.map((feature, i) => [feature.name, i]));
+const NEUTRAL_VALUES = Float64Array.from(FEATURES, (feature) => feature.neutral);
+
+/** Writes a family's results into `values`; a non-finite value (a bug in a family function) becomes the documented neutral value. */
 function setFeatureValues(values: Float64Array, byName: Record<string, number>): void {
-  FEATURES.forEach((feature, i) => {
-    if (!(feature.name in byName)) return;
-    const value = byName[feature.name] as number;
-    values[i] = Number.isFinite(value) ? value : feature.neutral;
-  });
+  for (const name in byName) {
+    const i = FEATURE_POSITION.get(name);
+    if (i === undefined) continue;
+    const value = byName[name] as number;
+    values[i] = Number.isFinite(value) ? value : (NEUTRAL_VALUES[i] as number);
+  }
 }
 
 export function summariseAccountEvents(account: AccountEvents, hashKey: string): AccountEventSummary {
-  const ownValues = Float64Array.from(FEATURES, (feature) => feature.neutral);
-  setFeatureValues(ownValues, {
-    ...computeLoginFeatures(account),
-    ...computeProposalFeatures(account),
-    ...computeSkillsTestFeatures(account),
-    ...computeAccountProfileFeatures(account),
-    ...computePayoutFeatures(account),
-  });
+  const ownValues = NEUTRAL_VALUES.slice();
+  setFeatureValues(ownValues, computeLoginFeatures(account));
+  setFeatureValues(ownValues, computeProposalFeatures(account));
+  setFeatureValues(ownValues, computeSkillsTestFeatures(account));
+  setFeatureValues(ownValues, computeAccountProfileFeatures(account));
+  setFeatureValues(ownValues, computePayoutFeatures(account));
   return { ownValues, identity: accountIdentity(account, hashKey), createdAt: account.created_at, lastEventAt: lastEventTime(account) };
 }
 
 export function completeAccountFeatures(summary: AccountEventSummary, context: FeatureContext): AccountFeatures {
   const linkEvidence = findLinkEvidence(summary.identity, context.identityIndex);
   const values = Float64Array.from(summary.ownValues);
-  setFeatureValues(values, { ...computeLinkFeatures(linkEvidence), account_age_days: accountAgeDays(summary.createdAt, summary.lastEventAt, context.referenceTime) });
+  setFeatureValues(values, computeLinkFeatures(linkEvidence));
+  setFeatureValues(values, { account_age_days: accountAgeDays(summary.createdAt, summary.lastEventAt, context.referenceTime) });
   return { values, linkEvidence };
 }
 
