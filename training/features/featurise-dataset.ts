@@ -66,7 +66,8 @@ export async function featuriseDataset(folder: string, options: FeaturiseDataset
   const shardSummaries: DatasetSummary[] = [];
   let labels: Map<string, LabelRow> | null = null;
   for (let index = 0; index < shards; index++) {
-    let start = performance.now();
+    const shardStart = performance.now();
+    let start = shardStart;
     const shardNote = shards > 1 ? ` (shard ${index + 1} of ${shards})` : '';
     const dataset = await loadDataset(folder, {
       ...(shards > 1 ? { accountShard: { index, count: shards } } : {}),
@@ -84,7 +85,7 @@ export async function featuriseDataset(folder: string, options: FeaturiseDataset
       labels ??= new Map();
       for (const [id, label] of dataset.labels) labels.set(id, label);
     }
-    options.onStage?.(`loaded and summarised ${dataset.accounts.length} accounts${shardNote} in ${since(start).toFixed(1)}s`);
+    options.onStage?.(`loaded and summarised ${dataset.accounts.length} accounts${shardNote} in ${since(shardStart).toFixed(1)}s`);
   }
   const summary = mergeShardSummaries(shardSummaries);
   if (parts.length === 0) throw new DatasetError(folder, `the accounts table of ${folder} has no valid rows: there are no accounts to load`);
