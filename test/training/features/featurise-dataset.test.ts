@@ -65,6 +65,25 @@ describe('loadDataset with accountShard', () => {
     }
   });
 
+  it('splits JSONL tables the same way', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-shard-'));
+    try {
+      const ids = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8'];
+      await writeFile(path.join(dir, 'accounts.csv'), `account_id,created_at,country,has_2fa\n${ids.map((id) => `${id},2026-01-01T00:00:00Z,DE,true`).join('\n')}\n`);
+      await writeFile(
+        path.join(dir, 'logins.jsonl'),
+        ids.map((id, i) => JSON.stringify({ account_id: id, ts: `2026-01-0${2 + (i % 7)}T00:00:00Z`, ip: `10.0.0.${i}`, country: 'DE', device_id: `d${i}` })).join('\n'),
+      );
+      const full = await loadDataset(dir);
+      const parts = await Promise.all([0, 1, 2].map((index) => loadDataset(dir, { accountShard: { index, count: 3 } })));
+      const merged = parts.flatMap((p) => p.accounts.map((a, i) => ({ a, line: p.accountLines[i] as number }))).sort((x, y) => x.line - y.line);
+      expect(merged.map((m) => m.a)).toEqual(full.accounts);
+      expect(parts.map((p) => p.summary.tables['logins']?.rows).reduce((a, b) => (a ?? 0) + (b ?? 0), 0)).toBe(ids.length);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a shard index outside 0..count-1', async () => {
     await expect(loadDataset(fixture.dataDir, { accountShard: { index: 3, count: 3 } })).rejects.toThrow(RangeError);
     await expect(loadDataset(fixture.dataDir, { accountShard: { index: 0, count: 0 } })).rejects.toThrow(RangeError);
