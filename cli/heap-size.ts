@@ -1,7 +1,7 @@
 // The V8 heap limit for the data-heavy commands: Node's default (about 4 GiB on 64-bit) is too small for training on
 // a million accounts, whose feature summaries, identity graph and one shard of events are held at once (measured:
 // 6.6 GiB peak RSS with a 7 GiB heap; out of memory with the default).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import v8 from 'node:v8';
 
@@ -23,9 +23,22 @@ export function largerHeapArgs(argv: readonly string[], execArgv: readonly strin
   return [`--max-old-space-size=${DATA_HEAP_MIB}`, ...execArgv];
 }
 
-/** Reruns this script in a child with the larger heap; resolves to its exit code (signals passed on by the terminal's process group). */
-export function rerunWithHeap(nodeArgs: readonly string[], script: string, argv: readonly string[]): number {
-  const result = spawnSync(process.execPath, [...nodeArgs, script, ...argv], { stdio: 'inherit', env: { ...process.env, RINGFENCE_NO_HEAP_RESIZE: '1' } });
-  if (result.error) throw result.error;
-  return result.status ?? (result.signal ? 128 + (os.constants.signals[result.signal] ?? 0) : 1);
+/**
+ * Reruns this script in a child with the larger heap and resolves to its exit code; SIGINT and SIGTERM sent to this
+ * process are passed on, so a scheduler stopping the command stops the work.
+ */
+export async function rerunWithHeap(nodeArgs: readonly string[], script: string, argv: readonly string[]): Promise<number> {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...argv], { stdio: 'inherit', env: { ...process.env, RINGFENCE_NO_HEAP_RESIZE: '1' } });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
+    });
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
 }

@@ -7,5 +7,5 @@ import { runCli } from './run-cli.js';
 const argv = process.argv.slice(2);
 const heapArgs = largerHeapArgs(argv, process.execArgv, process.env);
 process.exitCode = heapArgs
-  ? rerunWithHeap(heapArgs, fileURLToPath(import.meta.url), argv)
+  ? await rerunWithHeap(heapArgs, fileURLToPath(import.meta.url), argv)
   : await runCli(argv, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env });
