@@ -11,8 +11,8 @@ export function stratifiedSplit(labels: ArrayLike<number>, testShare: number, se
     for (let i = 0; i < labels.length; i++) if (labels[i] === label) rows.push(i);
     random.shuffle(rows);
     const testCount = Math.round(rows.length * testShare);
-    test.push(...rows.slice(0, testCount));
-    train.push(...rows.slice(testCount));
+    // a loop, not push(...rows): spreading a million arguments overflows the stack
+    for (let k = 0; k < rows.length; k++) (k < testCount ? test : train).push(rows[k] as number);
   }
   return { train: Uint32Array.from(train.sort((a, b) => a - b)), test: Uint32Array.from(test.sort((a, b) => a - b)) };
 }

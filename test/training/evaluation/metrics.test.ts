@@ -20,6 +20,14 @@ describe('rocAuc and averagePrecision', () => {
 });
 
 describe('stratifiedSplit', () => {
+  it('splits a million rows (no argument spreading that would overflow the stack)', () => {
+    const labels = new Uint8Array(1_000_000);
+    for (let i = 0; i < labels.length; i += 20) labels[i] = 1;
+    const { train, test } = stratifiedSplit(labels, 0.3, 7);
+    expect(train.length + test.length).toBe(labels.length);
+    expect(test.filter((i) => labels[i] === 1).length).toBe(Math.round(50_000 * 0.3));
+  });
+
   it('keeps the class shares and is reproducible', () => {
     const labels = Array.from({ length: 100 }, (_, i) => (i < 10 ? 1 : 0));
     const a = stratifiedSplit(labels, 0.3, 1);
