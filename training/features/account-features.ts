@@ -70,7 +70,7 @@ export function computeAccountFeatures(account: AccountEvents, context: FeatureC
   return completeAccountFeatures(summariseAccountEvents(account, context.identityIndex.hashKey), context);
 }
 
-/** Model input: heavy-tailed features through log1p (registry `isLogScaled`), in place. */
+/** Model input: heavy-tailed features through log1p (registry `isLogScaled`), as a new array. */
 export function toModelInput(values: Float64Array): Float64Array {
   const out = new Float64Array(values.length);
   FEATURES.forEach((feature, i) => {
