@@ -10,7 +10,7 @@
 // "true", "1"), because many producers stringify everything; the string is then held to the CSV rule, never
 // guessed at. Identifiers, text, timestamps and countries must be strings: a JSON number is refused for an
 // identifier because large ids lose digits in JSON numbers.
-import { type ColumnKind, type ColumnSpec, daysInMonth, MAX_ID_LENGTH, MAX_TEXT_LENGTH, parseIsoUtc } from './tables.js';
+import { type ColumnKind, type ColumnSpec, MAX_ID_LENGTH, MAX_TEXT_LENGTH, parseIsoUtc, utcFromFields } from './tables.js';
 
 export type CellValue = string | number | boolean | undefined;
 
@@ -29,7 +29,8 @@ function show(raw: unknown): string {
   return raw.length > 40 ? `${JSON.stringify(raw.slice(0, 40))}...` : JSON.stringify(raw);
 }
 
-function checkNumber(kind: Extract<ColumnKind, { type: 'number' }>, value: number): number | CellProblem {
+/** A number held to its column's rule (finite, integer, bounds). */
+export function checkNumber(kind: Extract<ColumnKind, { type: 'number' }>, value: number): number | CellProblem {
   if (!Number.isFinite(value)) return new CellProblem(`${value} is not a finite number`);
   if (kind.integer && !Number.isInteger(value)) return new CellProblem(`${value} is not an integer`);
   if (kind.min !== undefined && (kind.minExclusive ? value <= kind.min : value < kind.min)) return new CellProblem(`${value} is out of range`);
@@ -112,9 +113,7 @@ function timestampFromBytes(b: Buffer, s: number, e: number): number {
     millis = digitAt(b, s + 20) * 100 + digitAt(b, s + 21) * 10 + digitAt(b, s + 22);
     if (millis < 0) return NaN;
   }
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
-  if (day > daysInMonth(year, month)) return NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return utcFromFields(year, month, day, hour, minute, second, millis);
 }
 
 /**

@@ -73,6 +73,14 @@ function commonIsoUtc(value: string): number {
     millis = digit(value, 20) * 100 + digit(value, 21) * 10 + digit(value, 22);
     if (millis < 0) return NaN;
   }
+  return utcFromFields(year, month, day, hour, minute, second, millis);
+}
+
+/**
+ * Epoch ms of a calendar date and time, or NaN when a field is out of range (a digit read as -1000 makes it so).
+ * Years from 1000 only: there Date.UTC agrees with Date.parse. Shared by the string and byte fast paths.
+ */
+export function utcFromFields(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
   if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
   if (day > daysInMonth(year, month)) return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second, millis);
