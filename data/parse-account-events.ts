@@ -4,50 +4,38 @@
 // This parser accepts a subset of what AccountEventsSchema accepts and returns the same output; whatever it does not
 // accept (every invalid record, and rare valid spellings it does not bother with) returns null, and the caller asks
 // zod, which names every problem. A test checks both directions on random and mutated records.
-import {
-  type AccountEvents,
-  type ColumnKind,
-  type ColumnSpec,
-  EVENT_TABLES,
-  type EventTableName,
-  MAX_ID_LENGTH,
-  MAX_TEXT_LENGTH,
-  parseIsoUtc,
-  TABLE_COLUMNS,
-} from './tables.js';
+import { CellProblem, checkNumber, parseTextCell } from './parse-cell.js';
+import { type AccountEvents, type ColumnKind, type ColumnSpec, EVENT_TABLES, type EventTableName, TABLE_COLUMNS } from './tables.js';
 
 /** Marks a value the quick path does not take. */
 const REFUSED = Symbol('refused');
 type ValueParser = (value: unknown) => unknown;
 
-const ALPHA2 = /^[A-Z]{2}$/;
-
+/**
+ * The loaders' cell rules, held to zod's JSON types: identifiers, text, timestamps and countries must be strings,
+ * numbers numbers and booleans booleans (the loaders also take CSV spellings such as "12" or "true"; zod does not).
+ */
 function valueParserFor(kind: ColumnKind): ValueParser {
   switch (kind.type) {
     case 'id':
-      return (v) => (typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH ? v : REFUSED);
-    case 'text': {
-      const max = kind.maxLength ?? MAX_TEXT_LENGTH;
-      return (v) => (typeof v === 'string' && v.length <= max ? v : REFUSED);
-    }
+    case 'text':
     case 'timestamp':
-      return (v) => (typeof v === 'string' ? (parseIsoUtc(v) ?? REFUSED) : REFUSED);
     case 'country':
-      return (v) => (typeof v === 'string' && ALPHA2.test(v) ? v : REFUSED);
+      return (v) => {
+        if (typeof v !== 'string') return REFUSED;
+        const parsed = parseTextCell(kind, v, false);
+        return parsed instanceof CellProblem ? REFUSED : parsed;
+      };
     case 'boolean':
       return (v) => (typeof v === 'boolean' ? v : REFUSED);
     case 'label':
       return (v) => (v === 0 || v === 1 ? v : REFUSED);
-    case 'number': {
-      const { min, max, minExclusive, integer } = kind;
+    case 'number':
       return (v) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) return REFUSED;
-        if (integer && !Number.isInteger(v)) return REFUSED;
-        if (min !== undefined && (minExclusive ? v <= min : v < min)) return REFUSED;
-        if (max !== undefined && v > max) return REFUSED;
-        return v;
+        if (typeof v !== 'number') return REFUSED;
+        const parsed = checkNumber(kind, v);
+        return parsed instanceof CellProblem ? REFUSED : parsed;
       };
-    }
   }
 }
 
