@@ -6,14 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { matchRings } from '../training/evaluation/ring-metrics.js';
-import { featuriseDataset } from '../training/features/featurise-dataset.js';
+import { DEFAULT_SHARD_INPUT_MIB, featuriseDataset } from '../training/features/featurise-dataset.js';
 import { IdentityConfigSchema } from '../training/identity/identity-index.js';
-import { TrainConfigSchema } from '../training/train-config.js';
 import { generateInChild, peakRssMiB } from './bench-process.js';
 
 const accounts = Number(process.argv[2] ?? 100_000);
 const seed = Number(process.argv[3] ?? 1003);
-const shardInputMib = Number(process.argv[4] ?? TrainConfigSchema.parse({}).loading.shard_input_mib);
+const shardInputMib = Number(process.argv[4] ?? DEFAULT_SHARD_INPUT_MIB);
 const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-features-'));
 const dir = path.join(root, 'data');
 try {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { EnsembleParamsSchema } from './detectors/anomaly-ensemble.js';
 import { FEATURE_NAMES } from './features/feature-registry.js';
+import { DEFAULT_SHARD_INPUT_MIB } from './features/featurise-dataset.js';
 import { IdentityConfigSchema } from './identity/identity-index.js';
 import { ScoreMappingSchema } from './scoring/calibration.js';
 import { RiskPolicySchema } from './scoring/risk-policy.js';
@@ -42,7 +43,7 @@ export const TrainConfigSchema = z
           .number()
           .int()
           .min(16)
-          .default(1024)
+          .default(DEFAULT_SHARD_INPUT_MIB)
           .describe('accounts are worked through in shards of about this much input (MiB, compressed files counted 5x), one shard of events in memory at a time; a smaller folder loads at once'),
       })
       .prefault({}),

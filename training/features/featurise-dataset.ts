@@ -18,6 +18,8 @@ const MIB = 1024 * 1024;
 /** compressed files (gzip, Parquet) hold about this many times their size as text */
 const COMPRESSED_EXPANSION = 5;
 const PROGRESS_EVERY = 5000;
+/** input per shard when the caller does not say (TrainConfig `loading.shard_input_mib` defaults to it) */
+export const DEFAULT_SHARD_INPUT_MIB = 1024;
 
 export interface FeaturiseDatasetOptions {
   readonly identity: IdentityConfig;
@@ -58,7 +60,7 @@ export async function shardCountFor(folder: string, shardInputMib: number): Prom
 }
 
 export async function featuriseDataset(folder: string, options: FeaturiseDatasetOptions): Promise<FeaturisedDataset> {
-  const shards = options.shards ?? (await shardCountFor(folder, options.shardInputMib ?? 1024));
+  const shards = options.shards ?? (await shardCountFor(folder, options.shardInputMib ?? DEFAULT_SHARD_INPUT_MIB));
   if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer; got ${shards}`);
   const seconds = { load: 0, summarise: 0, graph: 0, complete: 0 };
   const since = (start: number) => (performance.now() - start) / 1000;
