@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadDataset } from '../data/load-dataset.js';
 import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
+import { accountEventsToRecord } from '../data/tables.js';
 import { trainModel } from '../training/train-model.js';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -42,20 +43,6 @@ async function startChild(name: string, args: string[], ready: RegExp, env: Reco
   throw new Error(`${name} did not start: ${(await readFile(logFile, 'utf8')).slice(-2000)}`);
 }
 
-function toRecord(a: Awaited<ReturnType<typeof loadDataset>>['accounts'][number]) {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  return {
-    account_id: a.account_id,
-    created_at: iso(a.created_at),
-    country: a.country,
-    has_2fa: a.has_2fa,
-    logins: a.logins.map((l) => ({ ...l, ts: iso(l.ts) })),
-    proposals: a.proposals.map((p) => ({ ...p, ts: iso(p.ts), job_posted_at: iso(p.job_posted_at) })),
-    tests: a.tests.map((t) => ({ ...t, started_at: iso(t.started_at) })),
-    payouts: a.payouts.map((p) => ({ ...p, added_at: iso(p.added_at) })),
-  };
-}
-
 async function load(url: string, body: string, connections: number) {
   const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
@@ -69,8 +56,8 @@ try {
   // a realistic history: the first account with 50-200 events
   const eventsOf = (a: (typeof dataset.accounts)[number]) => a.logins.length + a.proposals.length + a.tests.length + a.payouts.length;
   const account = dataset.accounts.find((a) => eventsOf(a) >= 50 && eventsOf(a) <= 200) ?? dataset.accounts[0]!;
-  const single = JSON.stringify({ accounts: [toRecord(account)] });
-  const batch = JSON.stringify({ accounts: dataset.accounts.slice(0, 100).map(toRecord) });
+  const single = JSON.stringify({ accounts: [accountEventsToRecord(account)] });
+  const batch = JSON.stringify({ accounts: dataset.accounts.slice(0, 100).map(accountEventsToRecord) });
 
   // the CLI of the same build as this script (compiled, or the sources under tsx)
   const cli = path.join(here, `../cli/ringfence${path.extname(fileURLToPath(import.meta.url))}`);

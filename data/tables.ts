@@ -288,6 +288,21 @@ export type AccountEvents = z.output<typeof AccountEventsSchema>;
 /** The same on the wire (ISO timestamps, event lists optional). */
 export type AccountEventsInput = z.input<typeof AccountEventsSchema>;
 
+/** An account as the JSON record the predict API takes (timestamps as ISO strings): AccountEventsSchema parses it back to the same account. */
+export function accountEventsToRecord(account: AccountEvents): AccountEventsInput {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    account_id: account.account_id,
+    created_at: iso(account.created_at),
+    country: account.country,
+    has_2fa: account.has_2fa,
+    logins: account.logins.map((l) => ({ ...l, ts: iso(l.ts) })),
+    proposals: account.proposals.map((p) => ({ ...p, ts: iso(p.ts), job_posted_at: iso(p.job_posted_at) })),
+    tests: account.tests.map((t) => ({ ...t, started_at: iso(t.started_at) })),
+    payouts: account.payouts.map((p) => ({ ...p, added_at: iso(p.added_at) })),
+  };
+}
+
 /** JSON Schema of every table row and of one account record (input side: timestamps as ISO strings). */
 export function inputContractJsonSchema(): Record<string, unknown> {
   const defs: Record<string, unknown> = {};

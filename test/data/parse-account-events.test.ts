@@ -3,14 +3,14 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadDataset } from '../../data/load-dataset.js';
 import { parseAccountEventsQuickly } from '../../data/parse-account-events.js';
 import { AccountEventsSchema, EVENT_TABLES } from '../../data/tables.js';
-import { toRecord } from '../serving/serving-helpers.js';
+import { accountEventsToRecord } from '../../data/tables.js';
 
 const fixture = inject('fixtureModel');
 type JsonRecord = Record<string, unknown>;
 let records: JsonRecord[];
 
 beforeAll(async () => {
-  records = (await loadDataset(fixture.dataDir)).accounts.slice(0, 300).map(toRecord);
+  records = (await loadDataset(fixture.dataDir)).accounts.slice(0, 300).map(accountEventsToRecord);
 });
 
 /** The quick parser may decline (null) but must never accept what zod refuses, nor answer differently. */

@@ -5,7 +5,8 @@ import { loadDataset } from '../../data/load-dataset.js';
 import { PredictResponseSchema, ProblemSchema, RingDetailSchema, ModelSummarySchema } from '../../serving/api-schemas.js';
 import { loadScoringParts } from '../../training/model-files.js';
 import { assessAccount } from '../../training/scoring/risk-score.js';
-import { ADMIN_KEY, buildTestApp, fixtureRecords, PREDICT_KEY, toRecord } from './serving-helpers.js';
+import { accountEventsToRecord } from '../../data/tables.js';
+import { ADMIN_KEY, buildTestApp, fixtureRecords, PREDICT_KEY } from './serving-helpers.js';
 
 const fixture = inject('fixtureModel');
 const auth = { Authorization: `Bearer ${PREDICT_KEY}` };
@@ -40,7 +41,7 @@ describe('POST /v1/predict', () => {
       const alone = PredictResponseSchema.parse((await request(app).post('/v1/predict').set(auth).send({ accounts: [records[i]] })).body).results[0];
       expect(alone).toEqual(body.results[i]);
       expect(assessAccount(parts, dataset.accounts[i]!)).toEqual(alone);
-      expect(toRecord(dataset.accounts[i]!)).toEqual(records[i]);
+      expect(accountEventsToRecord(dataset.accounts[i]!)).toEqual(records[i]);
     }
   });
 

@@ -1,7 +1,7 @@
 // Builds the app in-process over the fixture model: no port, no env (fastify/demo build()).
 import { pino } from 'pino';
 import { loadDataset } from '../../data/load-dataset.js';
-import type { AccountEvents } from '../../data/tables.js';
+import { accountEventsToRecord } from '../../data/tables.js';
 import type { KeyRecord } from '../../serving/api-keys.js';
 import { hashApiKey } from '../../serving/api-keys.js';
 import { ServeConfigSchema, type ServeConfig } from '../../serving/config.js';
@@ -27,19 +27,6 @@ export async function buildTestApp(fixture: FixtureModel, overrides: Partial<Ser
 /** Accounts of the fixture data as JSON request records (ISO timestamps). */
 export async function fixtureRecords(fixture: FixtureModel, count: number): Promise<Record<string, unknown>[]> {
   const dataset = await loadDataset(fixture.dataDir);
-  return dataset.accounts.slice(0, count).map(toRecord);
+  return dataset.accounts.slice(0, count).map(accountEventsToRecord);
 }
 
-export function toRecord(account: AccountEvents): Record<string, unknown> {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  return {
-    account_id: account.account_id,
-    created_at: iso(account.created_at),
-    country: account.country,
-    has_2fa: account.has_2fa,
-    logins: account.logins.map((l) => ({ ...l, ts: iso(l.ts) })),
-    proposals: account.proposals.map((p) => ({ ...p, ts: iso(p.ts), job_posted_at: iso(p.job_posted_at) })),
-    tests: account.tests.map((t) => ({ ...t, started_at: iso(t.started_at) })),
-    payouts: account.payouts.map((p) => ({ ...p, added_at: iso(p.added_at) })),
-  };
-}
