@@ -181,9 +181,14 @@ class CsvRowBuilder {
       const value = column.parse(buffer, start, bounds[2 * i + 1] as number, escaped[i] === 1);
       if (value instanceof CellProblem) return new DataFileError(this.file, lineAt(record, start), column.name, value.reason, column.expected);
       if (value === undefined) continue;
-      if (column.name === 'account_id' && this.keepAccount && !this.keepAccount(value as string)) return PASSED_OVER;
-      if (this.accountId && column.name === 'account_id') this.accountId.value = value as string;
-      else row[column.name] = value;
+      if (column.name === 'account_id') {
+        if (this.keepAccount && !this.keepAccount(value as string)) return PASSED_OVER;
+        if (this.accountId) {
+          this.accountId.value = value as string;
+          continue;
+        }
+      }
+      row[column.name] = value;
     }
     return row;
   }
@@ -311,9 +316,14 @@ function rowFromObject(
     const value = parseJsonCell(column.kind, record[column.name], column.isOptional);
     if (value instanceof CellProblem) return new DataFileError(file, line, column.name, value.reason, column.expected, unit);
     if (value === undefined) continue;
-    if (column.name === 'account_id' && keepAccount && !keepAccount(value as string)) return PASSED_OVER;
-    if (accountId && column.name === 'account_id') accountId.value = value as string;
-    else row[column.name] = value;
+    if (column.name === 'account_id') {
+      if (keepAccount && !keepAccount(value as string)) return PASSED_OVER;
+      if (accountId) {
+        accountId.value = value as string;
+        continue;
+      }
+    }
+    row[column.name] = value;
   }
   return row;
 }
