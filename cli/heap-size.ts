@@ -24,8 +24,8 @@ export function largerHeapArgs(argv: readonly string[], execArgv: readonly strin
 }
 
 /**
- * Reruns this script in a child with the larger heap and resolves to its exit code; SIGINT and SIGTERM sent to this
- * process are passed on, so a scheduler stopping the command stops the work.
+ * Reruns this script in a child with the larger heap and resolves to its exit code, or rejects when the child cannot
+ * be started; SIGINT and SIGTERM sent to this process are passed on, so a scheduler stopping the command stops the work.
  */
 export async function rerunWithHeap(nodeArgs: readonly string[], script: string, argv: readonly string[]): Promise<number> {
   const child = spawn(process.execPath, [...nodeArgs, script, ...argv], { stdio: 'inherit', env: { ...process.env, RINGFENCE_NO_HEAP_RESIZE: '1' } });
@@ -34,7 +34,12 @@ export async function rerunWithHeap(nodeArgs: readonly string[], script: string,
   process.on('SIGTERM', forward);
   try {
     return await new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
+      // only a child that never started rejects (the caller then runs the command itself); a failed kill does not
+      let started = false;
+      child.once('spawn', () => (started = true));
+      child.on('error', (error) => {
+        if (!started) reject(error);
+      });
       child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
     });
   } finally {

@@ -6,6 +6,6 @@ import { runCli } from './run-cli.js';
 
 const argv = process.argv.slice(2);
 const heapArgs = largerHeapArgs(argv, process.execArgv, process.env);
-process.exitCode = heapArgs
-  ? await rerunWithHeap(heapArgs, fileURLToPath(import.meta.url), argv)
-  : await runCli(argv, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env });
+const runHere = () => runCli(argv, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env });
+// a child that cannot be started (no process slots, say) leaves the command to run here with the default heap
+process.exitCode = heapArgs ? await rerunWithHeap(heapArgs, fileURLToPath(import.meta.url), argv).catch(runHere) : await runHere();
