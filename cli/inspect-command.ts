@@ -62,7 +62,7 @@ export const inspectCommand = defineCommand({
     const metrics = await readMetrics(stored.dir);
     if (metrics) io.stdout.write(`\n${formatMetricsSummary(metrics)}`);
     const kmeans = KMeansStateSchema.parse((stored.readJson(FILES.kmeans, z.object({ state: z.unknown() })) as { state: unknown }).state);
-    io.stdout.write(`\n${formatTable(['cluster', 'training accounts', 'tiny'], kmeans.cluster_sizes.map((size, c) => [c, size, kmeans.is_tiny[c] ? 'yes' : '']))}`);
+    io.stdout.write(`\n${formatTable(['cluster', 'training accounts', 'small (anomalous group)'], kmeans.cluster_sizes.map((size, c) => [c, size, kmeans.is_small[c] ? 'yes' : '']))}`);
     const clusters = await readFile(path.join(stored.dir, 'report', 'clusters.csv'), 'utf8').catch(() => null);
     if (clusters) io.stdout.write(`\nclusters (report/clusters.csv):\n${clusters}`);
     return EXIT_OK;

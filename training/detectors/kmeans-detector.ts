@@ -1,4 +1,8 @@
-// ml-kmeans fit; score = distance to nearest centroid ÷ that cluster's training distance quantile
+// ml-kmeans fit; score = distance to nearest large centroid ÷ that cluster's training distance quantile
+//
+// Small clusters are anomalous groups, not normal behaviour (a tight group of fraudulent accounts forms its own
+// cluster): which clusters are small follows CBLOF (He, Xu and Deng 2003), rows in them are scored against the
+// nearest large cluster.
 //
 // ml-kmeans (number[][]) is ~11x slower than scikit-learn on large inputs, so it seeds k-means++ and converges on
 // a sample; Lloyd refinement and every assignment over the full matrix run on typed arrays.
@@ -15,6 +19,9 @@ import {
 } from './detector.js';
 import { sampleRowIndices } from './sample-rows.js';
 
+/** 2: small clusters by CBLOF's rule (`is_small`); 1 had a fixed share (`is_tiny`). */
+const FORMAT_VERSION = 2;
+
 export const KMeansParamsSchema = z.strictObject({
   k: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto').describe("number of clusters, or 'auto' (silhouette on a sample)"),
   k_min: z.number().int().min(2).default(2),
@@ -24,7 +31,8 @@ export const KMeansParamsSchema = z.strictObject({
   refine_iterations: z.number().int().min(0).default(10).describe('at most this many Lloyd iterations over all rows after the sample fit'),
   refine_tolerance: z.number().min(0).default(1e-4).describe("refinement stops when the centroids' total squared shift is at most this times the mean feature variance (scikit-learn's rule)"),
   distance_quantile: z.number().min(0.5).max(0.999).default(0.9).describe("a row's distance is divided by this quantile of its cluster's training distances"),
-  tiny_cluster_share: z.number().min(0).max(0.2).default(0.01).describe('clusters holding less than this share of rows are anomalous groups, not normal behaviour'),
+  large_cluster_share: z.number().min(0.5).max(1).default(0.9).describe('CBLOF alpha: the largest clusters that together hold this share of rows are large'),
+  small_cluster_ratio: z.number().min(1).default(5).describe('CBLOF beta: or the clusters before the first size drop by this factor, whichever comes first; the rest are small'),
 });
 export type KMeansParams = z.infer<typeof KMeansParamsSchema>;
 
@@ -33,7 +41,7 @@ export const KMeansStateSchema = z.object({
   centroids: z.array(z.array(z.number())).describe('in the scaled feature space, feature order'),
   cluster_sizes: z.array(z.number().int()),
   distance_scale: z.array(z.number().positive()).describe('per cluster: the distance_quantile of its training distances'),
-  is_tiny: z.array(z.boolean()),
+  is_small: z.array(z.boolean()).describe('small clusters (CBLOF): their rows are scored against the nearest large cluster'),
   iterations: z.number().int(),
   silhouette: z.number().nullable(),
 });
@@ -132,7 +140,7 @@ function createFittedKMeans(featureNames: readonly string[], params: KMeansParam
   const k = state.k;
   const centroids = Float64Array.from(state.centroids.flat());
   const scale = Float64Array.from(state.distance_scale);
-  const normal = state.is_tiny.map((t, c) => (t ? -1 : c)).filter((c) => c >= 0);
+  const normal = state.is_small.map((small, c) => (small ? -1 : c)).filter((c) => c >= 0);
   const normalClusters = normal.length > 0 ? normal : Array.from({ length: k }, (_, c) => c);
 
   /** The cluster a row is scored against (nearest normal cluster, by relative distance) and its score. */
@@ -174,13 +182,35 @@ function createFittedKMeans(featureNames: readonly string[], params: KMeansParam
       return featureNames.map((feature, j) => ({ feature, contribution: (score * (squared[j] as number)) / total }));
     },
     async toArtifact(): Promise<DetectorArtifact> {
-      return { kind: 'kmeans', format_version: 1, feature_names: [...featureNames], params, state, files: {} };
+      return { kind: 'kmeans', format_version: FORMAT_VERSION, feature_names: [...featureNames], params, state, files: {} };
     },
     dispose() {},
   };
 }
 
-/** Nearest cluster of every row (any cluster, tiny ones included): the analysts' cluster assignment. */
+/**
+ * CBLOF's split: clusters by size, largest first; the large ones end where together they hold `large_cluster_share`
+ * of the rows or where the next one is `small_cluster_ratio` times smaller, whichever comes first.
+ */
+function smallClusters(sizes: readonly number[], params: KMeansParams): boolean[] {
+  const n = sizes.reduce((a, b) => a + b, 0);
+  const order = sizes.map((_, c) => c).sort((a, b) => (sizes[b] as number) - (sizes[a] as number));
+  let lastLarge = order.length - 1;
+  let held = 0;
+  for (let i = 0; i < order.length - 1; i++) {
+    const size = sizes[order[i] as number] as number;
+    held += size;
+    if (held >= params.large_cluster_share * n || size >= params.small_cluster_ratio * (sizes[order[i + 1] as number] as number)) {
+      lastLarge = i;
+      break;
+    }
+  }
+  const small = new Array<boolean>(sizes.length).fill(false);
+  for (let i = lastLarge + 1; i < order.length; i++) small[order[i] as number] = true;
+  return small;
+}
+
+/** Nearest cluster of every row (any cluster, small ones included): the analysts' cluster assignment. */
 const flatCentroids = new WeakMap<KMeansState, Float64Array>();
 
 export function assignClusters(state: KMeansState, matrix: FeatureMatrix): Int32Array {
@@ -196,7 +226,7 @@ export function assignClusters(state: KMeansState, matrix: FeatureMatrix): Int32
 
 export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
   kind: 'kmeans',
-  formatVersion: 1,
+  formatVersion: FORMAT_VERSION,
   paramsSchema: KMeansParamsSchema,
   async fit(matrix, rawParams, options) {
     const params = KMeansParamsSchema.parse(rawParams);
@@ -269,7 +299,7 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
       centroids: Array.from({ length: k }, (_, c) => Array.from(centroids.subarray(c * d, (c + 1) * d))),
       cluster_sizes: sizes,
       distance_scale: rawScales.map((s) => Math.max(s, floor, 1e-9)),
-      is_tiny: sizes.map((size) => size < params.tiny_cluster_share * n),
+      is_small: smallClusters(sizes, params),
       iterations,
       silhouette: bestSilhouette,
     };
@@ -277,7 +307,7 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
     return { detector, trainingScores: detector.anomalyScores(matrix) };
   },
   async restore(artifact) {
-    checkArtifactHeader(artifact, 'kmeans', 1);
+    checkArtifactHeader(artifact, 'kmeans', FORMAT_VERSION);
     const params = KMeansParamsSchema.parse(artifact.params);
     const state = KMeansStateSchema.parse(artifact.state);
     if (state.centroids.some((c) => c.length !== artifact.feature_names.length)) throw new RangeError('k-means artifact: centroid length differs from its feature names');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { createSeededRandom } from '../../../data/seeded-random.js';
 import { autoencoderDetectorSpec, TFJS_BATCH_MIN_ROWS, tfjsFilesToLayers } from '../../../training/detectors/autoencoder-detector.js';
 import { createFeatureMatrix, matrixRow } from '../../../training/detectors/detector.js';
 import { isolationForestDetectorSpec } from '../../../training/detectors/isolation-forest-detector.js';
-import { kmeansDetectorSpec } from '../../../training/detectors/kmeans-detector.js';
+import { type KMeansState, kmeansDetectorSpec } from '../../../training/detectors/kmeans-detector.js';
 import { chooseTfjsBackend } from '../../../training/detectors/tfjs-backend.js';
 import { fitRobustScaler } from '../../../training/scaling/robust-scaler.js';
 import { plantedMatrix, runDetectorContract } from './detector-contract.js';
@@ -11,6 +12,45 @@ import { plantedMatrix, runDetectorContract } from './detector-contract.js';
 runDetectorContract(kmeansDetectorSpec, { k: 'auto', k_max: 5 });
 runDetectorContract(isolationForestDetectorSpec, { trees: 50 });
 runDetectorContract(autoencoderDetectorSpec, { epochs: 30 });
+
+describe('k-means small clusters', () => {
+  // two normal groups of 470 and 460 rows, and a tight group of 70 (7%): more than a fixed 1% share would call small
+  function groupedMatrix() {
+    const random = createSeededRandom(11);
+    const values: number[] = [];
+    const group = (n: number, centre: number[], sd: number) => {
+      for (let i = 0; i < n; i++) values.push(...centre.map((c) => random.normal(c, sd)));
+    };
+    group(470, [0, 0, 0], 1);
+    group(460, [8, 0, 0], 1);
+    group(70, [0, 8, 8], 0.2);
+    return createFeatureMatrix(['a', 'b', 'c'], Float64Array.from(values));
+  }
+
+  it('marks a cluster CBLOF calls small and scores its rows against the nearest large cluster', async () => {
+    const matrix = groupedMatrix();
+    const { detector, trainingScores } = await kmeansDetectorSpec.fit(matrix, kmeansDetectorSpec.paramsSchema.parse({ k: 3 }), { seed: 1 });
+    const state = detector.state as KMeansState;
+    expect(state.cluster_sizes.filter((_, c) => state.is_small[c])).toEqual([70]);
+    const groupScores = Array.from(trainingScores.subarray(930));
+    const normalScores = Float64Array.from(trainingScores.subarray(0, 930)).sort();
+    // every row of the tight group scores above the 99th percentile of the normal rows
+    expect(Math.min(...groupScores)).toBeGreaterThan(normalScores[Math.floor(0.99 * normalScores.length)] as number);
+  });
+
+  it('keeps every cluster large when sizes are even', async () => {
+    const random = createSeededRandom(12);
+    const values = Array.from({ length: 600 }, (_, i) => random.normal(Math.floor(i / 2) % 2 === 0 ? 0 : 10, 1)); // rows alternate between two groups
+    const { detector } = await kmeansDetectorSpec.fit(createFeatureMatrix(['a', 'b'], Float64Array.from(values)), kmeansDetectorSpec.paramsSchema.parse({ k: 2 }), { seed: 1 });
+    expect((detector.state as KMeansState).is_small).toEqual([false, false]);
+  });
+
+  it('refuses a model saved with the earlier fixed-share format, naming the version', async () => {
+    const { detector } = await kmeansDetectorSpec.fit(groupedMatrix(), kmeansDetectorSpec.paramsSchema.parse({ k: 3 }), { seed: 1 });
+    const artifact = { ...(await detector.toArtifact()), format_version: 1 };
+    await expect(kmeansDetectorSpec.restore(artifact)).rejects.toThrow(/format_version 1; this version reads 2/);
+  });
+});
 
 describe('autoencoder artifact', () => {
   it('loads in tfjs and predicts what the typed-array forward pass computes', async () => {
