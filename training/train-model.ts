@@ -121,11 +121,15 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   const baseParts: ScoringParts = { config, referenceTime, scaler, ensemble, identityIndex: firstIndex, featureMedians, useFlaggedNeighbours: false };
   elapsed = timer();
   // Pass 1 finds the accounts flagged without neighbour evidence; pass 2 adds "linked to a flagged account".
-  const firstPass = accountIds.map((id, i) => assessAccountFeatures(baseParts, id, features[i] as AccountFeatures));
-  const flagged = new Set(firstPass.filter((a) => a.action !== 'MONITOR').map((a) => a.account_id));
+  // only the flagged ids of pass 1 are kept: a million assessments held twice did not fit in memory
+  const flagged = new Set<string>();
+  accountIds.forEach((id, i) => {
+    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring (pass 1 of 2)', done: i, total: accountIds.length, unit: 'accounts' });
+    if (assessAccountFeatures(baseParts, id, features[i] as AccountFeatures).action !== 'MONITOR') flagged.add(id);
+  });
   const parts: ScoringParts = { ...baseParts, identityIndex: withFlaggedAccounts(firstIndex, flagged), useFlaggedNeighbours: true };
   const assessments = accountIds.map((id, i) => {
-    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring', done: i, total: accountIds.length, unit: 'accounts' });
+    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring (pass 2 of 2)', done: i, total: accountIds.length, unit: 'accounts' });
     return assessAccountFeatures(parts, id, features[i] as AccountFeatures);
   });
   stage(`scored ${accountIds.length} accounts in ${elapsed()}`);
