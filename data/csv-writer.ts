@@ -20,25 +20,33 @@ export function formatCsvRow(values: readonly (string | number | boolean | null 
   return `${line}\n`;
 }
 
-export interface CsvWriter {
-  writeRow(values: readonly (string | number | boolean | null | undefined)[]): Promise<void> | void;
+export interface AtomicFileWriter {
+  /** appends text; await it when it returns a promise (the buffer was flushed and the stream asked to wait) */
+  write(text: string): Promise<void> | void;
   /** flushes, then renames the temporary file into place */
   close(): Promise<void>;
   /** removes the temporary file (on failure) */
   abort(): Promise<void>;
 }
 
+export interface CsvWriter extends Omit<AtomicFileWriter, 'write'> {
+  writeRow(values: readonly (string | number | boolean | null | undefined)[]): Promise<void> | void;
+}
+
 const FLUSH_BYTES = 1 << 20;
 
-/** Streams rows to `${file}.partial` and renames it to `file` on close, so no half-written file is left. */
-export function createCsvWriter(file: string, columns: readonly string[]): CsvWriter {
+/**
+ * Streams text to `${file}.partial` in blocks of 1 MiB, with backpressure, and renames it to `file` on close, so no
+ * half-written file is left and no output is ever held whole in one string (V8 strings stop at 512 MiB).
+ */
+export function createAtomicFileWriter(file: string): AtomicFileWriter {
   const partial = `${file}.partial`;
   const stream = createWriteStream(partial);
   let failure: Error | null = null;
   stream.on('error', (error) => {
     failure = error;
   });
-  let buffer = formatCsvRow(columns);
+  let buffer = '';
   const flush = async () => {
     if (failure) throw failure;
     if (buffer.length === 0) return;
@@ -47,8 +55,8 @@ export function createCsvWriter(file: string, columns: readonly string[]): CsvWr
     if (!isOk) await new Promise<void>((resolve) => stream.once('drain', resolve));
   };
   return {
-    writeRow(values) {
-      buffer += formatCsvRow(values);
+    write(text) {
+      buffer += text;
       if (buffer.length >= FLUSH_BYTES) return flush();
     },
     async close() {
@@ -62,4 +70,11 @@ export function createCsvWriter(file: string, columns: readonly string[]): CsvWr
       await rm(partial, { force: true });
     },
   };
+}
+
+/** Streams rows to `${file}.partial` and renames it to `file` on close, so no half-written file is left. */
+export function createCsvWriter(file: string, columns: readonly string[]): CsvWriter {
+  const writer = createAtomicFileWriter(file);
+  void writer.write(formatCsvRow(columns));
+  return { writeRow: (values) => writer.write(formatCsvRow(values)), close: () => writer.close(), abort: () => writer.abort() };
 }

@@ -1,0 +1,48 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createAtomicFileWriter, createCsvWriter } from '../../data/csv-writer.js';
+
+const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'ringfence-writer-'));
+
+describe('createAtomicFileWriter', () => {
+  it('writes output larger than its buffer whole, and only once closed', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'out.jsonl');
+    const writer = createAtomicFileWriter(file);
+    const line = `${JSON.stringify({ pad: 'x'.repeat(1000) })}\n`;
+    for (let i = 0; i < 3000; i++) await writer.write(line);
+    expect(await readdir(dir)).toEqual(['out.jsonl.partial']);
+    await writer.close();
+    expect(await readdir(dir)).toEqual(['out.jsonl']);
+    expect(await readFile(file, 'utf8')).toBe(line.repeat(3000));
+  });
+
+  it('leaves nothing behind when aborted', async () => {
+    const dir = await tempDir();
+    const writer = createAtomicFileWriter(path.join(dir, 'out.csv'));
+    await writer.write('a,b\n');
+    await writer.abort();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('fails on close when the folder cannot be written, and leaves no file named as the output', async () => {
+    const dir = await tempDir();
+    const writer = createCsvWriter(path.join(dir, 'missing', 'out.csv'), ['a']);
+    await writer.writeRow(['1']);
+    await expect(writer.close()).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('createCsvWriter', () => {
+  it('writes the header, then quoted rows', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'out.csv');
+    const writer = createCsvWriter(file, ['id', 'note']);
+    await writer.writeRow(['a', 'has, comma']);
+    await writer.writeRow(['b', 'says "hi"']);
+    await writer.close();
+    expect(await readFile(file, 'utf8')).toBe('id,note\na,"has, comma"\nb,"says ""hi"""\n');
+  });
+});
