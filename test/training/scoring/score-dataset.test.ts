@@ -1,0 +1,77 @@
+import { cp, mkdtemp, readdir, readFile, appendFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { DataFileError, DatasetError } from '../../../data/data-errors.js';
+import { loadDataset, shardOfAccount } from '../../../data/load-dataset.js';
+import { loadScoringParts } from '../../../training/model-files.js';
+import type { RiskAssessment } from '../../../training/scoring/risk-assessment.js';
+import { assessAccount } from '../../../training/scoring/risk-score.js';
+import { scoreDataset } from '../../../training/scoring/score-dataset.js';
+
+const fixture = inject('fixtureModel');
+const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'ringfence-score-'));
+const jsonLine = (a: RiskAssessment) => `${JSON.stringify(a)}\n`;
+const csvLine = (a: RiskAssessment) => `${a.account_id},${a.risk_score},${a.action}\n`;
+
+describe('scoreDataset', () => {
+  it('writes, in shards, byte for byte what one pass writes, in the order of the accounts file', async () => {
+    const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
+    const dir = await tempDir();
+    const whole = await scoreDataset(fixture.dataDir, parts, path.join(dir, 'one.jsonl'), { formatLine: jsonLine, shards: 1, withIdentityIndex: true });
+    const sharded = await scoreDataset(fixture.dataDir, parts, path.join(dir, 'four.jsonl'), { formatLine: jsonLine, shards: 4, withIdentityIndex: true });
+    expect(sharded.shards).toBe(4);
+    expect(sharded.accounts).toBe(whole.accounts);
+    expect(sharded.actions).toEqual(whole.actions);
+    const text = await readFile(path.join(dir, 'four.jsonl'), 'utf8');
+    expect(text).toBe(await readFile(path.join(dir, 'one.jsonl'), 'utf8'));
+    // and each line is what the library gives for that account alone
+    const accounts = (await loadDataset(fixture.dataDir)).accounts;
+    const written = text.trim().split('\n').map((line) => JSON.parse(line) as RiskAssessment);
+    expect(written.map((a) => a.account_id)).toEqual(accounts.map((a) => a.account_id));
+    accounts.slice(0, 200).forEach((account, i) => expect(written[i]).toEqual(assessAccount(parts, account)));
+    // the rings among the scored accounts do not depend on the shards either
+    expect([...sharded.identityIndex!.rings.values()]).toEqual([...whole.identityIndex!.rings.values()]);
+    expect(sharded.identityIndex!.rings.size).toBeGreaterThan(0);
+    expect((await readdir(dir)).sort()).toEqual(['four.jsonl', 'one.jsonl']);
+  });
+
+  it('puts the header first and keeps it out of the shard merge', async () => {
+    const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
+    const dir = await tempDir();
+    await scoreDataset(fixture.dataDir, parts, path.join(dir, 'one.csv'), { header: 'account_id,risk_score,action\n', formatLine: csvLine, shards: 1 });
+    await scoreDataset(fixture.dataDir, parts, path.join(dir, 'three.csv'), { header: 'account_id,risk_score,action\n', formatLine: csvLine, shards: 3 });
+    const text = await readFile(path.join(dir, 'three.csv'), 'utf8');
+    expect(text).toBe(await readFile(path.join(dir, 'one.csv'), 'utf8'));
+    expect(text.split('\n')[0]).toBe('account_id,risk_score,action');
+    expect(text.trim().split('\n')).toHaveLength(1501);
+  });
+
+  it('stops at a bad row in a later shard, names it, and leaves no output or shard file behind', async () => {
+    const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
+    const data = await tempDir();
+    await cp(fixture.dataDir, data, { recursive: true });
+    const files = await readdir(data);
+    const logins = files.find((f) => f.startsWith('logins'))!;
+    // an account of the last shard, so that the earlier shards have written their runs when the load fails
+    const ids = (await loadDataset(fixture.dataDir)).accounts.map((a) => a.account_id);
+    const lastShardAccount = ids.find((id) => shardOfAccount(id, 5) === 4)!;
+    const header = (await readFile(path.join(data, logins), 'utf8')).split('\n')[0]!.split(',');
+    await appendFile(path.join(data, logins), `${header.map((column) => (column === 'account_id' ? lastShardAccount : column === 'ts' ? 'not-a-time' : '')).join(',')}\n`);
+    const out = await tempDir();
+    const lineCount = (await readFile(path.join(data, logins), 'utf8')).trim().split('\n').length;
+    const error = (await scoreDataset(data, parts, path.join(out, 'scores.jsonl'), { formatLine: jsonLine, shards: 5 }).catch((e: unknown) => e)) as DatasetError;
+    expect(error).toBeInstanceOf(DatasetError);
+    expect(error.errors[0]).toBeInstanceOf(DataFileError);
+    expect(error.errors[0]).toMatchObject({ line: lineCount, column: 'ts' });
+    expect(error.message).toContain(logins);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('refuses a folder without accounts and leaves nothing behind', async () => {
+    const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
+    const out = await tempDir();
+    await expect(scoreDataset(await tempDir(), parts, path.join(out, 'scores.csv'), { formatLine: csvLine, shards: 2 })).rejects.toBeInstanceOf(DatasetError);
+    expect(await readdir(out)).toEqual([]);
+  });
+});

@@ -1,0 +1,164 @@
+// data folder → one output line per account, scored with a saved model, holding one shard of events at a time
+//
+// An account's score depends only on the model and its own events, so shards are scored independently. Each shard's
+// lines go to a temporary file in the order of its accounts; the files are then merged by the accounts' line numbers,
+// so the output is in the order of the accounts file whatever the number of shards.
+import { type FileHandle, open, rm } from 'node:fs/promises';
+import { type AtomicFileWriter, createAtomicFileWriter } from '../../data/csv-writer.js';
+import { DatasetError } from '../../data/data-errors.js';
+import { loadDataset } from '../../data/load-dataset.js';
+import type { ProgressEvent } from '../../data/progress-event.js';
+import { DEFAULT_SHARD_INPUT_MIB, shardCountFor } from '../features/featurise-dataset.js';
+import { buildIdentityIndexOfIdentities } from '../identity/identity-graph.js';
+import { type AccountIdentity, accountIdentity, type IdentityIndex } from '../identity/identity-index.js';
+import type { RiskAssessment } from './risk-assessment.js';
+import { assessAccount, type ScoringParts } from './risk-score.js';
+
+const PROGRESS_EVERY = 2000;
+
+export interface ScoreDatasetOptions {
+  /** the output's first line (a CSV header), if any */
+  readonly header?: string;
+  /** one output line (with its LF) per assessment */
+  readonly formatLine: (assessment: RiskAssessment) => string;
+  /** also build the identity index of the scored accounts themselves (rings among them) */
+  readonly withIdentityIndex?: boolean;
+  /** input per shard, MiB; ignored when `shards` is given */
+  readonly shardInputMib?: number;
+  readonly shards?: number;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface ScoredDataset {
+  readonly accounts: number;
+  readonly actions: Record<RiskAssessment['action'], number>;
+  readonly shards: number;
+  /** rings among the scored accounts, with the model's hub caps and link rule (when asked for) */
+  readonly identityIndex: IdentityIndex | null;
+}
+
+/** One shard's temporary file: its records in order, with the accounts-file line and byte length of each. */
+interface ShardRun {
+  readonly file: string;
+  readonly lines: number[];
+  readonly bytes: number[];
+}
+
+const READ_CHUNK = 1 << 20;
+
+/** Reads a file record by record, given each record's byte length (a CSV record may hold line breaks). */
+class RecordReader {
+  private buffer = Buffer.alloc(0);
+  private offset = 0;
+  private position = 0;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly file: string,
+  ) {}
+
+  async read(length: number): Promise<string> {
+    if (this.buffer.length - this.offset < length) {
+      const rest = this.buffer.subarray(this.offset);
+      const chunk = Buffer.alloc(Math.max(READ_CHUNK, length));
+      const { bytesRead } = await this.handle.read(chunk, 0, chunk.length, this.position);
+      this.position += bytesRead;
+      this.buffer = Buffer.concat([rest, chunk.subarray(0, bytesRead)]);
+      this.offset = 0;
+      if (this.buffer.length < length) throw new Error(`shard file ${this.file} ended early`);
+    }
+    const text = this.buffer.toString('utf8', this.offset, this.offset + length);
+    this.offset += length;
+    return text;
+  }
+}
+
+async function writeAll(writer: AtomicFileWriter, lines: Iterable<string>): Promise<void> {
+  for (const line of lines) await writer.write(line);
+}
+
+/** Merges the shard runs (each in accounts-file order) into `writer` in accounts-file order. */
+async function mergeRuns(runs: readonly ShardRun[], writer: AtomicFileWriter): Promise<void> {
+  const handles: FileHandle[] = [];
+  try {
+    for (const run of runs) handles.push(await open(run.file, 'r'));
+    const readers = runs.map((run, r) => new RecordReader(handles[r] as FileHandle, run.file));
+    const next = runs.map(() => 0);
+    const total = runs.reduce((sum, run) => sum + run.lines.length, 0);
+    for (let written = 0; written < total; written++) {
+      let best = -1;
+      for (let r = 0; r < runs.length; r++) {
+        const position = next[r] as number;
+        const run = runs[r] as ShardRun;
+        if (position < run.lines.length && (best < 0 || (run.lines[position] as number) < ((runs[best] as ShardRun).lines[next[best] as number] as number))) best = r;
+      }
+      const run = runs[best] as ShardRun;
+      const record = await (readers[best] as RecordReader).read(run.bytes[next[best] as number] as number);
+      next[best] = (next[best] as number) + 1;
+      await writer.write(record);
+    }
+  } finally {
+    await Promise.all(handles.map((handle) => handle.close()));
+  }
+}
+
+/**
+ * Scores every account of `folder` with `parts` into `outputFile` (written under a temporary name and renamed when
+ * complete). Shards follow the input size as in training (`shardCountFor`), so a folder larger than memory is scored.
+ */
+export async function scoreDataset(folder: string, parts: ScoringParts, outputFile: string, options: ScoreDatasetOptions): Promise<ScoredDataset> {
+  const shards = options.shards ?? (await shardCountFor(folder, options.shardInputMib ?? DEFAULT_SHARD_INPUT_MIB));
+  if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer; got ${shards}`);
+  const actions = { BLOCK_ACCOUNT: 0, FLAG_FOR_REVIEW: 0, MONITOR: 0 };
+  const identities: { line: number; identity: AccountIdentity }[] = [];
+  const output = createAtomicFileWriter(outputFile);
+  const runs: ShardRun[] = [];
+  let accounts = 0;
+  try {
+    if (options.header) await output.write(options.header);
+    for (let index = 0; index < shards; index++) {
+      const shardNote = shards > 1 ? ` (shard ${index + 1} of ${shards})` : '';
+      const dataset = await loadDataset(folder, {
+        ...(shards > 1 ? { accountShard: { index, count: shards } } : {}),
+        ...(options.onProgress ? { onProgress: (e: ProgressEvent) => options.onProgress?.({ ...e, detail: `${e.detail ?? ''}${shardNote}` }) } : {}),
+      });
+      // one shard writes straight to the output; several write runs to merge in file order
+      const run: ShardRun | null = shards > 1 ? { file: `${outputFile}.shard-${index}`, lines: [], bytes: [] } : null;
+      const target = run ? createAtomicFileWriter(run.file) : output;
+      if (run) runs.push(run);
+      function* shardLines(): Generator<string> {
+        for (const [i, account] of dataset.accounts.entries()) {
+          if (accounts % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'scoring', done: accounts, unit: 'accounts', detail: shardNote.trim() });
+          const assessment = assessAccount(parts, account);
+          actions[assessment.action]++;
+          accounts++;
+          if (options.withIdentityIndex) identities.push({ line: dataset.accountLines[i] as number, identity: accountIdentity(account, parts.identityIndex.hashKey) });
+          const record = options.formatLine(assessment);
+          if (run) {
+            run.lines.push(dataset.accountLines[i] as number);
+            run.bytes.push(Buffer.byteLength(record));
+          }
+          yield record;
+        }
+      }
+      await writeAll(target, shardLines());
+      if (run) await target.close();
+    }
+    if (accounts === 0) throw new DatasetError(folder, `the accounts table of ${folder} has no valid rows: there are no accounts to score`);
+    if (runs.length > 0) await mergeRuns(runs, output);
+    await output.close();
+  } catch (error) {
+    await output.abort();
+    throw error;
+  } finally {
+    await Promise.all(runs.flatMap((run) => [rm(run.file, { force: true }), rm(`${run.file}.partial`, { force: true })]));
+  }
+  identities.sort((a, b) => a.line - b.line);
+  const identityIndex = options.withIdentityIndex
+    ? buildIdentityIndexOfIdentities(
+        identities.map((i) => i.identity),
+        { config: parts.identityIndex.config, hashKey: parts.identityIndex.hashKey },
+      )
+    : null;
+  return { accounts, actions, shards, identityIndex };
+}
