@@ -1,10 +1,19 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createAtomicFileWriter, createCsvWriter } from '../../data/csv-writer.js';
 
-const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'ringfence-writer-'));
+const temporary: string[] = [];
+afterAll(async () => {
+  await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-writer-'));
+  temporary.push(dir);
+  return dir;
+}
 
 describe('createAtomicFileWriter', () => {
   it('writes output larger than its buffer whole, and only once closed', async () => {

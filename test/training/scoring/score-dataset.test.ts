@@ -1,7 +1,7 @@
-import { cp, mkdtemp, readdir, readFile, appendFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DataFileError, DatasetError } from '../../../data/data-errors.js';
 import { loadDataset, shardOfAccount } from '../../../data/load-dataset.js';
 import { loadScoringParts } from '../../../training/model-files.js';
@@ -10,7 +10,16 @@ import { assessAccount } from '../../../training/scoring/risk-score.js';
 import { scoreDataset } from '../../../training/scoring/score-dataset.js';
 
 const fixture = inject('fixtureModel');
-const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'ringfence-score-'));
+const temporary: string[] = [];
+afterAll(async () => {
+  await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-score-'));
+  temporary.push(dir);
+  return dir;
+}
 const jsonLine = (a: RiskAssessment) => `${JSON.stringify(a)}\n`;
 const csvLine = (a: RiskAssessment) => `${a.account_id},${a.risk_score},${a.action}\n`;
 
