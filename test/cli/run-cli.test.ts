@@ -1,25 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../cli/run-cli.js';
 import { loadDataset } from '../../data/load-dataset.js';
 import { loadScoringParts } from '../../training/model-files.js';
+import { useTemporaryDirs } from '../temporary-dirs.js';
 import { assessAccount } from '../../training/scoring/risk-score.js';
 
 const fixture = inject('fixtureModel');
-const temporary: string[] = [];
-afterAll(async () => {
-  await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-cli-'));
-  temporary.push(dir);
-  return dir;
-}
+const tempDir = useTemporaryDirs('ringfence-cli-');
 
 async function run(args: string[], cwd = process.cwd()): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();

@@ -1,19 +1,10 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAtomicFileWriter, createCsvWriter } from '../../data/csv-writer.js';
+import { useTemporaryDirs } from '../temporary-dirs.js';
 
-const temporary: string[] = [];
-afterAll(async () => {
-  await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-writer-'));
-  temporary.push(dir);
-  return dir;
-}
+const tempDir = useTemporaryDirs('ringfence-writer-');
 
 describe('createAtomicFileWriter', () => {
   it('writes output larger than its buffer whole, and only once closed', async () => {

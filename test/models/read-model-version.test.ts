@@ -1,20 +1,19 @@
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { assertFeatureNames, ModelFeatureMismatchError, ModelIntegrityError, readModelVersion } from '../../models/read-model-version.js';
 import { ModelNotFoundError } from '../../models/registry.js';
 import { writeModelVersion } from '../../models/write-model-version.js';
 import { loadScoringParts } from '../../training/model-files.js';
+import { useTemporaryDirs } from '../temporary-dirs.js';
 import { FEATURES, manifestFields, MODEL_FILES } from './model-store-helpers.js';
 
 const fixture = inject('fixtureModel');
-const temporary: string[] = [];
+const tempDir = useTemporaryDirs('ringfence-read-');
 
 async function writtenVersion(): Promise<{ root: string; dir: string; version: string }> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-read-'));
-  temporary.push(root);
+  const root = await tempDir();
   const { dir, version } = await writeModelVersion(root, 'm', { files: MODEL_FILES, report: { 'report.html': '<p>r</p>' }, manifest: manifestFields() });
   return { root, dir, version };
 }
@@ -26,9 +25,6 @@ async function editManifest(dir: string, edit: (manifest: Record<string, unknown
   await writeFile(file, JSON.stringify(manifest));
 }
 
-afterEach(async () => {
-  await Promise.all(temporary.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 describe('readModelVersion', () => {
   it('reads the trained fixture version with every checksum verified', async () => {
@@ -38,8 +34,7 @@ describe('readModelVersion', () => {
   });
 
   it('refuses a flipped byte in the trained weights, naming the file', async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-badmodel-'));
-    temporary.push(root);
+    const root = await tempDir();
     await cp(path.join(fixture.modelsRoot, fixture.name), path.join(root, fixture.name), { recursive: true });
     const file = path.join(root, fixture.name, fixture.version, 'autoencoder', 'weights.bin');
     const bytes = await readFile(file);
@@ -141,8 +136,7 @@ describe('assertFeatureNames', () => {
   });
 
   it('is applied when a trained model is loaded for scoring', async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-badmodel-'));
-    temporary.push(root);
+    const root = await tempDir();
     await cp(path.join(fixture.modelsRoot, fixture.name), path.join(root, fixture.name), { recursive: true });
     await editManifest(path.join(root, fixture.name, fixture.version), (m) => (((m['features'] as { name: string }[])[0] as { name: string }).name = 'renamed_feature'));
     const error = await loadScoringParts(root, fixture.name, fixture.version).catch((e: unknown) => e);

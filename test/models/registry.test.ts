@@ -1,20 +1,12 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareVersionIds, latestVersion, listModelNames, listVersionManifests, listVersions, ModelNotFoundError, resolveVersion } from '../../models/registry.js';
 import { writeModelVersion } from '../../models/write-model-version.js';
+import { useTemporaryDirs } from '../temporary-dirs.js';
 import { manifestFields, MODEL_FILES } from './model-store-helpers.js';
 
-const temporary: string[] = [];
-async function modelsRoot(): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-registry-'));
-  temporary.push(root);
-  return root;
-}
-afterEach(async () => {
-  await Promise.all(temporary.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const modelsRoot = useTemporaryDirs('ringfence-registry-');
 
 const write = (root: string, name: string, iso: string) => writeModelVersion(root, name, { files: MODEL_FILES, manifest: manifestFields(), now: new Date(iso) });
 const readLatest = async (root: string, name: string) => (await readFile(path.join(root, name, 'LATEST'), 'utf8')).trim();

@@ -1,24 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManifestSchema } from '../../models/manifest.js';
 import { readModelVersion } from '../../models/read-model-version.js';
 import { latestVersion, listVersions, ModelNotFoundError } from '../../models/registry.js';
 import { listTemporaryFolders, ModelVersionExistsError, ModelWriteError, versionIdAt, writeModelVersion } from '../../models/write-model-version.js';
+import { useTemporaryDirs } from '../temporary-dirs.js';
 import { manifestFields, MODEL_FILES } from './model-store-helpers.js';
 
-const temporary: string[] = [];
-async function modelsRoot(): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-store-'));
-  temporary.push(root);
-  return root;
-}
-afterEach(async () => {
-  await Promise.all(temporary.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const modelsRoot = useTemporaryDirs('ringfence-store-');
 
 const NOW = new Date('2026-11-23T10:15:00.250Z');
 

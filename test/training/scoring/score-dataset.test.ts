@@ -1,25 +1,16 @@
-import { appendFile, cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { appendFile, cp, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { DataFileError, DatasetError } from '../../../data/data-errors.js';
 import { loadDataset, shardOfAccount } from '../../../data/load-dataset.js';
 import { loadScoringParts } from '../../../training/model-files.js';
 import type { RiskAssessment } from '../../../training/scoring/risk-assessment.js';
 import { assessAccount } from '../../../training/scoring/risk-score.js';
 import { scoreDataset } from '../../../training/scoring/score-dataset.js';
+import { useTemporaryDirs } from '../../temporary-dirs.js';
 
 const fixture = inject('fixtureModel');
-const temporary: string[] = [];
-afterAll(async () => {
-  await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-score-'));
-  temporary.push(dir);
-  return dir;
-}
+const tempDir = useTemporaryDirs('ringfence-score-');
 const jsonLine = (a: RiskAssessment) => `${JSON.stringify(a)}\n`;
 const csvLine = (a: RiskAssessment) => `${a.account_id},${a.risk_score},${a.action}\n`;
 
