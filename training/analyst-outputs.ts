@@ -1,5 +1,5 @@
 // The analyst tables of a trained version (report/accounts.csv, clusters.csv, cluster-profiles.csv, rings.csv).
-import { formatCsvRow } from '../data/csv-writer.js';
+import { csvBytes } from '../data/csv-writer.js';
 import type { LabelRow } from '../data/tables.js';
 import type { KMeansState } from './detectors/kmeans-detector.js';
 import { FEATURES } from './features/feature-registry.js';
@@ -14,7 +14,6 @@ export interface ClusterProfile {
   readonly topFeatures: { name: string; z: number; centroidValue: number; populationMedian: number }[];
 }
 
-const csv = (header: string[], rows: (string | number | null)[][]) => formatCsvRow(header) + rows.map((r) => formatCsvRow(r)).join('');
 
 /** Per cluster: size, share flagged, and each feature's median in original units against the population's. */
 export function clusterProfiles(
@@ -41,39 +40,42 @@ export function analystTables(input: {
   labels: ReadonlyMap<string, LabelRow> | null;
   profiles: readonly ClusterProfile[];
   identityIndex: IdentityIndex;
-}): Record<string, string> {
+}): Record<string, Uint8Array> {
   const { assessments, labels, profiles, identityIndex } = input;
-  const accounts = csv(
+  const accounts = csvBytes(
     ['account_id', 'cluster', 'autoencoder', 'kmeans', 'anomaly', 'identity', 'rules', 'risk_score', 'action', 'ring_id', 'label', 'kind', 'top_reasons'],
-    assessments.map((a) => {
-      const label = labels?.get(a.account_id);
-      return [
-        a.account_id,
-        a.cluster,
-        a.components.autoencoder,
-        a.components.kmeans,
-        a.components.anomaly,
-        a.components.identity,
-        a.components.rules,
-        a.risk_score,
-        a.action,
-        identityIndex.ringOfAccount.get(a.account_id) ?? '',
-        label ? label.label : '',
-        label?.kind ?? '',
-        a.reasons.slice(0, 3).map((r) => `${r.code}:${r.name}`).join('; '),
-      ];
-    }),
+    // rows made one at a time as the table is written: a million row arrays at once do not fit
+    (function* () {
+      for (const a of assessments) {
+        const label = labels?.get(a.account_id);
+        yield [
+          a.account_id,
+          a.cluster,
+          a.components.autoencoder,
+          a.components.kmeans,
+          a.components.anomaly,
+          a.components.identity,
+          a.components.rules,
+          a.risk_score,
+          a.action,
+          identityIndex.ringOfAccount.get(a.account_id) ?? '',
+          label ? label.label : '',
+          label?.kind ?? '',
+          a.reasons.slice(0, 3).map((r) => `${r.code}:${r.name}`).join('; '),
+        ];
+      }
+    })(),
   );
   const fmt = (v: number) => Number(v.toFixed(3));
-  const clusters = csv(
+  const clusters = csvBytes(
     ['cluster', 'size', 'share_flagged', 'top_features'],
     profiles.map((p) => [p.cluster, p.size, fmt(p.shareFlagged), p.topFeatures.slice(0, 4).map((f) => `${f.name}(${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)})`).join('; ')]),
   );
-  const clusterProfileRows = csv(
+  const clusterProfileRows = csvBytes(
     ['cluster', 'feature', 'centroid_value', 'population_median', 'z'],
     profiles.flatMap((p) => p.topFeatures.map((f) => [p.cluster, f.name, fmt(f.centroidValue), fmt(f.populationMedian), fmt(f.z)])),
   );
-  const rings = csv(
+  const rings = csvBytes(
     ['ring_id', 'account_id', 'identifiers'],
     [...identityIndex.rings.values()].flatMap((ring) => {
       const ties = ring.identifiers.map((i) => `${i.kind}:${i.hash.slice(0, 10)}:${i.accounts}`).join('; ');

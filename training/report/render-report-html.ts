@@ -32,11 +32,26 @@ function table(headers: string[], rows: (string | number)[][]): string {
     .join('')}</tbody></table>`;
 }
 
+const SCORE_BIN_WIDTH = 2;
+
+/** Accounts per risk-score bin and group: the chart gets 50 bins, not one data point per account. */
+function scoreHistogram(input: ReportInput): { from: number; to: number; group: string; accounts: number }[] {
+  const bins = 100 / SCORE_BIN_WIDTH;
+  const counts = new Map<string, Float64Array>();
+  for (const a of input.assessments) {
+    const group = input.labels ? (input.labels.get(a.account_id) ? 'fraud' : 'normal') : 'all accounts';
+    let groupCounts = counts.get(group);
+    if (!groupCounts) counts.set(group, (groupCounts = new Float64Array(bins)));
+    const bin = Math.min(bins - 1, Math.max(0, Math.floor(a.risk_score / SCORE_BIN_WIDTH)));
+    groupCounts[bin] = (groupCounts[bin] as number) + 1;
+  }
+  return [...counts].flatMap(([group, groupCounts]) =>
+    Array.from(groupCounts, (accounts, bin) => ({ from: bin * SCORE_BIN_WIDTH, to: (bin + 1) * SCORE_BIN_WIDTH, group, accounts })).filter((b) => b.accounts > 0),
+  );
+}
+
 function scoreDistributionSpec(input: ReportInput): Record<string, unknown> {
-  const values = input.assessments.map((a) => ({
-    risk: a.risk_score,
-    group: input.labels ? (input.labels.get(a.account_id) ? 'fraud' : 'normal') : 'all accounts',
-  }));
+  const values = scoreHistogram(input);
   const bands = [
     { from: 0, to: input.policy.flag_above, action: 'MONITOR' },
     { from: input.policy.flag_above, to: input.policy.block_above, action: 'FLAG_FOR_REVIEW' },
@@ -60,9 +75,11 @@ function scoreDistributionSpec(input: ReportInput): Record<string, unknown> {
         data: { values },
         mark: { type: 'bar', opacity: 0.75 },
         encoding: {
-          x: { field: 'risk', type: 'quantitative', bin: { maxbins: 50, extent: [0, 100] } },
+          x: { field: 'from', type: 'quantitative', scale: { domain: [0, 100] }, title: 'risk score' },
+          x2: { field: 'to' },
           // overlaid, not stacked: on a symlog axis a stack would misstate the smaller group
-          y: { aggregate: 'count', type: 'quantitative', stack: null, scale: { type: 'symlog' }, title: 'accounts (symlog scale)' },
+          y: { field: 'accounts', type: 'quantitative', stack: null, scale: { type: 'symlog' }, title: 'accounts (symlog scale)' },
+          y2: { datum: 0 },
           fill: { field: 'group', type: 'nominal', scale: { domain: ['normal', 'fraud', 'all accounts'], range: ['#7f8c8d', '#e74c3c', '#34495e'] }, title: 'accounts' },
         },
       },
