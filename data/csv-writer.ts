@@ -22,14 +22,14 @@ export function formatCsvRow(values: readonly (string | number | boolean | null 
 }
 
 /**
- * A whole CSV table as bytes, built in blocks of about 1 MiB: a table of a million rows is never one string (V8
- * strings stop at 512 MiB, and flattening a long concatenation copies it on the heap) and never one array of rows.
+ * Lines of text as one UTF-8 byte array, built in blocks of about 1 MiB: output of a million rows is never one string
+ * (V8 strings stop at 512 MiB, and flattening a long concatenation copies it on the heap).
  */
-export function csvBytes(columns: readonly string[], rows: Iterable<readonly (string | number | boolean | null | undefined)[]>): Uint8Array {
+export function linesToBytes(lines: Iterable<string>): Uint8Array {
   const blocks: Buffer[] = [];
-  let block = formatCsvRow(columns);
-  for (const row of rows) {
-    block += formatCsvRow(row);
+  let block = '';
+  for (const line of lines) {
+    block += line;
     if (block.length >= FLUSH_BYTES) {
       blocks.push(Buffer.from(block, 'utf8'));
       block = '';
@@ -37,6 +37,16 @@ export function csvBytes(columns: readonly string[], rows: Iterable<readonly (st
   }
   blocks.push(Buffer.from(block, 'utf8'));
   return Buffer.concat(blocks);
+}
+
+/** A whole CSV table as bytes, from rows made one at a time (never one array of a million rows). */
+export function csvBytes(columns: readonly string[], rows: Iterable<readonly (string | number | boolean | null | undefined)[]>): Uint8Array {
+  return linesToBytes(
+    (function* () {
+      yield formatCsvRow(columns);
+      for (const row of rows) yield formatCsvRow(row);
+    })(),
+  );
 }
 
 export interface AtomicFileWriter {

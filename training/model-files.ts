@@ -97,7 +97,7 @@ export async function loadScoringParts(root: string, name: string, version?: str
   const policyFile = stored.readJson(FILES.policy, PolicyFileSchema);
   const meta = stored.readJson(FILES.modelMeta, ModelMetaSchema);
   const identityMeta = stored.readJson(FILES.identityMeta, IdentityIndexMetaSchema);
-  const identityIndex = await restoreDetector(FILES.identityIndex, async () => restoreIdentityIndex(identityMeta, stored.readFile(FILES.identityIndex).toString('utf8')));
+  const identityIndex = await restoreDetector(FILES.identityIndex, async () => restoreIdentityIndex(identityMeta, stored.readFile(FILES.identityIndex)));
   const detectors = {
     kmeans: await restoreDetector(FILES.kmeans, () => kmeansDetectorSpec.restore(readArtifact(stored, FILES.kmeans))),
     autoencoder: await restoreDetector(FILES.autoencoder, () => autoencoderDetectorSpec.restore(readArtifact(stored, FILES.autoencoder, FILES.autoencoderDir))),

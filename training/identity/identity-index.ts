@@ -2,6 +2,7 @@
 // Serialisable, and answers "who does this account link to?" for a new account without rebuilding the graph.
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { linesToBytes } from '../../data/csv-writer.js';
 import type { AccountEvents } from '../../data/tables.js';
 import { type IdentifierKind, IdentifierKindSchema } from '../scoring/risk-assessment.js';
 
@@ -157,11 +158,13 @@ export function ringSizeOf(index: IdentityIndex, selfId: string, links: AccountL
   return { size: members.size, ringIds: [...ringIds].sort() };
 }
 
-/** The index as JSONL lines (identifier records) for the model directory. */
-export function identityIndexToJsonl(index: IdentityIndex): string {
-  let out = '';
-  for (const record of index.identifiers.values()) out += `${JSON.stringify(record)}\n`;
-  return out;
+/** The index as JSONL lines (identifier records) for the model directory; millions of them, so bytes, not a string. */
+export function identityIndexToJsonl(index: IdentityIndex): Uint8Array {
+  return linesToBytes(
+    (function* () {
+      for (const record of index.identifiers.values()) yield `${JSON.stringify(record)}\n`;
+    })(),
+  );
 }
 
 export const IdentityIndexMetaSchema = z.object({
@@ -178,14 +181,28 @@ export function identityIndexMeta(index: IdentityIndex): IdentityIndexMeta {
   return { kind: 'identity-index', format_version: 1, config: index.config, hash_key: index.hashKey, rings: [...index.rings.values()], flagged: [...index.flagged].sort() };
 }
 
-/** Rebuilds the index from its saved meta data and JSONL lines; each line is validated. */
-export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: string): IdentityIndex {
+/**
+ * Rebuilds the index from its saved meta data and JSONL bytes, decoded line by line (the file can be larger than the
+ * longest string V8 makes); each line is validated.
+ */
+export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: Uint8Array): IdentityIndex {
   const identifiers = new Map<string, IdentifierRecord>();
+  const bytes = Buffer.from(jsonl.buffer, jsonl.byteOffset, jsonl.byteLength);
   let lineNumber = 0;
-  for (const line of jsonl.split('\n')) {
+  for (let start = 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(10, start);
+    const end = newline < 0 ? bytes.length : newline;
     lineNumber++;
+    const line = bytes.toString('utf8', start, end);
+    start = end + 1;
     if (line.trim() === '') continue;
-    const parsed = IdentifierRecordSchema.safeParse(JSON.parse(line));
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new Error(`identity-index.jsonl line ${lineNumber}: not JSON`);
+    }
+    const parsed = IdentifierRecordSchema.safeParse(json);
     if (!parsed.success) throw new Error(`identity-index.jsonl line ${lineNumber}: ${parsed.error.issues[0]?.message ?? 'invalid record'}`);
     identifiers.set(keyOf(parsed.data.kind, parsed.data.hash), parsed.data);
   }

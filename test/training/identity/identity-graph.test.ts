@@ -50,7 +50,7 @@ describe('buildIdentityIndex', () => {
     const index = buildIdentityIndex([account('A', { banks: ['secret-bank'] }), account('B', { banks: ['secret-bank'] })], { config, hashKey: 'k' });
     const ring = [...index.rings.values()][0];
     expect(ring?.identifiers).toEqual([{ kind: 'bank', hash: expect.stringMatching(/^[0-9a-f]{24}$/), accounts: 2 }]);
-    expect(identityIndexToJsonl(index)).not.toContain('secret-bank');
+    expect(Buffer.from(identityIndexToJsonl(index)).toString('utf8')).not.toContain('secret-bank');
   });
 });
 
@@ -62,5 +62,19 @@ describe('findAccountLinks', () => {
     const links = findAccountLinks(restored, 'NEW', accountIdentifiers(newcomer, restored.hashKey));
     expect([...links.linked.keys()].sort()).toEqual(['A', 'B']);
     expect(links.maxSharedBank).toBe(2);
+  });
+
+  it('restores records written in blocks, whatever their count, and names a broken line', () => {
+    const accounts = Array.from({ length: 3000 }, (_, i) => account(`A${i}`, { banks: [`bank-${Math.floor(i / 2)}`] }));
+    const index = buildIdentityIndex(accounts, { config, hashKey: 'k' });
+    const bytes = identityIndexToJsonl(index);
+    expect(bytes.length).toBeGreaterThan(100_000);
+    const restored = restoreIdentityIndex(identityIndexMeta(index), bytes);
+    expect([...restored.identifiers.values()]).toEqual([...index.identifiers.values()]);
+    const lines = Buffer.from(bytes).toString('utf8').split('\n');
+    lines[41] = '{"kind":"bank","hash":';
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')))).toThrow(/identity-index\.jsonl line 42: not JSON/);
+    lines[41] = '{"kind":"bank"}';
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')))).toThrow(/identity-index\.jsonl line 42: /);
   });
 });
