@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { PROBLEM_TYPES } from './http-problem.js';
 
-/** Tag of our messages; the rate-limit store and anything else on the channel send their own, which are ignored. */
+/** Tag of our messages; anything else on the channel (node:cluster's own, say) is ignored. */
 const tag = z.literal('ringfence');
 const ProblemRefSchema = z.object({ slug: z.enum(Object.keys(PROBLEM_TYPES) as [keyof typeof PROBLEM_TYPES]), detail: z.string() });
 export type ProblemRef = z.infer<typeof ProblemRefSchema>;
@@ -21,6 +21,7 @@ export const ToWorkerSchema = z.discriminatedUnion('kind', [
   /** send this worker's metrics as prom-client JSON; answered by `metrics-part` */
   z.object({ ringfence: tag, kind: z.literal('collect-metrics'), id: z.string() }),
   z.object({ ringfence: tag, kind: z.literal('metrics-result'), id: z.string(), text: z.string().nullable(), error: z.string().nullable() }),
+  z.object({ ringfence: tag, kind: z.literal('lease-result'), id: z.string(), granted: z.number().int().min(0), before: z.number().int().min(0), resetTime: z.number() }),
   z.object({ ringfence: tag, kind: z.literal('shutdown') }),
 ]);
 export type ToWorker = z.infer<typeof ToWorkerSchema>;
@@ -34,13 +35,15 @@ export const ToPrimarySchema = z.discriminatedUnion('kind', [
   z.object({ ringfence: tag, kind: z.literal('prepared'), tx: z.string(), problem: ProblemRefSchema.nullable() }),
   z.object({ ringfence: tag, kind: z.literal('installed'), tx: z.string(), version: z.string().nullable(), problem: ProblemRefSchema.nullable() }),
   z.object({ ringfence: tag, kind: z.literal('metrics'), id: z.string() }),
+  /** hits of the rate limit for a key (see leased-rate-limit.ts) */
+  z.object({ ringfence: tag, kind: z.literal('lease'), id: z.string(), key: z.string(), limit: z.number().int().min(1), windowMs: z.number().int().min(1) }),
   z.object({ ringfence: tag, kind: z.literal('metrics-part'), id: z.string(), metrics: z.array(z.looseObject({ name: z.string() })) }),
 ]);
 export type ToPrimary = z.infer<typeof ToPrimarySchema>;
 
 type Untagged<T> = T extends unknown ? Omit<T, 'ringfence'> : never;
 
-// the rate-limit store sends one message per request: tell them apart before zod builds an error for each
+// cheap test first: other senders' messages would each cost a zod error
 const isOurs = (message: unknown) => typeof message === 'object' && message !== null && (message as { ringfence?: unknown }).ringfence === 'ringfence';
 
 /** Our message, or null for another sender's (or a malformed one). */

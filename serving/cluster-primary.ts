@@ -5,12 +5,12 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClusterMemoryStorePrimary } from '@express-rate-limit/cluster-memory-store';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import { parseToPrimary, toWorker, type ProblemRef, type ToPrimary, type ToWorker } from './cluster-messages.js';
 import { ReplyCollector } from './cluster-replies.js';
 import type { ServeConfig } from './config.js';
+import { RateLimitLedger } from './leased-rate-limit.js';
 import { createServiceLogger, loadConfiguredModel, readServiceKeys } from './main.js';
 import { RestartPolicy, type RestartLimits } from './restart-policy.js';
 
@@ -44,7 +44,8 @@ export async function startCluster(config: ServeConfig, options: { logger?: Logg
   await readServiceKeys(config);
   let currentVersion = (await loadConfiguredModel(config)).version;
 
-  new ClusterMemoryStorePrimary().init();
+  const ledger = new RateLimitLedger(config.workers);
+  setInterval(() => ledger.sweep(Date.now()), 60_000).unref();
   cluster.setupPrimary({ exec: WORKER_ENTRY, args: [] });
   const states = new Map<number, WorkerState>();
   const replies = new ReplyCollector();
@@ -177,6 +178,8 @@ export async function startCluster(config: ServeConfig, options: { logger?: Logg
         return;
       case 'reload':
         return coordinate('reload', () => reload(state, message.tx, message.version));
+      case 'lease':
+        return send(state, toWorker({ kind: 'lease-result', id: message.id, ...ledger.grant(message.key, message.limit, message.windowMs, Date.now()) }));
       case 'metrics':
         return void collectMetrics(state, message.id).catch((error: unknown) => logger.error({ err: { message: (error as Error).message } }, 'metrics failed'));
       case 'prepared':

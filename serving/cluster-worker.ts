@@ -2,11 +2,11 @@
 // cluster-wide reload, metrics and shutdown the primary coordinates.
 import { randomUUID } from 'node:crypto';
 import cluster from 'node:cluster';
-import { ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
 import type { Logger } from 'pino';
 import { parseToWorker, toPrimary, type ProblemRef, type ToPrimary, type ToWorker } from './cluster-messages.js';
 import { ServeConfigSchema, type ServeConfig } from './config.js';
 import { HttpProblem, toProblem } from './http-problem.js';
+import { LeasedRateLimitStore } from './leased-rate-limit.js';
 import { createServiceLogger, startService, type RunningService } from './main.js';
 import { createServiceMetrics } from './metrics.js';
 import { createModelLoader, ModelHolder, type ScoringModel } from './model-holder.js';
@@ -16,6 +16,7 @@ if (!cluster.isWorker) throw new Error('serving/cluster-worker is started by `ri
 /** generous: the primary answers once every worker has loaded a model */
 const RELOAD_TIMEOUT_MS = 120_000;
 const METRICS_TIMEOUT_MS = 10_000;
+const LEASE_TIMEOUT_MS = 5_000;
 
 const send = (message: ToPrimary) => process.send?.(message);
 const answers = new Map<string, (message: ToWorker) => void>();
@@ -78,7 +79,10 @@ async function start(rawConfig: unknown, version: string): Promise<void> {
           if (result.text === null) throw new Error(`cluster metrics: ${result.error ?? 'no answer'}`);
           return result.text;
         },
-        rateLimitStore: new ClusterMemoryStoreWorker({ prefix: 'ringfence-v1' }),
+        rateLimitStore: new LeasedRateLimitStore(async (key, limit, windowMs) => {
+          const id = randomUUID();
+          return ask<Extract<ToWorker, { kind: 'lease-result' }>>(id, toPrimary({ kind: 'lease', id, key, limit, windowMs }), LEASE_TIMEOUT_MS);
+        }),
       },
     },
   );
@@ -137,6 +141,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'reload-result':
       return answers.get(message.tx)?.(message);
     case 'metrics-result':
+    case 'lease-result':
       return answers.get(message.id)?.(message);
     case 'shutdown':
       return stop();
