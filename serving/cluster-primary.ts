@@ -221,10 +221,11 @@ export async function startCluster(config: ServeConfig, options: { logger?: Logg
     await stopAll();
     throw startFailure;
   }
+  if (url === null) throw new Error('the workers started without reporting where they listen');
   logger.info({ url, workers: config.workers, model: `${config.model_name}/${currentVersion}` }, 'cluster serving');
   logger.flush();
   return {
-    url: url ?? '',
+    url,
     failed,
     close: async () => {
       logger.info('stopping: every worker finishes its in-flight requests');
