@@ -1,23 +1,25 @@
-// Load test of POST /v1/predict against the real server (`ringfence serve` in its own process, request logging on,
-// stdout to a file) with a trained model, beside a bare Express route in its own process that parses and returns a
-// body of the same size, measured in the same run; autocannon drives both from this process (loopback, bounded).
+// Load test of POST /v1/predict against the real server (`ringfence serve` in its own processes, request logging
+// on, stdout to a file) with a trained model, beside a bare Express route that parses and returns a body of the same
+// size, each with 1 worker process and with 2 (node:cluster, the bare route too), measured in the same run. The
+// load comes from wrk when installed (`bash scripts/install-system-deps.sh load`), else from autocannon in this
+// process (loopback, bounded).
 // Usage: npm run bench:build && node dist-bench/bench/predict-load.bench.js [secondsPerRun=5]
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { loadDataset } from '../data/load-dataset.js';
 import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
 import { accountEventsToRecord } from '../data/tables.js';
 import { trainModel } from '../training/train-model.js';
+import { chooseLoadGenerator, type LoadGenerator, type LoadResult } from './load-generator.js';
+import { processTreeCpuMs } from './process-cpu.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-predict-'));
 const here = path.dirname(fileURLToPath(import.meta.url));
-const children: ChildProcess[] = [];
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -28,26 +30,61 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts a server process with stdout to a file and waits for the line that names its URL. */
-async function startChild(name: string, args: string[], ready: RegExp, env: Record<string, string>): Promise<string> {
+async function startChild(name: string, args: string[], ready: RegExp, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const logFile = path.join(root, `${name}.log`);
   const log = await open(logFile, 'w');
   const child = spawn(process.execPath, args, { cwd: path.join(here, '..', '..'), env: { ...process.env, ...env }, stdio: ['ignore', log.fd, log.fd] });
-  children.push(child);
   await log.close(); // the child holds its own copy of the descriptor
-  for (let waited = 0; waited < 30_000; waited += 100) {
+  for (let waited = 0; waited < 60_000; waited += 100) {
     const match = ready.exec(await readFile(logFile, 'utf8'));
-    if (match) return match[1] as string;
+    if (match) return { url: match[1] as string, child };
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
+  child.kill('SIGKILL');
   throw new Error(`${name} did not start: ${(await readFile(logFile, 'utf8')).slice(-2000)}`);
 }
 
-async function load(url: string, body: string, connections: number) {
-  const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
 }
 
+/**
+ * A bare Express route that parses the JSON body and returns it, in `workers` processes on one port like the
+ * service: a script file (cluster workers run a file), importing this project's express by its resolved URL.
+ */
+async function bareScript(port: number, workers: number): Promise<string> {
+  const file = path.join(root, `bare-${workers}.mjs`);
+  await writeFile(file, `import cluster from 'node:cluster';
+    import express from ${JSON.stringify(import.meta.resolve('express'))};
+    if (${workers} > 1 && cluster.isPrimary) {
+      let listening = 0;
+      for (let i = 0; i < ${workers}; i++) cluster.fork().on('listening', () => { if (++listening === ${workers}) console.log('bare on http://127.0.0.1:${port}'); });
+      process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM'); });
+    } else {
+      const app = express();
+      app.use(express.json({ limit: '2mb' }));
+      app.post('/echo', (req, res) => { res.json(req.body); });
+      app.listen(${port}, '127.0.0.1', () => { if (${workers} === 1) console.log('bare on http://127.0.0.1:${port}'); });
+    }`);
+  return file;
+}
+
+/** A load run, with the CPU the server's processes spent per request (null where /proc cannot tell). */
+async function measure(generator: LoadGenerator, server: ChildProcess, url: string, body: string, connections: number): Promise<LoadResult & { cpuMsPerRequest: number | null }> {
+  const before = processTreeCpuMs(server.pid!);
+  const result = await generator.run(url, body, connections, seconds);
+  const after = processTreeCpuMs(server.pid!);
+  return { ...result, cpuMsPerRequest: before !== null && after !== null ? (after - before) / (result.rps * seconds) : null };
+}
+
+const cpuText = (ms: number | null) => (ms === null ? '-' : ms.toFixed(2));
+const loadAverage = () => os.loadavg()[0]!.toFixed(2);
+const generator = chooseLoadGenerator(root);
+const running: ChildProcess[] = [];
 try {
   const dataDir = path.join(root, 'data');
   await generateMarketplace(dataDir, { accounts: 5000, seed: 21 });
@@ -58,39 +95,47 @@ try {
   const account = dataset.accounts.find((a) => eventsOf(a) >= 50 && eventsOf(a) <= 200) ?? dataset.accounts[0]!;
   const single = JSON.stringify({ accounts: [accountEventsToRecord(account)] });
   const batch = JSON.stringify({ accounts: dataset.accounts.slice(0, 100).map(accountEventsToRecord) });
-
   // the CLI of the same build as this script (compiled, or the sources under tsx)
   const cli = path.join(here, `../cli/ringfence${path.extname(fileURLToPath(import.meta.url))}`);
-  const serviceUrl = await startChild('service', [...process.execArgv, cli, 'serve', '--models', path.join(root, 'models'), '--name', 'bench', '--port', String(await freePort())], /serving on (http:\/\/\S+)/, {
-    RINGFENCE_RATE_LIMIT: '100000000',
-  });
-  const barePort = await freePort();
-  const bareSource = `import express from 'express';
-    const app = express();
-    app.use(express.json({ limit: '2mb' }));
-    app.post('/echo', (req, res) => { res.json(req.body); });
-    app.listen(${barePort}, '127.0.0.1', () => console.log('bare on http://127.0.0.1:${barePort}'));`;
-  const bareUrl = `${await startChild('bare', ['--input-type=module', '-e', bareSource], /bare on (http:\/\/\S+)/, {})}/echo`;
 
-  console.log(`\n## Scoring service load test (issue 7)\n\nCommand: \`npm run bench:build && node dist-bench/bench/predict-load.bench.js ${seconds}\` — one account with ${eventsOf(account)} events (${single.length} bytes), ${seconds} s per run, \`ringfence serve\` (request logs on) and a bare Express echo each in their own process, autocannon in this one, loopback, the same 2-core machine.\n`);
-  console.log('| connections | predict req/s | p50 ms | p99 ms | bare Express req/s | p50 ms | p99 ms | predict / bare | errors |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const connections of [1, 16, 64]) {
-    const p = await load(`${serviceUrl}/v1/predict`, single, connections);
-    const b = await load(bareUrl, single, connections);
-    console.log(`| ${connections} | ${p.rps.toFixed(0)} | ${p.p50} | ${p.p99} | ${b.rps.toFixed(0)} | ${b.p50} | ${b.p99} | ${(p.rps / b.rps).toFixed(2)} | ${p.errors + b.errors} |`);
+  const generatorNote =
+    generator.name === 'wrk'
+      ? 'wrk (one thread, its own process; latency from when a request is written on its connection, so a request is not timed while it waits for a busy connection)'
+      : 'autocannon in the bench process (it takes most of a core; `bash scripts/install-system-deps.sh load` installs wrk)';
+  console.log(`\n## Scoring service load test (issue 7)\n\nCommand: \`npm run bench:build && node dist-bench/bench/predict-load.bench.js ${seconds}\` — one account with ${eventsOf(account)} events (${single.length} bytes), ${seconds} s per run, \`ringfence serve --workers N\` (request logs on, to a file) and a bare Express echo in N processes likewise, load from ${generatorNote}; loopback, ${os.availableParallelism()} cores.\n`);
+  console.log(`Load average (1 min) before the runs: ${loadAverage()} on ${os.availableParallelism()} cores. CPU ms/req: user + system CPU of the server's processes (primary and workers) per request answered.\n`);
+  console.log('| workers | connections | predict req/s | p50 ms | p99 ms | CPU ms/req | bare Express req/s | p50 ms | p99 ms | CPU ms/req | predict / bare req/s | errors |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const batchLines: string[] = [];
+  for (const workers of [1, 2]) {
+    const service = await startChild(`service-${workers}`, [...process.execArgv, cli, 'serve', '--models', path.join(root, 'models'), '--name', 'bench', '--port', String(await freePort()), '--workers', String(workers)], /serving on (http:\/\/\S+)/, {
+      RINGFENCE_RATE_LIMIT: '100000000',
+    });
+    running.push(service.child);
+    const barePort = await freePort();
+    const bare = await startChild(`bare-${workers}`, [await bareScript(barePort, workers)], /bare on (http:\/\/\S+)/, {});
+    running.push(bare.child);
+    for (const connections of [1, 16, 64]) {
+      const p = await measure(generator, service.child, `${service.url}/v1/predict`, single, connections);
+      const b = await measure(generator, bare.child, `${bare.url}/echo`, single, connections);
+      console.log(
+        `| ${workers} | ${connections} | ${p.rps.toFixed(0)} | ${p.p50.toFixed(1)} | ${p.p99.toFixed(1)} | ${cpuText(p.cpuMsPerRequest)} | ${b.rps.toFixed(0)} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${cpuText(b.cpuMsPerRequest)} | ${(p.rps / b.rps).toFixed(2)} | ${p.errors + b.errors} |`,
+      );
+    }
+    const timings: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      const res = await fetch(`${service.url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: batch });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`batch request answered ${res.status}`);
+      timings.push(performance.now() - t);
+    }
+    timings.sort((a, b) => a - b);
+    batchLines.push(`Batch of 100 accounts (${(batch.length / 1024).toFixed(0)} KiB) in one request, ${workers} worker${workers > 1 ? 's' : ''}: median ${timings[10]!.toFixed(1)} ms, max ${timings[19]!.toFixed(1)} ms over 20 requests.`);
+    await Promise.all([stopChild(service.child), stopChild(bare.child)]);
   }
-  const timings: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const t = performance.now();
-    const res = await fetch(`${serviceUrl}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: batch });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`batch request answered ${res.status}`);
-    timings.push(performance.now() - t);
-  }
-  timings.sort((a, b) => a - b);
-  console.log(`\nBatch of 100 accounts (${(batch.length / 1024).toFixed(0)} KiB) in one request: median ${timings[10]!.toFixed(1)} ms, max ${timings[19]!.toFixed(1)} ms over 20 requests.`);
+  console.log(`\n${batchLines.join('\n')}\n\nLoad average (1 min) after the runs: ${loadAverage()}.`);
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of running) if (child.exitCode === null) child.kill('SIGTERM');
   await rm(root, { recursive: true, force: true });
 }

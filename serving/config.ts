@@ -1,5 +1,11 @@
-// zod env schema → Config (port, model root/name, limits, keys, log level); read once by the composition root
+// zod env schema → Config (port, model root/name, limits, keys, log level, workers); read once by the composition root
+import os from 'node:os';
 import { z } from 'zod';
+
+/** Worker processes: a count, or `auto` for one per core the process may use. */
+const WorkersSchema = z
+  .union([z.literal('auto'), z.coerce.number().int().min(1).max(256)], { error: 'expected an integer from 1 to 256, or auto' })
+  .transform((value) => (value === 'auto' ? os.availableParallelism() : value));
 
 export const ServeConfigSchema = z.object({
   models_root: z.string().min(1).describe('RINGFENCE_MODELS: model root folder'),
@@ -16,6 +22,7 @@ export const ServeConfigSchema = z.object({
   headers_timeout_ms: z.coerce.number().int().min(100).default(5_000).describe('RINGFENCE_HEADERS_TIMEOUT_MS'),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('RINGFENCE_LOG_LEVEL'),
   hash_secret: z.string().optional().describe('RINGFENCE_HASH_SECRET: must match the one used at training, when one was'),
+  workers: WorkersSchema.default(1).describe('RINGFENCE_WORKERS: processes serving the port (1 = this process alone; auto = one per core)'),
 });
 export type ServeConfig = z.infer<typeof ServeConfigSchema>;
 
@@ -34,6 +41,7 @@ const ENV_NAMES: Record<keyof ServeConfig, string> = {
   headers_timeout_ms: 'RINGFENCE_HEADERS_TIMEOUT_MS',
   log_level: 'RINGFENCE_LOG_LEVEL',
   hash_secret: 'RINGFENCE_HASH_SECRET',
+  workers: 'RINGFENCE_WORKERS',
 };
 
 export class ConfigValidationError extends Error {

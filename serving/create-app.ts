@@ -1,7 +1,7 @@
 // createApp({config, modelHolder, logger, keys}) → express app; no listen, no env
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
@@ -9,7 +9,7 @@ import { findApiKey, hasScope, type KeyRecord, type Scope } from './api-keys.js'
 import type { ServeConfig } from './config.js';
 import { HttpProblem, problemBody, toProblem } from './http-problem.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
-import type { ModelHolder } from './model-holder.js';
+import type { ModelHolder, ScoringModel } from './model-holder.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
@@ -25,6 +25,17 @@ export interface AppDeps {
   readonly keys: readonly KeyRecord[] | null;
   readonly metrics?: ServiceMetrics;
   readonly version?: string;
+  /** what a cluster worker replaces so that all workers act as one service; absent, this process is the service */
+  readonly cluster?: ClusterHooks;
+}
+
+export interface ClusterHooks {
+  /** POST /v1/model/reload: puts the version in service on every worker, or on none */
+  reloadModel(version?: string): Promise<ScoringModel>;
+  /** GET /metrics: the metrics of all workers together, Prometheus text */
+  metricsText(): Promise<string>;
+  /** rate-limit counts shared by all workers (each worker's own count would multiply the limit by their number) */
+  readonly rateLimitStore: Store;
 }
 
 declare module 'express-serve-static-core' {
@@ -39,8 +50,13 @@ const WINDOW_MS = 60_000;
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   const metrics = deps.metrics ?? createServiceMetrics();
+  const showModel = (model: ScoringModel) => {
+    metrics.modelInfo.reset();
+    metrics.modelInfo.set({ name: model.name, version: model.version }, 1);
+  };
   const current = deps.modelHolder.current();
-  if (current) metrics.modelInfo.set({ name: current.name, version: current.version }, 1);
+  if (current) showModel(current);
+  deps.modelHolder.onInstall(showModel);
   app.disable('x-powered-by');
   app.set('etag', false);
 
@@ -79,6 +95,7 @@ export function createApp(deps: AppDeps): express.Express {
     limit: deps.config.rate_limit_per_minute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    ...(deps.cluster ? { store: deps.cluster.rateLimitStore } : {}),
     keyGenerator: (req) => {
       const header = req.get('authorization');
       return header ? `key:${header.slice(-16)}` : `addr:${req.socket.remoteAddress ?? '?'}`;
@@ -99,6 +116,8 @@ export function createApp(deps: AppDeps): express.Express {
     config: deps.config,
     modelHolder: deps.modelHolder,
     metrics,
+    reloadModel: deps.cluster ? (version) => deps.cluster!.reloadModel(version) : (version) => deps.modelHolder.reload(version),
+    metricsText: deps.cluster ? () => deps.cluster!.metricsText() : () => metrics.registry.metrics(),
     requireScope,
     requireModel: () => {
       const model = deps.modelHolder.current();

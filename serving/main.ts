@@ -1,34 +1,71 @@
 // composition root: load config, load model, createApp, listen, graceful shutdown
 import type { Server } from 'node:http';
 import { pino, type Logger } from 'pino';
-import { readKeysFile } from './api-keys.js';
+import { readKeysFile, type KeyRecord } from './api-keys.js';
 import { type ServeConfig } from './config.js';
-import { createApp } from './create-app.js';
-import { createModelLoader, ModelHolder } from './model-holder.js';
+import { createApp, type ClusterHooks } from './create-app.js';
+import { gracefulCloser } from './graceful-close.js';
+import type { ServiceMetrics } from './metrics.js';
+import { createModelLoader, ModelHolder, type ScoringModel } from './model-holder.js';
 
 export interface RunningService {
   readonly server: Server;
   readonly url: string;
+  readonly holder: ModelHolder;
   /** stops accepting, lets in-flight requests finish, then resolves */
   close(): Promise<void>;
 }
 
-/**
- * JSON logs on stdout, written in blocks of 4 KiB or every second rather than one write per request line (a
- * synchronous write per request cost the predict route ~6% of its throughput); pino flushes what is left on exit.
- */
-function createServiceLogger(level: ServeConfig['log_level']): Logger {
-  return pino({ level, base: { service: 'ringfence' } }, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }));
+export interface StartOptions {
+  readonly logger?: Logger;
+  /** the package version, shown in the OpenAPI document */
+  readonly version?: string;
+  /** given by a cluster worker, which loads the model itself and keeps the holder to install reloads */
+  readonly holder?: ModelHolder;
+  readonly cluster?: ClusterHooks;
+  readonly metrics?: ServiceMetrics;
 }
 
-export async function startService(config: ServeConfig, options: { logger?: Logger; version?: string } = {}): Promise<RunningService> {
-  const logger = options.logger ?? createServiceLogger(config.log_level);
+/** PIPE_BUF on Linux: a write of at most this many bytes to a pipe is never interleaved with another process's. */
+const ATOMIC_PIPE_WRITE = 4096;
+
+/**
+ * JSON logs on stdout, written in blocks of up to 4 KiB or every second rather than one write per request line (a
+ * synchronous write per request cost the predict route ~6% of its throughput); pino flushes what is left on exit.
+ * Each block holds whole lines and fits one atomic pipe write, so the workers of a cluster, which share stdout, make
+ * one stream of intact lines; `pid` says which process wrote a line.
+ */
+export function createServiceLogger(level: ServeConfig['log_level']): Logger {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: ATOMIC_PIPE_WRITE - 512, maxWrite: ATOMIC_PIPE_WRITE, periodicFlush: 1000 });
+  return pino({ level, base: { service: 'ringfence', pid: process.pid } }, destination);
+}
+
+/** The API keys of the config, or null for none; an empty keys file is refused. */
+export async function readServiceKeys(config: ServeConfig): Promise<readonly KeyRecord[] | null> {
   const keys = config.keys_file ? await readKeysFile(config.keys_file) : null;
   if (keys && keys.length === 0) throw new Error(`keys file ${config.keys_file} holds no keys; create one with 'ringfence keys create'`);
-  const holder = new ModelHolder(createModelLoader(config.models_root, config.model_name));
+  return keys;
+}
+
+/** Loads the configured version once, as the service would (a cluster's primary checks it before forking). */
+export async function loadConfiguredModel(config: ServeConfig): Promise<ScoringModel> {
+  return createModelLoader(config.models_root, config.model_name)(config.model_version);
+}
+
+export function serviceUrl(config: ServeConfig, server: Server): string {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+}
+
+export async function startService(config: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createServiceLogger(config.log_level);
+  const keys = await readServiceKeys(config);
+  const holder = options.holder ?? new ModelHolder(createModelLoader(config.models_root, config.model_name));
   const model = await holder.reload(config.model_version);
-  const app = createApp({ config, modelHolder: holder, logger, keys, ...(options.version ? { version: options.version } : {}) });
+  const app = createApp({ config, modelHolder: holder, logger, keys, ...(options.version ? { version: options.version } : {}), ...(options.cluster ? { cluster: options.cluster } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
   const server = app.listen(config.port, config.host);
+  const closeGracefully = gracefulCloser(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -36,22 +73,21 @@ export async function startService(config: ServeConfig, options: { logger?: Logg
   server.requestTimeout = config.request_timeout_ms;
   server.headersTimeout = config.headers_timeout_ms;
   server.keepAliveTimeout = 5_000;
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = serviceUrl(config, server);
   logger.info({ url, model: `${model.name}/${model.version}`, auth: keys ? 'api keys' : 'none (loopback only)' }, 'listening');
   logger.flush();
   return {
     server,
     url,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => {
-          logger.flush();
-          if (error) reject(error);
-          else resolve();
-        });
-        server.closeIdleConnections();
-      }),
+    holder,
+    close: async () => {
+      logger.info('stopping: finishing in-flight requests');
+      logger.flush();
+      try {
+        await closeGracefully();
+      } finally {
+        logger.flush();
+      }
+    },
   };
 }

@@ -1,4 +1,4 @@
-// Prometheus metrics per app instance: requests and latency per route and status, scores per action, model version.
+// Prometheus metrics per app instance (a cluster's primary adds its workers' together): requests and latency per route and status, scores per action, model version.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface ServiceMetrics {
@@ -23,6 +23,7 @@ export function createServiceMetrics(): ServiceMetrics {
       registers: [registry],
     }),
     scores: new Counter({ name: 'ringfence_scores_total', help: 'accounts scored, by action', labelNames: ['action'], registers: [registry] }),
-    modelInfo: new Gauge({ name: 'ringfence_model_info', help: 'the model version being served (value 1)', labelNames: ['name', 'version'], registers: [registry] }),
+    // 'max' when workers are aggregated: each worker serving the version says 1, and so does their sum
+    modelInfo: new Gauge({ name: 'ringfence_model_info', help: 'the model version being served (value 1)', labelNames: ['name', 'version'], aggregator: 'max', registers: [registry] }),
   };
 }

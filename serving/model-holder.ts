@@ -76,22 +76,42 @@ export function createModelLoader(root: string, name: string): LoadScoringModel 
 export class ModelHolder {
   private model: ScoringModel | null = null;
   private reloading: Promise<ScoringModel> | null = null;
-  constructor(private readonly load: LoadScoringModel) {}
+  private readonly listeners: ((model: ScoringModel) => void)[] = [];
+  constructor(private readonly loader: LoadScoringModel) {}
 
   current(): ScoringModel | null {
     return this.model;
   }
 
-  /** Loads `version` (or the newest); on failure the old model keeps serving and the error propagates. */
-  async reload(version?: string): Promise<ScoringModel> {
+  /** Called with each model put in service (the metrics' model gauge follows it). */
+  onInstall(listener: (model: ScoringModel) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Loads and checks `version` (or the newest) without serving it: a cluster worker prepares a version this way
+   * and installs it only once every worker has it. Loads run one at a time (each holds a whole model in memory).
+   */
+  async load(version?: string): Promise<ScoringModel> {
     while (this.reloading) await this.reloading.catch(() => undefined);
-    this.reloading = this.load(version);
+    this.reloading = this.loader(version);
     try {
-      const next = await this.reloading;
-      this.model = next;
-      return next;
+      return await this.reloading;
     } finally {
       this.reloading = null;
     }
+  }
+
+  /** Serves `model` from the next request on; requests under way keep the model they started with. */
+  install(model: ScoringModel): void {
+    this.model = model;
+    for (const listener of this.listeners) listener(model);
+  }
+
+  /** Loads `version` (or the newest); on failure the old model keeps serving and the error propagates. */
+  async reload(version?: string): Promise<ScoringModel> {
+    const next = await this.load(version);
+    this.install(next);
+    return next;
   }
 }

@@ -17,7 +17,7 @@ export function healthRoutes(deps: RouteDeps): Router {
     res.json({ status: 'ready', model: modelRef() });
   });
   router.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    res.type(deps.metrics.registry.contentType).send(await deps.metricsText());
   });
   return router;
 }

@@ -11,9 +11,7 @@ export function modelRoutes(deps: RouteDeps): Router {
   });
   router.post('/v1/model/reload', deps.requireScope('admin'), async (req, res) => {
     const body = validateRequest(ReloadRequestSchema, req.body ?? {}, 'the reload request');
-    const model = await deps.modelHolder.reload(body.version);
-    deps.metrics.modelInfo.reset();
-    deps.metrics.modelInfo.set({ name: model.name, version: model.version }, 1);
+    const model = await deps.reloadModel(body.version);
     res.json(model.summary);
   });
   return router;

@@ -9,6 +9,10 @@ export interface RouteDeps {
   readonly config: ServeConfig;
   readonly modelHolder: ModelHolder;
   readonly metrics: ServiceMetrics;
+  /** loads a version (the newest when none) and puts it in service, on every worker of a cluster */
+  reloadModel(version?: string): Promise<ScoringModel>;
+  /** Prometheus text of this service (all workers of a cluster) */
+  metricsText(): Promise<string>;
   requireScope(scope: Scope): RequestHandler;
   /** the model at the start of the request (a reload does not change it mid-request), or 503 */
   requireModel(): ScoringModel;

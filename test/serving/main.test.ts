@@ -20,6 +20,14 @@ describe('loadServeConfig', () => {
     expect(() => loadServeConfig({})).toThrow(/models_root \(RINGFENCE_MODELS\)/);
   });
 
+  it('takes a worker count or auto (one per core), 1 by default, and names the field when it is neither', () => {
+    expect(loadServeConfig({ RINGFENCE_MODELS: '/m' }).workers).toBe(1);
+    expect(loadServeConfig({ RINGFENCE_MODELS: '/m', RINGFENCE_WORKERS: '3' }).workers).toBe(3);
+    expect(loadServeConfig({ RINGFENCE_MODELS: '/m', RINGFENCE_WORKERS: 'auto' }).workers).toBe(os.availableParallelism());
+    expect(loadServeConfig({ RINGFENCE_MODELS: '/m', RINGFENCE_WORKERS: '8' }, { workers: '2' }).workers).toBe(2);
+    for (const bad of ['0', '-1', '1.5', 'all', '257']) expect(() => loadServeConfig({ RINGFENCE_MODELS: '/m', RINGFENCE_WORKERS: bad })).toThrow(/workers \(RINGFENCE_WORKERS\)/);
+  });
+
   it('refuses a non-loopback address without API keys', () => {
     expect(() => loadServeConfig({ RINGFENCE_MODELS: '/m' }, { host: '0.0.0.0' })).toThrow(ConfigValidationError);
     expect(loadServeConfig({ RINGFENCE_MODELS: '/m' }, { host: '0.0.0.0', keys_file: '/k.json' }).host).toBe('0.0.0.0');
