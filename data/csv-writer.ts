@@ -1,4 +1,5 @@
-// RFC 4180 CSV writing: quoting where needed, streamed with backpressure, renamed into place on close.
+// CSV and line output: RFC 4180 rows, whole tables as bytes built in blocks, and files streamed with backpressure and
+// renamed into place on close.
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 
