@@ -6,6 +6,16 @@ import { FEATURES } from './features/feature-registry.js';
 import type { IdentityIndex } from './identity/identity-index.js';
 import type { RiskAssessment } from './scoring/risk-assessment.js';
 
+/**
+ * What the report keeps of each account's assessment: the numbers, the action and the top reasons as text. A million
+ * full assessments (every reason and link) do not fit in memory beside the features they were made from.
+ */
+export type AccountOutcome = Pick<RiskAssessment, 'account_id' | 'cluster' | 'action' | 'risk_score' | 'components'> & { readonly top_reasons: string };
+
+export function accountOutcome(a: RiskAssessment): AccountOutcome {
+  return { account_id: a.account_id, cluster: a.cluster, action: a.action, risk_score: a.risk_score, components: a.components, top_reasons: a.reasons.slice(0, 3).map((r) => `${r.code}:${r.name}`).join('; ') };
+}
+
 export interface ClusterProfile {
   readonly cluster: number;
   readonly size: number;
@@ -18,13 +28,16 @@ export interface ClusterProfile {
 /** Per cluster: size, share flagged, and each feature's median in original units against the population's. */
 export function clusterProfiles(
   kmeans: KMeansState,
-  assessments: readonly RiskAssessment[],
+  outcomes: readonly Pick<AccountOutcome, 'cluster' | 'action'>[],
   rawFeatures: readonly Float64Array[],
   populationMedians: readonly number[],
 ): ClusterProfile[] {
   return kmeans.centroids.map((centroid, cluster) => {
-    const members = assessments.map((a, i) => (a.cluster === cluster ? i : -1)).filter((i) => i >= 0);
-    const flagged = members.filter((i) => (assessments[i] as RiskAssessment).action !== 'MONITOR').length;
+    const members: number[] = [];
+    outcomes.forEach((o, i) => {
+      if (o.cluster === cluster) members.push(i);
+    });
+    const flagged = members.filter((i) => (outcomes[i] as AccountOutcome).action !== 'MONITOR').length;
     const topFeatures = centroid
       .map((z, j) => {
         const values = members.map((i) => (rawFeatures[i] as Float64Array)[j] as number).sort((a, b) => a - b);
@@ -36,17 +49,17 @@ export function clusterProfiles(
 }
 
 export function analystTables(input: {
-  assessments: readonly RiskAssessment[];
+  outcomes: readonly AccountOutcome[];
   labels: ReadonlyMap<string, LabelRow> | null;
   profiles: readonly ClusterProfile[];
   identityIndex: IdentityIndex;
 }): Record<string, Uint8Array> {
-  const { assessments, labels, profiles, identityIndex } = input;
+  const { outcomes, labels, profiles, identityIndex } = input;
   const accounts = csvBytes(
     ['account_id', 'cluster', 'autoencoder', 'kmeans', 'anomaly', 'identity', 'rules', 'risk_score', 'action', 'ring_id', 'label', 'kind', 'top_reasons'],
     // rows made one at a time as the table is written: a million row arrays at once do not fit
     (function* () {
-      for (const a of assessments) {
+      for (const a of outcomes) {
         const label = labels?.get(a.account_id);
         yield [
           a.account_id,
@@ -61,7 +74,7 @@ export function analystTables(input: {
           identityIndex.ringOfAccount.get(a.account_id) ?? '',
           label ? label.label : '',
           label?.kind ?? '',
-          a.reasons.slice(0, 3).map((r) => `${r.code}:${r.name}`).join('; '),
+          a.top_reasons,
         ];
       }
     })(),

@@ -7,7 +7,7 @@ import { AccountEventsSchema, inputContractJsonSchema, type LabelRow } from '../
 import { installedLibraryVersions } from '../models/library-versions.js';
 import type { Manifest, ManifestFields } from '../models/manifest.js';
 import { writeModelVersion } from '../models/write-model-version.js';
-import { analystTables, clusterProfiles } from './analyst-outputs.js';
+import { accountOutcome, analystTables, clusterProfiles } from './analyst-outputs.js';
 import { fitAnomalyEnsemble } from './detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from './detectors/detector.js';
 import type { KMeansState } from './detectors/kmeans-detector.js';
@@ -20,7 +20,7 @@ import { stratifiedSplit } from './evaluation/split.js';
 import { withFlaggedAccounts } from './identity/identity-graph.js';
 import { scoringPartsToFiles, FILES } from './model-files.js';
 import { renderModelCard } from './model-card.js';
-import { renderReportHtml } from './report/render-report-html.js';
+import { HIGHEST_RISK_SHOWN, renderReportHtml } from './report/render-report-html.js';
 import { fitRobustScaler } from './scaling/robust-scaler.js';
 import type { RiskAssessment } from './scoring/risk-assessment.js';
 import { assessAccountFeatures, type ScoringParts } from './scoring/risk-score.js';
@@ -46,8 +46,19 @@ export interface TrainModelResult {
   readonly dir: string;
   readonly reportDir: string;
   readonly metrics: ModelMetrics | null;
-  readonly assessments: readonly RiskAssessment[];
   readonly tfjsBackend: string;
+}
+
+/**
+ * Keeps `kept` the `size` highest-risk assessments, highest first; of equal scores the earlier one stays first (as a
+ * stable sort of all accounts by score would order them).
+ */
+function keepHighestRisk(kept: RiskAssessment[], assessment: RiskAssessment, size: number): void {
+  if (kept.length === size && assessment.risk_score <= (kept[size - 1] as RiskAssessment).risk_score) return;
+  let at = kept.length;
+  while (at > 0 && (kept[at - 1] as RiskAssessment).risk_score < assessment.risk_score) at--;
+  kept.splice(at, 0, assessment);
+  if (kept.length > size) kept.pop();
 }
 
 function median(values: Float64Array): number {
@@ -128,9 +139,18 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     if (assessAccountFeatures(baseParts, id, features[i] as AccountFeatures).action !== 'MONITOR') flagged.add(id);
   });
   const parts: ScoringParts = { ...baseParts, identityIndex: withFlaggedAccounts(firstIndex, flagged), useFlaggedNeighbours: true };
-  const assessments = accountIds.map((id, i) => {
+  // Pass 2 keeps in full only the held-out accounts (for the metrics) and the highest-risk ones (for the report);
+  // of the others, what the analyst tables show.
+  const isHeldOut = new Uint8Array(accountIds.length);
+  if (split) for (const i of split.test) isHeldOut[i] = 1;
+  const heldOutAssessments: RiskAssessment[] = [];
+  const highestRisk: RiskAssessment[] = [];
+  const outcomes = accountIds.map((id, i) => {
     if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring (pass 2 of 2)', done: i, total: accountIds.length, unit: 'accounts' });
-    return assessAccountFeatures(parts, id, features[i] as AccountFeatures);
+    const assessment = assessAccountFeatures(parts, id, features[i] as AccountFeatures);
+    if (isHeldOut[i]) heldOutAssessments.push(assessment);
+    keepHighestRisk(highestRisk, assessment, HIGHEST_RISK_SHOWN);
+    return accountOutcome(assessment);
   });
   stage(`scored ${accountIds.length} accounts in ${elapsed()}`);
 
@@ -139,7 +159,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     const testIds = new Set(Array.from(split.test, (i) => accountIds[i] as string));
     const heldOut = new Map<string, LabelRow>([...labels].filter(([id]) => testIds.has(id)));
     metrics = evaluateModel({
-      assessments: assessments.filter((a) => testIds.has(a.account_id)),
+      assessments: heldOutAssessments,
       labels: heldOut,
       split: { seed, holdout: config.evaluation.holdout, train_accounts: split.train.length, test_accounts: split.test.length },
       reviewCapacity: config.policy.review_capacity,
@@ -149,8 +169,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     });
   }
 
-  const profiles = clusterProfiles(kmeansState, assessments, features.map((f) => f.values), featureMedians);
-  const report = analystTables({ assessments, labels, profiles, identityIndex: parts.identityIndex });
+  const profiles = clusterProfiles(kmeansState, outcomes, features.map((f) => f.values), featureMedians);
+  const report = analystTables({ outcomes, labels, profiles, identityIndex: parts.identityIndex });
   const now = new Date();
   const manifestFields: ManifestFields & Pick<Manifest, 'libraries'> = {
     created_at: now.toISOString(),
@@ -173,7 +193,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
       accounts: accountIds.length,
       timeRange: dataSummary.time_range,
       policy: config.policy,
-      assessments,
+      outcomes,
+      highestRisk,
       labels: labels ? new Map([...labels].map(([id, l]) => [id, l.label === 1 ? l.kind || 'fraud' : ''])) : null,
       metrics,
       profiles,
@@ -187,5 +208,5 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     now,
   });
   stage(`wrote ${name}/${written.version}`);
-  return { name, version: written.version, dir: written.dir, reportDir: path.join(written.dir, 'report'), metrics, assessments, tfjsBackend: tfjs.backend };
+  return { name, version: written.version, dir: written.dir, reportDir: path.join(written.dir, 'report'), metrics, tfjsBackend: tfjs.backend };
 }

@@ -1,5 +1,5 @@
 // report.html: one self-contained page (inline CSS and SVG charts, no scripts, no network) for analysts.
-import type { ClusterProfile } from '../analyst-outputs.js';
+import type { AccountOutcome, ClusterProfile } from '../analyst-outputs.js';
 import type { ModelMetrics } from '../evaluation/evaluate-model.js';
 import type { RingRecord } from '../identity/identity-index.js';
 import type { RiskAssessment } from '../scoring/risk-assessment.js';
@@ -13,7 +13,10 @@ export interface ReportInput {
   readonly accounts: number;
   readonly timeRange: { from: string | null; to: string | null };
   readonly policy: RiskPolicy;
-  readonly assessments: readonly RiskAssessment[];
+  /** every account's outcome (charts, counts) */
+  readonly outcomes: readonly Pick<AccountOutcome, 'account_id' | 'risk_score' | 'action'>[];
+  /** the highest-risk accounts in full, highest first (the table of the 25 to look at first) */
+  readonly highestRisk: readonly RiskAssessment[];
   /** account id → fraud kind ('' for normal), when labels exist */
   readonly labels: ReadonlyMap<string, string> | null;
   readonly metrics: ModelMetrics | null;
@@ -33,12 +36,14 @@ function table(headers: string[], rows: (string | number)[][]): string {
 }
 
 const SCORE_BIN_WIDTH = 2;
+/** rows of the highest-risk table */
+export const HIGHEST_RISK_SHOWN = 25;
 
 /** Accounts per risk-score bin and group: the chart gets 50 bins, not one data point per account. */
 function scoreHistogram(input: ReportInput): { from: number; to: number; group: string; accounts: number }[] {
   const bins = 100 / SCORE_BIN_WIDTH;
   const counts = new Map<string, Float64Array>();
-  for (const a of input.assessments) {
+  for (const a of input.outcomes) {
     const group = input.labels ? (input.labels.get(a.account_id) ? 'fraud' : 'normal') : 'all accounts';
     let groupCounts = counts.get(group);
     if (!groupCounts) counts.set(group, (groupCounts = new Float64Array(bins)));
@@ -153,12 +158,12 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
     charts.push(await vegaLiteToSvg(curveSpec(`Precision-recall curve (AP ${num(m.pr_auc['risk_score'] as number)})`, m.curves.pr, 'recall', 'precision', false)));
   }
   const counts = { BLOCK_ACCOUNT: 0, FLAG_FOR_REVIEW: 0, MONITOR: 0 };
-  for (const a of input.assessments) counts[a.action]++;
-  const top = [...input.assessments].sort((a, b) => b.risk_score - a.risk_score).slice(0, 25);
+  for (const a of input.outcomes) counts[a.action]++;
+  const top = input.highestRisk.slice(0, HIGHEST_RISK_SHOWN);
   const sections: string[] = [
     `<h1>ringfence report: ${escapeHtml(input.name)}/${escapeHtml(input.version)}</h1>`,
     `<p>Created ${escapeHtml(input.createdAt)} from ${input.accounts} accounts (events ${escapeHtml(input.timeRange.from ?? '?')} to ${escapeHtml(input.timeRange.to ?? '?')}). Policy: above ${input.policy.block_above} BLOCK_ACCOUNT, above ${input.policy.flag_above} FLAG_FOR_REVIEW, otherwise MONITOR.</p>`,
-    table(['action', 'accounts', 'share'], (Object.keys(counts) as (keyof typeof counts)[]).map((k) => [k, counts[k], pct(counts[k] / Math.max(1, input.assessments.length))])),
+    table(['action', 'accounts', 'share'], (Object.keys(counts) as (keyof typeof counts)[]).map((k) => [k, counts[k], pct(counts[k] / Math.max(1, input.outcomes.length))])),
   ];
   if (m) {
     sections.push(
