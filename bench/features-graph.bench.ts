@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { matchRings } from '../training/evaluation/ring-metrics.js';
-import { DEFAULT_SHARD_INPUT_MIB, featuriseDataset } from '../training/features/featurise-dataset.js';
+import { DEFAULT_SHARD_INPUT_MIB } from '../data/dataset-shards.js';
+import { featuriseDataset } from '../training/features/featurise-dataset.js';
 import { IdentityConfigSchema } from '../training/identity/identity-index.js';
 import { generateInChild, peakRssMiB } from './bench-process.js';
 

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { createAtomicFileWriter, formatCsvRow } from '../data/csv-writer.js';
-import { DEFAULT_SHARD_INPUT_MIB } from '../training/features/featurise-dataset.js';
+import { DEFAULT_SHARD_INPUT_MIB } from '../data/dataset-shards.js';
 import { loadScoringParts } from '../training/model-files.js';
 import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
 import { scoreDataset } from '../training/scoring/score-dataset.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { EnsembleParamsSchema } from './detectors/anomaly-ensemble.js';
 import { FEATURE_NAMES } from './features/feature-registry.js';
-import { DEFAULT_SHARD_INPUT_MIB } from './features/featurise-dataset.js';
+import { DEFAULT_SHARD_INPUT_MIB } from '../data/dataset-shards.js';
 import { IdentityConfigSchema } from './identity/identity-index.js';
 import { ScoreMappingSchema } from './scoring/calibration.js';
 import { RiskPolicySchema } from './scoring/risk-policy.js';

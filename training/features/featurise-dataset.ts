@@ -4,22 +4,17 @@
 // rows, summarised (own-event features, hashed identifiers, typical proposal text) and dropped; the identity graph
 // is built from the summaries of all accounts, then each account's features are completed with it. The result is
 // the same, value for value and in file order, whatever the number of shards.
-import { stat } from 'node:fs/promises';
 import type { DatasetSummary } from '../../data/dataset.js';
 import { DatasetError } from '../../data/data-errors.js';
-import { findTableFiles, loadDataset, mergeShardSummaries } from '../../data/load-dataset.js';
+import { loadDatasetShard, resolveShardCount } from '../../data/dataset-shards.js';
+import { mergeShardSummaries } from '../../data/load-dataset.js';
 import type { ProgressEvent } from '../../data/progress-event.js';
 import type { LabelRow } from '../../data/tables.js';
 import { buildIdentityIndexOfIdentities } from '../identity/identity-graph.js';
 import type { IdentityConfig, IdentityIndex } from '../identity/identity-index.js';
 import { type AccountEventSummary, type AccountFeatures, completeAccountFeatures, summariseAccountEvents } from './account-features.js';
 
-const MIB = 1024 * 1024;
-/** compressed files (gzip, Parquet) hold about this many times their size as text */
-const COMPRESSED_EXPANSION = 5;
 const PROGRESS_EVERY = 5000;
-/** input per shard when the caller does not say (TrainConfig `loading.shard_input_mib` defaults to it) */
-export const DEFAULT_SHARD_INPUT_MIB = 1024;
 
 export interface FeaturiseDatasetOptions {
   readonly identity: IdentityConfig;
@@ -48,20 +43,8 @@ export interface FeaturisedDataset {
   readonly seconds: { readonly load: number; readonly summarise: number; readonly graph: number; readonly complete: number };
 }
 
-/** How many shards a folder needs for about `shardInputMib` of input each. */
-export async function shardCountFor(folder: string, shardInputMib: number): Promise<number> {
-  const { files } = await findTableFiles(folder);
-  let bytes = 0;
-  for (const file of files.values()) {
-    const size = (await stat(file)).size;
-    bytes += /\.(gz|parquet)$/i.test(file) ? size * COMPRESSED_EXPANSION : size;
-  }
-  return Math.max(1, Math.ceil(bytes / (shardInputMib * MIB)));
-}
-
 export async function featuriseDataset(folder: string, options: FeaturiseDatasetOptions): Promise<FeaturisedDataset> {
-  const shards = options.shards ?? (await shardCountFor(folder, options.shardInputMib ?? DEFAULT_SHARD_INPUT_MIB));
-  if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer; got ${shards}`);
+  const shards = await resolveShardCount(folder, options);
   const seconds = { load: 0, summarise: 0, graph: 0, complete: 0 };
   const since = (start: number) => (performance.now() - start) / 1000;
   const parts: { line: number; summary: AccountEventSummary }[] = [];
@@ -70,11 +53,7 @@ export async function featuriseDataset(folder: string, options: FeaturiseDataset
   for (let index = 0; index < shards; index++) {
     const shardStart = performance.now();
     let start = shardStart;
-    const shardNote = shards > 1 ? ` (shard ${index + 1} of ${shards})` : '';
-    const dataset = await loadDataset(folder, {
-      ...(shards > 1 ? { accountShard: { index, count: shards } } : {}),
-      ...(options.onProgress ? { onProgress: (e: ProgressEvent) => options.onProgress?.({ ...e, detail: `${e.detail ?? ''}${shardNote}` }) } : {}),
-    });
+    const { dataset, note: shardNote } = await loadDatasetShard(folder, index, shards, options.onProgress);
     seconds.load += since(start);
     start = performance.now();
     dataset.accounts.forEach((account, i) => {

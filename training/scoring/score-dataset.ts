@@ -6,9 +6,8 @@
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { type AtomicFileWriter, createAtomicFileWriter } from '../../data/csv-writer.js';
 import { DatasetError } from '../../data/data-errors.js';
-import { loadDataset } from '../../data/load-dataset.js';
+import { loadDatasetShard, resolveShardCount } from '../../data/dataset-shards.js';
 import type { ProgressEvent } from '../../data/progress-event.js';
-import { DEFAULT_SHARD_INPUT_MIB, shardCountFor } from '../features/featurise-dataset.js';
 import { buildIdentityIndexOfIdentities } from '../identity/identity-graph.js';
 import { type AccountIdentity, accountIdentity, type IdentityIndex } from '../identity/identity-index.js';
 import type { RiskAssessment } from './risk-assessment.js';
@@ -104,11 +103,10 @@ async function mergeRuns(runs: readonly ShardRun[], writer: AtomicFileWriter): P
 
 /**
  * Scores every account of `folder` with `parts` into `outputFile` (written under a temporary name and renamed when
- * complete). Shards follow the input size as in training (`shardCountFor`), so a folder larger than memory is scored.
+ * complete). Shards follow the input size as in training (`resolveShardCount`), so a folder larger than memory is scored.
  */
 export async function scoreDataset(folder: string, parts: ScoringParts, outputFile: string, options: ScoreDatasetOptions): Promise<ScoredDataset> {
-  const shards = options.shards ?? (await shardCountFor(folder, options.shardInputMib ?? DEFAULT_SHARD_INPUT_MIB));
-  if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer; got ${shards}`);
+  const shards = await resolveShardCount(folder, options);
   const actions = { BLOCK_ACCOUNT: 0, FLAG_FOR_REVIEW: 0, MONITOR: 0 };
   const identities: { line: number; identity: AccountIdentity }[] = [];
   const output = createAtomicFileWriter(outputFile);
@@ -117,11 +115,7 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
   try {
     if (options.header) await output.write(options.header);
     for (let index = 0; index < shards; index++) {
-      const shardNote = shards > 1 ? ` (shard ${index + 1} of ${shards})` : '';
-      const dataset = await loadDataset(folder, {
-        ...(shards > 1 ? { accountShard: { index, count: shards } } : {}),
-        ...(options.onProgress ? { onProgress: (e: ProgressEvent) => options.onProgress?.({ ...e, detail: `${e.detail ?? ''}${shardNote}` }) } : {}),
-      });
+      const { dataset, note: shardNote } = await loadDatasetShard(folder, index, shards, options.onProgress);
       // one shard writes straight to the output; several write runs to merge in file order
       const run: ShardRun | null = shards > 1 ? { file: `${outputFile}.shard-${index}`, lines: [], bytes: [] } : null;
       const target = run ? createAtomicFileWriter(run.file) : output;

@@ -1,5 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { gzipSync } from 'node:zlib';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -7,7 +6,7 @@ import { DatasetError } from '../../../data/data-errors.js';
 import type { Dataset } from '../../../data/dataset.js';
 import { loadDataset, mergeShardSummaries, shardOfAccount } from '../../../data/load-dataset.js';
 import { computeAccountFeatures } from '../../../training/features/account-features.js';
-import { featuriseDataset, shardCountFor } from '../../../training/features/featurise-dataset.js';
+import { featuriseDataset } from '../../../training/features/featurise-dataset.js';
 import { buildIdentityIndex } from '../../../training/identity/identity-graph.js';
 import { IdentityConfigSchema } from '../../../training/identity/identity-index.js';
 
@@ -110,20 +109,5 @@ describe('featuriseDataset', () => {
     }
     expect(four.shards).toBe(4);
     expect(four.summary.accounts).toBe(whole.accounts.length);
-  });
-
-  it('chooses the number of shards from the input size, counting compressed files five times', async () => {
-    const files = (await readdir(fixture.dataDir)).filter((f) => f !== 'rings.csv');
-    const mib = (await Promise.all(files.map((f) => stat(path.join(fixture.dataDir, f)).then((s) => s.size)))).reduce((a, b) => a + b, 0) / 2 ** 20;
-    expect(await shardCountFor(fixture.dataDir, 1024)).toBe(1);
-    expect(await shardCountFor(fixture.dataDir, mib / 2.5)).toBe(3);
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-shard-'));
-    try {
-      const gz = gzipSync(await readFile(path.join(fixture.dataDir, 'accounts.csv')));
-      await writeFile(path.join(dir, 'accounts.csv.gz'), gz);
-      expect(await shardCountFor(dir, (gz.length * 5) / 2 ** 20 / 1.5)).toBe(2);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });
