@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { createAtomicFileWriter, formatCsvRow } from '../data/csv-writer.js';
+import { formatCsvRow, writeLinesAtomically } from '../data/csv-writer.js';
 import { DEFAULT_SHARD_INPUT_MIB } from '../data/dataset-shards.js';
 import { loadScoringParts } from '../training/model-files.js';
 import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
@@ -45,15 +45,14 @@ export const scoreCommand = defineCommand({
     progress.finish();
     if (ringsOut && scored.identityIndex) {
       await mkdir(path.dirname(ringsOut), { recursive: true });
-      const writer = createAtomicFileWriter(ringsOut);
-      try {
-        await writer.write(formatCsvRow(['ring_id', 'account_id']));
-        for (const ring of scored.identityIndex.rings.values()) for (const member of ring.members) await writer.write(formatCsvRow([ring.ring_id, member]));
-        await writer.close();
-      } catch (error) {
-        await writer.abort();
-        throw error;
-      }
+      const rings = scored.identityIndex.rings;
+      await writeLinesAtomically(
+        ringsOut,
+        (function* () {
+          yield formatCsvRow(['ring_id', 'account_id']);
+          for (const ring of rings.values()) for (const member of ring.members) yield formatCsvRow([ring.ring_id, member]);
+        })(),
+      );
     }
     const { BLOCK_ACCOUNT, FLAG_FOR_REVIEW, MONITOR } = scored.actions;
     io.stdout.write(`scored ${scored.accounts} accounts with ${manifest.name}/${manifest.version}${scored.shards > 1 ? ` in ${scored.shards} shards` : ''}: ${BLOCK_ACCOUNT} BLOCK_ACCOUNT, ${FLAG_FOR_REVIEW} FLAG_FOR_REVIEW, ${MONITOR} MONITOR → ${out}\n`);

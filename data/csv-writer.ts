@@ -100,6 +100,18 @@ export function createAtomicFileWriter(file: string): AtomicFileWriter {
   };
 }
 
+/** Writes every line through an atomic file writer; on any failure the temporary file is removed and nothing is left. */
+export async function writeLinesAtomically(file: string, lines: Iterable<string>): Promise<void> {
+  const writer = createAtomicFileWriter(file);
+  try {
+    for (const line of lines) await writer.write(line);
+    await writer.close();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
 /** Streams rows to `${file}.partial` and renames it to `file` on close, so no half-written file is left. */
 export function createCsvWriter(file: string, columns: readonly string[]): CsvWriter {
   const writer = createAtomicFileWriter(file);

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createAtomicFileWriter, createCsvWriter } from '../../data/csv-writer.js';
+import { createAtomicFileWriter, createCsvWriter, writeLinesAtomically } from '../../data/csv-writer.js';
 import { useTemporaryDirs } from '../temporary-dirs.js';
 
 const tempDir = useTemporaryDirs('ringfence-writer-');
@@ -32,6 +32,20 @@ describe('createAtomicFileWriter', () => {
     const writer = createCsvWriter(path.join(dir, 'missing', 'out.csv'), ['a']);
     await writer.writeRow(['1']);
     await expect(writer.close()).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('writeLinesAtomically', () => {
+  it('writes every line, and leaves nothing when a line cannot be made', async () => {
+    const dir = await tempDir();
+    await writeLinesAtomically(path.join(dir, 'ok.csv'), ['a\n', 'b\n']);
+    expect(await readFile(path.join(dir, 'ok.csv'), 'utf8')).toBe('a\nb\n');
+    const failing = (function* () {
+      yield 'first\n';
+      throw new Error('no second line');
+    })();
+    await expect(writeLinesAtomically(path.join(dir, 'bad.csv'), failing)).rejects.toThrow('no second line');
+    expect(await readdir(dir)).toEqual(['ok.csv']);
   });
 });
 

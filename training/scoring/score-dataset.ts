@@ -4,7 +4,7 @@
 // lines go to a temporary file in the order of its accounts; the files are then merged by the accounts' line numbers,
 // so the output is in the order of the accounts file whatever the number of shards.
 import { type FileHandle, open, rm } from 'node:fs/promises';
-import { type AtomicFileWriter, createAtomicFileWriter } from '../../data/csv-writer.js';
+import { type AtomicFileWriter, createAtomicFileWriter, writeLinesAtomically } from '../../data/csv-writer.js';
 import { DatasetError } from '../../data/data-errors.js';
 import { loadDatasetShard, resolveShardCount } from '../../data/dataset-shards.js';
 import type { ProgressEvent } from '../../data/progress-event.js';
@@ -72,10 +72,6 @@ class RecordReader {
   }
 }
 
-async function writeAll(writer: AtomicFileWriter, lines: Iterable<string>): Promise<void> {
-  for (const line of lines) await writer.write(line);
-}
-
 /** Merges the shard runs (each in accounts-file order) into `writer` in accounts-file order. */
 async function mergeRuns(runs: readonly ShardRun[], writer: AtomicFileWriter): Promise<void> {
   const handles: FileHandle[] = [];
@@ -118,7 +114,6 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
       const { dataset, note: shardNote } = await loadDatasetShard(folder, index, shards, options.onProgress);
       // one shard writes straight to the output; several write runs to merge in file order
       const run: ShardRun | null = shards > 1 ? { file: `${outputFile}.shard-${index}`, lines: [], bytes: [] } : null;
-      const target = run ? createAtomicFileWriter(run.file) : output;
       if (run) runs.push(run);
       function* shardLines(): Generator<string> {
         for (const [i, account] of dataset.accounts.entries()) {
@@ -135,8 +130,8 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
           yield record;
         }
       }
-      await writeAll(target, shardLines());
-      if (run) await target.close();
+      if (run) await writeLinesAtomically(run.file, shardLines());
+      else for (const line of shardLines()) await output.write(line);
     }
     if (accounts === 0) throw new DatasetError(folder, `the accounts table of ${folder} has no valid rows: there are no accounts to score`);
     if (runs.length > 0) await mergeRuns(runs, output);
