@@ -3,15 +3,19 @@
 // test data). Two families, each built the way the anomaly-detection literature builds them:
 // - classification sets that scikit-learn ships (Debian package python3-sklearn), one class downsampled to a few
 //   percent as the anomalies (the ODDS recipe; none of these is one of the five test sets);
+// - ODDS sets other than the five, built by ODDS's own recipe from the copies in Debian's weka package (glass,
+//   ionosphere, pima), and weka's naturally unbalanced drug-activity set;
 // - synthetic sets with ADBench's four anomaly types (Han et al. 2022): local, global, dependency, clustered.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { NumericTable } from '../data/read-numeric-csv.js';
 import { createSeededRandom, type SeededRandom } from '../data/seeded-random.js';
 
 export const SKLEARN_DATA = '/usr/lib/python3/dist-packages/sklearn/datasets/data';
+export const WEKA_EXAMPLES = process.env.RINGFENCE_WEKA_EXAMPLES ?? path.join(homedir(), '.cache/ringfence/weka-examples');
 
 export interface DevSet {
   readonly name: string;
@@ -56,6 +60,40 @@ async function sklearnSets(random: SeededRandom): Promise<DevSet[]> {
     downsampledSet('breast-cancer', breast, [1], 0, 20, random.fork('breast')),
     downsampledSet('wine', wine, [0, 2], 1, 10, random.fork('wine')),
     downsampledSet('digits', digits, [1, 2, 3, 4, 5, 6, 7, 8, 9], 0, 50, random.fork('digits')),
+  ];
+}
+
+/** Rows of an ARFF file whose attributes are numeric but for the last, a nominal class. */
+function parseArffRows(text: string, file: string): { features: number[]; label: string }[] {
+  const lines = text.split('\n').map((l) => l.trim());
+  const dataAt = lines.findIndex((l) => l.toLowerCase() === '@data');
+  if (dataAt < 0) throw new Error(`${file}: no @data section`);
+  const rows: { features: number[]; label: string }[] = [];
+  lines.forEach((line, i) => {
+    if (i <= dataAt || line === '' || line.startsWith('%')) return;
+    const cells = line.split(',');
+    const features = cells.slice(0, -1).map(Number);
+    if (features.some((v) => !Number.isFinite(v))) throw new Error(`${file}:${i + 1}: a feature is missing or not numeric`);
+    rows.push({ features, label: (cells[cells.length - 1] as string).trim().replace(/^'|'$/g, '') });
+  });
+  return rows;
+}
+
+/** Inliers: rows of every other class; anomalies: every row of `anomalyClass` (ODDS's recipe for these sets). */
+function minorityClassSet(name: string, rows: { features: number[]; label: string }[], anomalyClass: string, random: SeededRandom): DevSet {
+  if (!rows.some((r) => r.label === anomalyClass)) throw new Error(`${name}: no row of class ${anomalyClass}`);
+  const all = random.shuffle(rows.map((r) => ({ ...r, y: r.label === anomalyClass ? 1 : 0 })));
+  return { name, table: tableOf(all.map((r) => r.features), all.map((r) => r.y)) };
+}
+
+async function wekaSets(random: SeededRandom): Promise<DevSet[]> {
+  if (!existsSync(path.join(WEKA_EXAMPLES, 'glass.arff'))) throw new Error(`${WEKA_EXAMPLES} is missing: unpack it with 'bash scripts/fetch-weka-examples.sh'`);
+  const read = async (file: string) => parseArffRows(await readFile(path.join(WEKA_EXAMPLES, file), 'utf8'), file);
+  return [
+    minorityClassSet('glass', await read('glass.arff'), 'tableware', random.fork('glass')),
+    minorityClassSet('ionosphere', await read('ionosphere.arff'), 'b', random.fork('ionosphere')),
+    minorityClassSet('pima', await read('diabetes.arff'), 'tested_positive', random.fork('pima')),
+    minorityClassSet('unbalanced', await read('unbalanced.arff'), 'Active', random.fork('unbalanced')),
   ];
 }
 
@@ -107,5 +145,5 @@ function syntheticSet(kind: 'local' | 'global' | 'dependency' | 'clustered', ran
 export async function developmentSets(seed = 7): Promise<DevSet[]> {
   const random = createSeededRandom(seed);
   const synthetic = (['local', 'global', 'dependency', 'clustered'] as const).map((kind) => syntheticSet(kind, random.fork(kind)));
-  return [...(await sklearnSets(random.fork('sklearn'))), ...synthetic];
+  return [...(await sklearnSets(random.fork('sklearn'))), ...(await wekaSets(random.fork('weka'))), ...synthetic];
 }

@@ -1,8 +1,13 @@
 // The default detector: k-means distance, autoencoder and isolation forest, each calibrated, averaged on a robust z scale.
+//
+// The autoencoder learns from the rows the other two call inliers. Trained on every row, it learns to reconstruct
+// whatever is frequent, a tight group of anomalies included, and then scores that group as normal (ADBench's
+// clustered anomalies: ROC-AUC 0.28 on the development sets, against 1.00 trained on the inliers). Refining the
+// training set with the other detectors' scores is the usual cure for contaminated training data.
 import { z } from 'zod';
 import { type Calibration, combineRobustZ, fitCalibration, robustZ } from '../scoring/calibration.js';
 import { type AutoencoderParams, AutoencoderParamsSchema, autoencoderDetectorSpec } from './autoencoder-detector.js';
-import type { FeatureMatrix, FitOptions, FittedDetector } from './detector.js';
+import { type FeatureMatrix, type FitOptions, type FittedDetector, subsetRows } from './detector.js';
 import { type IsolationForestParams, IsolationForestParamsSchema, isolationForestDetectorSpec } from './isolation-forest-detector.js';
 import { type KMeansParams, KMeansParamsSchema, kmeansDetectorSpec } from './kmeans-detector.js';
 
@@ -15,6 +20,12 @@ export const EnsembleParamsSchema = z
     kmeans: KMeansParamsSchema.prefault({}),
     autoencoder: AutoencoderParamsSchema.prefault({}),
     isolation_forest: IsolationForestParamsSchema.prefault({}),
+    autoencoder_inlier_max_z: z
+      .number()
+      .positive()
+      .nullable()
+      .default(2)
+      .describe('the autoencoder is trained on rows whose mean k-means / isolation-forest robust z is at most this (at least half the rows); null: on every row'),
   })
   .prefault({});
 export type EnsembleParams = z.infer<typeof EnsembleParamsSchema>;
@@ -27,20 +38,54 @@ export interface AnomalyEnsemble {
 /** Raw scores per detector and the combined score (mean robust z) for every row. */
 export type EnsembleScores = Record<DetectorName | typeof COMBINED, Float64Array>;
 
-export async function fitAnomalyEnsemble(matrix: FeatureMatrix, params: EnsembleParams, options: FitOptions): Promise<{ ensemble: AnomalyEnsemble; trainingScores: EnsembleScores }> {
+export interface FittedEnsemble {
+  readonly ensemble: AnomalyEnsemble;
+  readonly trainingScores: EnsembleScores;
+  /** how many of the training rows the autoencoder learned from */
+  readonly autoencoderTrainingRows: number;
+}
+
+export async function fitAnomalyEnsemble(matrix: FeatureMatrix, params: EnsembleParams, options: FitOptions): Promise<FittedEnsemble> {
   const kmeans = await kmeansDetectorSpec.fit(matrix, params.kmeans as KMeansParams, options);
-  const autoencoder = await autoencoderDetectorSpec.fit(matrix, params.autoencoder as AutoencoderParams, options);
   const forest = await isolationForestDetectorSpec.fit(matrix, params.isolation_forest as IsolationForestParams, options);
+  const kmeansCalibration = fitCalibration(kmeans.trainingScores);
+  const forestCalibration = fitCalibration(forest.trainingScores);
+  const inliers = inlierRows(
+    Float64Array.from(kmeans.trainingScores, (v, i) => (robustZ(kmeansCalibration, v) + robustZ(forestCalibration, forest.trainingScores[i] as number)) / 2),
+    params.autoencoder_inlier_max_z,
+  );
+  const autoencoder = await autoencoderDetectorSpec.fit(inliers ? subsetRows(matrix, inliers) : matrix, params.autoencoder as AutoencoderParams, options);
   const detectors = { kmeans: kmeans.detector, autoencoder: autoencoder.detector, 'isolation-forest': forest.detector } as Record<DetectorName, FittedDetector>;
-  const raw = { kmeans: kmeans.trainingScores, autoencoder: autoencoder.trainingScores, 'isolation-forest': forest.trainingScores };
-  const partial = {
-    kmeans: fitCalibration(raw.kmeans),
-    autoencoder: fitCalibration(raw.autoencoder),
-    'isolation-forest': fitCalibration(raw['isolation-forest']),
+  const raw = {
+    kmeans: kmeans.trainingScores,
+    autoencoder: inliers ? autoencoder.detector.anomalyScores(matrix) : autoencoder.trainingScores,
+    'isolation-forest': forest.trainingScores,
   };
+  const partial = { kmeans: kmeansCalibration, autoencoder: fitCalibration(raw.autoencoder), 'isolation-forest': forestCalibration };
   const combined = combinedScores(partial, raw);
   const calibrations = { ...partial, [COMBINED]: fitCalibration(combined.map((v) => Math.exp(v))) } as AnomalyEnsemble['calibrations'];
-  return { ensemble: { detectors, calibrations }, trainingScores: { ...raw, [COMBINED]: Float64Array.from(combined, (v) => Math.exp(v)) } as EnsembleScores };
+  return {
+    ensemble: { detectors, calibrations },
+    trainingScores: { ...raw, [COMBINED]: Float64Array.from(combined, (v) => Math.exp(v)) } as EnsembleScores,
+    autoencoderTrainingRows: inliers ? inliers.length : matrix.rowCount,
+  };
+}
+
+/**
+ * Rows whose z is at most `maxZ`, in row order; null when that is every row or no limit is set. Never fewer than
+ * half the rows (then the half with the lowest z): an autoencoder fitted on a sliver would call most rows anomalous.
+ */
+export function inlierRows(z: Float64Array, maxZ: number | null): Uint32Array | null {
+  if (maxZ === null) return null;
+  const n = z.length;
+  let kept = 0;
+  for (let i = 0; i < n; i++) if ((z[i] as number) <= maxZ) kept++;
+  if (kept === n) return null;
+  const minimum = Math.ceil(n / 2);
+  const limit = kept >= minimum ? maxZ : (Float64Array.from(z).sort()[minimum - 1] as number);
+  const rows: number[] = [];
+  for (let i = 0; i < n && rows.length < Math.max(kept, minimum); i++) if ((z[i] as number) <= limit) rows.push(i);
+  return Uint32Array.from(rows);
 }
 
 // The combined raw score is exp(mean z), so it is positive and its own calibration works on a log scale like the others.

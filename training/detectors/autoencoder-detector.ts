@@ -20,7 +20,7 @@ import { chooseTfjsBackend } from './tfjs-backend.js';
 export const AutoencoderParamsSchema = z.strictObject({
   hidden_units: z.number().int().min(0).default(0).describe('outer hidden layer width; 0 = 2 × features, between 8 and 64'),
   bottleneck_units: z.number().int().min(0).default(0).describe('bottleneck width; 0 = features / 4, at least 2'),
-  epochs: z.number().int().min(1).max(1000).default(40),
+  epochs: z.number().int().min(1).max(1000).default(150).describe('at most; early stopping ends training sooner (40 was too few for small tables, one or two batches an epoch)'),
   batch_size: z.number().int().min(8).default(256),
   learning_rate: z.number().positive().default(0.002),
   validation_share: z.number().min(0.02).max(0.5).default(0.1),

@@ -1,4 +1,4 @@
-// DetectorSpec / FittedDetector / DetectorArtifact types; no implementation
+// DetectorSpec / FittedDetector / DetectorArtifact types, and the feature matrix they work on
 import { z } from 'zod';
 
 /** Row-major numeric matrix with named columns; maps directly onto tf.tensor2d(values, [rowCount, d]). */
@@ -46,6 +46,17 @@ export function assertSameFeatures(expected: readonly string[], actual: readonly
     actual.filter((n) => !want.has(n)),
     context,
   );
+}
+
+/** The given rows of a matrix, in that order (a copy). */
+export function subsetRows(matrix: FeatureMatrix, rows: ArrayLike<number>): FeatureMatrix {
+  const d = matrix.featureNames.length;
+  const values = new Float64Array(rows.length * d);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as number;
+    values.set(matrix.values.subarray(r * d, (r + 1) * d), i * d);
+  }
+  return createFeatureMatrix(matrix.featureNames, values);
 }
 
 /** Refuses NaN/Infinity, naming the first offending row and feature. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { NumericTable } from '../../data/read-numeric-csv.js';
 import { COMBINED, DETECTOR_NAMES, type EnsembleParams, fitAnomalyEnsemble, scoreAnomalyEnsemble } from '../detectors/anomaly-ensemble.js';
-import { createFeatureMatrix, type FeatureMatrix } from '../detectors/detector.js';
+import { createFeatureMatrix, subsetRows } from '../detectors/detector.js';
 import { fitRobustScaler } from '../scaling/robust-scaler.js';
 import { averagePrecision, rocAuc } from './metrics.js';
 import { stratifiedSplit } from './split.js';
@@ -26,13 +26,6 @@ export const EvaluationReportSchema = z.object({
 });
 export type EvaluationReport = z.infer<typeof EvaluationReportSchema>;
 
-function subset(matrix: FeatureMatrix, rows: Uint32Array): FeatureMatrix {
-  const d = matrix.featureNames.length;
-  const values = new Float64Array(rows.length * d);
-  rows.forEach((r, i) => values.set(matrix.values.subarray(r * d, (r + 1) * d), i * d));
-  return createFeatureMatrix(matrix.featureNames, values);
-}
-
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / xs.length));
 
@@ -48,8 +41,8 @@ export async function evaluateDetectors(
   for (const seed of seeds) {
     options.onProgress?.(seed);
     const split = options.holdout ? stratifiedSplit(table.labels, options.holdout, seed) : null;
-    const fitRows = split ? subset(matrix, split.train) : matrix;
-    const evalRows = split ? subset(matrix, split.test) : matrix;
+    const fitRows = split ? subsetRows(matrix, split.train) : matrix;
+    const evalRows = split ? subsetRows(matrix, split.test) : matrix;
     const evalLabels = split ? Uint8Array.from(split.test, (r) => table.labels[r] as number) : table.labels;
     const fitStart = performance.now();
     const scaler = fitRobustScaler(fitRows);

@@ -1,0 +1,72 @@
+// Other ways to combine the three detectors' robust z scores, beside the default mean, on the development sets
+// (bench/dev-anomaly-sets.ts): each detector is fitted once per seed and every rule scores the same z values.
+// Usage: npm run bench:build && node dist-bench/bench/combination-dev.bench.js [seeds=3] ['{"autoencoder": {...}}']
+import { DETECTOR_NAMES, EnsembleParamsSchema, fitAnomalyEnsemble } from '../training/detectors/anomaly-ensemble.js';
+import { createFeatureMatrix } from '../training/detectors/detector.js';
+import { averagePrecision, rocAuc } from '../training/evaluation/metrics.js';
+import { fitRobustScaler } from '../training/scaling/robust-scaler.js';
+import { robustZ } from '../training/scoring/calibration.js';
+import { developmentSets } from './dev-anomaly-sets.js';
+
+const seeds = Number(process.argv[2] ?? 3);
+const params = EnsembleParamsSchema.parse(JSON.parse(process.argv[3] ?? '{}'));
+
+/** z of one row, in DETECTOR_NAMES order (k-means, autoencoder, isolation forest) → combined score */
+const RULES: Record<string, (z: readonly number[]) => number> = {
+  'mean (default)': (z) => (z[0]! + z[1]! + z[2]!) / 3,
+  median: (z) => [...z].sort((a, b) => a - b)[1]!,
+  'mean of the top two': (z) => {
+    const sorted = [...z].sort((a, b) => b - a);
+    return (sorted[0]! + sorted[1]!) / 2;
+  },
+  maximum: (z) => Math.max(...z),
+  'mean of positive parts': (z) => z.reduce((a, v) => a + Math.max(0, v), 0) / 3,
+  'isolation forest weighted ½': (z) => 0.25 * z[0]! + 0.25 * z[1]! + 0.5 * z[2]!,
+  'k-means and isolation forest': (z) => (z[0]! + z[2]!) / 2,
+};
+
+/** Each score's rank among the rows, 0..1 (ties in index order: scores here are continuous). */
+function ranks(values: Float64Array): Float64Array {
+  const order = Array.from(values.keys()).sort((i, j) => values[i]! - values[j]!);
+  const out = new Float64Array(values.length);
+  order.forEach((row, k) => (out[row] = k / Math.max(1, values.length - 1)));
+  return out;
+}
+
+const sets = await developmentSets();
+const names = [...Object.keys(RULES), 'rank mean'];
+const totals = Object.fromEntries(names.map((n) => [n, { roc: 0, pr: 0 }]));
+const lines: string[] = [];
+for (const set of sets) {
+  const matrix = createFeatureMatrix(set.table.featureNames, set.table.values);
+  const cells = Object.fromEntries(names.map((n) => [n, { roc: 0, pr: 0 }]));
+  for (let seed = 0; seed < seeds; seed++) {
+    const scaled = fitRobustScaler(matrix).transform(matrix);
+    const { ensemble, trainingScores } = await fitAnomalyEnsemble(scaled, params, { seed });
+    const z = DETECTOR_NAMES.map((name) => Float64Array.from(trainingScores[name], (v) => robustZ(ensemble.calibrations[name], v)));
+    const scores: Record<string, Float64Array> = {};
+    for (const [rule, combine] of Object.entries(RULES)) scores[rule] = Float64Array.from(z[0]!, (_, i) => combine(z.map((zs) => zs[i]!)));
+    const r = z.map(ranks);
+    scores['rank mean'] = Float64Array.from(r[0]!, (_, i) => (r[0]![i]! + r[1]![i]! + r[2]![i]!) / 3);
+    for (const name of names) {
+      cells[name]!.roc += rocAuc(scores[name]!, set.table.labels) / seeds;
+      cells[name]!.pr += averagePrecision(scores[name]!, set.table.labels) / seeds;
+    }
+  }
+  for (const name of names) {
+    totals[name]!.roc += cells[name]!.roc / sets.length;
+    totals[name]!.pr += cells[name]!.pr / sets.length;
+  }
+  lines.push(`| ${set.name} | ${names.map((n) => `${cells[n]!.roc.toFixed(3)} / ${cells[n]!.pr.toFixed(3)}`).join(' | ')} |`);
+  console.error(`${set.name} done`);
+}
+console.log(
+  [
+    `Command: \`node dist-bench/bench/combination-dev.bench.js ${seeds}${process.argv[3] ? ` '${process.argv[3]}'` : ''}\`. Cells: ROC-AUC / PR-AUC, mean over ${seeds} seeds.`,
+    '',
+    `| set | ${names.join(' | ')} |`,
+    `|---|${names.map(() => '---:').join('|')}|`,
+    ...lines,
+    `| **mean** | ${names.map((n) => `${totals[n]!.roc.toFixed(3)} / ${totals[n]!.pr.toFixed(3)}`).join(' | ')} |`,
+  ].join('\n'),
+);
