@@ -1,6 +1,10 @@
 // model-card.md: a generated summary of a version for analysts; no code reads it.
 import type { Manifest } from '../models/manifest.js';
 import type { ClusterProfile } from './analyst-outputs.js';
+import type { AnomalyEnsemble } from './detectors/anomaly-ensemble.js';
+import type { AutoencoderState } from './detectors/autoencoder-detector.js';
+import type { IsolationForestState } from './detectors/isolation-forest-detector.js';
+import type { KMeansState } from './detectors/kmeans-detector.js';
 import type { ModelMetrics } from './evaluation/evaluate-model.js';
 import type { TrainConfig } from './train-config.js';
 
@@ -14,14 +18,28 @@ export function renderModelCard(input: {
   profiles: readonly ClusterProfile[];
   rings: number;
   config: TrainConfig;
+  /** the fitted detectors, the accounts they were fitted on, and how many of those the autoencoder learnt from */
+  detectors: { ensemble: AnomalyEnsemble; fitAccounts: number; autoencoderTrainingRows: number };
 }): string {
   const { manifest, metrics, profiles, config } = input;
+  const { ensemble, fitAccounts, autoencoderTrainingRows } = input.detectors;
+  const kmeans = ensemble.detectors.kmeans.state as KMeansState;
+  const autoencoder = ensemble.detectors.autoencoder.state as AutoencoderState;
+  const forest = ensemble.detectors['isolation-forest'].state as IsolationForestState;
+  const inlierLimit = config.detectors.autoencoder_inlier_max_z;
   const data = manifest.training_data as { accounts?: number; time_range?: { from: string | null; to: string | null } };
   const lines = [
     `# Model card: ${input.name}`,
     '',
     `Created ${manifest.created_at} with ringfence ${manifest.libraries['ringfence'] ?? '?'} (tfjs backend ${manifest.tfjs_backend}, seed ${manifest.seed}).`,
     `Trained on ${data.accounts ?? '?'} accounts, events from ${data.time_range?.from ?? '?'} to ${data.time_range?.to ?? '?'}. Labels were not used to fit.`,
+    '',
+    '## Detectors',
+    `Fitted on ${fitAccounts} accounts without labels; each detector's score is calibrated to a robust z on them and the anomaly part is the mean of the three.`,
+    `- k-means: k = ${kmeans.k}${kmeans.silhouette === null ? '' : ` (silhouette ${kmeans.silhouette.toFixed(3)})`}, ${kmeans.is_small.filter(Boolean).length} small cluster(s) by the CBLOF rule, scored against the nearest large one.`,
+    `- autoencoder: layers ${autoencoder.layer_sizes.join('-')}, ${autoencoder.epochs_run} epochs (best validation loss ${autoencoder.best_validation_loss.toPrecision(3)}), learnt from ${autoencoderTrainingRows} of the ${fitAccounts} accounts` +
+      (inlierLimit === null ? ' (all of them).' : `: those whose mean k-means / isolation-forest robust z is at most ${inlierLimit}, so a frequent fraud pattern is not learnt as normal.`),
+    `- isolation forest: ${forest.trees.length} trees on subsamples of ${forest.subsample}.`,
     '',
     '## Policy',
     `Risk score 0-100; above ${config.policy.block_above} BLOCK_ACCOUNT, above ${config.policy.flag_above} FLAG_FOR_REVIEW, otherwise MONITOR.`,

@@ -202,7 +202,15 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     }),
   });
   const written = await writeModelVersion(options.modelsRoot, name, {
-    files: { ...files, 'model-card.md': renderModelCard({ name, manifest: manifestFields, metrics, profiles, rings: parts.identityIndex.rings.size, config }) },
+    files: { ...files, 'model-card.md': renderModelCard({
+        name,
+        manifest: manifestFields,
+        metrics,
+        profiles,
+        rings: parts.identityIndex.rings.size,
+        config,
+        detectors: { ensemble, fitAccounts: fitRows.length, autoencoderTrainingRows },
+      }) },
     report: reportFiles,
     manifest: manifestFields,
     now,

@@ -30,6 +30,17 @@ describe('trainModel', () => {
     expect(latest).toBe(fixture.version);
   });
 
+  it('says in the model card how many accounts the autoencoder learnt from, out of those the detectors were fitted on', async () => {
+    const card = await readFile(path.join(versionDir(), 'model-card.md'), 'utf8');
+    const metrics = ModelMetricsSchema.parse(JSON.parse(await readFile(path.join(versionDir(), 'metrics.json'), 'utf8')));
+    const match = /learnt from (\d+) of the (\d+) accounts: those whose mean k-means \/ isolation-forest robust z is at most 2/.exec(card);
+    expect(match).not.toBeNull();
+    const [learnt, fitted] = [Number(match?.[1]), Number(match?.[2])];
+    expect(fitted).toBe(metrics.split.train_accounts);
+    expect(learnt).toBeGreaterThanOrEqual(Math.ceil(fitted / 2));
+    expect(learnt).toBeLessThan(fitted);
+  });
+
   it('evaluates on held-out labels and ranks fraud above normal accounts', async () => {
     const metrics = ModelMetricsSchema.parse(JSON.parse(await readFile(path.join(versionDir(), 'metrics.json'), 'utf8')));
     expect(metrics.split.test_accounts).toBeGreaterThan(300);
@@ -38,10 +49,12 @@ describe('trainModel', () => {
   });
 
   it('scores an account the same alone as in the training batch and after save and load', async () => {
-    const rows = (await readFile(path.join(versionDir(), 'report', 'accounts.csv'), 'utf8')).trim().split('\n').slice(1);
+    const [header, ...rows] = (await readFile(path.join(versionDir(), 'report', 'accounts.csv'), 'utf8')).trim().split('\n');
+    const riskColumn = (header as string).split(',').indexOf('risk_score');
+    expect(riskColumn).toBeGreaterThan(0);
     const saved = new Map(rows.map((line) => {
       const cells = line.split(',');
-      return [cells[0] as string, Number(cells[7])];
+      return [cells[0] as string, Number(cells[riskColumn])];
     }));
     for (const account of dataset.accounts.slice(0, 60)) {
       const assessment = RiskAssessmentSchema.parse(assessAccount(parts, account));

@@ -14,6 +14,7 @@ export const ComponentScoresSchema = z
   .object({
     autoencoder: Score100.describe('calibrated autoencoder reconstruction error, 0-100'),
     kmeans: Score100.describe('calibrated distance to the nearest k-means centroid relative to that cluster, 0-100'),
+    isolation_forest: Score100.describe('calibrated isolation-forest path-length score, 0-100'),
     anomaly: Score100.describe('combined anomaly score of the detectors, 0-100'),
     identity: Score100.describe('identity-link evidence (ring size, link strength, flagged neighbours), 0-100'),
     rules: Score100.describe('rule hits, 0-100'),
