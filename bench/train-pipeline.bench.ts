@@ -19,7 +19,7 @@ const blindSeed = Number(process.argv[4] ?? 1002);
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 function row(label: string, m: ModelMetrics): string {
-  return `| ${label} | ${m.roc_auc['risk_score']?.toFixed(3)} | ${m.pr_auc['risk_score']?.toFixed(3)} | ${pct(m.flagged_precision)} | ${pct(m.flagged_recall)} | ${m.rings ? `${pct(m.rings.precision)} / ${pct(m.rings.recall)}` : '-'} |`;
+  return `| ${label} | ${m.roc_auc['risk_score']?.toFixed(3)} | ${m.pr_auc['risk_score']?.toFixed(3)} | ${pct(m.flagged_precision)} | ${pct(m.flagged_recall)} | ${pct(m.precision_by_action?.['BLOCK_ACCOUNT']?.precision ?? NaN)} | ${m.rings ? `${pct(m.rings.precision)} / ${pct(m.rings.recall)}` : '-'} |`;
 }
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-train-'));
@@ -62,8 +62,8 @@ try {
   console.log(`Command: \`npm run bench:build && node dist-bench/bench/train-pipeline.bench.js ${accounts} ${trainSeed} ${blindSeed}\``);
   console.log(`\n- generate: ${generateSeconds.toFixed(1)} s; train (load → features → graph → detectors → scoring → report): ${trainSeconds.toFixed(1)} s; peak RSS of training ${trainPeak.toFixed(0)} MiB (generation ran in child processes)`);
   console.log(`- blind scoring: ${blind.accounts.length} accounts in ${scoreSeconds.toFixed(1)} s (${(blind.accounts.length / scoreSeconds).toFixed(0)} accounts/s, one account at a time)\n`);
-  console.log('| data | ROC-AUC | PR-AUC | FLAG+ precision | FLAG+ recall | ring precision / recall |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| data | ROC-AUC | PR-AUC | FLAG+ precision | FLAG+ recall | BLOCK precision | ring precision / recall |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   console.log(row(`held-out 30% of seed ${trainSeed}`, m));
   console.log(row(`blind: all of seed ${blindSeed}`, blindMetrics));
   console.log('\n| score (held-out) | ROC-AUC | PR-AUC |\n|---|---:|---:|');

@@ -5,7 +5,7 @@ import type { AnomalyEnsemble } from './detectors/anomaly-ensemble.js';
 import type { AutoencoderState } from './detectors/autoencoder-detector.js';
 import type { IsolationForestState } from './detectors/isolation-forest-detector.js';
 import type { KMeansState } from './detectors/kmeans-detector.js';
-import type { ModelMetrics } from './evaluation/evaluate-model.js';
+import { describePrecisionByAction, type ModelMetrics } from './evaluation/evaluate-model.js';
 import type { TrainConfig } from './train-config.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -57,6 +57,7 @@ export function renderModelCard(input: {
       ...Object.keys(metrics.roc_auc).map((k) => `| ${k} | ${num(metrics.roc_auc[k] as number)} | ${num(metrics.pr_auc[k] as number)} |`),
       '',
       `FLAG_FOR_REVIEW or higher: precision ${pct(metrics.flagged_precision)}, recall ${pct(metrics.flagged_recall)}; precision in the top ${metrics.review_capacity}: ${pct(metrics.precision_at_review_capacity)}.`,
+      ...[describePrecisionByAction(metrics)].filter((line): line is string => line !== null),
       '',
       '| fraud kind | accounts | flagged | recall |',
       '|---|---:|---:|---:|',

@@ -48,6 +48,20 @@ describe('trainModel', () => {
     expect(metrics.rings?.recall).toBeGreaterThan(0.8);
   });
 
+  it('measures how much of each action is fraud, adding up to the flagged precision', async () => {
+    const metrics = ModelMetricsSchema.parse(JSON.parse(await readFile(path.join(versionDir(), 'metrics.json'), 'utf8')));
+    const by = metrics.precision_by_action;
+    if (!by) throw new Error('metrics.json has no precision_by_action');
+    const [block, flag, monitor] = [by['BLOCK_ACCOUNT'], by['FLAG_FOR_REVIEW'], by['MONITOR']];
+    if (!block || !flag || !monitor) throw new Error(`an action is missing: ${Object.keys(by).join(', ')}`);
+    expect(block.accounts + flag.accounts + monitor.accounts).toBe(metrics.evaluated_accounts);
+    expect(block.fraud + flag.fraud + monitor.fraud).toBe(metrics.fraud_accounts);
+    expect((block.fraud + flag.fraud) / (block.accounts + flag.accounts)).toBeCloseTo(metrics.flagged_precision, 10);
+    expect(block.precision).toBeGreaterThan(monitor.precision ?? 1);
+    const card = await readFile(path.join(versionDir(), 'model-card.md'), 'utf8');
+    expect(card).toContain(`BLOCK_ACCOUNT ${(100 * (block.precision ?? 0)).toFixed(1)}% (${block.fraud} of ${block.accounts})`);
+  });
+
   it('scores an account the same alone as in the training batch and after save and load', async () => {
     const [header, ...rows] = (await readFile(path.join(versionDir(), 'report', 'accounts.csv'), 'utf8')).trim().split('\n');
     const riskColumn = (header as string).split(',').indexOf('risk_score');

@@ -20,6 +20,10 @@ export const ModelMetricsSchema = z.object({
   flagged_precision: z.number().describe('precision of FLAG_FOR_REVIEW or higher'),
   flagged_recall: z.number(),
   action_rates: z.record(z.string(), z.number()),
+  precision_by_action: z
+    .record(z.string(), z.object({ accounts: z.number().int(), fraud: z.number().int(), precision: z.number().nullable() }))
+    .optional()
+    .describe('held-out accounts given each action and the share of them that is fraud (FLAG_FOR_REVIEW: that band alone); absent in versions trained before it was measured'),
   recall_by_kind: z.record(z.string(), RateSchema).describe('share of each fraud kind flagged or blocked'),
   recall_by_difficulty: z.record(z.string(), RateSchema),
   rings: z
@@ -62,6 +66,15 @@ export function evaluateModel(input: {
   const flaggedCount = flagged.filter(Boolean).length;
   const actionRates: Record<string, number> = { BLOCK_ACCOUNT: 0, FLAG_FOR_REVIEW: 0, MONITOR: 0 };
   for (const a of rows) actionRates[a.action] = (actionRates[a.action] ?? 0) + 1 / rows.length;
+  const byAction: Record<string, { accounts: number; fraud: number; precision: number | null }> = Object.fromEntries(
+    Object.keys(actionRates).map((action) => [action, { accounts: 0, fraud: 0, precision: null }]),
+  );
+  rows.forEach((a, i) => {
+    const entry = byAction[a.action] as (typeof byAction)[string];
+    entry.accounts++;
+    entry.fraud += y[i] as number;
+  });
+  for (const entry of Object.values(byAction)) entry.precision = entry.accounts ? entry.fraud / entry.accounts : null;
   const group = (keyOf: (label: LabelRow) => string | null) => {
     const out: Record<string, { accounts: number; caught: number; recall: number }> = {};
     rows.forEach((a, i) => {
@@ -92,9 +105,21 @@ export function evaluateModel(input: {
     flagged_precision: flaggedCount ? flaggedFraud / flaggedCount : 0,
     flagged_recall: fraud ? flaggedFraud / fraud : 0,
     action_rates: actionRates,
+    precision_by_action: byAction,
     recall_by_kind: group((l) => l.kind || 'unspecified'),
     recall_by_difficulty: group((l) => l.difficulty || null),
     rings,
     curves: hasBothClasses ? rocAndPrCurves(risk, y) : { roc: [], pr: [] },
   };
+}
+
+/** One line for people: how much of each action's accounts is fraud; null for versions without the measurement. */
+export function describePrecisionByAction(metrics: ModelMetrics): string | null {
+  const by = metrics.precision_by_action;
+  if (!by) return null;
+  const part = (action: string, label: string) => {
+    const e = by[action];
+    return e && e.precision !== null ? `${label} ${(100 * e.precision).toFixed(1)}% (${e.fraud} of ${e.accounts})` : `${label} none`;
+  };
+  return `Fraud among held-out accounts by action: ${part('BLOCK_ACCOUNT', 'BLOCK_ACCOUNT')}; ${part('FLAG_FOR_REVIEW', 'FLAG_FOR_REVIEW alone')}; ${part('MONITOR', 'MONITOR')}.`;
 }

@@ -1,6 +1,6 @@
 // report.html: one self-contained page (inline CSS and SVG charts, no scripts, no network) for analysts.
 import type { AccountOutcome, ClusterProfile } from '../analyst-outputs.js';
-import type { ModelMetrics } from '../evaluation/evaluate-model.js';
+import { describePrecisionByAction, type ModelMetrics } from '../evaluation/evaluate-model.js';
 import type { RingRecord } from '../identity/identity-index.js';
 import type { RiskAssessment } from '../scoring/risk-assessment.js';
 import type { RiskPolicy } from '../scoring/risk-policy.js';
@@ -168,7 +168,7 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
   if (m) {
     sections.push(
       '<h2>Held-out evaluation</h2>',
-      `<p>${m.evaluated_accounts} held-out accounts (${m.fraud_accounts} fraud). FLAG_FOR_REVIEW or higher: precision ${pct(m.flagged_precision)}, recall ${pct(m.flagged_recall)}; precision in the top ${m.review_capacity}: ${pct(m.precision_at_review_capacity)}.</p>`,
+      `<p>${m.evaluated_accounts} held-out accounts (${m.fraud_accounts} fraud). FLAG_FOR_REVIEW or higher: precision ${pct(m.flagged_precision)}, recall ${pct(m.flagged_recall)}; precision in the top ${m.review_capacity}: ${pct(m.precision_at_review_capacity)}. ${escapeHtml(describePrecisionByAction(m) ?? '')}</p>`,
       table(['score', 'ROC-AUC', 'PR-AUC'], Object.keys(m.roc_auc).map((k) => [k, num(m.roc_auc[k] as number), num(m.pr_auc[k] as number)])),
       table(['fraud kind / difficulty', 'accounts', 'flagged', 'recall'], [...Object.entries(m.recall_by_kind), ...Object.entries(m.recall_by_difficulty)].map(([k, v]) => [k, v.accounts, v.caught, pct(v.recall)])),
     );
