@@ -1,6 +1,7 @@
 // Runs the benchmark protocol of `ringfence evaluate` on the five ODDS sets beside the scikit-learn baselines
-// (../shared/datasets/BASELINES.json), and writes the table to bench/odds-accuracy.md.
-// Usage: npm run bench:build && node dist-bench/bench/odds-accuracy.bench.js [seeds=3] [datasets folder=../shared/datasets]
+// (../shared/datasets/BASELINES.json), and writes the table of the default configuration to bench/odds-accuracy.md.
+// Usage: npm run bench:build && node dist-bench/bench/odds-accuracy.bench.js [seeds=3] [datasets folder=../shared/datasets] ['{"autoencoder": {...}}']
+// (other parameters reproduce an earlier configuration's figures; that table is printed, not written)
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -10,6 +11,8 @@ import { evaluateDetectors } from '../training/evaluation/evaluate-detectors.js'
 
 const seeds = Number(process.argv[2] ?? 3);
 const folder = path.resolve(process.argv[3] ?? '../shared/datasets');
+const paramsJson = process.argv[4];
+const params = EnsembleParamsSchema.parse(JSON.parse(paramsJson ?? '{}'));
 const NAMES = ['cardio', 'mammography', 'satellite', 'shuttle', 'thyroid'];
 
 const BaselinesSchema = z.array(
@@ -32,7 +35,7 @@ let worstSet = '';
 let defaultRocVariance = 0;
 for (const name of NAMES) {
   const table = await readNumericCsv(path.join(folder, `${name}.csv`), 'label');
-  const report = await evaluateDetectors(name, table, { seeds, holdout: null, params: EnsembleParamsSchema.parse({}) });
+  const report = await evaluateDetectors(name, table, { seeds, holdout: null, params });
   const base = iforestOf(name);
   iforestRoc += base.roc / NAMES.length;
   iforestAp += base.ap / NAMES.length;
@@ -54,7 +57,7 @@ const detectors = Object.keys(totals);
 const md = [
   `## Detectors on the ODDS sets (issue 5)`,
   '',
-  `Command: \`npm run bench:build && node dist-bench/bench/odds-accuracy.bench.js ${seeds}\`. Protocol of \`../shared/datasets/BASELINES.md\`: every detector fitted on all rows without labels, all rows scored, labels only for ROC-AUC / average precision; mean over ${seeds} seeds; one configuration for every set. Cells: ROC-AUC / PR-AUC.`,
+  `Command: \`npm run bench:build && node dist-bench/bench/odds-accuracy.bench.js ${seeds}${paramsJson ? ` ../shared/datasets '${paramsJson}'` : ''}\`. Protocol of \`../shared/datasets/BASELINES.md\`: every detector fitted on all rows without labels, all rows scored, labels only for ROC-AUC / average precision; mean over ${seeds} seeds; one configuration for every set. Cells: ROC-AUC / PR-AUC.`,
   '',
   `| data set | sklearn IsolationForest | ${detectors.join(' | ')} | default ROC std over seeds | default − IForest ROC | fit s |`,
   `|---|---:|${detectors.map(() => '---:').join('|')}|---:|---:|---:|`,
@@ -66,5 +69,5 @@ const md = [
     `worst set ${worstSet} ${worstGap.toFixed(3)} ROC-AUC against IsolationForest, limit −0.05 ${verdict(worstGap >= -0.05)}.`,
   '',
 ].join('\n');
-await writeFile(path.join('bench', 'odds-accuracy.md'), `${md}\n`);
+if (!paramsJson) await writeFile(path.join('bench', 'odds-accuracy.md'), `${md}\n`);
 console.log(md);
