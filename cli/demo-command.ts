@@ -18,7 +18,7 @@ export const demoCommand = defineCommand({
   options: {
     accounts: { schema: z.coerce.number().int().min(200).max(1_000_000).default(5000), description: 'accounts in the synthetic marketplace', placeholder: 'N' },
     dir: { schema: z.string().default('.ringfence/demo'), description: 'working folder for the data and scores', placeholder: 'DIR' },
-    models: { schema: z.string().default('models'), description: 'model root folder', placeholder: 'ROOT' },
+    models: { schema: z.string().default('.ringfence/models'), description: 'model root folder (by default beside the demo data, out of the source tree)', placeholder: 'ROOT' },
   },
   async run(args, io) {
     const dir = path.resolve(io.cwd, args.dir);

@@ -58,7 +58,7 @@ export async function loadRingfence(): Promise<Library> {
 /** Where the notebooks find their inputs: set by scripts/run-notebooks.sh, with the demo's folders as defaults. */
 export function notebookInputs(): { modelsRoot: string; modelName: string; dataDir: string } {
   return {
-    modelsRoot: path.resolve(process.env['RINGFENCE_MODELS'] ?? 'models'),
+    modelsRoot: path.resolve(process.env['RINGFENCE_MODELS'] ?? '.ringfence/models'),
     modelName: process.env['RINGFENCE_MODEL_NAME'] ?? 'demo',
     dataDir: path.resolve(process.env['RINGFENCE_DATA'] ?? '.ringfence/demo/train-5000-seed7'),
   };
