@@ -5,7 +5,7 @@ import { DETECTOR_NAMES, EnsembleParamsSchema, fitAnomalyEnsemble } from '../tra
 import { createFeatureMatrix } from '../training/detectors/detector.js';
 import { averagePrecision, rocAuc } from '../training/evaluation/metrics.js';
 import { fitRobustScaler } from '../training/scaling/robust-scaler.js';
-import { robustZ } from '../training/scoring/calibration.js';
+import { combineRobustZ, robustZ } from '../training/scoring/calibration.js';
 import { developmentSets } from './dev-anomaly-sets.js';
 
 const seeds = Number(process.argv[2] ?? 3);
@@ -13,7 +13,7 @@ const params = EnsembleParamsSchema.parse(JSON.parse(process.argv[3] ?? '{}'));
 
 /** z of one row, in DETECTOR_NAMES order (k-means, autoencoder, isolation forest) → combined score */
 const RULES: Record<string, (z: readonly number[]) => number> = {
-  'mean (default)': (z) => (z[0]! + z[1]! + z[2]!) / 3,
+  'mean (default)': combineRobustZ,
   median: (z) => [...z].sort((a, b) => a - b)[1]!,
   'mean of the top two': (z) => {
     const sorted = [...z].sort((a, b) => b - a);

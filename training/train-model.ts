@@ -126,7 +126,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     onProgress: (e) => options.onProgress?.({ stage: e.step, done: e.done, total: e.total, unit: e.step === 'autoencoder' ? 'epochs' : 'steps', ...(e.detail ? { detail: e.detail } : {}) }),
   });
   const kmeansState = ensemble.detectors.kmeans.state as KMeansState;
-  stage(`detectors fitted on ${fitRows.length} accounts in ${elapsed()} (k-means k=${kmeansState.k}, autoencoder ${(ensemble.detectors.autoencoder.state as { epochs_run: number }).epochs_run} epochs on the ${autoencoderTrainingRows} inliers of k-means and isolation forest, tfjs backend ${tfjs.backend})`);
+  stage(`detectors fitted on ${fitRows.length} accounts in ${elapsed()} (k-means k=${kmeansState.k}, autoencoder ${(ensemble.detectors.autoencoder.state as { epochs_run: number }).epochs_run} epochs on ${autoencoderTrainingRows} of them, tfjs backend ${tfjs.backend})`);
 
   const featureMedians = FEATURES.map((_, j) => median(Float64Array.from(fitRows, (row) => (features[row] as AccountFeatures).values[j] as number)));
   const baseParts: ScoringParts = { config, referenceTime, scaler, ensemble, identityIndex: firstIndex, featureMedians, useFlaggedNeighbours: false };

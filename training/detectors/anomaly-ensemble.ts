@@ -51,7 +51,7 @@ export async function fitAnomalyEnsemble(matrix: FeatureMatrix, params: Ensemble
   const kmeansCalibration = fitCalibration(kmeans.trainingScores);
   const forestCalibration = fitCalibration(forest.trainingScores);
   const inliers = inlierRows(
-    Float64Array.from(kmeans.trainingScores, (v, i) => (robustZ(kmeansCalibration, v) + robustZ(forestCalibration, forest.trainingScores[i] as number)) / 2),
+    Float64Array.from(kmeans.trainingScores, (v, i) => combineRobustZ([robustZ(kmeansCalibration, v), robustZ(forestCalibration, forest.trainingScores[i] as number)])),
     params.autoencoder_inlier_max_z,
   );
   const autoencoder = await autoencoderDetectorSpec.fit(inliers ? subsetRows(matrix, inliers) : matrix, params.autoencoder as AutoencoderParams, options);

@@ -2,7 +2,7 @@
 // capacity, recall per fraud kind and difficulty, action rates, ring precision/recall. Labels only measure.
 import { z } from 'zod';
 import type { LabelRow } from '../../data/tables.js';
-import type { RiskAssessment } from '../scoring/risk-assessment.js';
+import { ACTIONS, type RiskAssessment } from '../scoring/risk-assessment.js';
 import { averagePrecision, precisionAtK, rocAndPrCurves, rocAuc } from './metrics.js';
 import { matchRings } from './ring-metrics.js';
 
@@ -64,10 +64,8 @@ export function evaluateModel(input: {
   const flagged = rows.map((a) => a.action !== 'MONITOR');
   const flaggedFraud = rows.filter((a, i) => flagged[i] && y[i] === 1).length;
   const flaggedCount = flagged.filter(Boolean).length;
-  const actionRates: Record<string, number> = { BLOCK_ACCOUNT: 0, FLAG_FOR_REVIEW: 0, MONITOR: 0 };
-  for (const a of rows) actionRates[a.action] = (actionRates[a.action] ?? 0) + 1 / rows.length;
   const byAction: Record<string, { accounts: number; fraud: number; precision: number | null }> = Object.fromEntries(
-    Object.keys(actionRates).map((action) => [action, { accounts: 0, fraud: 0, precision: null }]),
+    ACTIONS.map((action) => [action, { accounts: 0, fraud: 0, precision: null }]),
   );
   rows.forEach((a, i) => {
     const entry = byAction[a.action] as (typeof byAction)[string];
@@ -75,6 +73,7 @@ export function evaluateModel(input: {
     entry.fraud += y[i] as number;
   });
   for (const entry of Object.values(byAction)) entry.precision = entry.accounts ? entry.fraud / entry.accounts : null;
+  const actionRates = Object.fromEntries(Object.entries(byAction).map(([action, entry]) => [action, rows.length ? entry.accounts / rows.length : 0]));
   const group = (keyOf: (label: LabelRow) => string | null) => {
     const out: Record<string, { accounts: number; caught: number; recall: number }> = {};
     rows.forEach((a, i) => {
