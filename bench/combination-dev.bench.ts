@@ -1,15 +1,16 @@
 // Other ways to combine the three detectors' robust z scores, beside the default mean, on the development sets
 // (bench/dev-anomaly-sets.ts): each detector is fitted once per seed and every rule scores the same z values.
 // Usage: npm run bench:build && node dist-bench/bench/combination-dev.bench.js [seeds=3] ['{"autoencoder": {...}}']
-import { DETECTOR_NAMES, EnsembleParamsSchema, fitAnomalyEnsemble } from '../training/detectors/anomaly-ensemble.js';
+import { DETECTOR_NAMES, fitAnomalyEnsemble } from '../training/detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from '../training/detectors/detector.js';
 import { averagePrecision, rocAuc } from '../training/evaluation/metrics.js';
 import { fitRobustScaler } from '../training/scaling/robust-scaler.js';
 import { combineRobustZ, robustZ } from '../training/scoring/calibration.js';
 import { developmentSets } from './dev-anomaly-sets.js';
+import { ensembleParamsArgument } from './ensemble-params-argument.js';
 
 const seeds = Number(process.argv[2] ?? 3);
-const params = EnsembleParamsSchema.parse(JSON.parse(process.argv[3] ?? '{}'));
+const params = ensembleParamsArgument(process.argv[3], 2);
 
 /** z of one row, in DETECTOR_NAMES order (k-means, autoencoder, isolation forest) → combined score */
 const RULES: Record<string, (z: readonly number[]) => number> = {

@@ -2,12 +2,12 @@
 // all rows without labels, score all rows, labels only for ROC-AUC / PR-AUC. This is where the default configuration
 // is chosen; bench/odds-accuracy.bench.ts then measures it on the five test sets.
 // Usage: npm run bench:build && node dist-bench/bench/detector-dev.bench.js [seeds=3] ['{"autoencoder": {...}}']
-import { EnsembleParamsSchema } from '../training/detectors/anomaly-ensemble.js';
 import { evaluateDetectors } from '../training/evaluation/evaluate-detectors.js';
 import { developmentSets } from './dev-anomaly-sets.js';
+import { ensembleParamsArgument } from './ensemble-params-argument.js';
 
 const seeds = Number(process.argv[2] ?? 3);
-const params = EnsembleParamsSchema.parse(JSON.parse(process.argv[3] ?? '{}'));
+const params = ensembleParamsArgument(process.argv[3], 2);
 const sets = await developmentSets();
 const totals: Record<string, { roc: number; pr: number }> = {};
 const rows: string[] = [];

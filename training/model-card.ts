@@ -36,7 +36,7 @@ export function renderModelCard(input: {
     '',
     '## Detectors',
     `Fitted on ${fitAccounts} accounts without labels; each detector's score is calibrated to a robust z on them and the anomaly part is the mean of the three.`,
-    `- k-means: k = ${kmeans.k}${kmeans.silhouette === null ? '' : ` (silhouette ${kmeans.silhouette.toFixed(3)})`}, ${kmeans.is_small.filter(Boolean).length} small cluster(s) by the CBLOF rule, scored against the nearest large one.`,
+    `- k-means: k = ${kmeans.k}${kmeans.silhouette === null ? '' : ` (silhouette ${kmeans.silhouette.toFixed(3)})`}, ${kmeans.is_small.filter(Boolean).length} small cluster(s) by the CBLOF rule, scored against the nearest large one; distance in units of the cluster's ${config.detectors.kmeans.distance_quantile} quantile of training distances${config.detectors.kmeans.scale_floor === 'all-rows' ? ", never below that of all accounts" : ''}.`,
     `- autoencoder: layers ${autoencoder.layer_sizes.join('-')}, ${autoencoder.epochs_run} epochs (best validation loss ${autoencoder.best_validation_loss.toPrecision(3)}), learnt from ${autoencoderTrainingRows} of the ${fitAccounts} accounts` +
       (inlierLimit === null ? ' (all of them).' : `: those whose mean k-means / isolation-forest robust z is at most ${inlierLimit}, so a frequent fraud pattern is not learnt as normal.`),
     `- isolation forest: ${forest.trees.length} trees on subsamples of ${forest.subsample}.`,

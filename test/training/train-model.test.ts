@@ -41,6 +41,11 @@ describe('trainModel', () => {
     expect(learnt).toBeLessThan(fitted);
   });
 
+  it("says in the model card how k-means measures distance: each cluster's own quantile, floored at all accounts'", async () => {
+    const card = await readFile(path.join(versionDir(), 'model-card.md'), 'utf8');
+    expect(card).toMatch(/k-means: k = \d+.*distance in units of the cluster's 0\.9 quantile of training distances, never below that of all accounts\./);
+  });
+
   it('evaluates on held-out labels and ranks fraud above normal accounts', async () => {
     const metrics = ModelMetricsSchema.parse(JSON.parse(await readFile(path.join(versionDir(), 'metrics.json'), 'utf8')));
     expect(metrics.split.test_accounts).toBeGreaterThan(300);

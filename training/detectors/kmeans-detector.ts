@@ -1,4 +1,4 @@
-// ml-kmeans fit; score = distance to nearest large centroid ÷ that cluster's training distance quantile
+// ml-kmeans fit; score = distance to nearest large centroid ÷ that cluster's training distance quantile (floored at all rows')
 //
 // Small clusters are anomalous groups, not normal behaviour (a tight group of fraudulent accounts forms its own
 // cluster): which clusters are small follows CBLOF (He, Xu and Deng 2003), rows in them are scored against the
@@ -33,6 +33,10 @@ export const KMeansParamsSchema = z.strictObject({
   distance_quantile: z.number().min(0.5).max(0.999).default(0.9).describe("a row's distance is divided by this quantile of its cluster's training distances"),
   large_cluster_share: z.number().min(0.5).max(1).default(0.9).describe('CBLOF alpha: the largest clusters that together hold this share of rows are large'),
   small_cluster_ratio: z.number().min(1).default(5).describe('CBLOF beta: or the clusters before the first size drop by this factor, whichever comes first; the rest are small'),
+  scale_floor: z
+    .enum(['all-rows', 'none'])
+    .default('all-rows')
+    .describe("'all-rows': no cluster's scale is below the distance_quantile of every training row's distance, so a cluster tighter than the data as a whole cannot turn small deviations into large scores; 'none': each cluster's own quantile"),
 });
 export type KMeansParams = z.infer<typeof KMeansParamsSchema>;
 
@@ -40,7 +44,7 @@ export const KMeansStateSchema = z.object({
   k: z.number().int(),
   centroids: z.array(z.array(z.number())).describe('in the scaled feature space, feature order'),
   cluster_sizes: z.array(z.number().int()),
-  distance_scale: z.array(z.number().positive()).describe('per cluster: the distance_quantile of its training distances'),
+  distance_scale: z.array(z.number().positive()).describe("per cluster: the distance_quantile of its training distances (at least that of all rows', with scale_floor 'all-rows')"),
   is_small: z.array(z.boolean()).describe('small clusters (CBLOF): their rows are scored against the nearest large cluster'),
   iterations: z.number().int(),
   silhouette: z.number().nullable(),
@@ -287,13 +291,13 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
       (perCluster[c] as Float64Array)[slot] = Math.sqrt(squared[i] as number);
       filled[c] = slot + 1;
     }
-    const rawScales = perCluster.map((distances) => {
-      if (distances.length === 0) return 0;
-      distances.sort();
-      return distances[Math.min(distances.length - 1, Math.floor(params.distance_quantile * (distances.length - 1)))] as number;
-    });
+    const quantileOf = (distances: Float64Array) => distances.sort()[Math.min(distances.length - 1, Math.floor(params.distance_quantile * (distances.length - 1)))] as number;
+    const rawScales = perCluster.map((distances) => (distances.length === 0 ? 0 : quantileOf(distances)));
     const positive = rawScales.filter((s) => s > 0).sort((a, b) => a - b);
-    const floor = positive.length > 0 ? (positive[Math.floor(positive.length / 2)] as number) * 0.1 : 1;
+    // Real tables hold clusters far tighter than the data (near-duplicate rows, a value many rows share): measured
+    // against their own spread, any small deviation from them scores as extreme (development sets, bench/RESULTS.md)
+    const allRows = params.scale_floor === 'all-rows' ? quantileOf(Float64Array.from(squared, Math.sqrt)) : 0;
+    const floor = Math.max(allRows, positive.length > 0 ? (positive[Math.floor(positive.length / 2)] as number) * 0.1 : 1);
     const state: KMeansState = {
       k,
       centroids: Array.from({ length: k }, (_, c) => Array.from(centroids.subarray(c * d, (c + 1) * d))),
@@ -308,7 +312,8 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
   },
   async restore(artifact) {
     checkArtifactHeader(artifact, 'kmeans', FORMAT_VERSION);
-    const params = KMeansParamsSchema.parse(artifact.params);
+    // versions saved before scale_floor existed measured each cluster by its own spread; say so, not the new default
+    const params = KMeansParamsSchema.parse({ scale_floor: 'none', ...artifact.params });
     const state = KMeansStateSchema.parse(artifact.state);
     if (state.centroids.some((c) => c.length !== artifact.feature_names.length)) throw new RangeError('k-means artifact: centroid length differs from its feature names');
     return createFittedKMeans(artifact.feature_names, params, state);

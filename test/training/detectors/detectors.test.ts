@@ -13,7 +13,7 @@ runDetectorContract(kmeansDetectorSpec, { k: 'auto', k_max: 5 });
 runDetectorContract(isolationForestDetectorSpec, { trees: 50 });
 runDetectorContract(autoencoderDetectorSpec, { epochs: 30 });
 
-describe('k-means small clusters', () => {
+describe('k-means clusters', () => {
   // two normal groups of 470 and 460 rows, and a tight group of 70 (7%): more than a fixed 1% share would call small
   function groupedMatrix() {
     const random = createSeededRandom(11);
@@ -36,6 +36,34 @@ describe('k-means small clusters', () => {
     const normalScores = Float64Array.from(trainingScores.subarray(0, 930)).sort();
     // every row of the tight group scores above the 99th percentile of the normal rows
     expect(Math.min(...groupScores)).toBeGreaterThan(normalScores[Math.floor(0.99 * normalScores.length)] as number);
+  });
+
+  it('does not let a cluster of near-duplicates turn a small deviation into a large score', async () => {
+    // a loose group (sd 1) and a group of near-duplicate rows (sd 0.01), 500 rows each
+    const random = createSeededRandom(13);
+    const values: number[] = [];
+    for (let i = 0; i < 500; i++) values.push(random.normal(0, 1), random.normal(0, 1));
+    for (let i = 0; i < 500; i++) values.push(random.normal(10, 0.01), random.normal(10, 0.01));
+    const matrix = createFeatureMatrix(['a', 'b'], Float64Array.from(values));
+    const probes = createFeatureMatrix(['a', 'b'], Float64Array.from([10.8, 10, 4, 0])); // 0.8 off the duplicates; 4 sd out of the loose group
+    const scoresWith = async (scale_floor: 'all-rows' | 'none') => {
+      const { detector } = await kmeansDetectorSpec.fit(matrix, kmeansDetectorSpec.paramsSchema.parse({ k: 2, scale_floor }), { seed: 1 });
+      return detector.anomalyScores(probes);
+    };
+    const [offDuplicates, outOfLooseGroup] = await scoresWith('all-rows');
+    expect(outOfLooseGroup).toBeGreaterThan(1.5); // the loose group still measures its own rows by its own spread
+    expect(offDuplicates).toBeLessThan(outOfLooseGroup as number);
+    const [ownScaleOnly] = await scoresWith('none');
+    expect(ownScaleOnly).toBeGreaterThan(outOfLooseGroup as number); // by the duplicates' own spread alone, 0.8 off them ranked first
+  });
+
+  it('restores a version saved before scale_floor existed as what it was (own spread), scoring as before', async () => {
+    const { detector } = await kmeansDetectorSpec.fit(groupedMatrix(), kmeansDetectorSpec.paramsSchema.parse({ k: 3, scale_floor: 'none' }), { seed: 1 });
+    const artifact = await detector.toArtifact();
+    const { scale_floor: _omitted, ...olderParams } = artifact.params;
+    const restored = await kmeansDetectorSpec.restore({ ...artifact, params: olderParams });
+    expect(restored.params).toMatchObject({ scale_floor: 'none' });
+    expect(Array.from(restored.anomalyScores(groupedMatrix()))).toEqual(Array.from(detector.anomalyScores(groupedMatrix())));
   });
 
   it('keeps every cluster large when sizes are even', async () => {
