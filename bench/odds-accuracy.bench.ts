@@ -1,6 +1,6 @@
 // Runs the benchmark protocol of `ringfence evaluate` on the five ODDS sets beside the scikit-learn baselines
 // (../shared/datasets/BASELINES.json), and writes the table of the default configuration to bench/odds-accuracy.md.
-// Usage: npm run bench:build && node dist-bench/bench/odds-accuracy.bench.js [seeds=3] [datasets folder=../shared/datasets] ['{"autoencoder": {...}}']
+// Usage: npm run bench:build && node dist-bench/bench/odds-accuracy.bench.js [seeds=5, as BASELINES.md] [datasets folder=../shared/datasets] ['{"autoencoder": {...}}']
 // (other parameters reproduce an earlier configuration's figures; that table is printed, not written)
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { COMBINED } from '../training/detectors/anomaly-ensemble.js';
 import { evaluateDetectors } from '../training/evaluation/evaluate-detectors.js';
 import { ensembleParamsArgument } from './ensemble-params-argument.js';
 
-const seeds = Number(process.argv[2] ?? 3);
+const seeds = Number(process.argv[2] ?? 5);
 const folder = path.resolve(process.argv[3] ?? '../shared/datasets');
 const paramsJson = process.argv[4];
 const params = ensembleParamsArgument(paramsJson, 3);

@@ -41,6 +41,7 @@ function averagePathLength(n: number): number {
 function growTree(matrix: FeatureMatrix, rows: number[], maxDepth: number, random: ReturnType<typeof createSeededRandom>): Tree {
   const d = matrix.featureNames.length;
   const tree: Tree = { feature: [], threshold: [], left: [], right: [], size: [] };
+  const features = Int32Array.from({ length: d }, (_, j) => j);
   const addNode = (nodeRows: number[], depth: number): number => {
     const id = tree.feature.length;
     tree.feature.push(-1);
@@ -49,9 +50,14 @@ function growTree(matrix: FeatureMatrix, rows: number[], maxDepth: number, rando
     tree.right.push(-1);
     tree.size.push(nodeRows.length);
     if (depth >= maxDepth || nodeRows.length <= 1) return id;
-    // pick a feature that is not constant in this node (a few tries, as in scikit-learn)
-    for (let attempt = 0; attempt < d; attempt++) {
-      const feature = random.int(0, d - 1);
+    // a random feature that is not constant in this node, drawn without replacement so that the node becomes a leaf
+    // only when every feature is constant in it (scikit-learn's rule; d draws with replacement missed the one varying
+    // feature of a node about a third of the time)
+    for (let remaining = d; remaining > 0; remaining--) {
+      const pick = random.int(0, remaining - 1);
+      const feature = features[pick] as number;
+      features[pick] = features[remaining - 1] as number;
+      features[remaining - 1] = feature;
       let min = Infinity;
       let max = -Infinity;
       for (const r of nodeRows) {

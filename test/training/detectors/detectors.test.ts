@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createSeededRandom } from '../../../data/seeded-random.js';
 import { autoencoderDetectorSpec, TFJS_BATCH_MIN_ROWS, tfjsFilesToLayers } from '../../../training/detectors/autoencoder-detector.js';
 import { createFeatureMatrix, matrixRow } from '../../../training/detectors/detector.js';
-import { isolationForestDetectorSpec } from '../../../training/detectors/isolation-forest-detector.js';
+import { type IsolationForestState, isolationForestDetectorSpec } from '../../../training/detectors/isolation-forest-detector.js';
 import { type KMeansState, kmeansDetectorSpec } from '../../../training/detectors/kmeans-detector.js';
 import { chooseTfjsBackend } from '../../../training/detectors/tfjs-backend.js';
 import { fitRobustScaler } from '../../../training/scaling/robust-scaler.js';
@@ -77,6 +77,20 @@ describe('k-means clusters', () => {
     const { detector } = await kmeansDetectorSpec.fit(groupedMatrix(), kmeansDetectorSpec.paramsSchema.parse({ k: 3 }), { seed: 1 });
     const artifact = { ...(await detector.toArtifact()), format_version: 1 };
     await expect(kmeansDetectorSpec.restore(artifact)).rejects.toThrow(/format_version 1; this version reads 2/);
+  });
+});
+
+describe('isolation forest', () => {
+  it('never ends a node as a leaf while some feature still varies in it', async () => {
+    // 20 constant features and one that varies: every tree must split its root on the varying one
+    const random = createSeededRandom(14);
+    const d = 21;
+    const values = new Float64Array(300 * d);
+    for (let i = 0; i < 300; i++) values[i * d + 20] = random.normal(0, 1);
+    const names = Array.from({ length: d }, (_, j) => `f${j}`);
+    const { detector } = await isolationForestDetectorSpec.fit(createFeatureMatrix(names, values), isolationForestDetectorSpec.paramsSchema.parse({ trees: 100 }), { seed: 3 });
+    const state = detector.state as IsolationForestState;
+    expect(state.trees.map((tree) => tree.feature[0])).toEqual(new Array(100).fill(20));
   });
 });
 
