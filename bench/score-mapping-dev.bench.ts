@@ -18,8 +18,9 @@ import { generateInChild } from './bench-process.js';
 
 /** Held-out accounts given the field's actions, and how many of them are fraud. */
 function countsOf(m: ModelMetrics, actions: readonly string[]): { accounts: number; fraud: number } {
-  if (!m.precision_by_action) throw new Error('metrics without precision_by_action');
-  const entries = actions.map((a) => m.precision_by_action?.[a] ?? { accounts: 0, fraud: 0 });
+  const byAction = m.precision_by_action;
+  if (!byAction) throw new Error('metrics without precision_by_action');
+  const entries = actions.map((a) => byAction[a] ?? { accounts: 0, fraud: 0 });
   return { accounts: entries.reduce((t, e) => t + e.accounts, 0), fraud: entries.reduce((t, e) => t + e.fraud, 0) };
 }
 
@@ -43,8 +44,13 @@ const seeds = (process.argv[3] ?? '2002,2003,2004,2005').split(',').map(Number);
 const candidates = (process.argv[4] ?? '5,5.5,6,6.5,7,7.5,8,8.5,9,9.5,10,10.5,11').split(',').map(Number);
 const target = Number(process.argv[5] ?? 0.9);
 const field = (process.argv[6] ?? 'z_at_50') as keyof typeof FIELDS;
-if (!(field in FIELDS)) throw new Error(`field must be one of ${Object.keys(FIELDS).join(', ')}, got ${field}`);
-if (seeds.some((s) => s >= 1001 && s <= 1004)) throw new Error('seeds 1001-1004 are the benchmark marketplaces: choose on others');
+/** A usage mistake: one line and exit 2, as the other benches' arguments. */
+function refuse(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(2);
+}
+if (!(field in FIELDS)) refuse(`field (argument 5) must be one of ${Object.keys(FIELDS).join(', ')}, got ${field}`);
+if (seeds.some((s) => s >= 1001 && s <= 1004)) refuse('seeds 1001-1004 are the benchmark marketplaces: choose on others');
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(100 * v).toFixed(1)}%`);
 const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-mapping-'));

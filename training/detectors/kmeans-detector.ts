@@ -283,20 +283,22 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
     }
     const sizes = new Array<number>(k).fill(0);
     for (let i = 0; i < n; i++) sizes[assignment[i] as number] = (sizes[assignment[i] as number] as number) + 1;
+    const distances = Float64Array.from(squared, Math.sqrt);
     const perCluster = sizes.map((size) => new Float64Array(size));
     const filled = new Array<number>(k).fill(0);
     for (let i = 0; i < n; i++) {
       const c = assignment[i] as number;
       const slot = filled[c] as number;
-      (perCluster[c] as Float64Array)[slot] = Math.sqrt(squared[i] as number);
+      (perCluster[c] as Float64Array)[slot] = distances[i] as number;
       filled[c] = slot + 1;
     }
-    const quantileOf = (distances: Float64Array) => distances.sort()[Math.min(distances.length - 1, Math.floor(params.distance_quantile * (distances.length - 1)))] as number;
-    const rawScales = perCluster.map((distances) => (distances.length === 0 ? 0 : quantileOf(distances)));
+    /** the distance_quantile of some distances (sorts them in place) */
+    const quantileOf = (values: Float64Array) => values.sort()[Math.min(values.length - 1, Math.floor(params.distance_quantile * (values.length - 1)))] as number;
+    const rawScales = perCluster.map((clusterDistances) => (clusterDistances.length === 0 ? 0 : quantileOf(clusterDistances)));
     const positive = rawScales.filter((s) => s > 0).sort((a, b) => a - b);
     // Real tables hold clusters far tighter than the data (near-duplicate rows, a value many rows share): measured
     // against their own spread, any small deviation from them scores as extreme (development sets, bench/RESULTS.md)
-    const allRows = params.scale_floor === 'all-rows' ? quantileOf(Float64Array.from(squared, Math.sqrt)) : 0;
+    const allRows = params.scale_floor === 'all-rows' ? quantileOf(distances) : 0;
     const floor = Math.max(allRows, positive.length > 0 ? (positive[Math.floor(positive.length / 2)] as number) * 0.1 : 1);
     const state: KMeansState = {
       k,
