@@ -78,7 +78,7 @@ export async function featuriseDataset(folder: string, options: FeaturiseDataset
     { config: options.identity, hashKey: options.hashKey },
   );
   seconds.graph = since(start);
-  options.onStage?.(`identity graph: ${identityIndex.identifiers.size} identifiers, ${[...identityIndex.identifiers.values()].filter((i) => i.is_hub).length} hubs, ${identityIndex.rings.size} rings in ${seconds.graph.toFixed(1)}s`);
+  options.onStage?.(`identity graph: ${identityIndex.identifiers.size} identifiers, ${identityIndex.identifiers.hubCount} hubs, ${identityIndex.rings.size} rings in ${seconds.graph.toFixed(1)}s`);
 
   start = performance.now();
   const referenceTime = summary.time_range.to === null ? 0 : Date.parse(summary.time_range.to);

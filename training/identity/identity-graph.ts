@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { AccountEvents } from '../../data/tables.js';
 import type { IdentifierKind } from '../scoring/risk-assessment.js';
 import { NEAR_DUPLICATE_SIMILARITY, signatureSimilarity, textSignature } from '../features/text-signature.js';
+import { IdentifierTableBuilder } from './identifier-table.js';
 import {
   type AccountIdentity,
   accountIdentity,
@@ -94,16 +95,17 @@ export function buildIdentityIndexOfIdentities(accounts: readonly AccountIdentit
   });
   const unionFind = new UnionFind(accounts.length);
   const ipPairCounts = new Map<number, number>();
-  const identifiers = new Map<string, IdentifierRecord>();
-  for (const [key, entry] of users) {
+  const builder = new IdentifierTableBuilder();
+  for (const entry of users.values()) {
     const isHub = entry.accounts.length > config.hub_cap[entry.kind];
-    identifiers.set(key, {
+    const added = builder.add({
       kind: entry.kind,
       hash: entry.hash,
       account_ids: isHub ? [] : entry.accounts.map((i) => (accounts[i] as AccountIdentity).account_id),
       account_count: entry.accounts.length,
       is_hub: isHub,
     });
+    if (added !== 'ok') throw new Error(`identity graph: identifier ${entry.kind} ${entry.hash} was refused (${added})`);
     if (isHub || entry.accounts.length < 2) continue;
     if (entry.kind !== 'ip') {
       for (let k = 1; k < entry.accounts.length; k++) unionFind.union(entry.accounts[0] as number, entry.accounts[k] as number);
@@ -117,6 +119,8 @@ export function buildIdentityIndexOfIdentities(accounts: readonly AccountIdentit
       }
     }
   }
+  users.clear();
+  const identifiers = builder.build();
   for (const [pairKey, count] of ipPairCounts) {
     if (count >= config.min_shared_ips) unionFind.union(Math.floor(pairKey / accounts.length), pairKey % accounts.length);
   }
@@ -144,7 +148,7 @@ export function buildIdentityIndexOfIdentities(accounts: readonly AccountIdentit
           const key = identifierKey(kind, hash);
           if (seen.has(key)) continue;
           seen.add(key);
-          const record = identifiers.get(key) as IdentifierRecord;
+          const record = identifiers.get(kind, hash) as IdentifierRecord;
           if (record.is_hub) continue;
           const inRing = record.account_ids.filter((id) => memberSet.has(id)).length;
           if (inRing < 2) continue;

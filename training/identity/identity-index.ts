@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { linesToBytes } from '../../data/csv-writer.js';
 import type { AccountEvents } from '../../data/tables.js';
 import { type IdentifierKind, IdentifierKindSchema } from '../scoring/risk-assessment.js';
+import { type IdentifierTable, IdentifierTableBuilder, parseIdentifierLine } from './identifier-table.js';
+
+export { type IdentifierRecord, IdentifierRecordSchema } from './identifier-table.js';
 
 export const IdentityConfigSchema = z
   .strictObject({
@@ -30,15 +33,6 @@ export const IdentityConfigSchema = z
   .prefault({});
 export type IdentityConfig = z.infer<typeof IdentityConfigSchema>;
 
-export const IdentifierRecordSchema = z.object({
-  kind: IdentifierKindSchema,
-  hash: z.string().describe('keyed hash of the identifier; never the raw value'),
-  account_ids: z.array(z.string()).describe('accounts using it (empty for hubs, which link nobody)'),
-  account_count: z.number().int().positive(),
-  is_hub: z.boolean(),
-});
-export type IdentifierRecord = z.infer<typeof IdentifierRecordSchema>;
-
 export const RingRecordSchema = z.object({
   ring_id: z.string(),
   members: z.array(z.string()),
@@ -52,7 +46,7 @@ export interface IdentityIndex {
   readonly config: IdentityConfig;
   /** HMAC key of the identifier hashes */
   readonly hashKey: string;
-  readonly identifiers: ReadonlyMap<string, IdentifierRecord>;
+  readonly identifiers: IdentifierTable;
   readonly rings: ReadonlyMap<string, RingRecord>;
   readonly ringOfAccount: ReadonlyMap<string, string>;
   /** accounts flagged (FLAG_FOR_REVIEW or higher) when the model was trained */
@@ -112,7 +106,7 @@ export function findAccountLinks(index: IdentityIndex, selfId: string, identifie
   const ipCounts = new Map<string, number>();
   for (const kind of ['bank', 'device', 'ip'] as const) {
     for (const hash of identifiers[kind]) {
-      const record = index.identifiers.get(keyOf(kind, hash));
+      const record = index.identifiers.get(kind, hash);
       if (!record) continue;
       const others = record.account_count - (record.account_ids.includes(selfId) ? 1 : 0);
       if (others <= 0) continue;
@@ -162,7 +156,7 @@ export function ringSizeOf(index: IdentityIndex, selfId: string, links: AccountL
 export function identityIndexToJsonl(index: IdentityIndex): Uint8Array {
   return linesToBytes(
     (function* () {
-      for (const record of index.identifiers.values()) yield `${JSON.stringify(record)}\n`;
+      for (const record of index.identifiers.records()) yield `${JSON.stringify(record)}\n`;
     })(),
   );
 }
@@ -186,8 +180,10 @@ export function identityIndexMeta(index: IdentityIndex): IdentityIndexMeta {
  * longest string V8 makes); each line is validated.
  */
 export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: Uint8Array): IdentityIndex {
-  const identifiers = new Map<string, IdentifierRecord>();
   const bytes = Buffer.from(jsonl.buffer, jsonl.byteOffset, jsonl.byteLength);
+  let lines = 0;
+  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
+  const identifiers = new IdentifierTableBuilder(lines + 1);
   let lineNumber = 0;
   for (let start = 0; start < bytes.length; ) {
     const newline = bytes.indexOf(10, start);
@@ -196,20 +192,14 @@ export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: Uint8Array)
     const line = bytes.toString('utf8', start, end);
     start = end + 1;
     if (line.trim() === '') continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new Error(`identity-index.jsonl line ${lineNumber}: not JSON`);
-    }
-    const parsed = IdentifierRecordSchema.safeParse(json);
-    if (!parsed.success) throw new Error(`identity-index.jsonl line ${lineNumber}: ${parsed.error.issues[0]?.message ?? 'invalid record'}`);
-    identifiers.set(keyOf(parsed.data.kind, parsed.data.hash), parsed.data);
+    const record = parseIdentifierLine(line);
+    if (typeof record === 'string') throw new Error(`identity-index.jsonl line ${lineNumber}: ${record}`);
+    if (identifiers.add(record) === 'duplicate') throw new Error(`identity-index.jsonl line ${lineNumber}: ${record.kind} ${record.hash} is listed twice`);
   }
   const rings = new Map(meta.rings.map((r) => [r.ring_id, r]));
   const ringOfAccount = new Map<string, string>();
   for (const ring of meta.rings) for (const member of ring.members) ringOfAccount.set(member, ring.ring_id);
-  return { config: meta.config, hashKey: meta.hash_key, identifiers, rings, ringOfAccount, flagged: new Set(meta.flagged) };
+  return { config: meta.config, hashKey: meta.hash_key, identifiers: identifiers.build(), rings, ringOfAccount, flagged: new Set(meta.flagged) };
 }
 
 export { keyOf as identifierKey };

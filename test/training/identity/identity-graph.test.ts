@@ -38,7 +38,7 @@ describe('buildIdentityIndex', () => {
     ];
     const index = buildIdentityIndex(accounts, { config, hashKey: 'k' });
     expect([...index.rings.values()].map((r) => r.members).sort()).toEqual([['A1', 'A2'], ['B1', 'B2']]);
-    expect([...index.identifiers.values()].find((i) => i.kind === 'ip')?.is_hub).toBe(true);
+    expect([...index.identifiers.records()].find((i) => i.kind === 'ip')?.is_hub).toBe(true);
   });
 
   it('links through IPs only when two accounts share at least two non-hub IPs', () => {
@@ -70,11 +70,16 @@ describe('findAccountLinks', () => {
     const bytes = identityIndexToJsonl(index);
     expect(bytes.length).toBeGreaterThan(100_000);
     const restored = restoreIdentityIndex(identityIndexMeta(index), bytes);
-    expect([...restored.identifiers.values()]).toEqual([...index.identifiers.values()]);
+    expect([...restored.identifiers.records()]).toEqual([...index.identifiers.records()]);
     const lines = Buffer.from(bytes).toString('utf8').split('\n');
     lines[41] = '{"kind":"bank","hash":';
     expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')))).toThrow(/identity-index\.jsonl line 42: not JSON/);
     lines[41] = '{"kind":"bank"}';
     expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')))).toThrow(/identity-index\.jsonl line 42: /);
+    const record = JSON.parse(lines[40] as string) as { kind: string; hash: string };
+    lines[41] = lines[40] as string;
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')))).toThrow(`identity-index.jsonl line 42: ${record.kind} ${record.hash} is listed twice`);
+    lines[41] = (lines[40] as string).replace(record.hash, 'raw-value');
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')))).toThrow('identity-index.jsonl line 42: hash must be 24 lower-case hex digits');
   });
 });
