@@ -95,7 +95,7 @@ export function buildIdentityIndexOfIdentities(accounts: readonly AccountIdentit
   });
   const unionFind = new UnionFind(accounts.length);
   const ipPairCounts = new Map<number, number>();
-  const builder = new IdentifierTableBuilder();
+  const builder = new IdentifierTableBuilder(users.size);
   for (const entry of users.values()) {
     const isHub = entry.accounts.length > config.hub_cap[entry.kind];
     const added = builder.add({
