@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { type IdentifierKind, IdentifierKindSchema } from '../scoring/risk-assessment.js';
 
-export const IDENTIFIER_HASH_PATTERN = /^[0-9a-f]{24}$/;
+const IDENTIFIER_HASH_PATTERN = /^[0-9a-f]{24}$/;
 
 /** One line of identity-index.jsonl. */
 export const IdentifierRecordSchema = z.object({
@@ -26,8 +26,9 @@ export interface IdentifierTable {
   records(): Generator<IdentifierRecord>;
 }
 
-const KINDS: readonly IdentifierKind[] = ['bank', 'device', 'ip'];
-const KIND_CODE: Record<IdentifierKind, number> = { bank: 0, device: 1, ip: 2 };
+// a kind is stored as its position in the schema's list (two bits of the flag byte)
+const KINDS = IdentifierKindSchema.options;
+const KIND_CODE = Object.fromEntries(KINDS.map((kind, code) => [kind, code])) as Record<IdentifierKind, number>;
 const HUB_BIT = 4;
 const EMPTY = -1;
 // A line as identityIndexToJsonl writes it (JSON.stringify of a record: keys in schema order, account ids free of
