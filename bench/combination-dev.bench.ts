@@ -1,4 +1,4 @@
-// Other ways to combine the three detectors' robust z scores, beside the default mean, on the development sets
+// Other ways to combine the detectors' robust z scores, beside the default mean, on the development sets
 // (bench/dev-anomaly-sets.ts): each detector is fitted once per seed and every rule scores the same z values.
 // Usage: npm run bench:build && node dist-bench/bench/combination-dev.bench.js [seeds=3] ['{"autoencoder": {...}}']
 import { DETECTOR_NAMES, fitAnomalyEnsemble } from '../training/detectors/anomaly-ensemble.js';
@@ -12,18 +12,26 @@ import { ensembleParamsArgument } from './ensemble-params-argument.js';
 const seeds = Number(process.argv[2] ?? 3);
 const params = ensembleParamsArgument(process.argv[3], 2);
 
-/** z of one row, in DETECTOR_NAMES order (k-means, autoencoder, isolation forest) → combined score */
+const at = (name: (typeof DETECTOR_NAMES)[number]) => DETECTOR_NAMES.indexOf(name);
+const mean = (values: readonly number[]) => values.reduce((a, v) => a + v, 0) / values.length;
+
+/** z of one row, in DETECTOR_NAMES order → combined score */
 const RULES: Record<string, (z: readonly number[]) => number> = {
   'mean (default)': combineRobustZ,
-  median: (z) => [...z].sort((a, b) => a - b)[1]!,
+  median: (z) => {
+    const sorted = [...z].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  },
   'mean of the top two': (z) => {
     const sorted = [...z].sort((a, b) => b - a);
     return (sorted[0]! + sorted[1]!) / 2;
   },
   maximum: (z) => Math.max(...z),
-  'mean of positive parts': (z) => z.reduce((a, v) => a + Math.max(0, v), 0) / 3,
-  'isolation forest weighted ½': (z) => 0.25 * z[0]! + 0.25 * z[1]! + 0.5 * z[2]!,
-  'k-means and isolation forest': (z) => (z[0]! + z[2]!) / 2,
+  'mean of positive parts': (z) => mean(z.map((v) => Math.max(0, v))),
+  'isolation forest weighted ½': (z) => 0.5 * z[at('isolation-forest')]! + 0.5 * mean(z.filter((_, i) => i !== at('isolation-forest'))),
+  'k-means and isolation forest': (z) => (z[at('kmeans')]! + z[at('isolation-forest')]!) / 2,
+  'without the Mahalanobis distance': (z) => mean(z.filter((_, i) => i !== at('mahalanobis'))),
 };
 
 /** Each score's rank among the rows, 0..1 (ties in index order: scores here are continuous). */
@@ -48,7 +56,7 @@ for (const set of sets) {
     const scores: Record<string, Float64Array> = {};
     for (const [rule, combine] of Object.entries(RULES)) scores[rule] = Float64Array.from(z[0]!, (_, i) => combine(z.map((zs) => zs[i]!)));
     const r = z.map(ranks);
-    scores['rank mean'] = Float64Array.from(r[0]!, (_, i) => (r[0]![i]! + r[1]![i]! + r[2]![i]!) / 3);
+    scores['rank mean'] = Float64Array.from(r[0]!, (_, i) => mean(r.map((ranked) => ranked[i]!)));
     for (const name of names) {
       cells[name]!.roc += rocAuc(scores[name]!, set.table.labels) / seeds;
       cells[name]!.pr += averagePrecision(scores[name]!, set.table.labels) / seeds;

@@ -56,7 +56,7 @@ export function analystTables(input: {
 }): Record<string, Uint8Array> {
   const { outcomes, labels, profiles, identityIndex } = input;
   const accounts = csvBytes(
-    ['account_id', 'cluster', 'autoencoder', 'kmeans', 'isolation_forest', 'anomaly', 'identity', 'rules', 'risk_score', 'action', 'ring_id', 'label', 'kind', 'top_reasons'],
+    ['account_id', 'cluster', 'autoencoder', 'kmeans', 'isolation_forest', 'mahalanobis', 'anomaly', 'identity', 'rules', 'risk_score', 'action', 'ring_id', 'label', 'kind', 'top_reasons'],
     // rows made one at a time as the table is written: a million row arrays at once do not fit
     (function* () {
       for (const a of outcomes) {
@@ -67,6 +67,7 @@ export function analystTables(input: {
           a.components.autoencoder,
           a.components.kmeans,
           a.components.isolation_forest,
+          a.components.mahalanobis,
           a.components.anomaly,
           a.components.identity,
           a.components.rules,

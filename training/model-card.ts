@@ -5,6 +5,7 @@ import type { AnomalyEnsemble } from './detectors/anomaly-ensemble.js';
 import type { AutoencoderState } from './detectors/autoencoder-detector.js';
 import type { IsolationForestState } from './detectors/isolation-forest-detector.js';
 import type { KMeansState } from './detectors/kmeans-detector.js';
+import type { MahalanobisState } from './detectors/mahalanobis-detector.js';
 import { describePrecisionByAction, type ModelMetrics } from './evaluation/evaluate-model.js';
 import type { TrainConfig } from './train-config.js';
 
@@ -26,6 +27,9 @@ export function renderModelCard(input: {
   const kmeans = ensemble.detectors.kmeans.state as KMeansState;
   const autoencoder = ensemble.detectors.autoencoder.state as AutoencoderState;
   const forest = ensemble.detectors['isolation-forest'].state as IsolationForestState;
+  const mahalanobis = ensemble.detectors.mahalanobis.state as MahalanobisState;
+  const varianceFloor = (mahalanobis.variances[0] ?? 0) * config.detectors.mahalanobis.variance_floor;
+  const flooredAxes = mahalanobis.variances.filter((v) => v <= varianceFloor).length;
   const inlierLimit = config.detectors.autoencoder_inlier_max_z;
   const data = manifest.training_data as { accounts?: number; time_range?: { from: string | null; to: string | null } };
   const lines = [
@@ -35,11 +39,13 @@ export function renderModelCard(input: {
     `Trained on ${data.accounts ?? '?'} accounts, events from ${data.time_range?.from ?? '?'} to ${data.time_range?.to ?? '?'}. Labels were not used to fit.`,
     '',
     '## Detectors',
-    `Fitted on ${fitAccounts} accounts without labels; each detector's score is calibrated to a robust z on them and the anomaly part is the mean of the three.`,
+    `Fitted on ${fitAccounts} accounts without labels; each detector's score is calibrated to a robust z on them and the anomaly part is the mean of the four.`,
     `- k-means: k = ${kmeans.k}${kmeans.silhouette === null ? '' : ` (silhouette ${kmeans.silhouette.toFixed(3)})`}, ${kmeans.is_small.filter(Boolean).length} small cluster(s) by the CBLOF rule, scored against the nearest large one; distance in units of the cluster's ${config.detectors.kmeans.distance_quantile} quantile of training distances${config.detectors.kmeans.scale_floor === 'all-rows' ? ", never below that of all accounts" : ''}.`,
     `- autoencoder: layers ${autoencoder.layer_sizes.join('-')}, ${autoencoder.epochs_run} epochs (best validation loss ${autoencoder.best_validation_loss.toPrecision(3)}), learnt from ${autoencoderTrainingRows} of the ${fitAccounts} accounts` +
       (inlierLimit === null ? ' (all of them).' : `: those whose mean k-means / isolation-forest robust z is at most ${inlierLimit}, so a frequent fraud pattern is not learnt as normal.`),
     `- isolation forest: ${forest.trees.length} trees on subsamples of ${forest.subsample}.`,
+    `- Mahalanobis distance: from the mean of the same ${mahalanobis.training_rows} accounts the autoencoder learnt from, along ${mahalanobis.axes.length} principal axes of their covariance, each in units of its variance` +
+      (flooredAxes > 0 ? ` (${flooredAxes} with almost none raised to ${config.detectors.mahalanobis.variance_floor} of the largest).` : '.'),
     '',
     '## Policy',
     `Risk score 0-100; above ${config.policy.block_above} BLOCK_ACCOUNT, above ${config.policy.flag_above} FLAG_FOR_REVIEW, otherwise MONITOR.`,

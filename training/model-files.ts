@@ -1,4 +1,5 @@
 // Fitted parts ⇄ the files of a model version directory (JSON + tfjs layers); loading runs no code.
+import path from 'node:path';
 import { z } from 'zod';
 import type { Manifest } from '../models/manifest.js';
 import { assertFeatureNames, ModelIntegrityError, readModelVersion, type ModelVersion } from '../models/read-model-version.js';
@@ -8,6 +9,7 @@ import { autoencoderDetectorSpec } from './detectors/autoencoder-detector.js';
 import { type DetectorArtifact, DetectorArtifactSchema, type FittedDetector } from './detectors/detector.js';
 import { isolationForestDetectorSpec } from './detectors/isolation-forest-detector.js';
 import { kmeansDetectorSpec } from './detectors/kmeans-detector.js';
+import { mahalanobisDetectorSpec } from './detectors/mahalanobis-detector.js';
 import { FEATURE_NAMES } from './features/feature-registry.js';
 import { identityIndexMeta, identityIndexToJsonl, IdentityIndexMetaSchema, restoreIdentityIndex } from './identity/identity-index.js';
 import { restoreRobustScaler, ScalerStateSchema } from './scaling/robust-scaler.js';
@@ -21,6 +23,7 @@ export const FILES = {
   scaler: 'scaler.json',
   kmeans: 'kmeans.json',
   isolationForest: 'isolation-forest.json',
+  mahalanobis: 'mahalanobis.json',
   autoencoder: 'autoencoder/detector.json',
   autoencoderDir: 'autoencoder/',
   calibration: 'calibration.json',
@@ -57,6 +60,7 @@ export async function scoringPartsToFiles(parts: ScoringParts): Promise<VersionF
     [FILES.scaler]: json(parts.scaler.state),
     ...(await detectorFiles(ensemble.detectors.kmeans, FILES.kmeans)),
     ...(await detectorFiles(ensemble.detectors['isolation-forest'], FILES.isolationForest)),
+    ...(await detectorFiles(ensemble.detectors.mahalanobis, FILES.mahalanobis)),
     ...(await detectorFiles(ensemble.detectors.autoencoder, FILES.autoencoder, FILES.autoencoderDir)),
     [FILES.calibration]: json({ detectors: ensemble.calibrations, score_mapping: parts.config.score_mapping }),
     [FILES.policy]: json({ policy: parts.config.policy, rules: parts.config.rules, weights: parts.config.weights }),
@@ -90,6 +94,9 @@ async function restoreDetector<T>(file: string, restore: () => Promise<T>): Prom
 export async function loadScoringParts(root: string, name: string, version?: string): Promise<{ parts: ScoringParts; manifest: Manifest; dir: string }> {
   const stored = await readModelVersion(root, name, version);
   assertFeatureNames(stored.manifest, FEATURE_NAMES);
+  if (!(FILES.mahalanobis in stored.manifest.files)) {
+    throw new ModelIntegrityError(path.join(stored.dir, FILES.mahalanobis), 'is missing: the version was trained by an earlier ringfence, before the Mahalanobis detector joined the ensemble; train a new version with this one');
+  }
   const calibrationFile = stored.readJson(FILES.calibration, CalibrationFileSchema);
   for (const detector of [...DETECTOR_NAMES, COMBINED]) {
     if (!calibrationFile.detectors[detector]) throw new ModelIntegrityError(FILES.calibration, `has no calibration for ${detector}`);
@@ -102,6 +109,7 @@ export async function loadScoringParts(root: string, name: string, version?: str
     kmeans: await restoreDetector(FILES.kmeans, () => kmeansDetectorSpec.restore(readArtifact(stored, FILES.kmeans))),
     autoencoder: await restoreDetector(FILES.autoencoder, () => autoencoderDetectorSpec.restore(readArtifact(stored, FILES.autoencoder, FILES.autoencoderDir))),
     'isolation-forest': await restoreDetector(FILES.isolationForest, () => isolationForestDetectorSpec.restore(readArtifact(stored, FILES.isolationForest))),
+    mahalanobis: await restoreDetector(FILES.mahalanobis, () => mahalanobisDetectorSpec.restore(readArtifact(stored, FILES.mahalanobis))),
   } as AnomalyEnsemble['detectors'];
   const parts: ScoringParts = {
     config: { policy: policyFile.policy, rules: policyFile.rules, weights: policyFile.weights, score_mapping: calibrationFile.score_mapping },

@@ -144,4 +144,16 @@ describe('assertFeatureNames', () => {
     expect((error as ModelFeatureMismatchError).extra).toEqual(['renamed_feature']);
     expect((error as ModelFeatureMismatchError).missing).toHaveLength(1);
   });
+
+  it('refuses a version trained before the Mahalanobis detector, saying so and what to do', async () => {
+    const root = await tempDir();
+    await cp(path.join(fixture.modelsRoot, fixture.name), path.join(root, fixture.name), { recursive: true });
+    const dir = path.join(root, fixture.name, fixture.version);
+    await rm(path.join(dir, 'mahalanobis.json'));
+    await editManifest(dir, (m) => delete (m['files'] as Record<string, unknown>)['mahalanobis.json']);
+    const error = await loadScoringParts(root, fixture.name, fixture.version).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelIntegrityError);
+    expect((error as ModelIntegrityError).file).toBe(path.join(dir, 'mahalanobis.json'));
+    expect((error as Error).message).toMatch(/mahalanobis\.json: is missing: the version was trained by an earlier ringfence, before the Mahalanobis detector joined the ensemble; train a new version/);
+  });
 });

@@ -5,6 +5,7 @@ import { loadDataset } from '../../data/load-dataset.js';
 import type { Dataset } from '../../data/dataset.js';
 import { ManifestSchema } from '../../models/manifest.js';
 import { ModelMetricsSchema } from '../../training/evaluation/evaluate-model.js';
+import { FEATURE_NAMES } from '../../training/features/feature-registry.js';
 import { loadScoringParts } from '../../training/model-files.js';
 import { RiskAssessmentSchema } from '../../training/scoring/risk-assessment.js';
 import { assessAccount, type ScoringParts } from '../../training/scoring/risk-score.js';
@@ -22,7 +23,7 @@ describe('trainModel', () => {
 
   it('writes a complete version with a manifest listing every file and the analyst report', async () => {
     const manifest = ManifestSchema.parse(JSON.parse(await readFile(path.join(versionDir(), 'manifest.json'), 'utf8')));
-    expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(['scaler.json', 'kmeans.json', 'autoencoder/model.json', 'autoencoder/weights.bin', 'calibration.json', 'policy.json', 'identity-index.jsonl', 'metrics.json']));
+    expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(['scaler.json', 'kmeans.json', 'isolation-forest.json', 'mahalanobis.json', 'autoencoder/model.json', 'autoencoder/weights.bin', 'calibration.json', 'policy.json', 'identity-index.jsonl', 'metrics.json']));
     for (const file of ['accounts.csv', 'clusters.csv', 'cluster-profiles.csv', 'rings.csv']) {
       expect((await stat(path.join(versionDir(), 'report', file))).size).toBeGreaterThan(20);
     }
@@ -39,6 +40,8 @@ describe('trainModel', () => {
     expect(fitted).toBe(metrics.split.train_accounts);
     expect(learnt).toBeGreaterThanOrEqual(Math.ceil(fitted / 2));
     expect(learnt).toBeLessThan(fitted);
+    expect(card).toContain(`- Mahalanobis distance: from the mean of the same ${learnt} accounts the autoencoder learnt from, along ${FEATURE_NAMES.length} principal axes`);
+    expect(card).toContain('the anomaly part is the mean of the four.');
   });
 
   it("says in the model card how k-means measures distance: each cluster's own quantile, floored at all accounts'", async () => {

@@ -34,7 +34,7 @@ export const ModelMetricsSchema = z.object({
 });
 export type ModelMetrics = z.infer<typeof ModelMetricsSchema>;
 
-export const SCORE_COLUMNS = ['risk_score', 'anomaly', 'kmeans', 'autoencoder', 'isolation_forest', 'identity', 'rules'] as const;
+export const SCORE_COLUMNS = ['risk_score', 'anomaly', 'kmeans', 'autoencoder', 'isolation_forest', 'mahalanobis', 'identity', 'rules'] as const;
 
 function scoreOf(a: RiskAssessment, column: (typeof SCORE_COLUMNS)[number]): number {
   return column === 'risk_score' ? a.risk_score : a.components[column];

@@ -15,6 +15,7 @@ export const ComponentScoresSchema = z
     autoencoder: Score100.describe('calibrated autoencoder reconstruction error, 0-100'),
     kmeans: Score100.describe('calibrated distance to the nearest k-means centroid relative to that cluster, 0-100'),
     isolation_forest: Score100.describe('calibrated isolation-forest path-length score, 0-100'),
+    mahalanobis: Score100.describe('calibrated Mahalanobis distance from the training mean (deviations that break the usual correlations of the features weigh most), 0-100'),
     anomaly: Score100.describe('combined anomaly score of the detectors, 0-100'),
     identity: Score100.describe('identity-link evidence (ring size, link strength, flagged neighbours), 0-100'),
     rules: Score100.describe('rule hits, 0-100'),

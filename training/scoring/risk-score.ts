@@ -141,6 +141,7 @@ export function assessAccountFeatures(parts: ScoringParts, accountId: string, fe
       autoencoder: round(componentScore('autoencoder'), 2),
       kmeans: round(componentScore('kmeans'), 2),
       isolation_forest: round(componentScore('isolation-forest'), 2),
+      mahalanobis: round(componentScore('mahalanobis'), 2),
       anomaly: round(anomaly, 2),
       identity: round(identity.score, 2),
       rules: round(rulesScore, 2),

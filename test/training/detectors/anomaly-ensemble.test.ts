@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../../data/seeded-random.js';
 import { EnsembleParamsSchema, fitAnomalyEnsemble, inlierRows } from '../../../training/detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from '../../../training/detectors/detector.js';
+import type { MahalanobisState } from '../../../training/detectors/mahalanobis-detector.js';
 import { rocAuc } from '../../../training/evaluation/metrics.js';
 
 // two normal groups of 470 and 460 rows, then a tight group of 70 anomalies (7%): frequent enough to be learnt
@@ -29,6 +30,17 @@ describe('fitAnomalyEnsemble', () => {
     const refinedRoc = rocAuc(refined.trainingScores.autoencoder, labels);
     expect(refinedRoc).toBeGreaterThan(0.99);
     expect(refinedRoc).toBeGreaterThan(rocAuc(everyRow.trainingScores.autoencoder, labels));
+  });
+
+  it('fits the Mahalanobis distance on the same inliers, so the group does not widen the covariance it is measured by', async () => {
+    const matrix = contaminatedMatrix();
+    const refined = await fitAnomalyEnsemble(matrix, EnsembleParamsSchema.parse({}), { seed: 4 });
+    const everyRow = await fitAnomalyEnsemble(matrix, EnsembleParamsSchema.parse({ autoencoder_inlier_max_z: null }), { seed: 4 });
+    expect((refined.ensemble.detectors.mahalanobis.state as MahalanobisState).training_rows).toBe(refined.autoencoderTrainingRows);
+    expect((everyRow.ensemble.detectors.mahalanobis.state as MahalanobisState).training_rows).toBe(1000);
+    const refinedRoc = rocAuc(refined.trainingScores.mahalanobis, labels);
+    expect(refinedRoc).toBeGreaterThan(0.99);
+    expect(refinedRoc).toBeGreaterThan(rocAuc(everyRow.trainingScores.mahalanobis, labels));
   });
 });
 

@@ -5,6 +5,8 @@ import { autoencoderDetectorSpec, TFJS_BATCH_MIN_ROWS, tfjsFilesToLayers } from 
 import { createFeatureMatrix, matrixRow } from '../../../training/detectors/detector.js';
 import { type IsolationForestState, isolationForestDetectorSpec } from '../../../training/detectors/isolation-forest-detector.js';
 import { type KMeansState, kmeansDetectorSpec } from '../../../training/detectors/kmeans-detector.js';
+import { type MahalanobisState, mahalanobisDetectorSpec, symmetricEigen } from '../../../training/detectors/mahalanobis-detector.js';
+import { rocAuc } from '../../../training/evaluation/metrics.js';
 import { chooseTfjsBackend } from '../../../training/detectors/tfjs-backend.js';
 import { fitRobustScaler } from '../../../training/scaling/robust-scaler.js';
 import { plantedMatrix, runDetectorContract } from './detector-contract.js';
@@ -12,6 +14,7 @@ import { plantedMatrix, runDetectorContract } from './detector-contract.js';
 runDetectorContract(kmeansDetectorSpec, { k: 'auto', k_max: 5 });
 runDetectorContract(isolationForestDetectorSpec, { trees: 50 });
 runDetectorContract(autoencoderDetectorSpec, { epochs: 30 });
+runDetectorContract(mahalanobisDetectorSpec);
 
 describe('k-means clusters', () => {
   // two normal groups of 470 and 460 rows, and a tight group of 70 (7%): more than a fixed 1% share would call small
@@ -91,6 +94,87 @@ describe('isolation forest', () => {
     const { detector } = await isolationForestDetectorSpec.fit(createFeatureMatrix(names, values), isolationForestDetectorSpec.paramsSchema.parse({ trees: 100 }), { seed: 3 });
     const state = detector.state as IsolationForestState;
     expect(state.trees.map((tree) => tree.feature[0])).toEqual(new Array(100).fill(20));
+  });
+});
+
+describe('Mahalanobis distance', () => {
+  // b follows a closely; the last 20 rows keep a and b each within two standard deviations but break that correlation
+  function dependencyMatrix() {
+    const random = createSeededRandom(31);
+    const values: number[] = [];
+    for (let i = 0; i < 980; i++) {
+      const a = random.normal(0, 1);
+      values.push(a, a + random.normal(0, 0.1), random.normal(0, 1));
+    }
+    for (let i = 0; i < 20; i++) {
+      const a = (i % 2 ? 1 : -1) * (1 + random.next());
+      values.push(a, -a, random.normal(0, 1));
+    }
+    return createFeatureMatrix(['a', 'b', 'c'], Float64Array.from(values));
+  }
+  const dependencyLabels = Uint8Array.from({ length: 1000 }, (_, i) => (i >= 980 ? 1 : 0));
+
+  it('finds rows whose values are each ordinary but break a correlation, ahead of the isolation forest', async () => {
+    const matrix = dependencyMatrix();
+    const { trainingScores } = await mahalanobisDetectorSpec.fit(matrix, mahalanobisDetectorSpec.paramsSchema.parse({}), { seed: 1 });
+    const forest = await isolationForestDetectorSpec.fit(matrix, isolationForestDetectorSpec.paramsSchema.parse({}), { seed: 1 });
+    const roc = rocAuc(trainingScores, dependencyLabels);
+    expect(roc).toBeGreaterThan(0.99);
+    expect(roc).toBeGreaterThan(rocAuc(forest.trainingScores, dependencyLabels));
+  });
+
+  it('puts the largest contribution on the feature that deviates alone', async () => {
+    const { detector } = await mahalanobisDetectorSpec.fit(dependencyMatrix(), mahalanobisDetectorSpec.paramsSchema.parse({}), { seed: 1 });
+    const parts = detector.featureContributions(Float64Array.from([0.5, 0.5, 6]));
+    expect(parts.reduce((best, p) => (p.contribution > best.contribution ? p : best)).feature).toBe('c');
+  });
+
+  it('floors the variance of a direction the training rows never vary along, so scores stay finite', async () => {
+    // c is constant: a deviation in it is far from anything seen, but a finite, ordered score
+    const random = createSeededRandom(32);
+    const values: number[] = [];
+    for (let i = 0; i < 200; i++) values.push(random.normal(0, 1), random.normal(0, 1), 2);
+    const { detector, trainingScores } = await mahalanobisDetectorSpec.fit(createFeatureMatrix(['a', 'b', 'c'], Float64Array.from(values)), mahalanobisDetectorSpec.paramsSchema.parse({}), { seed: 1 });
+    const state = detector.state as MahalanobisState;
+    expect(state.variances[2]).toBeCloseTo((state.variances[0] as number) * 1e-6, 12);
+    expect(Math.max(...trainingScores)).toBeLessThan(50);
+    const [small, large] = detector.anomalyScores(createFeatureMatrix(['a', 'b', 'c'], Float64Array.from([0, 0, 2.01, 0, 0, 2.1])));
+    expect(Number.isFinite(large)).toBe(true);
+    expect(large as number).toBeGreaterThan(small as number);
+    expect(small as number).toBeGreaterThan(Math.max(...trainingScores));
+  });
+
+  it('fits a table with no variance at all, scoring every training row 0', async () => {
+    const { trainingScores } = await mahalanobisDetectorSpec.fit(createFeatureMatrix(['a', 'b'], new Float64Array(20).fill(3)), mahalanobisDetectorSpec.paramsSchema.parse({}), { seed: 1 });
+    expect(Array.from(trainingScores)).toEqual(new Array(10).fill(0));
+  });
+
+  it('refuses a saved state whose sizes do not match its features', async () => {
+    const { detector } = await mahalanobisDetectorSpec.fit(dependencyMatrix(), mahalanobisDetectorSpec.paramsSchema.parse({}), { seed: 1 });
+    const artifact = await detector.toArtifact();
+    const state = detector.state as MahalanobisState;
+    await expect(mahalanobisDetectorSpec.restore({ ...artifact, state: { ...state, variances: state.variances.slice(1) } })).rejects.toThrow(/does not match its 3 features/);
+    await expect(mahalanobisDetectorSpec.restore({ ...artifact, state: { ...state, variances: [0, 1, 1] } })).rejects.toThrow(/variances/);
+  });
+
+  it('decomposes a symmetric matrix into orthonormal eigenvectors that rebuild it', () => {
+    const d = 5;
+    const random = createSeededRandom(33);
+    const m = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) m[i * d + j] = m[j * d + i] = random.normal(0, 1);
+    const { values, vectors } = symmetricEigen(m, d);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        let rebuilt = 0;
+        let gram = 0;
+        for (let k = 0; k < d; k++) {
+          rebuilt += (vectors[i * d + k] as number) * (values[k] as number) * (vectors[j * d + k] as number);
+          gram += (vectors[k * d + i] as number) * (vectors[k * d + j] as number);
+        }
+        expect(rebuilt).toBeCloseTo(m[i * d + j] as number, 10);
+        expect(gram).toBeCloseTo(i === j ? 1 : 0, 10);
+      }
+    }
   });
 });
 
