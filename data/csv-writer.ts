@@ -94,7 +94,13 @@ export function createAtomicFileWriter(file: string): AtomicFileWriter {
       await rename(partial, file);
     },
     async abort() {
-      stream.destroy();
+      // the stream opens its file asynchronously: removing it before the open completes would let the open create it
+      // again afterwards, so the file is removed only once the stream has closed
+      if (!stream.closed) {
+        const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+        stream.destroy();
+        await closed;
+      }
       await rm(partial, { force: true });
     },
   };

@@ -47,6 +47,19 @@ describe('writeLinesAtomically', () => {
     await expect(writeLinesAtomically(path.join(dir, 'bad.csv'), failing)).rejects.toThrow('no second line');
     expect(await readdir(dir)).toEqual(['ok.csv']);
   });
+
+  it('leaves nothing when writers fail before their files are even open', async () => {
+    // the file is opened asynchronously; on a busy machine a removal could run before the open and miss it
+    const dir = await tempDir();
+    const failing = (i: number) =>
+      writeLinesAtomically(path.join(dir, `bad-${i}.csv`), {
+        [Symbol.iterator]: () => {
+          throw new Error(`no line ${i}`);
+        },
+      }).catch(() => undefined);
+    await Promise.all(Array.from({ length: 200 }, (_, i) => failing(i)));
+    expect(await readdir(dir)).toEqual([]);
+  });
 });
 
 describe('createCsvWriter', () => {
