@@ -4,7 +4,7 @@
 // a per-kind cap are hubs and link nobody, and IPs alone link two accounts only when they share several.
 import { createHash } from 'node:crypto';
 import type { AccountEvents } from '../../data/tables.js';
-import type { IdentifierKind } from '../scoring/risk-assessment.js';
+import { type IdentifierKind, IdentifierKindSchema } from '../scoring/risk-assessment.js';
 import { NEAR_DUPLICATE_SIMILARITY, signatureSimilarity, textSignature } from '../features/text-signature.js';
 import { IdentifierTableBuilder } from './identifier-table.js';
 import {
@@ -84,7 +84,7 @@ export function buildIdentityIndexOfIdentities(accounts: readonly AccountIdentit
   const users = new Map<string, { kind: IdentifierKind; hash: string; accounts: number[] }>();
   accounts.forEach((account, i) => {
     const ids = account.identifiers;
-    for (const kind of ['bank', 'device', 'ip'] as const) {
+    for (const kind of IdentifierKindSchema.options) {
       for (const hash of ids[kind]) {
         const key = identifierKey(kind, hash);
         let entry = users.get(key);
@@ -143,7 +143,7 @@ export function buildIdentityIndexOfIdentities(accounts: readonly AccountIdentit
     const seen = new Set<string>();
     for (const account of memberAccounts) {
       const ids = account.identifiers;
-      for (const kind of ['bank', 'device', 'ip'] as const) {
+      for (const kind of IdentifierKindSchema.options) {
         for (const hash of ids[kind]) {
           const key = identifierKey(kind, hash);
           if (seen.has(key)) continue;

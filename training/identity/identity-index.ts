@@ -104,7 +104,7 @@ export function findAccountLinks(index: IdentityIndex, selfId: string, identifie
   const shared: AccountLinks['shared'] = [];
   const maxOthers: Record<IdentifierKind, number> = { bank: 0, device: 0, ip: 0 };
   const ipCounts = new Map<string, number>();
-  for (const kind of ['bank', 'device', 'ip'] as const) {
+  for (const kind of IdentifierKindSchema.options) {
     for (const hash of identifiers[kind]) {
       const record = index.identifiers.get(kind, hash);
       if (!record) continue;

@@ -10,7 +10,7 @@ import type { IdentityIndex } from '../identity/identity-index.js';
 import type { FittedScaler } from '../scaling/robust-scaler.js';
 import type { TrainConfig } from '../train-config.js';
 import { robustZ, zToScore100 } from './calibration.js';
-import type { IdentifierKind, Reason, RiskAssessment } from './risk-assessment.js';
+import { type IdentifierKind, IdentifierKindSchema, type Reason, type RiskAssessment } from './risk-assessment.js';
 import { actionForScore } from './risk-policy.js';
 import { combineEvidence, findRuleHits, ruleThreshold } from './rules.js';
 
@@ -54,7 +54,7 @@ function identityEvidence(parts: ScoringParts, evidence: LinkEvidence): { score:
   const reasons: Omit<Reason, 'contribution'>[] = [];
   const shares: number[] = [];
   const kindLabel: Record<IdentifierKind, string> = { bank: 'a bank hash', device: 'a device', ip: 'several IPs' };
-  for (const kind of ['bank', 'device', 'ip'] as const) {
+  for (const kind of IdentifierKindSchema.options) {
     if (!viaKinds.has(kind)) continue;
     const count = [...links.linked.values()].filter((k) => k.has(kind)).length;
     reasons.push({
