@@ -62,6 +62,53 @@ describe('ringfence validate', () => {
   });
 });
 
+describe('ringfence evaluate', () => {
+  async function numericCsv(dir: string): Promise<string> {
+    // 190 rows near the origin, 10 far away, as a benchmark table with a label column
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const far = i >= 190;
+      const x = Math.sin(i * 12.9898) * 0.5 + (far ? 8 : 0);
+      const y = Math.cos(i * 78.233) * 0.5 + (far ? -8 : 0);
+      return `${x.toFixed(5)},${y.toFixed(5)},${far ? 1 : 0}`;
+    });
+    const file = path.join(dir, 'planted.csv');
+    await writeFile(file, `x,y,is_anomaly\n${rows.join('\n')}\n`);
+    return file;
+  }
+
+  it('prints a table of every detector and writes the same as JSON', async () => {
+    const dir = await tempDir();
+    const file = await numericCsv(dir);
+    const out = path.join(dir, 'results', 'planted.json');
+    const result = await run(['evaluate', '--csv', file, '--label-column', 'is_anomaly', '--seeds', '1', '--json', out]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^planted: 200 rows × 2 features, unsupervised/);
+    for (const row of ['kmeans', 'autoencoder', 'isolation-forest', 'mahalanobis', 'combined \\(default\\)']) expect(result.stdout).toMatch(new RegExp(`\\n${row}\\s+\\d\\.\\d{4} ± \\d\\.\\d{4}`));
+    const report = JSON.parse(await readFile(out, 'utf8')) as { dataset: string; default: string; detectors: Record<string, { roc_auc_mean: number }> };
+    expect(report.dataset).toBe('planted');
+    expect(report.default).toBe('combined');
+    expect(report.detectors['combined']?.roc_auc_mean).toBeGreaterThan(0.95);
+    expect(await readdir(path.join(dir, 'results'))).toEqual(['planted.json']);
+  });
+
+  it('exits 1 naming the file, line and column of a bad cell, with no stack trace and no JSON written', async () => {
+    const dir = await tempDir();
+    const file = await numericCsv(dir);
+    const text = (await readFile(file, 'utf8')).split('\n');
+    text[5] = '0.1,oops,0';
+    await writeFile(file, text.join('\n'));
+    const out = path.join(dir, 'out.json');
+    const result = await run(['evaluate', '--csv', file, '--label-column', 'is_anomaly', '--json', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/planted\.csv line 6, column y: "oops" is not a finite number/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await readdir(dir)).toEqual(['planted.csv']);
+    const missing = await run(['evaluate', '--csv', file, '--label-column', 'label']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/missing required column label \(columns present: x, y, is_anomaly\)/);
+  });
+});
+
 describe('ringfence score and inspect', () => {
   it('scores a folder with the fixture model and lists its versions', async () => {
     const dir = await tempDir();

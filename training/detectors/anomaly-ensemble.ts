@@ -47,11 +47,19 @@ export interface FittedEnsemble {
   readonly trainingScores: EnsembleScores;
   /** how many of the training rows the autoencoder and the Mahalanobis distance learned from */
   readonly autoencoderTrainingRows: number;
+  /** wall-clock seconds of each detector's own fit (the calibrations and the inlier choice are the ensemble's) */
+  readonly fitSeconds: Record<DetectorName, number>;
+}
+
+async function timed<T>(fit: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const result = await fit();
+  return [result, (performance.now() - start) / 1000];
 }
 
 export async function fitAnomalyEnsemble(matrix: FeatureMatrix, params: EnsembleParams, options: FitOptions): Promise<FittedEnsemble> {
-  const kmeans = await kmeansDetectorSpec.fit(matrix, params.kmeans as KMeansParams, options);
-  const forest = await isolationForestDetectorSpec.fit(matrix, params.isolation_forest as IsolationForestParams, options);
+  const [kmeans, kmeansSeconds] = await timed(() => kmeansDetectorSpec.fit(matrix, params.kmeans as KMeansParams, options));
+  const [forest, forestSeconds] = await timed(() => isolationForestDetectorSpec.fit(matrix, params.isolation_forest as IsolationForestParams, options));
   const kmeansCalibration = fitCalibration(kmeans.trainingScores);
   const forestCalibration = fitCalibration(forest.trainingScores);
   const inliers = inlierRows(
@@ -59,8 +67,8 @@ export async function fitAnomalyEnsemble(matrix: FeatureMatrix, params: Ensemble
     params.autoencoder_inlier_max_z,
   );
   const inlierMatrix = inliers ? subsetRows(matrix, inliers) : matrix;
-  const autoencoder = await autoencoderDetectorSpec.fit(inlierMatrix, params.autoencoder as AutoencoderParams, options);
-  const mahalanobis = await mahalanobisDetectorSpec.fit(inlierMatrix, params.mahalanobis as MahalanobisParams, options);
+  const [autoencoder, autoencoderSeconds] = await timed(() => autoencoderDetectorSpec.fit(inlierMatrix, params.autoencoder as AutoencoderParams, options));
+  const [mahalanobis, mahalanobisSeconds] = await timed(() => mahalanobisDetectorSpec.fit(inlierMatrix, params.mahalanobis as MahalanobisParams, options));
   const detectors = { kmeans: kmeans.detector, autoencoder: autoencoder.detector, 'isolation-forest': forest.detector, mahalanobis: mahalanobis.detector };
   const raw = {
     kmeans: kmeans.trainingScores,
@@ -75,6 +83,7 @@ export async function fitAnomalyEnsemble(matrix: FeatureMatrix, params: Ensemble
     ensemble: { detectors, calibrations },
     trainingScores: { ...raw, [COMBINED]: Float64Array.from(combined, (v) => Math.exp(v)) } as EnsembleScores,
     autoencoderTrainingRows: inliers ? inliers.length : matrix.rowCount,
+    fitSeconds: { kmeans: kmeansSeconds, autoencoder: autoencoderSeconds, 'isolation-forest': forestSeconds, mahalanobis: mahalanobisSeconds },
   };
 }
 
@@ -104,11 +113,17 @@ function combinedScores(calibrations: Record<DetectorName, Calibration>, raw: Re
 }
 
 export function scoreAnomalyEnsemble(ensemble: AnomalyEnsemble, matrix: FeatureMatrix): EnsembleScores {
+  // a literal rather than a loop over DETECTOR_NAMES: this runs once per scored account in the service
   const raw = {
     kmeans: ensemble.detectors.kmeans.anomalyScores(matrix),
     autoencoder: ensemble.detectors.autoencoder.anomalyScores(matrix),
     'isolation-forest': ensemble.detectors['isolation-forest'].anomalyScores(matrix),
     mahalanobis: ensemble.detectors.mahalanobis.anomalyScores(matrix),
   };
-  return { ...raw, [COMBINED]: Float64Array.from(combinedScores(ensemble.calibrations, raw), (v) => Math.exp(v)) } as EnsembleScores;
+  return withCombinedScore(ensemble, raw);
+}
+
+/** The detectors' raw scores of the same rows, with the combined score added (for callers that score them one by one). */
+export function withCombinedScore(ensemble: AnomalyEnsemble, raw: Record<DetectorName, Float64Array>): EnsembleScores {
+  return { ...raw, [COMBINED]: Float64Array.from(combinedScores(ensemble.calibrations, raw), (v) => Math.exp(v)) };
 }
