@@ -5,6 +5,14 @@ import { NEAR_DUPLICATE_SIMILARITY, signatureSimilarity, textSignature } from '.
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const FAST_RESPONSE_S = 120;
+// Bid / budget is clamped to 0.001-1e6. The quotient of two valid amounts can overflow (1e200 / 1e-200 is Infinity),
+// and a non-finite feature becomes its neutral value, so an absurd bid would have looked ordinary.
+const MAX_LOG_BID_RATIO = Math.log(1e6);
+
+function logBidRatio(bid: number, budget: number): number {
+  const ratio = bid / budget;
+  return Number.isFinite(ratio) ? Math.log(Math.max(1e-3, ratio)) : Math.log(bid) - Math.log(budget);
+}
 // Comparing every pair is quadratic; past this many texts a fixed, evenly spaced subset is compared.
 const MAX_TEXTS_COMPARED = 120;
 
@@ -55,7 +63,7 @@ export function computeProposalFeatures(account: AccountEvents): Record<string, 
   const hours = new Set(times.map((t) => Math.floor(t / HOUR_MS)));
   const responses = proposals.map((p) => Math.max(1, (p.ts - p.job_posted_at) / 1000)).sort((a, b) => a - b);
   const fast = responses.filter((s) => s <= FAST_RESPONSE_S).length;
-  const logRatios = proposals.map((p) => Math.log(Math.max(1e-3, p.bid_amount / p.job_budget))).sort((a, b) => a - b);
+  const logRatios = proposals.map((p) => Math.min(MAX_LOG_BID_RATIO, logBidRatio(p.bid_amount, p.job_budget))).sort((a, b) => a - b);
   return {
     proposal_count: n,
     proposal_max_per_hour: maxInHour,

@@ -72,6 +72,15 @@ describe('proposal features', () => {
     expect(f['bid_ratio_median']).toBeCloseTo(0.5, 6);
   });
 
+  it('keeps an absurd bid absurd: a bid / budget beyond what a number holds is the cap, not the neutral value', () => {
+    const proposals = [proposal(T0, T0 - H, 1e200, 1e-200), proposal(T0 + H, T0, 1e300, 1e-10), proposal(T0 + 2 * H, T0, 0, 100)];
+    const f = computeProposalFeatures(base({ proposals }));
+    expect(f['bid_ratio_median']).toBeCloseTo(1e6, 0);
+    expect(f['bid_ratio_spread']).toBeCloseTo((Math.log(1e6) - Math.log(1e-3)) * 0.5, 6);
+    const features = computeAccountFeatures(base({ proposals }), { referenceTime: T0 + 3 * H, identityIndex: emptyIndex });
+    expect(features.values[FEATURE_NAMES.indexOf('bid_ratio_median')]).toBeCloseTo(1e6, 0);
+  });
+
   it('counts near-duplicate texts but not distinct ones', () => {
     expect(nearDuplicateShare(['the quick brown fox jumps over the lazy dog today', 'the quick brown fox jumps over the lazy dog today!', 'completely different words about accounting and tax returns'])).toBeCloseTo(2 / 3, 6);
     expect(nearDuplicateShare(['one'])).toBe(0);
