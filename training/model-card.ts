@@ -45,7 +45,7 @@ export function renderModelCard(input: {
       (inlierLimit === null ? ' (all of them).' : `: those whose mean k-means / isolation-forest robust z is at most ${inlierLimit}, so a frequent fraud pattern is not learnt as normal.`),
     `- isolation forest: ${forest.trees.length} trees on subsamples of ${forest.subsample}.`,
     `- Mahalanobis distance: from the mean of the same ${mahalanobis.training_rows} accounts the autoencoder learnt from, along ${mahalanobis.axes.length} principal axes of their covariance, each in units of its variance` +
-      (flooredAxes > 0 ? ` (${flooredAxes} with almost none raised to ${config.detectors.mahalanobis.variance_floor} of the largest).` : '.'),
+      (flooredAxes > 0 ? ` (${flooredAxes} with almost none raised to ${config.detectors.mahalanobis.variance_floor.toExponential()} of the largest).` : '.'),
     '',
     '## Policy',
     `Risk score 0-100; above ${config.policy.block_above} BLOCK_ACCOUNT, above ${config.policy.flag_above} FLAG_FOR_REVIEW, otherwise MONITOR.`,
