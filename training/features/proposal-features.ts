@@ -9,9 +9,10 @@ const FAST_RESPONSE_S = 120;
 // and a non-finite feature becomes its neutral value, so an absurd bid would have looked ordinary.
 const MAX_LOG_BID_RATIO = Math.log(1e6);
 
+/** log(bid / budget) within log(0.001)..log(1e6); a finite quotient is taken as before, so trained models do not change. */
 function logBidRatio(bid: number, budget: number): number {
   const ratio = bid / budget;
-  return Number.isFinite(ratio) ? Math.log(Math.max(1e-3, ratio)) : Math.log(bid) - Math.log(budget);
+  return Math.min(MAX_LOG_BID_RATIO, Number.isFinite(ratio) ? Math.log(Math.max(1e-3, ratio)) : Math.log(bid) - Math.log(budget));
 }
 // Comparing every pair is quadratic; past this many texts a fixed, evenly spaced subset is compared.
 const MAX_TEXTS_COMPARED = 120;
@@ -63,7 +64,7 @@ export function computeProposalFeatures(account: AccountEvents): Record<string, 
   const hours = new Set(times.map((t) => Math.floor(t / HOUR_MS)));
   const responses = proposals.map((p) => Math.max(1, (p.ts - p.job_posted_at) / 1000)).sort((a, b) => a - b);
   const fast = responses.filter((s) => s <= FAST_RESPONSE_S).length;
-  const logRatios = proposals.map((p) => Math.min(MAX_LOG_BID_RATIO, logBidRatio(p.bid_amount, p.job_budget))).sort((a, b) => a - b);
+  const logRatios = proposals.map((p) => logBidRatio(p.bid_amount, p.job_budget)).sort((a, b) => a - b);
   return {
     proposal_count: n,
     proposal_max_per_hour: maxInHour,
