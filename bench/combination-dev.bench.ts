@@ -32,6 +32,9 @@ const RULES: Record<string, (z: readonly number[]) => number> = {
   'isolation forest weighted ½': (z) => 0.5 * z[at('isolation-forest')]! + 0.5 * mean(z.filter((_, i) => i !== at('isolation-forest'))),
   'k-means and isolation forest': (z) => (z[at('kmeans')]! + z[at('isolation-forest')]!) / 2,
   'without the Mahalanobis distance': (z) => mean(z.filter((_, i) => i !== at('mahalanobis'))),
+  // both learn the structure of the same inlier rows, so they share one vote
+  'autoencoder and Mahalanobis as one vote': (z) =>
+    (z[at('kmeans')]! + z[at('isolation-forest')]! + (z[at('autoencoder')]! + z[at('mahalanobis')]!) / 2) / 3,
 };
 
 /** Each score's rank among the rows, 0..1 (ties in index order: scores here are continuous). */

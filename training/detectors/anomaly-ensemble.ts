@@ -123,6 +123,28 @@ export function scoreAnomalyEnsemble(ensemble: AnomalyEnsemble, matrix: FeatureM
   return withCombinedScore(ensemble, raw);
 }
 
+/**
+ * Each feature's share of one row's anomaly evidence (non-negative, summing to 1). Every detector explains the row in
+ * its own terms, its per-feature contributions as shares of its own total (a negative part of the Mahalanobis
+ * distance, a deviation that keeps a correlation, counts as none), weighted by the z it adds to the combined score
+ * above its training median: the reasons follow the detectors that found the row unusual, whichever they are. A row
+ * none of them scores above its median weighs them alike.
+ */
+export function anomalyFeatureShares(ensemble: AnomalyEnsemble, row: Float64Array, raw: Readonly<Record<DetectorName, number>>): Float64Array {
+  const shares = new Float64Array(row.length);
+  const weights = DETECTOR_NAMES.map((name) => Math.max(0, robustZ(ensemble.calibrations[name], raw[name])));
+  const totalWeight = weights.reduce((a, w) => a + w, 0);
+  DETECTOR_NAMES.forEach((name, k) => {
+    const weight = totalWeight > 0 ? (weights[k] as number) / totalWeight : 1 / DETECTOR_NAMES.length;
+    if (weight === 0) return;
+    const parts = ensemble.detectors[name].featureContributions(row).map((c) => Math.max(0, c.contribution));
+    const total = parts.reduce((a, v) => a + v, 0);
+    // a detector with nothing to attribute (the row sits on its reference point) spreads its weight evenly
+    parts.forEach((v, j) => (shares[j] = (shares[j] as number) + weight * (total > 0 ? v / total : 1 / row.length)));
+  });
+  return shares;
+}
+
 /** The detectors' raw scores of the same rows, with the combined score added (for callers that score them one by one). */
 export function withCombinedScore(ensemble: AnomalyEnsemble, raw: Record<DetectorName, Float64Array>): EnsembleScores {
   return { ...raw, [COMBINED]: Float64Array.from(combinedScores(ensemble.calibrations, raw), (v) => Math.exp(v)) };

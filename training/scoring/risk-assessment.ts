@@ -24,7 +24,7 @@ export const ComponentScoresSchema = z
 export type ComponentScores = z.infer<typeof ComponentScoresSchema>;
 
 export const ReasonSchema = z.object({
-  code: z.string().describe('stable kebab-case code, e.g. feature-deviation, rule-proposal-burst, shared-bank-hash'),
+  code: z.string().describe('stable kebab-case code, e.g. feature-deviation (a feature the anomaly detectors single out), rule-proposal-burst, shared-bank-hash'),
   kind: z.enum(['feature', 'rule', 'link']),
   name: z.string().describe('the feature, rule or link kind'),
   value: z.union([z.number(), z.string()]).describe("the account's value"),

@@ -1,6 +1,6 @@
 // calibrated parts + rule hits → RiskAssessment {score, action, reasons, links}; pure, per account
 import type { AccountEvents } from '../../data/tables.js';
-import { COMBINED, DETECTOR_NAMES, type AnomalyEnsemble, scoreAnomalyEnsemble } from '../detectors/anomaly-ensemble.js';
+import { anomalyFeatureShares, COMBINED, DETECTOR_NAMES, type AnomalyEnsemble, type DetectorName, scoreAnomalyEnsemble } from '../detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from '../detectors/detector.js';
 import { assignClusters, type KMeansState } from '../detectors/kmeans-detector.js';
 import { type AccountFeatures, computeAccountFeatures, toModelInput } from '../features/account-features.js';
@@ -90,7 +90,7 @@ export function assessAccountFeatures(parts: ScoringParts, accountId: string, fe
   const matrix = createFeatureMatrix(FEATURE_NAMES, scaled);
   const raw = scoreAnomalyEnsemble(parts.ensemble, matrix);
   const mapping = parts.config.score_mapping;
-  const componentScore = (name: (typeof DETECTOR_NAMES)[number] | typeof COMBINED) => zToScore100(robustZ(parts.ensemble.calibrations[name], raw[name][0] as number), mapping);
+  const componentScore = (name: DetectorName | typeof COMBINED) => zToScore100(robustZ(parts.ensemble.calibrations[name], raw[name][0] as number), mapping);
   const anomaly = componentScore(COMBINED);
 
   const hits = findRuleHits(parts.config.rules, (name) => features.values[FEATURE_NAMES.indexOf(name)] as number);
@@ -102,16 +102,16 @@ export function assessAccountFeatures(parts: ScoringParts, accountId: string, fe
 
   // reasons: each part's evidence split over its reasons, then normalised so contributions sum to 1
   const drafts: { reason: Omit<Reason, 'contribution'>; weight: number }[] = [];
-  const contributions = parts.ensemble.detectors.autoencoder.featureContributions(scaled);
-  const totalContribution = contributions.reduce((a, c) => a + c.contribution, 0) || 1;
-  const topFeatures = contributions.map((c, j) => ({ ...c, j })).sort((a, b) => b.contribution - a.contribution).slice(0, FEATURE_REASONS);
-  for (const { feature, contribution, j } of topFeatures) {
+  const rowRaw = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, raw[name][0] as number])) as Record<DetectorName, number>;
+  const shares = anomalyFeatureShares(parts.ensemble, scaled, rowRaw);
+  const topFeatures = Array.from(shares, (share, j) => ({ feature: FEATURE_NAMES[j] as string, share, j })).sort((a, b) => b.share - a.share).slice(0, FEATURE_REASONS);
+  for (const { feature, share, j } of topFeatures) {
     const spec = FEATURES[j] as (typeof FEATURES)[number];
     const value = features.values[j] as number;
     const typical = parts.featureMedians[j] as number;
     drafts.push({
       reason: { code: 'feature-deviation', kind: 'feature', name: feature, value: round(value, 4), typical: round(typical, 4), unit: spec.unit, detail: `${spec.description}: ${formatValue(value)} (typical ${formatValue(typical)})` },
-      weight: (evidence[0] as number) * (contribution / totalContribution),
+      weight: (evidence[0] as number) * share,
     });
   }
   for (const hit of hits) {

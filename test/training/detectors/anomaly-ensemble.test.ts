@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../../data/seeded-random.js';
-import { EnsembleParamsSchema, fitAnomalyEnsemble, inlierRows } from '../../../training/detectors/anomaly-ensemble.js';
+import { anomalyFeatureShares, DETECTOR_NAMES, type DetectorName, EnsembleParamsSchema, fitAnomalyEnsemble, inlierRows } from '../../../training/detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from '../../../training/detectors/detector.js';
 import type { MahalanobisState } from '../../../training/detectors/mahalanobis-detector.js';
 import { rocAuc } from '../../../training/evaluation/metrics.js';
@@ -41,6 +41,49 @@ describe('fitAnomalyEnsemble', () => {
     const refinedRoc = rocAuc(refined.trainingScores.mahalanobis, labels);
     expect(refinedRoc).toBeGreaterThan(0.99);
     expect(refinedRoc).toBeGreaterThan(rocAuc(everyRow.trainingScores.mahalanobis, labels));
+  });
+});
+
+describe('anomalyFeatureShares', () => {
+  const rawOf = (scores: Record<DetectorName, Float64Array>, row: number) => Object.fromEntries(DETECTOR_NAMES.map((name) => [name, scores[name][row] as number])) as Record<DetectorName, number>;
+
+  it('splits a row over its features in shares that are non-negative and sum to one', async () => {
+    const matrix = contaminatedMatrix();
+    const { ensemble, trainingScores } = await fitAnomalyEnsemble(matrix, EnsembleParamsSchema.parse({}), { seed: 4 });
+    for (const row of [0, 470, 950, 999]) {
+      const shares = anomalyFeatureShares(ensemble, matrix.values.subarray(row * 4, row * 4 + 4), rawOf(trainingScores, row));
+      expect(shares.length).toBe(4);
+      for (const share of shares) expect(share).toBeGreaterThanOrEqual(0);
+      expect(shares.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 10);
+    }
+  });
+
+  it('points at the feature a row deviates in', async () => {
+    const matrix = contaminatedMatrix();
+    const { ensemble } = await fitAnomalyEnsemble(matrix, EnsembleParamsSchema.parse({}), { seed: 4 });
+    const row = Float64Array.from([0, 0, 0, 9]);
+    const raw = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, ensemble.detectors[name].anomalyScores(createFeatureMatrix(['a', 'b', 'c', 'd'], row))[0] as number])) as Record<DetectorName, number>;
+    const shares = anomalyFeatureShares(ensemble, row, raw);
+    expect(shares[3]).toBeGreaterThan(0.7);
+  });
+
+  it('follows the detectors that score the row above their training median, and weighs them alike when none does', async () => {
+    const matrix = contaminatedMatrix();
+    const { ensemble } = await fitAnomalyEnsemble(matrix, EnsembleParamsSchema.parse({}), { seed: 4 });
+    const row = Float64Array.from([1.5, -2, 3, 0.5]);
+    const normalised = (name: DetectorName) => {
+      const parts = ensemble.detectors[name].featureContributions(row).map((c) => Math.max(0, c.contribution));
+      const total = parts.reduce((a, v) => a + v, 0);
+      return parts.map((v) => v / total);
+    };
+    // a raw score of 0 lies below every detector's training median; a huge one far above it
+    const only = (name: DetectorName) => Object.fromEntries(DETECTOR_NAMES.map((n) => [n, n === name ? 1e9 : 0])) as Record<DetectorName, number>;
+    for (const name of DETECTOR_NAMES) {
+      Array.from(anomalyFeatureShares(ensemble, row, only(name))).forEach((share, j) => expect(share).toBeCloseTo(normalised(name)[j] as number, 10));
+    }
+    const none = Object.fromEntries(DETECTOR_NAMES.map((n) => [n, 0])) as Record<DetectorName, number>;
+    const alike = DETECTOR_NAMES.map(normalised);
+    Array.from(anomalyFeatureShares(ensemble, row, none)).forEach((share, j) => expect(share).toBeCloseTo(alike.reduce((a, parts) => a + (parts[j] as number), 0) / DETECTOR_NAMES.length, 10));
   });
 });
 

@@ -1,0 +1,58 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AccountEvents } from '../../../data/tables.js';
+import { loadDataset } from '../../../data/load-dataset.js';
+import { featureSpec } from '../../../training/features/feature-registry.js';
+import { loadScoringParts } from '../../../training/model-files.js';
+import { assessAccount, type ScoringParts } from '../../../training/scoring/risk-score.js';
+
+const fixture = inject('fixtureModel');
+const DAY_MS = 86_400_000;
+
+/** the feature reasons of an assessment, strongest first */
+const featureReasons = (parts: ScoringParts, account: AccountEvents) =>
+  assessAccount(parts, account)
+    .reasons.filter((r) => r.kind === 'feature')
+    .map((r) => r.name);
+
+describe('assessAccount reasons', () => {
+  let parts: ScoringParts;
+  let honest: AccountEvents[];
+  beforeAll(async () => {
+    ({ parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version));
+    const dataset = await loadDataset(fixture.dataDir);
+    honest = dataset.accounts.filter((a) => dataset.labels?.get(a.account_id)?.label === 0 && a.proposals.length >= 5).slice(0, 30);
+  });
+
+  const withCheatedTests = (account: AccountEvents): AccountEvents => {
+    const lastTs = Math.max(...account.proposals.map((p) => p.ts));
+    const cheats = [0, 1, 2, 3].map((k) => ({ test_id: `T-CHEAT-${k}`, started_at: lastTs - k * DAY_MS, duration_s: 120, score: 99, typical_duration_s: 1200 }));
+    return { ...account, tests: [...account.tests, ...cheats].sort((a, b) => a.started_at - b.started_at) };
+  };
+  const withLowBids = (account: AccountEvents): AccountEvents => ({ ...account, proposals: account.proposals.map((p) => ({ ...p, bid_amount: p.job_budget * 0.1 })) });
+
+  // Drawn from the autoencoder alone (the reasons before 2026-12-04), the first reason of these accounts was a skills-test
+  // feature for 10 of the 30, the others pointing at logins or payouts their owners had always had.
+  it('names the skills tests first when ordinary accounts pass four tests in a tenth of the usual time', () => {
+    expect(honest.length).toBe(30);
+    const reasons = honest.map((account) => featureReasons(parts, withCheatedTests(account)));
+    const isTests = (name: string | undefined) => name !== undefined && featureSpec(name).family === 'skills-test';
+    expect(reasons.filter((names) => isTests(names[0])).length).toBeGreaterThanOrEqual(24);
+    expect(reasons.filter((names) => names.some(isTests)).length).toBeGreaterThanOrEqual(27);
+  });
+
+  it('names the bid ratio when ordinary accounts bid a tenth of every budget', () => {
+    const reasons = honest.map((account) => featureReasons(parts, withLowBids(account)));
+    expect(reasons.filter((names) => names[0] === 'bid_ratio_median').length).toBeGreaterThanOrEqual(24);
+    expect(reasons.filter((names) => names.includes('bid_ratio_median')).length).toBeGreaterThanOrEqual(27);
+  });
+
+  it('gives at most three feature reasons, each with its value in original units beside the typical one', () => {
+    const reasons = assessAccount(parts, withLowBids(honest[0] as AccountEvents)).reasons.filter((r) => r.kind === 'feature');
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.length).toBeLessThanOrEqual(3);
+    const bid = reasons.find((r) => r.name === 'bid_ratio_median');
+    expect(bid?.value).toBeCloseTo(0.1, 3);
+    expect(bid?.typical).toBeGreaterThan(0.5);
+    expect(bid?.detail).toContain('(typical');
+  });
+});
