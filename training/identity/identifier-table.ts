@@ -63,6 +63,27 @@ export function parseIdentifierLine(line: string): IdentifierRecord | string {
 
 const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let c = 0; c < 16; c++) HEX_VALUE[c.toString(16).charCodeAt(0)] = c;
+const HEX_BYTE = new Int8Array(256).fill(-1);
+HEX_BYTE.set(HEX_VALUE);
+
+// the fixed parts of a written line, as bytes
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const KIND_OPEN = ascii('{"kind":"');
+const KIND_NAMES = KINDS.map((kind) => ascii(`${kind}"`));
+const HASH_OPEN = ascii(',"hash":"');
+const IDS_OPEN = ascii('","account_ids":[');
+const COUNT_OPEN = ascii('],"account_count":');
+const HUB_OPEN = ascii(',"is_hub":');
+const TRUE_CLOSE = ascii('true}');
+const FALSE_CLOSE = ascii('false}');
+const [QUOTE, COMMA, BACKSLASH] = [34, 44, 92];
+
+/** where `literal` ends when `bytes` holds it at `at` (before `end`), else -1 */
+function literalEnd(bytes: Uint8Array, at: number, end: number, literal: Uint8Array): number {
+  if (at + literal.length > end) return -1;
+  for (let k = 0; k < literal.length; k++) if (bytes[at + k] !== literal[k]) return -1;
+  return at + literal.length;
+}
 
 /** The hash's 96 bits as three words, or null unless it is 24 lower-case hex digits (a lookup on every request). */
 function hashWords(hash: string): [number, number, number] | null {
@@ -109,6 +130,8 @@ export class IdentifierTableBuilder {
   private readonly accountNumbers = new Map<string, number>();
   private hubs = 0;
   private n = 0;
+  /** where each account id of the line being read starts and ends (reused from line to line) */
+  private readonly idBounds: number[] = [];
 
   /** `expectedRecords`: sizes the arrays up front when the count is known (a file's line count) */
   constructor(expectedRecords = 1024) {
@@ -127,35 +150,72 @@ export class IdentifierTableBuilder {
     if (!words) return 'bad-hash';
     const kind = KIND_CODE[record.kind];
     if (this.find(words, kind) !== EMPTY) return 'duplicate';
-    if (2 * (this.n + 1) > this.slots.length) this.rehash(this.slots.length * 2);
-    const i = this.n++;
-    if (this.n > this.flags.length) {
-      this.words = grown(this.words, 3 * this.n);
-      this.flags = grown(this.flags, this.n);
-      this.counts = grown(this.counts, this.n);
-      this.listEnds = grown(this.listEnds, this.n);
-    }
-    this.words[3 * i] = words[0];
-    this.words[3 * i + 1] = words[1];
-    this.words[3 * i + 2] = words[2];
-    this.flags[i] = kind | (record.is_hub ? HUB_BIT : 0);
-    if (record.is_hub) this.hubs++;
-    this.counts[i] = record.account_count;
+    const i = this.append(words[0], words[1], words[2], kind, record.is_hub, record.account_count);
     this.accounts = grown(this.accounts, this.accountsUsed + record.account_ids.length);
-    for (const id of record.account_ids) {
-      let number = this.accountNumbers.get(id);
-      if (number === undefined) {
-        number = this.accountIds.length;
-        // an id cut from a line of the index file can keep that whole line alive (V8 slices substrings); this one
-        // keeps a string of its own length. (Copying through a Buffer allocates outside the heap, and a million
-        // of those set off full collections of a heap of millions of records.)
-        this.accountIds.push(` ${id}`.slice(1));
-        this.accountNumbers.set(id, number);
-      }
-      this.accounts[this.accountsUsed++] = number;
+    // an id cut from a line of the index file can keep that whole line alive (V8 slices substrings); the copy keeps a
+    // string of its own length. (Copying through a Buffer allocates outside the heap, and a million of those set off
+    // full collections of a heap of millions of records.)
+    for (const id of record.account_ids) this.accounts[this.accountsUsed++] = this.accountNumber(id, (text) => ` ${text}`.slice(1));
+    this.finish(i);
+    return 'ok';
+  }
+
+  /**
+   * Adds the line `bytes[start, end)` when it is spelt exactly as identityIndexToJsonl writes a record with ASCII
+   * account ids, read from the bytes without building the line, the record or its hash as strings (a large model's
+   * index has millions of lines: this is most of loading it). Anything else is 'not-written' and adds nothing: the
+   * caller reads that line through parseIdentifierLine, which accepts every such line too, with the same values.
+   */
+  addWrittenLine(bytes: Buffer, start: number, end: number): 'ok' | 'duplicate' | 'not-written' {
+    let p = literalEnd(bytes, start, end, KIND_OPEN);
+    if (p < 0) return 'not-written';
+    const kind = KIND_NAMES.findIndex((name) => literalEnd(bytes, p, end, name) >= 0);
+    if (kind < 0) return 'not-written';
+    p = literalEnd(bytes, p + (KIND_NAMES[kind] as Uint8Array).length, end, HASH_OPEN);
+    if (p < 0 || p + 24 > end) return 'not-written';
+    const w = [0, 0, 0];
+    for (let k = 0; k < 24; k++) {
+      const digit = HEX_BYTE[bytes[p + k] as number] as number;
+      if (digit < 0) return 'not-written';
+      w[k >> 3] = (w[k >> 3] as number) * 16 + digit;
     }
-    this.listEnds[i] = this.accountsUsed;
-    this.place(i);
+    p = literalEnd(bytes, p + 24, end, IDS_OPEN);
+    if (p < 0) return 'not-written';
+    // the ids' bounds, checked to the end of the line before anything is added
+    const bounds = this.idBounds;
+    bounds.length = 0;
+    if (bytes[p] === QUOTE) {
+      for (;;) {
+        let q = p + 1;
+        while (q < end && bytes[q] !== QUOTE) {
+          const c = bytes[q] as number;
+          if (c < 0x20 || c > 0x7e || c === BACKSLASH) return 'not-written';
+          q++;
+        }
+        if (q >= end) return 'not-written';
+        bounds.push(p + 1, q);
+        p = q + 1;
+        if (bytes[p] !== COMMA) break;
+        if (bytes[p + 1] !== QUOTE) return 'not-written';
+        p++;
+      }
+    }
+    p = literalEnd(bytes, p, end, COUNT_OPEN);
+    if (p < 0) return 'not-written';
+    let count = 0;
+    const digitsStart = p;
+    while (p < end && (bytes[p] as number) >= 48 && (bytes[p] as number) <= 57 && p - digitsStart < 9) count = count * 10 + (bytes[p++] as number) - 48;
+    if (p === digitsStart || bytes[digitsStart] === 48) return 'not-written';
+    p = literalEnd(bytes, p, end, HUB_OPEN);
+    if (p < 0) return 'not-written';
+    const isHub = literalEnd(bytes, p, end, TRUE_CLOSE) === end;
+    if (!isHub && literalEnd(bytes, p, end, FALSE_CLOSE) !== end) return 'not-written';
+    const words: [number, number, number] = [w[0] as number, w[1] as number, w[2] as number];
+    if (this.find(words, kind) !== EMPTY) return 'duplicate';
+    const i = this.append(words[0], words[1], words[2], kind, isHub, count);
+    this.accounts = grown(this.accounts, this.accountsUsed + bounds.length / 2);
+    for (let k = 0; k < bounds.length; k += 2) this.accounts[this.accountsUsed++] = this.accountNumber(bytes.toString('latin1', bounds[k], bounds[k + 1]));
+    this.finish(i);
     return 'ok';
   }
 
@@ -196,6 +256,41 @@ export class IdentifierTableBuilder {
         for (let i = 0; i < n; i++) yield entry(i);
       },
     };
+  }
+
+  /** a new record's slot in the arrays (its account list follows, then `finish`) */
+  private append(w0: number, w1: number, w2: number, kind: number, isHub: boolean, accountCount: number): number {
+    if (2 * (this.n + 1) > this.slots.length) this.rehash(this.slots.length * 2);
+    const i = this.n++;
+    if (this.n > this.flags.length) {
+      this.words = grown(this.words, 3 * this.n);
+      this.flags = grown(this.flags, this.n);
+      this.counts = grown(this.counts, this.n);
+      this.listEnds = grown(this.listEnds, this.n);
+    }
+    this.words[3 * i] = w0;
+    this.words[3 * i + 1] = w1;
+    this.words[3 * i + 2] = w2;
+    this.flags[i] = kind | (isHub ? HUB_BIT : 0);
+    if (isHub) this.hubs++;
+    this.counts[i] = accountCount;
+    return i;
+  }
+
+  private finish(i: number): void {
+    this.listEnds[i] = this.accountsUsed;
+    this.place(i);
+  }
+
+  /** each account id is stored once; `own` makes the string kept for a new id */
+  private accountNumber(id: string, own: (id: string) => string = (text) => text): number {
+    let number = this.accountNumbers.get(id);
+    if (number === undefined) {
+      number = this.accountIds.length;
+      this.accountIds.push(own(id));
+      this.accountNumbers.set(id, number);
+    }
+    return number;
   }
 
   private find(w: readonly number[], kind: number): number {

@@ -189,8 +189,11 @@ export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: Uint8Array)
     const newline = bytes.indexOf(10, start);
     const end = newline < 0 ? bytes.length : newline;
     lineNumber++;
-    const line = bytes.toString('utf8', start, end);
+    const lineStart = start;
     start = end + 1;
+    // most lines are read straight from the bytes; any other spelling, and a duplicate (to be named), as a string
+    if (identifiers.addWrittenLine(bytes, lineStart, end) === 'ok') continue;
+    const line = bytes.toString('utf8', lineStart, end);
     if (line.trim() === '') continue;
     const record = parseIdentifierLine(line);
     if (typeof record === 'string') throw new Error(`identity-index.jsonl line ${lineNumber}: ${record}`);

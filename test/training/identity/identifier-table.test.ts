@@ -83,3 +83,88 @@ describe('parseIdentifierLine', () => {
     expect(parseIdentifierLine(`{"kind":"device","hash":"${hash}","account_ids":["a\tb"],"account_count":1,"is_hub":false}`)).toBe('not JSON');
   });
 });
+
+describe('IdentifierTableBuilder.addWrittenLine', () => {
+  const hash = hashOf('bytes');
+  const base: IdentifierRecord = { kind: 'bank', hash, account_ids: ['A0000001', 'A0000002'], account_count: 2, is_hub: false };
+  const written = JSON.stringify(base);
+  /** what reading the line as text gives: the record(s) of the table, or why the line is refused */
+  const asText = (line: string) => {
+    const builder = new IdentifierTableBuilder();
+    const record = parseIdentifierLine(line);
+    if (typeof record === 'string') return record;
+    return builder.add(record) === 'ok' ? [...builder.build().records()] : 'refused';
+  };
+  const fromBytes = (line: string) => {
+    const builder = new IdentifierTableBuilder();
+    const bytes = Buffer.from(line);
+    const outcome = builder.addWrittenLine(bytes, 0, bytes.length);
+    return { outcome, records: [...builder.build().records()] };
+  };
+
+  it('reads a line as the index writes it, with what reading it as text gives', () => {
+    const lines = [
+      written,
+      JSON.stringify({ ...base, kind: 'device' }),
+      JSON.stringify({ ...base, kind: 'ip', account_ids: [], account_count: 999_999_999, is_hub: true }),
+      JSON.stringify({ ...base, account_ids: [''], account_count: 1 }),
+      JSON.stringify({ ...base, account_ids: ['a b', "it's", '~{}[]:,'], account_count: 3 }),
+    ];
+    for (const line of lines) {
+      const { outcome, records } = fromBytes(line);
+      expect(outcome).toBe('ok');
+      expect(records).toEqual(asText(line));
+    }
+  });
+
+  it('leaves every other spelling to the text path, adding nothing', () => {
+    const lines = [
+      JSON.stringify({ ...base, account_ids: ['ünïcödé'] }),
+      JSON.stringify({ ...base, account_ids: ['quote"inside', 'back\\slash'] }),
+      JSON.stringify({ ...base, account_ids: ['tab\tin'] }),
+      `${written}\r`,
+      ` ${written}`,
+      `${written} `,
+      written.replace('"account_count":2', '"account_count":02'),
+      written.replace('"account_count":2', '"account_count":1234567890'),
+      written.replace('"account_count":2', '"account_count":0'),
+      written.replace('"account_count":2', '"account_count":-2'),
+      written.replace(hash, hash.toUpperCase()),
+      written.replace(hash, hash.slice(1)),
+      written.replace('"bank"', '"email"'),
+      written.replace('"is_hub":false', '"is_hub":0'),
+      written.replace('["A0000001","A0000002"]', '["A0000001",]'),
+      written.replace('["A0000001","A0000002"]', '["A0000001""A0000002"]'),
+      written.replace('["A0000001","A0000002"]', '["A0000001","A0000002"'),
+      written.replace('}', ',"extra":1}'),
+      written.slice(0, -1),
+      `{"is_hub":false,"account_count":2,"account_ids":["A0000001","A0000002"],"hash":"${hash}","kind":"bank"}`,
+      '',
+    ];
+    for (const line of lines) expect(fromBytes(line)).toEqual({ outcome: 'not-written', records: [] });
+    // and the text path still reads those that are records, spelt otherwise
+    expect(asText(` ${written}`)).toEqual([base]);
+    expect(asText(lines.at(-2) as string)).toEqual([base]);
+    expect(asText(lines[6] as string)).toBe('not JSON');
+  });
+
+  it('refuses a (kind, hash) it already holds, adding nothing, whichever path added it first', () => {
+    const builder = new IdentifierTableBuilder();
+    const bytes = Buffer.from(`${written}\n${written}`);
+    expect(builder.addWrittenLine(bytes, 0, written.length)).toBe('ok');
+    expect(builder.addWrittenLine(bytes, written.length + 1, bytes.length)).toBe('duplicate');
+    const other = new IdentifierTableBuilder();
+    other.add(base);
+    expect(other.addWrittenLine(bytes, 0, written.length)).toBe('duplicate');
+    expect([...builder.build().records()]).toEqual([base]);
+    expect([...other.build().records()]).toEqual([base]);
+  });
+
+  it('reads a line in the middle of a buffer by its bounds alone', () => {
+    const builder = new IdentifierTableBuilder();
+    const bytes = Buffer.from(`garbage${written}garbage`);
+    expect(builder.addWrittenLine(bytes, 7, 7 + written.length)).toBe('ok');
+    expect(builder.addWrittenLine(bytes, 0, 7 + written.length)).toBe('not-written');
+    expect([...builder.build().records()]).toEqual([base]);
+  });
+});
