@@ -34,7 +34,8 @@ const EMPTY = -1;
 // A line as identityIndexToJsonl writes it (JSON.stringify of a record: keys in schema order, account ids free of
 // escapes) is read by one regular expression, ~3x faster than JSON.parse and the schema over the millions of lines of
 // a large model; what it accepts, those two accept with the same values (a test holds them together). Any other
-// spelling of a record takes the general path.
+// spelling of a record takes the general path. (Loading an index reads most lines from their bytes before either:
+// IdentifierTableBuilder.addWrittenLine.)
 // eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings, so the pattern must too
 const WRITTEN_LINE = /^\{"kind":"(bank|device|ip)","hash":"([0-9a-f]{24})","account_ids":\[((?:"[^"\\\u0000-\u001f]*"(?:,"[^"\\\u0000-\u001f]*")*)?)\],"account_count":([1-9]\d{0,8}),"is_hub":(true|false)\}$/;
 
