@@ -14,7 +14,7 @@ export interface ReportInput {
   readonly timeRange: { from: string | null; to: string | null };
   readonly policy: RiskPolicy;
   /** every account's outcome (charts, counts) */
-  readonly outcomes: readonly Pick<AccountOutcome, 'account_id' | 'risk_score' | 'action'>[];
+  readonly outcomes: readonly Pick<AccountOutcome, 'account_id' | 'risk_score' | 'action' | 'top_reasons'>[];
   /** the highest-risk accounts in full, highest first (the table of the 25 to look at first) */
   readonly highestRisk: readonly RiskAssessment[];
   /** account id → fraud kind ('' for normal), when labels exist */
@@ -148,6 +148,31 @@ function curveSpec(title: string, points: { x: number; y: number }[], xTitle: st
   return { title, width: 300, height: 260, layer: layers };
 }
 
+/**
+ * Table rows: each fraud kind, then the honest accounts the policy flags (its false alarms), with their three most
+ * frequent first reasons ("code:name", share of the group): what an analyst reads first for each kind.
+ */
+function firstReasonRows(outcomes: ReportInput['outcomes'], labels: ReadonlyMap<string, string>): (string | number)[][] {
+  const byGroup = new Map<string, Map<string, number>>();
+  for (const a of outcomes) {
+    const kind = labels.get(a.account_id);
+    const group = kind ? kind : kind === '' && a.action !== 'MONITOR' ? 'honest, flagged' : null;
+    if (group === null) continue;
+    const first = a.top_reasons.split('; ')[0] || '(none)';
+    const reasons = byGroup.get(group) ?? new Map<string, number>();
+    reasons.set(first, (reasons.get(first) ?? 0) + 1);
+    byGroup.set(group, reasons);
+  }
+  const isHonest = (group: string) => Number(group === 'honest, flagged');
+  return [...byGroup]
+    .sort(([a], [b]) => isHonest(a) - isHonest(b) || a.localeCompare(b))
+    .map(([group, reasons]) => {
+      const total = [...reasons.values()].reduce((sum, n) => sum + n, 0);
+      const top = [...reasons].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).slice(0, 3);
+      return [group, total, top.map(([reason, n]) => `${reason} (${pct(n / total)})`).join('; ')];
+    });
+}
+
 /** The analyst report of one trained version as a single HTML string. */
 export async function renderReportHtml(input: ReportInput): Promise<string> {
   const charts: string[] = [await vegaLiteToSvg(scoreDistributionSpec(input)), await vegaLiteToSvg(clusterSizeSpec(input)), await vegaLiteToSvg(clusterProfileSpec(input))];
@@ -173,6 +198,9 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
       table(['fraud kind / difficulty', 'accounts', 'flagged', 'recall'], [...Object.entries(m.recall_by_kind), ...Object.entries(m.recall_by_difficulty)].map(([k, v]) => [k, v.accounts, v.caught, pct(v.recall)])),
     );
     if (m.rings) sections.push(`<p>Rings: ${m.rings.predicted} predicted, ${m.rings.true} true; precision ${pct(m.rings.precision)}, recall ${pct(m.rings.recall)}; honest accounts in rings ${pct(m.rings.honest_in_rings_share)}.</p>`);
+  }
+  if (input.labels) {
+    sections.push('<h2>First reasons by fraud kind</h2>', '<p>Every labelled account, and the honest accounts the policy flags: the three most frequent first reasons of each group.</p>', table(['group', 'accounts', 'most frequent first reasons'], firstReasonRows(input.outcomes, input.labels)));
   }
   sections.push('<h2>Charts</h2>', ...charts.map((svg) => `<figure>${svg}</figure>`));
   sections.push(

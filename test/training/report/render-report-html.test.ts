@@ -19,6 +19,21 @@ describe('report.html', () => {
     expect(html).not.toMatch(/<script|<link |src="http|href="http/);
   });
 
+  it('names the most frequent first reasons of each fraud kind, and of the honest accounts it flags', async () => {
+    const html = await readFile(reportFile(), 'utf8');
+    const section = html.slice(html.indexOf('<h2>First reasons by fraud kind</h2>'));
+    expect(section.length).toBeLessThan(html.length);
+    const rows = [...section.slice(0, section.indexOf('</table>')).matchAll(/<tr><td>([^<]*)<\/td><td class="n">(\d+)<\/td><td>([^<]*)<\/td><\/tr>/g)];
+    const groups = rows.map((r) => r[1]);
+    for (const kind of ['bot', 'ring', 'takeover', 'test_cheat', 'bid_abuse']) expect(groups).toContain(kind);
+    for (const [, , accounts, reasons] of rows) {
+      expect(Number(accounts)).toBeGreaterThan(0);
+      expect(reasons).toMatch(/^[a-z0-9-]+:[a-z0-9_]+ \(\d+\.\d%\)(; [a-z0-9-]+:[a-z0-9_]+ \(\d+\.\d%\)){0,2}$/);
+    }
+    const testCheats = rows.find((r) => r[1] === 'test_cheat')?.[3] ?? '';
+    expect(testCheats).toMatch(/test_/);
+  });
+
   // CI installs Chromium first (scripts/install-system-deps.sh browser); on a machine without it this check cannot run
   it.skipIf(!existsSync(CHROMIUM))('loads in headless Chromium with no console errors and renders its charts', async () => {
     const profile = await mkdtemp(path.join(os.tmpdir(), 'ringfence-chromium-'));
