@@ -16,6 +16,42 @@ export function accountOutcome(a: RiskAssessment): AccountOutcome {
   return { account_id: a.account_id, cluster: a.cluster, action: a.action, risk_score: a.risk_score, components: a.components, top_reasons: a.reasons.slice(0, 3).map((r) => `${r.code}:${r.name}`).join('; ') };
 }
 
+/** The group of the honest accounts the policy flags (its false alarms) among the fraud kinds of firstReasonsByKind. */
+export const HONEST_FLAGGED = 'honest, flagged';
+
+export interface FirstReasonGroup {
+  readonly group: string;
+  readonly accounts: number;
+  /** the most frequent first reasons ("code:name"), most frequent first */
+  readonly reasons: readonly { readonly reason: string; readonly accounts: number; readonly share: number }[];
+}
+
+/**
+ * What an analyst reads first for each fraud kind: the most frequent first reasons of its accounts, and of the honest
+ * accounts the policy flags (last). `labels`: account id → fraud kind, '' for a normal account; unlabelled accounts
+ * are left out.
+ */
+export function firstReasonsByKind(outcomes: Iterable<Pick<AccountOutcome, 'account_id' | 'action' | 'top_reasons'>>, labels: ReadonlyMap<string, string>, top = 3): FirstReasonGroup[] {
+  const byGroup = new Map<string, Map<string, number>>();
+  for (const a of outcomes) {
+    const kind = labels.get(a.account_id);
+    const group = kind ? kind : kind === '' && a.action !== 'MONITOR' ? HONEST_FLAGGED : null;
+    if (group === null) continue;
+    const first = a.top_reasons.split('; ')[0] || '(none)';
+    const reasons = byGroup.get(group) ?? new Map<string, number>();
+    reasons.set(first, (reasons.get(first) ?? 0) + 1);
+    byGroup.set(group, reasons);
+  }
+  const isHonest = (group: string) => Number(group === HONEST_FLAGGED);
+  return [...byGroup]
+    .sort(([a], [b]) => isHonest(a) - isHonest(b) || a.localeCompare(b))
+    .map(([group, reasons]) => {
+      const total = [...reasons.values()].reduce((sum, n) => sum + n, 0);
+      const ranked = [...reasons].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).slice(0, top);
+      return { group, accounts: total, reasons: ranked.map(([reason, n]) => ({ reason, accounts: n, share: n / total })) };
+    });
+}
+
 export interface ClusterProfile {
   readonly cluster: number;
   readonly size: number;

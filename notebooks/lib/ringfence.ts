@@ -37,22 +37,36 @@ export interface EventsOfAccount {
   proposals: { ts: number; job_id: string; bid_amount: number; job_budget: number; text: string }[];
 }
 
+export interface FirstReasonGroup {
+  group: string;
+  accounts: number;
+  reasons: { reason: string; accounts: number; share: number }[];
+}
+
 export interface Library {
+  firstReasonsByKind(outcomes: { account_id: string; action: string; top_reasons: string }[], labels: Map<string, string>): FirstReasonGroup[];
   generateMarketplace(outDir: string, options: { accounts: number; seed: number; fraudRate?: number }): Promise<{ accounts: number; labelMix: Record<string, number> }>;
   trainModel(options: { dataDir: string; modelsRoot: string; name?: string; seed?: number }): Promise<TrainResult>;
   loadDataset(folder: string): Promise<{ accounts: EventsOfAccount[] }>;
   listVersions(root: string, name: string): Promise<string[]>;
 }
 
-/** generateMarketplace, trainModel, loadDataset and listVersions from the built library. */
+/** generateMarketplace, trainModel, loadDataset, listVersions and firstReasonsByKind from the built library. */
 export async function loadRingfence(): Promise<Library> {
-  const [generator, train, loader, registry] = await Promise.all([
+  const [generator, train, loader, registry, outputs] = await Promise.all([
     importESM<Pick<Library, 'generateMarketplace'>>(dist('data/synthetic/generate-marketplace.js')),
     importESM<Pick<Library, 'trainModel'>>(dist('training/train-model.js')),
     importESM<Pick<Library, 'loadDataset'>>(dist('data/load-dataset.js')),
     importESM<Pick<Library, 'listVersions'>>(dist('models/registry.js')),
+    importESM<Pick<Library, 'firstReasonsByKind'>>(dist('training/analyst-outputs.js')),
   ]);
-  return { generateMarketplace: generator.generateMarketplace, trainModel: train.trainModel, loadDataset: loader.loadDataset, listVersions: registry.listVersions };
+  return {
+    generateMarketplace: generator.generateMarketplace,
+    trainModel: train.trainModel,
+    loadDataset: loader.loadDataset,
+    listVersions: registry.listVersions,
+    firstReasonsByKind: outputs.firstReasonsByKind,
+  };
 }
 
 /** Where the notebooks find their inputs: set by scripts/run-notebooks.sh, with the demo's folders as defaults. */

@@ -1,5 +1,5 @@
 // report.html: one self-contained page (inline CSS and SVG charts, no scripts, no network) for analysts.
-import type { AccountOutcome, ClusterProfile } from '../analyst-outputs.js';
+import { type AccountOutcome, type ClusterProfile, firstReasonsByKind } from '../analyst-outputs.js';
 import { describePrecisionByAction, type ModelMetrics } from '../evaluation/evaluate-model.js';
 import type { RingRecord } from '../identity/identity-index.js';
 import type { RiskAssessment } from '../scoring/risk-assessment.js';
@@ -148,31 +148,6 @@ function curveSpec(title: string, points: { x: number; y: number }[], xTitle: st
   return { title, width: 300, height: 260, layer: layers };
 }
 
-/**
- * Table rows: each fraud kind, then the honest accounts the policy flags (its false alarms), with their three most
- * frequent first reasons ("code:name", share of the group): what an analyst reads first for each kind.
- */
-function firstReasonRows(outcomes: ReportInput['outcomes'], labels: ReadonlyMap<string, string>): (string | number)[][] {
-  const byGroup = new Map<string, Map<string, number>>();
-  for (const a of outcomes) {
-    const kind = labels.get(a.account_id);
-    const group = kind ? kind : kind === '' && a.action !== 'MONITOR' ? 'honest, flagged' : null;
-    if (group === null) continue;
-    const first = a.top_reasons.split('; ')[0] || '(none)';
-    const reasons = byGroup.get(group) ?? new Map<string, number>();
-    reasons.set(first, (reasons.get(first) ?? 0) + 1);
-    byGroup.set(group, reasons);
-  }
-  const isHonest = (group: string) => Number(group === 'honest, flagged');
-  return [...byGroup]
-    .sort(([a], [b]) => isHonest(a) - isHonest(b) || a.localeCompare(b))
-    .map(([group, reasons]) => {
-      const total = [...reasons.values()].reduce((sum, n) => sum + n, 0);
-      const top = [...reasons].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).slice(0, 3);
-      return [group, total, top.map(([reason, n]) => `${reason} (${pct(n / total)})`).join('; ')];
-    });
-}
-
 /** The analyst report of one trained version as a single HTML string. */
 export async function renderReportHtml(input: ReportInput): Promise<string> {
   const charts: string[] = [await vegaLiteToSvg(scoreDistributionSpec(input)), await vegaLiteToSvg(clusterSizeSpec(input)), await vegaLiteToSvg(clusterProfileSpec(input))];
@@ -200,7 +175,14 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
     if (m.rings) sections.push(`<p>Rings: ${m.rings.predicted} predicted, ${m.rings.true} true; precision ${pct(m.rings.precision)}, recall ${pct(m.rings.recall)}; honest accounts in rings ${pct(m.rings.honest_in_rings_share)}.</p>`);
   }
   if (input.labels) {
-    sections.push('<h2>First reasons by fraud kind</h2>', '<p>Every labelled account, and the honest accounts the policy flags: the three most frequent first reasons of each group.</p>', table(['group', 'accounts', 'most frequent first reasons'], firstReasonRows(input.outcomes, input.labels)));
+    sections.push(
+      '<h2>First reasons by fraud kind</h2>',
+      '<p>Every labelled account, and the honest accounts the policy flags: the three most frequent first reasons of each group.</p>',
+      table(
+        ['group', 'accounts', 'most frequent first reasons'],
+        firstReasonsByKind(input.outcomes, input.labels).map((g) => [g.group, g.accounts, g.reasons.map((r) => `${r.reason} (${pct(r.share)})`).join('; ')]),
+      ),
+    );
   }
   sections.push('<h2>Charts</h2>', ...charts.map((svg) => `<figure>${svg}</figure>`));
   sections.push(
