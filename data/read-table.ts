@@ -12,7 +12,7 @@ import { createGunzip } from 'node:zlib';
 import { type CsvRecordView, CsvRecordScanner, CsvSyntaxError, MAX_RECORD_BYTES } from './csv-tokenizer.js';
 import { DataFileError, MissingColumnError } from './data-errors.js';
 import { type CellValue, CellProblem, csvCellParserFor, type CsvCellParser, parseJsonCell } from './parse-cell.js';
-import { type ColumnKind, type ColumnSpec, describeColumnKind, TABLE_COLUMNS, type TableName, type TableRowTypes } from './tables.js';
+import { type ColumnKind, describeColumnKind, READABLE_TABLE_COLUMNS, type ReadableTableName, type TableRowTypes } from './tables.js';
 
 export type TableFormat = 'csv' | 'jsonl' | 'parquet';
 
@@ -48,15 +48,15 @@ interface RowListeners {
 /** What a row builder returns for a row of an account the reader was told to pass over. */
 const PASSED_OVER = Symbol('passed over');
 
-export interface ReadTableOptions<N extends TableName> extends RowListeners {
+export interface ReadTableOptions<N extends ReadableTableName> extends RowListeners {
   /** each valid row; may throw a DataFileError to refuse it (e.g. an unknown account), which counts as a bad row */
   onRow(row: TableRowTypes[N], line: number): void;
 }
 
 /** An event row without its account_id, which the caller keeps once per account rather than once per event. */
-export type RowWithoutAccountId<N extends TableName> = Omit<TableRowTypes[N], 'account_id'>;
+export type RowWithoutAccountId<N extends ReadableTableName> = Omit<TableRowTypes[N], 'account_id'>;
 
-export interface ReadTableByAccountOptions<N extends TableName> extends RowListeners {
+export interface ReadTableByAccountOptions<N extends ReadableTableName> extends RowListeners {
   /** as ReadTableOptions.onRow, with the account id apart from the row */
   onRow(accountId: string, row: RowWithoutAccountId<N>, line: number): void;
 }
@@ -111,12 +111,12 @@ function streamError(file: string, line: number, error: unknown): DataFileError 
   return null;
 }
 
-function requiredColumnsMissing(table: TableName, present: ReadonlySet<string>): string[] {
-  return (TABLE_COLUMNS[table] as readonly ColumnSpec[]).filter((c) => !c.optional && !present.has(c.name)).map((c) => c.name);
+function requiredColumnsMissing(table: ReadableTableName, present: ReadonlySet<string>): string[] {
+  return READABLE_TABLE_COLUMNS[table].filter((c) => !c.optional && !present.has(c.name)).map((c) => c.name);
 }
 
-function contractColumnNames(table: TableName): Set<string> {
-  return new Set((TABLE_COLUMNS[table] as readonly ColumnSpec[]).map((c) => c.name));
+function contractColumnNames(table: ReadableTableName): Set<string> {
+  return new Set(READABLE_TABLE_COLUMNS[table].map((c) => c.name));
 }
 
 /** Physical line of a byte offset inside a record (a quoted field may span lines). */
@@ -149,7 +149,7 @@ class CsvRowBuilder {
 
   constructor(
     private readonly file: string,
-    table: TableName,
+    table: ReadableTableName,
     header: string[],
     private readonly accountId: AccountIdSlot | null,
     private readonly keepAccount: ((accountId: string) => boolean) | undefined,
@@ -166,7 +166,7 @@ class CsvRowBuilder {
     const missing = requiredColumnsMissing(table, new Set(positions.keys()));
     if (missing.length > 0) throw new MissingColumnError(file, missing, header);
     this.ignoredColumns = header.filter((name) => !known.has(name));
-    this.columns = (TABLE_COLUMNS[table] as readonly ColumnSpec[])
+    this.columns = READABLE_TABLE_COLUMNS[table]
       .filter((c) => positions.has(c.name))
       .map((c) => ({ name: c.name, index: positions.get(c.name) as number, parse: csvCellParserFor(c), expected: describeColumnKind(c.kind) }));
   }
@@ -241,7 +241,7 @@ class RowSink {
   }
 }
 
-async function readCsv(file: string, table: TableName, compressed: boolean, options: ReaderOptions) {
+async function readCsv(file: string, table: ReadableTableName, compressed: boolean, options: ReaderOptions) {
   const stats: ByteStats = { bytes: 0, hash: createHash('sha256') };
   const scanner = new CsvRecordScanner();
   const sink = new RowSink(options);
@@ -297,8 +297,8 @@ interface JsonColumn {
   readonly expected: string;
 }
 
-function jsonColumnsOf(table: TableName): JsonColumn[] {
-  return (TABLE_COLUMNS[table] as readonly ColumnSpec[]).map((c) => ({ name: c.name, kind: c.kind, isOptional: c.optional === true, expected: describeColumnKind(c.kind) }));
+function jsonColumnsOf(table: ReadableTableName): JsonColumn[] {
+  return READABLE_TABLE_COLUMNS[table].map((c) => ({ name: c.name, kind: c.kind, isOptional: c.optional === true, expected: describeColumnKind(c.kind) }));
 }
 
 /** A JSON object's row, or the first bad value as an error. */
@@ -328,7 +328,7 @@ function rowFromObject(
   return row;
 }
 
-async function readJsonl(file: string, table: TableName, compressed: boolean, options: ReaderOptions) {
+async function readJsonl(file: string, table: ReadableTableName, compressed: boolean, options: ReaderOptions) {
   const stats: ByteStats = { bytes: 0, hash: createHash('sha256') };
   const columns = jsonColumnsOf(table);
   const sink = new RowSink(options);
@@ -405,7 +405,7 @@ async function sha256OfFile(file: string): Promise<{ bytes: number; sha256: stri
   return { bytes: stats.bytes, sha256: stats.hash.digest('hex') };
 }
 
-async function readParquet(file: string, table: TableName, options: ReaderOptions) {
+async function readParquet(file: string, table: ReadableTableName, options: ReaderOptions) {
   const { bytes, sha256 } = await sha256OfFile(file);
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
@@ -467,18 +467,18 @@ async function readParquet(file: string, table: TableName, options: ReaderOption
  * be read (bad CSV syntax such as an unterminated quote, truncated gzip, not Parquet). Parquet rows are
  * numbered from 1 in place of lines.
  */
-export async function readTable<N extends TableName>(file: string, table: N, options: ReadTableOptions<N>): Promise<TableReadResult> {
+export async function readTable<N extends ReadableTableName>(file: string, table: N, options: ReadTableOptions<N>): Promise<TableReadResult> {
   const onRow = options.onRow as unknown as (row: Row, line: number) => void;
   return readAnyTable(file, table, { ...options, isAccountIdApart: false, onRow });
 }
 
 /** readTable with each row's account_id passed apart: what grouping events by account needs. */
-export async function readTableByAccount<N extends TableName>(file: string, table: N, options: ReadTableByAccountOptions<N>): Promise<TableReadResult> {
+export async function readTableByAccount<N extends ReadableTableName>(file: string, table: N, options: ReadTableByAccountOptions<N>): Promise<TableReadResult> {
   const onRow = options.onRow as unknown as (accountId: string, row: Row, line: number) => void;
   return readAnyTable(file, table, { ...options, isAccountIdApart: true, onRow: (row, line, accountId) => onRow(accountId, row, line) });
 }
 
-async function readAnyTable(file: string, table: TableName, options: ReaderOptions): Promise<TableReadResult> {
+async function readAnyTable(file: string, table: ReadableTableName, options: ReaderOptions): Promise<TableReadResult> {
   const kind = tableFileFormat(file);
   if (!kind) throw new DataFileError(file, 0, null, 'unsupported file type', '.csv, .jsonl, .csv.gz, .jsonl.gz or .parquet');
   const result =

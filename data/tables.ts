@@ -219,6 +219,21 @@ export const TABLE_COLUMNS = {
 } as const satisfies Record<string, readonly ColumnSpec[]>;
 
 export type TableName = keyof typeof TABLE_COLUMNS;
+
+/**
+ * Tables of a data set's truth, written beside the input by a generator: read for evaluation only, never model input,
+ * so they are not tables of the input contract (a data folder's rings.csv is listed among its ignored files).
+ */
+export const TRUTH_TABLE_COLUMNS = {
+  rings: [
+    { name: 'ring_id', kind: { type: 'id' }, description: 'true fraud ring the account belongs to' },
+    { name: 'account_id', kind: { type: 'id' }, description: 'member account' },
+  ],
+} as const satisfies Record<string, readonly ColumnSpec[]>;
+export type TruthTableName = keyof typeof TRUTH_TABLE_COLUMNS;
+/** Every table the readers know: the input contract's and the truth tables. */
+export type ReadableTableName = TableName | TruthTableName;
+export const READABLE_TABLE_COLUMNS: Record<ReadableTableName, readonly ColumnSpec[]> = { ...TABLE_COLUMNS, ...TRUTH_TABLE_COLUMNS };
 export const TABLE_NAMES = Object.keys(TABLE_COLUMNS) as TableName[];
 /** Tables a dataset folder must hold; the others may be absent (an account with no events of a kind is normal). */
 export const REQUIRED_TABLES: readonly TableName[] = ['accounts'];
@@ -229,6 +244,7 @@ export const ProposalRowSchema = tableSchemaOf(TABLE_COLUMNS.proposals);
 export const TestRowSchema = tableSchemaOf(TABLE_COLUMNS.tests);
 export const PayoutRowSchema = tableSchemaOf(TABLE_COLUMNS.payouts);
 export const LabelRowSchema = tableSchemaOf(TABLE_COLUMNS.labels);
+export const TrueRingRowSchema = tableSchemaOf(TRUTH_TABLE_COLUMNS.rings);
 
 /** Parsed rows: timestamps are epoch milliseconds (UTC). */
 export type AccountRow = z.output<typeof AccountSchema>;
@@ -237,6 +253,7 @@ export type ProposalRow = z.output<typeof ProposalRowSchema>;
 export type TestRow = z.output<typeof TestRowSchema>;
 export type PayoutRow = z.output<typeof PayoutRowSchema>;
 export type LabelRow = z.output<typeof LabelRowSchema>;
+export type TrueRingRow = z.output<typeof TrueRingRowSchema>;
 
 export const TABLE_SCHEMAS = {
   accounts: AccountSchema,
@@ -254,6 +271,7 @@ export interface TableRowTypes {
   tests: TestRow;
   payouts: PayoutRow;
   labels: LabelRow;
+  rings: TrueRingRow;
 }
 
 /** The timestamp column that orders each event table (and is checked against account creation). */

@@ -1,19 +1,19 @@
 // Dataset → fitted parts → evaluation → writeModelVersion; library function, emits progress
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProgressEvent } from '../data/progress-event.js';
 import { AccountEventsSchema, inputContractJsonSchema, type LabelRow } from '../data/tables.js';
+import { readTrueRings } from '../data/true-rings.js';
 import { installedLibraryVersions } from '../models/library-versions.js';
 import type { Manifest, ManifestFields } from '../models/manifest.js';
 import { writeModelVersion } from '../models/write-model-version.js';
-import { accountOutcome, analystTables, clusterProfiles } from './analyst-outputs.js';
-import { fitAnomalyEnsemble } from './detectors/anomaly-ensemble.js';
+import { type AccountOutcome, accountOutcome, analystTables, clusterProfiles } from './analyst-outputs.js';
+import { type AnomalyEnsemble, fitAnomalyEnsemble } from './detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from './detectors/detector.js';
 import type { KMeansState } from './detectors/kmeans-detector.js';
 import { chooseTfjsBackend } from './detectors/tfjs-backend.js';
 import { type AccountFeatures, toModelInput } from './features/account-features.js';
-import { featuriseDataset } from './features/featurise-dataset.js';
+import { type FeaturisedDataset, featuriseDataset } from './features/featurise-dataset.js';
 import { FEATURE_NAMES, FEATURES } from './features/feature-registry.js';
 import { evaluateModel, type ModelMetrics } from './evaluation/evaluate-model.js';
 import { stratifiedSplit } from './evaluation/split.js';
@@ -21,7 +21,7 @@ import { withFlaggedAccounts } from './identity/identity-graph.js';
 import { scoringPartsToFiles, FILES } from './model-files.js';
 import { renderModelCard } from './model-card.js';
 import { HIGHEST_RISK_SHOWN, renderReportHtml } from './report/render-report-html.js';
-import { fitRobustScaler } from './scaling/robust-scaler.js';
+import { type FittedScaler, fitRobustScaler } from './scaling/robust-scaler.js';
 import type { RiskAssessment } from './scoring/risk-assessment.js';
 import { assessAccountFeatures, type ScoringParts } from './scoring/risk-score.js';
 import type { TrainConfig } from './train-config.js';
@@ -66,34 +66,15 @@ function median(values: Float64Array): number {
   return sorted.length ? (sorted[Math.floor(sorted.length / 2)] as number) : 0;
 }
 
-/** True rings from a generator's rings.csv beside the data (evaluation only; not an input table). */
-async function readTrueRings(dataDir: string): Promise<string[][] | null> {
-  const text = await readFile(path.join(dataDir, 'rings.csv'), 'utf8').catch(() => null);
-  if (text === null) return null;
-  const rings = new Map<string, string[]>();
-  // the generator writes plain ids (no quoting needed): ring_id,account_id
-  for (const line of text.split(/\r?\n/).slice(1)) {
-    if (!line) continue;
-    const [ring, account] = line.split(',') as [string, string];
-    let members = rings.get(ring);
-    if (!members) rings.set(ring, (members = []));
-    members.push(account);
-  }
-  return [...rings.values()];
-}
+type Stage = (message: string) => void;
+const timer = () => {
+  const start = performance.now();
+  return () => `${((performance.now() - start) / 1000).toFixed(1)}s`;
+};
 
-/** Loads a data folder, fits every part, evaluates on held-out labels when present and writes a new version. */
-export async function trainModel(options: TrainModelOptions): Promise<TrainModelResult> {
-  const name = options.name ?? 'default';
-  const seed = options.seed ?? 42;
-  const config = options.config ?? TrainConfigSchema.parse({});
-  const stage = (message: string) => options.onStage?.(message);
-  const timer = () => {
-    const start = performance.now();
-    return () => `${((performance.now() - start) / 1000).toFixed(1)}s`;
-  };
-  let elapsed = timer();
-  const hashKey = options.hashSecret ?? randomBytes(32).toString('hex');
+/** Stage 1: every account's features and the identity graph, one shard of events in memory at a time. */
+async function featuriseStage(options: TrainModelOptions, config: TrainConfig, hashKey: string, stage: Stage): Promise<FeaturisedDataset> {
+  const elapsed = timer();
   const data = await featuriseDataset(options.dataDir, {
     identity: config.identity,
     hashKey,
@@ -101,24 +82,43 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onStage: stage,
   });
-  const { accountIds, features, referenceTime, summary: dataSummary } = data;
-  const firstIndex = data.identityIndex;
+  const { accountIds, summary } = data;
   if (accountIds.length < 50) throw new RangeError(`training needs at least 50 accounts; ${options.dataDir} has ${accountIds.length}`);
   stage(
-    `features: ${FEATURES.length} per account for ${accountIds.length} accounts (${Object.values(dataSummary.tables).reduce((a, t) => a + t.rows, 0)} rows${data.shards > 1 ? `, ${data.shards} shards` : ''}) in ${elapsed()}: load ${data.seconds.load.toFixed(1)}s, own events ${data.seconds.summarise.toFixed(1)}s, graph ${data.seconds.graph.toFixed(1)}s, links ${data.seconds.complete.toFixed(1)}s`,
+    `features: ${FEATURES.length} per account for ${accountIds.length} accounts (${Object.values(summary.tables).reduce((a, t) => a + t.rows, 0)} rows${data.shards > 1 ? `, ${data.shards} shards` : ''}) in ${elapsed()}: load ${data.seconds.load.toFixed(1)}s, own events ${data.seconds.summarise.toFixed(1)}s, graph ${data.seconds.graph.toFixed(1)}s, links ${data.seconds.complete.toFixed(1)}s`,
   );
+  return data;
+}
 
-  const labels = data.labels;
+/** Which accounts the detectors are fitted on: the training side of a stratified split when labels allow one, else all. */
+interface FitSplit {
+  readonly split: { readonly train: Uint32Array; readonly test: Uint32Array } | null;
+  readonly fitRows: Uint32Array;
+}
+
+function fitSplitOf(data: FeaturisedDataset, config: TrainConfig, seed: number): FitSplit {
+  const { accountIds, labels } = data;
   const labelVector = Uint8Array.from(accountIds, (id) => labels?.get(id)?.label ?? 0);
   const hasLabels = labels !== null && labelVector.some((v) => v === 1) && labelVector.some((v) => v === 0);
   const split = hasLabels ? stratifiedSplit(labelVector, config.evaluation.holdout, seed) : null;
-  const fitRows = split ? split.train : Uint32Array.from(accountIds, (_, i) => i);
+  return { split, fitRows: split ? split.train : Uint32Array.from(accountIds, (_, i) => i) };
+}
+
+interface FittedDetectors {
+  readonly tfjsBackend: string;
+  readonly scaler: FittedScaler;
+  readonly ensemble: AnomalyEnsemble;
+  readonly autoencoderTrainingRows: number;
+  readonly featureMedians: number[];
+}
+
+/** Stage 2: the scaler and the anomaly detectors, fitted on the fit rows; training medians for reasons. */
+async function fitStage(options: TrainModelOptions, config: TrainConfig, seed: number, features: readonly AccountFeatures[], fitRows: Uint32Array, stage: Stage): Promise<FittedDetectors> {
+  const elapsed = timer();
   const d = FEATURES.length;
   const fitValues = new Float64Array(fitRows.length * d);
   fitRows.forEach((row, r) => fitValues.set(toModelInput((features[row] as AccountFeatures).values), r * d));
   const fitMatrix = createFeatureMatrix(FEATURE_NAMES, fitValues);
-
-  elapsed = timer();
   const tfjs = await chooseTfjsBackend();
   const scaler = fitRobustScaler(fitMatrix);
   const { ensemble, autoencoderTrainingRows } = await fitAnomalyEnsemble(scaler.transform(fitMatrix), config.detectors, {
@@ -127,56 +127,90 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   });
   const kmeansState = ensemble.detectors.kmeans.state as KMeansState;
   stage(`detectors fitted on ${fitRows.length} accounts in ${elapsed()} (k-means k=${kmeansState.k}, autoencoder ${(ensemble.detectors.autoencoder.state as { epochs_run: number }).epochs_run} epochs on ${autoencoderTrainingRows} of them, tfjs backend ${tfjs.backend})`);
-
   const featureMedians = FEATURES.map((_, j) => median(Float64Array.from(fitRows, (row) => (features[row] as AccountFeatures).values[j] as number)));
-  const baseParts: ScoringParts = { config, referenceTime, scaler, ensemble, identityIndex: firstIndex, featureMedians, useFlaggedNeighbours: false };
-  elapsed = timer();
-  // Pass 1 finds the accounts flagged without neighbour evidence; pass 2 adds "linked to a flagged account".
-  // only the flagged ids of pass 1 are kept: a million assessments held twice did not fit in memory
+  return { tfjsBackend: tfjs.backend, scaler, ensemble, autoencoderTrainingRows, featureMedians };
+}
+
+/**
+ * Stage 3, scoring pass 1: the accounts flagged without neighbour evidence. Only their ids are kept: a million
+ * assessments held twice did not fit in memory.
+ */
+function firstScoringPass(options: TrainModelOptions, parts: ScoringParts, data: FeaturisedDataset): Set<string> {
   const flagged = new Set<string>();
-  accountIds.forEach((id, i) => {
-    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring (pass 1 of 2)', done: i, total: accountIds.length, unit: 'accounts' });
-    if (assessAccountFeatures(baseParts, id, features[i] as AccountFeatures).action !== 'MONITOR') flagged.add(id);
+  data.accountIds.forEach((id, i) => {
+    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring (pass 1 of 2)', done: i, total: data.accountIds.length, unit: 'accounts' });
+    if (assessAccountFeatures(parts, id, data.features[i] as AccountFeatures).action !== 'MONITOR') flagged.add(id);
   });
-  const parts: ScoringParts = { ...baseParts, identityIndex: withFlaggedAccounts(firstIndex, flagged), useFlaggedNeighbours: true };
-  // Pass 2 keeps in full only the held-out accounts (for the metrics) and the highest-risk ones (for the report);
-  // of the others, what the analyst tables show.
-  const isHeldOut = new Uint8Array(accountIds.length);
-  if (split) for (const i of split.test) isHeldOut[i] = 1;
+  return flagged;
+}
+
+interface SecondPass {
+  readonly outcomes: AccountOutcome[];
+  /** in full: the held-out accounts (for the metrics) and the highest-risk ones (for the report) */
+  readonly heldOutAssessments: RiskAssessment[];
+  readonly highestRisk: RiskAssessment[];
+}
+
+/** Stage 4, scoring pass 2: with "linked to a flagged account"; of most accounts only what the analyst tables show. */
+function secondScoringPass(options: TrainModelOptions, parts: ScoringParts, data: FeaturisedDataset, fit: FitSplit): SecondPass {
+  const isHeldOut = new Uint8Array(data.accountIds.length);
+  if (fit.split) for (const i of fit.split.test) isHeldOut[i] = 1;
   const heldOutAssessments: RiskAssessment[] = [];
   const highestRisk: RiskAssessment[] = [];
-  const outcomes = accountIds.map((id, i) => {
-    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring (pass 2 of 2)', done: i, total: accountIds.length, unit: 'accounts' });
-    const assessment = assessAccountFeatures(parts, id, features[i] as AccountFeatures);
+  const outcomes = data.accountIds.map((id, i) => {
+    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring (pass 2 of 2)', done: i, total: data.accountIds.length, unit: 'accounts' });
+    const assessment = assessAccountFeatures(parts, id, data.features[i] as AccountFeatures);
     if (isHeldOut[i]) heldOutAssessments.push(assessment);
     keepHighestRisk(highestRisk, assessment, HIGHEST_RISK_SHOWN);
     return accountOutcome(assessment);
   });
-  stage(`scored ${accountIds.length} accounts in ${elapsed()}`);
+  return { outcomes, heldOutAssessments, highestRisk };
+}
 
-  let metrics: ModelMetrics | null = null;
-  if (hasLabels && split && labels) {
-    const testIds = new Set(Array.from(split.test, (i) => accountIds[i] as string));
-    const heldOut = new Map<string, LabelRow>([...labels].filter(([id]) => testIds.has(id)));
-    metrics = evaluateModel({
-      assessments: heldOutAssessments,
-      labels: heldOut,
-      split: { seed, holdout: config.evaluation.holdout, train_accounts: split.train.length, test_accounts: split.test.length },
-      reviewCapacity: config.policy.review_capacity,
-      predictedRings: [...parts.identityIndex.rings.values()].map((r) => r.members),
-      trueRings: await readTrueRings(options.dataDir),
-      allLabels: labels,
-    });
-  }
+/** Stage 5: metrics on the held-out accounts, and rings against the true rings of a synthetic folder; null without labels. */
+async function evaluateStage(options: TrainModelOptions, config: TrainConfig, seed: number, data: FeaturisedDataset, fit: FitSplit, parts: ScoringParts, scored: SecondPass): Promise<ModelMetrics | null> {
+  const { labels, accountIds } = data;
+  if (!fit.split || !labels) return null;
+  const testIds = new Set(Array.from(fit.split.test, (i) => accountIds[i] as string));
+  const heldOut = new Map<string, LabelRow>([...labels].filter(([id]) => testIds.has(id)));
+  const trueRings = await readTrueRings(options.dataDir, new Set(accountIds));
+  return evaluateModel({
+    assessments: scored.heldOutAssessments,
+    labels: heldOut,
+    split: { seed, holdout: config.evaluation.holdout, train_accounts: fit.split.train.length, test_accounts: fit.split.test.length },
+    reviewCapacity: config.policy.review_capacity,
+    predictedRings: [...parts.identityIndex.rings.values()].map((r) => r.members),
+    trueRings: trueRings && trueRings.map((ring) => ring.members),
+    allLabels: labels,
+  });
+}
 
-  const profiles = clusterProfiles(kmeansState, outcomes, features.map((f) => f.values), featureMedians);
-  const report = analystTables({ outcomes, labels, profiles, identityIndex: parts.identityIndex });
+interface PackageInput {
+  readonly name: string;
+  readonly seed: number;
+  readonly config: TrainConfig;
+  readonly data: FeaturisedDataset;
+  readonly fit: FitSplit;
+  readonly detectors: FittedDetectors;
+  readonly parts: ScoringParts;
+  readonly scored: SecondPass;
+  readonly metrics: ModelMetrics | null;
+}
+
+/** Stage 6: the scoring files, model card and analyst report, written as a new version. */
+async function packageStage(options: TrainModelOptions, input: PackageInput): Promise<{ version: string; dir: string }> {
+  const { name, config, data, detectors, parts, scored, metrics } = input;
+  const { ensemble, autoencoderTrainingRows } = detectors;
+  const kmeansState = ensemble.detectors.kmeans.state as KMeansState;
+  const { labels, accountIds, summary: dataSummary } = data;
+  const profiles = clusterProfiles(kmeansState, scored.outcomes, data.features.map((f) => f.values), detectors.featureMedians);
+  const report = analystTables({ outcomes: scored.outcomes, labels, profiles, identityIndex: parts.identityIndex });
   const now = new Date();
   const manifestFields: ManifestFields & Pick<Manifest, 'libraries'> = {
     created_at: now.toISOString(),
     libraries: installedLibraryVersions(),
-    tfjs_backend: tfjs.backend,
-    seed,
+    tfjs_backend: detectors.tfjsBackend,
+    seed: input.seed,
     training_data: { ...dataSummary, folder: path.resolve(dataSummary.folder) },
     features: FEATURES.map((f) => ({ name: f.name, unit: f.unit, description: f.description })),
   };
@@ -193,28 +227,47 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
       accounts: accountIds.length,
       timeRange: dataSummary.time_range,
       policy: config.policy,
-      outcomes,
-      highestRisk,
+      outcomes: scored.outcomes,
+      highestRisk: scored.highestRisk,
       labels: labels ? new Map([...labels].map(([id, l]) => [id, l.label === 1 ? l.kind || 'fraud' : ''])) : null,
       metrics,
       profiles,
       rings: [...parts.identityIndex.rings.values()],
     }),
   });
-  const written = await writeModelVersion(options.modelsRoot, name, {
-    files: { ...files, 'model-card.md': renderModelCard({
-        name,
-        manifest: manifestFields,
-        metrics,
-        profiles,
-        rings: parts.identityIndex.rings.size,
-        config,
-        detectors: { ensemble, fitAccounts: fitRows.length, autoencoderTrainingRows },
-      }) },
-    report: reportFiles,
+  const card = renderModelCard({
+    name,
     manifest: manifestFields,
-    now,
+    metrics,
+    profiles,
+    rings: parts.identityIndex.rings.size,
+    config,
+    detectors: { ensemble, fitAccounts: input.fit.fitRows.length, autoencoderTrainingRows },
   });
+  const written = await writeModelVersion(options.modelsRoot, name, { files: { ...files, 'model-card.md': card }, report: reportFiles, manifest: manifestFields, now });
+  return { version: written.version, dir: written.dir };
+}
+
+/** Loads a data folder, fits every part, evaluates on held-out labels when present and writes a new version. */
+export async function trainModel(options: TrainModelOptions): Promise<TrainModelResult> {
+  const name = options.name ?? 'default';
+  const seed = options.seed ?? 42;
+  const config = options.config ?? TrainConfigSchema.parse({});
+  const stage: Stage = (message) => options.onStage?.(message);
+  const hashKey = options.hashSecret ?? randomBytes(32).toString('hex');
+
+  const data = await featuriseStage(options, config, hashKey, stage);
+  const fit = fitSplitOf(data, config, seed);
+  const detectors = await fitStage(options, config, seed, data.features, fit.fitRows, stage);
+  const { scaler, ensemble, featureMedians } = detectors;
+  const baseParts: ScoringParts = { config, referenceTime: data.referenceTime, scaler, ensemble, identityIndex: data.identityIndex, featureMedians, useFlaggedNeighbours: false };
+  const elapsed = timer();
+  const flagged = firstScoringPass(options, baseParts, data);
+  const parts: ScoringParts = { ...baseParts, identityIndex: withFlaggedAccounts(data.identityIndex, flagged), useFlaggedNeighbours: true };
+  const scored = secondScoringPass(options, parts, data, fit);
+  stage(`scored ${data.accountIds.length} accounts in ${elapsed()}`);
+  const metrics = await evaluateStage(options, config, seed, data, fit, parts, scored);
+  const written = await packageStage(options, { name, seed, config, data, fit, detectors, parts, scored, metrics });
   stage(`wrote ${name}/${written.version}`);
-  return { name, version: written.version, dir: written.dir, reportDir: path.join(written.dir, 'report'), metrics, tfjsBackend: tfjs.backend };
+  return { name, version: written.version, dir: written.dir, reportDir: path.join(written.dir, 'report'), metrics, tfjsBackend: detectors.tfjsBackend };
 }
