@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Executes every analyst notebook headless against a small generated model; prints "N passed, N failed".
-# Installs what is missing first: Debian's jupyter-nbconvert, the tslab kernel (tools/tslab), the built library (dist/).
+# Installs what is missing first: Debian's jupyter-nbconvert, the tslab kernel (tools/tslab); then builds the library
+# (dist/, incremental: a few seconds when nothing changed), so the notebooks never run code older than the source.
 # Executed copies go to build/notebooks/ (ignored); committed notebooks keep no outputs.
 #   scripts/run-notebooks.sh [notebooks/NN-name.ipynb ...]
 set -uo pipefail
@@ -8,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/install-system-deps.sh notebooks >/dev/null || { echo "could not install jupyter-nbconvert" >&2; exit 1; }
 [ -x tools/tslab/node_modules/tslab/bin/tslab ] || npm ci --prefix tools/tslab --no-audit --no-fund >/dev/null || { echo "could not install tslab" >&2; exit 1; }
-[ -f dist/training/train-model.js ] || npm run build >/dev/null || exit 1
+npm run build >/dev/null || { echo "could not build the library (npm run build)" >&2; exit 1; }
 
 OUT="${NOTEBOOK_OUT:-$ROOT/build/notebooks}"
 mkdir -p "$OUT"

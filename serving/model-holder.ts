@@ -1,6 +1,7 @@
 // readModelVersion + restore parts → ScoringModel; atomic swap on reload (in-flight requests keep their model)
 import type { AccountEvents } from '../data/tables.js';
 import type { Manifest } from '../models/manifest.js';
+import type { ModelMetrics } from '../training/evaluation/evaluate-model.js';
 import { FEATURE_NAMES } from '../training/features/feature-registry.js';
 import { loadScoringParts } from '../training/model-files.js';
 import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
@@ -18,8 +19,7 @@ export interface ScoringModel {
 
 export type LoadScoringModel = (version?: string) => Promise<ScoringModel>;
 
-function summaryOf(parts: ScoringParts, manifest: Manifest, metrics: unknown): ModelSummary {
-  const m = metrics as { roc_auc?: Record<string, number>; pr_auc?: Record<string, number>; flagged_precision?: number } | null;
+function summaryOf(parts: ScoringParts, manifest: Manifest, metrics: ModelMetrics | null): ModelSummary {
   return {
     name: manifest.name,
     version: manifest.version,
@@ -29,13 +29,13 @@ function summaryOf(parts: ScoringParts, manifest: Manifest, metrics: unknown): M
     features: [...FEATURE_NAMES],
     policy: { block_above: parts.config.policy.block_above, flag_above: parts.config.policy.flag_above },
     training_accounts: (manifest.training_data as { accounts?: number }).accounts ?? null,
-    metrics: m ? { roc_auc: m.roc_auc?.['risk_score'] ?? null, pr_auc: m.pr_auc?.['risk_score'] ?? null, flagged_precision: m.flagged_precision ?? null } : null,
+    metrics: metrics ? { roc_auc: metrics.roc_auc['risk_score'] ?? null, pr_auc: metrics.pr_auc['risk_score'] ?? null, flagged_precision: metrics.flagged_precision } : null,
     rings: parts.identityIndex.rings.size,
   };
 }
 
 /** A ScoringModel over a model version's restored parts. */
-export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metrics: unknown): ScoringModel {
+export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metrics: ModelMetrics | null): ScoringModel {
   const index = parts.identityIndex;
   const ringDetail = (ringId: string): RingDetail | null => {
     const ring = index.rings.get(ringId);
@@ -65,9 +65,7 @@ export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metric
 /** Loads versions of one model from a model root (LATEST when no version is given). */
 export function createModelLoader(root: string, name: string): LoadScoringModel {
   return async (version) => {
-    const { parts, manifest, dir } = await loadScoringParts(root, name, version);
-    const { readFile } = await import('node:fs/promises');
-    const metrics = await readFile(`${dir}/metrics.json`, 'utf8').then((t) => JSON.parse(t) as unknown, () => null);
+    const { parts, manifest, metrics } = await loadScoringParts(root, name, version);
     return scoringModelFrom(parts, manifest, metrics);
   };
 }

@@ -13,6 +13,7 @@ import { mahalanobisDetectorSpec } from './detectors/mahalanobis-detector.js';
 import { FEATURE_NAMES } from './features/feature-registry.js';
 import { identityIndexMeta, identityIndexToJsonl, IdentityIndexMetaSchema, restoreIdentityIndex } from './identity/identity-index.js';
 import { restoreRobustScaler, ScalerStateSchema } from './scaling/robust-scaler.js';
+import { type ModelMetrics, ModelMetricsSchema } from './evaluation/evaluate-model.js';
 import { CalibrationSchema, ScoreMappingSchema } from './scoring/calibration.js';
 import type { ScoringParts } from './scoring/risk-score.js';
 import { RiskPolicySchema } from './scoring/risk-policy.js';
@@ -91,7 +92,11 @@ async function restoreDetector<T>(file: string, restore: () => Promise<T>): Prom
 }
 
 /** Reads, verifies and restores a model version; refuses a feature list that differs from this code's registry. */
-export async function loadScoringParts(root: string, name: string, version?: string): Promise<{ parts: ScoringParts; manifest: Manifest; dir: string }> {
+export async function loadScoringParts(
+  root: string,
+  name: string,
+  version?: string,
+): Promise<{ parts: ScoringParts; manifest: Manifest; dir: string; metrics: ModelMetrics | null }> {
   const stored = await readModelVersion(root, name, version);
   assertFeatureNames(stored.manifest, FEATURE_NAMES);
   if (!(FILES.mahalanobis in stored.manifest.files)) {
@@ -120,5 +125,7 @@ export async function loadScoringParts(root: string, name: string, version?: str
     featureMedians: meta.feature_medians,
     useFlaggedNeighbours: true,
   };
-  return { parts, manifest: stored.manifest, dir: stored.dir };
+  // held-out metrics exist only when the training data had labels; when present they are checked like every model file
+  const metrics = FILES.metrics in stored.manifest.files ? stored.readJson(FILES.metrics, ModelMetricsSchema) : null;
+  return { parts, manifest: stored.manifest, dir: stored.dir, metrics };
 }

@@ -102,7 +102,8 @@ describe('trainModel', () => {
     const assessment = assessAccount(parts, newcomer);
     const sharesBank = assessment.links.accounts.some((l) => l.via.includes('bank'));
     const ringIds = assessment.links.rings;
-    if (sharesBank) expect(ringIds).toContain(parts.identityIndex.ringOfAccount.get(ringMember!.account_id));
+    expect(sharesBank).toBe(true);
+    expect(ringIds).toContain(parts.identityIndex.ringOfAccount.get(ringMember!.account_id));
     expect(assessment.links.shared_identifiers.length).toBeGreaterThan(0);
   });
 });
