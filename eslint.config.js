@@ -1,4 +1,5 @@
-// Layering (STYLE.md 2.1): data <- training <- serving; models/ is storage and imports neither.
+// Layering (STYLE.md 2.1): data <- training <- serving; models/ and stores/ are storage and import neither;
+// training/ and serving/ reach a store backend only through stores/open-store.ts and the interface.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
@@ -17,6 +18,8 @@ export default tseslint.config(
           zones: [
             { target: './data', from: ['./training', './models', './serving', './cli', './notebooks'] },
             { target: './models', from: ['./training', './serving', './cli', './notebooks'] },
+            { target: './stores', from: ['./data', './training', './models', './serving', './cli', './notebooks'] },
+            { target: ['./training', './serving'], from: ['./stores/lmdb-store.ts', './stores/redis-store.ts'] },
             { target: './training', from: ['./serving', './cli', './notebooks'] },
             { target: './serving', from: ['./cli', './notebooks'] },
           ],
