@@ -65,7 +65,8 @@ export function createApp(deps: AppDeps): express.Express {
     req.apiKey = null;
     res.setHeader('X-Request-Id', req.requestId);
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
+    // 'close', not 'finish': a request whose client hung up is logged too
+    res.on('close', () => {
       // the route pattern, never the URL: paths can hold account ids
       const route = (req.route as { path?: string } | undefined)?.path ?? (res.statusCode === 404 ? 'unmatched' : req.path.startsWith('/docs') ? '/docs' : 'unmatched');
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

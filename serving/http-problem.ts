@@ -7,6 +7,8 @@ import type { Problem } from './api-schemas.js';
 export const PROBLEM_TYPES = {
   'invalid-request': { status: 400, title: 'The request is not valid' },
   'malformed-json': { status: 400, title: 'The body is not valid JSON' },
+  'undecodable-body': { status: 400, title: 'The body does not decode as its Content-Encoding says' },
+  'request-aborted': { status: 400, title: 'The client stopped sending the body' },
   unauthorized: { status: 401, title: 'A valid API key is required' },
   forbidden: { status: 403, title: 'The API key lacks the scope for this route' },
   'not-found': { status: 404, title: 'Not found' },
@@ -45,22 +47,49 @@ export function toJsonPointer(path: readonly PropertyKey[]): string {
   return `#${path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')}`;
 }
 
+/** Field errors listed in one answer at most (a body can hold millions). */
+const MAX_LISTED_ERRORS = 100;
+
 export function zodProblem(error: z.ZodError, what: string): HttpProblem {
-  const errors = error.issues.map((issue) => ({ pointer: toJsonPointer(issue.path), detail: issue.message, code: issue.code }));
-  return new HttpProblem('invalid-request', `${what}: ${errors.length} invalid field${errors.length > 1 ? 's' : ''}`, errors);
+  const errors = error.issues.slice(0, MAX_LISTED_ERRORS).map((issue) => ({ pointer: toJsonPointer(issue.path), detail: issue.message, code: issue.code }));
+  const count = error.issues.length;
+  return new HttpProblem('invalid-request', `${what}: ${count} invalid field${count > 1 ? 's' : ''}${count > errors.length ? `, the first ${errors.length} listed` : ''}`, errors);
+}
+
+/** An error that Express, its router or body-parser marked as the client's (status 4xx), as a problem; else null. */
+function clientErrorProblem(error: unknown): HttpProblem | null {
+  const { status, type } = error as { status?: unknown; type?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  switch (type) {
+    case 'entity.parse.failed':
+      return new HttpProblem('malformed-json', 'the body could not be parsed as JSON');
+    case 'entity.too.large':
+      return new HttpProblem('payload-too-large', `the body exceeds the limit of ${(error as { limit?: number }).limit ?? '?'} bytes`);
+    case 'encoding.unsupported':
+      return new HttpProblem('unsupported-media-type', 'the body must be sent with Content-Encoding gzip, deflate, br or identity');
+    case 'charset.unsupported':
+      return new HttpProblem('unsupported-media-type', 'the body must be UTF-8 JSON');
+    case 'request.aborted':
+      return new HttpProblem('request-aborted', 'the client closed the connection before the whole body arrived');
+    case 'request.size.invalid':
+      return new HttpProblem('invalid-request', 'the body is shorter or longer than its Content-Length');
+  }
+  // the router's failed decodeURIComponent: its message holds the raw path value (an account id), never repeated
+  if (error instanceof URIError) return new HttpProblem('invalid-request', 'the path holds an invalid percent-encoding');
+  // body-parser passes a decompression failure on with status 400 and zlib's code
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(Z_|ERR_BROTLI|ERR__ERROR_)/.test(code)) {
+    return new HttpProblem('undecodable-body', 'the body could not be decompressed as its Content-Encoding says');
+  }
+  return null;
 }
 
 /** The single mapping from anything thrown to a problem. Never echoes identifiers or internals in detail. */
 export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof z.ZodError) return zodProblem(error, 'the request');
-  const bodyParserType = (error as { type?: string }).type;
-  if (bodyParserType === 'entity.parse.failed') return new HttpProblem('malformed-json', 'the body could not be parsed as JSON');
-  if (bodyParserType === 'entity.too.large') {
-    const limit = (error as { limit?: number }).limit;
-    return new HttpProblem('payload-too-large', `the body exceeds the limit of ${limit ?? '?'} bytes`);
-  }
-  if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') return new HttpProblem('unsupported-media-type', 'the body must be UTF-8 JSON');
+  const clientError = clientErrorProblem(error);
+  if (clientError) return clientError;
   if (error instanceof ModelIntegrityError) return new HttpProblem('model-rejected', `model refused: ${error.message}`);
   if (error instanceof ModelFeatureMismatchError) return new HttpProblem('model-rejected', error.message);
   if (error instanceof ModelNotFoundError) return new HttpProblem('model-rejected', error.message);

@@ -36,7 +36,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           summary: 'Score 1 to the configured maximum of accounts, each with its events',
           security: secured,
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PredictRequest' } } } },
-          responses: { '200': json('PredictResponse', 'one result per account, in request order'), ...problems('invalid-request', 'malformed-json', 'unauthorized', 'forbidden', 'payload-too-large', 'unsupported-media-type', 'rate-limited', 'internal-error', 'model-not-ready') },
+          responses: { '200': json('PredictResponse', 'one result per account, in request order'), ...problems('invalid-request', 'malformed-json', 'undecodable-body', 'unauthorized', 'forbidden', 'payload-too-large', 'unsupported-media-type', 'rate-limited', 'internal-error', 'model-not-ready') },
         },
       },
       '/v1/rings/{ring_id}': { get: { summary: 'A ring: members and the identifiers that tie them', security: secured, parameters: [{ name: 'ring_id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': json('RingDetail', 'the ring'), ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready') } } },

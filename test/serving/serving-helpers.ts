@@ -1,5 +1,6 @@
 // Builds the app in-process over the fixture model: no port, no env (fastify/demo build()).
-import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { loadDataset } from '../../data/load-dataset.js';
 import { accountEventsToRecord } from '../../data/tables.js';
 import type { KeyRecord } from '../../serving/api-keys.js';
@@ -16,11 +17,11 @@ export const TEST_KEYS: KeyRecord[] = [
   { name: 'ops', scope: 'admin', sha256: hashApiKey(ADMIN_KEY), created_at: '2026-01-01T00:00:00Z' },
 ];
 
-export async function buildTestApp(fixture: FixtureModel, overrides: Partial<ServeConfig> = {}, options: { loaded?: boolean; keys?: KeyRecord[] | null } = {}) {
+export async function buildTestApp(fixture: FixtureModel, overrides: Partial<ServeConfig> = {}, options: { loaded?: boolean; keys?: KeyRecord[] | null; logger?: Logger } = {}) {
   const config = ServeConfigSchema.parse({ models_root: fixture.modelsRoot, model_name: fixture.name, ...overrides });
   const holder = new ModelHolder(createModelLoader(fixture.modelsRoot, fixture.name));
   if (options.loaded !== false) await holder.reload(fixture.version);
-  const app = createApp({ config, modelHolder: holder, logger: pino({ level: 'silent' }), keys: options.keys === undefined ? TEST_KEYS : options.keys });
+  const app = createApp({ config, modelHolder: holder, logger: options.logger ?? pino({ level: 'silent' }), keys: options.keys === undefined ? TEST_KEYS : options.keys });
   return { app, holder, config };
 }
 
@@ -30,3 +31,15 @@ export async function fixtureRecords(fixture: FixtureModel, count: number): Prom
   return dataset.accounts.slice(0, count).map(accountEventsToRecord);
 }
 
+
+/** A pino logger that keeps its JSON lines in memory, for tests of what the service logs. */
+export function memoryLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, stream), lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
