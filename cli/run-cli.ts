@@ -1,11 +1,14 @@
 // runCli: argv → subcommand → exit code. In-process and testable; ringfence.ts only wires it to the process.
 import { type CliCommand, type CliIo, EXIT_OK, EXIT_USAGE } from './cli-command.js';
 import { describeCliError } from './format-error.js';
+import { removeOutputsOnSignal } from './interrupt-cleanup.js';
 
 interface CommandEntry {
   readonly summary: string;
   /** lazy, so `ringfence generate` never loads TensorFlow.js */
   load(): Promise<CliCommand>;
+  /** the command stops gracefully on SIGINT/SIGTERM itself; every other command removes its unfinished output */
+  readonly ownsSignals?: true;
 }
 
 // One line per subcommand; each lives in its own file `cli/<name>-command.ts`.
@@ -16,7 +19,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   score: { summary: 'score every account of a data folder with a saved version', load: async () => (await import('./score-command.js')).scoreCommand },
   inspect: { summary: "show a version's manifest, metrics and clusters, or list versions", load: async () => (await import('./inspect-command.js')).inspectCommand },
   evaluate: { summary: 'benchmark the detectors on a numeric table with labels', load: async () => (await import('./evaluate-command.js')).evaluateCommand },
-  serve: { summary: 'the HTTP scoring service', load: async () => (await import('./serve-command.js')).serveCommand },
+  serve: { summary: 'the HTTP scoring service', load: async () => (await import('./serve-command.js')).serveCommand, ownsSignals: true },
   keys: { summary: 'create or list API keys for the service', load: async () => (await import('./keys-command.js')).keysCommand },
   demo: { summary: 'the whole job on a synthetic marketplace: generate, train, score, report', load: async () => (await import('./demo-command.js')).demoCommand },
 };
@@ -43,6 +46,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`error: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}.\n`);
     return EXIT_USAGE;
   }
+  const stopCleanup = entry.ownsSignals ? () => undefined : removeOutputsOnSignal(io);
   try {
     const command = await entry.load();
     return await command.run(rest, io);
@@ -50,5 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const { message, exitCode } = describeCliError(error, io.env['RINGFENCE_DEBUG'] === '1');
     io.stderr.write(`${message}\n`);
     return exitCode;
+  } finally {
+    stopCleanup();
   }
 }

@@ -2,6 +2,7 @@
 // renamed into place on close.
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { trackTemporaryOutput } from './temporary-outputs.js';
 
 const NEEDS_QUOTES = /[",\r\n]/;
 const FLUSH_BYTES = 1 << 20;
@@ -69,6 +70,7 @@ export interface CsvWriter extends Omit<AtomicFileWriter, 'write'> {
  */
 export function createAtomicFileWriter(file: string): AtomicFileWriter {
   const partial = `${file}.partial`;
+  const untrack = trackTemporaryOutput(partial);
   const stream = createWriteStream(partial);
   let failure: Error | null = null;
   stream.on('error', (error) => {
@@ -92,6 +94,7 @@ export function createAtomicFileWriter(file: string): AtomicFileWriter {
       await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
       if (failure) throw failure;
       await rename(partial, file);
+      untrack();
     },
     async abort() {
       // the stream opens its file asynchronously: removing it before the open completes would let the open create it
@@ -102,6 +105,7 @@ export function createAtomicFileWriter(file: string): AtomicFileWriter {
         await closed;
       }
       await rm(partial, { force: true });
+      untrack();
     },
   };
 }

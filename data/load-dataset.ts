@@ -11,6 +11,7 @@ import { DataFileError, DatasetError } from './data-errors.js';
 import type { Dataset, DatasetSummary, DatasetWarning, TableReadSummary } from './dataset.js';
 import type { ProgressEvent } from './progress-event.js';
 import { readTable, readTableByAccount, type TableReadResult, tableNameOfFile } from './read-table.js';
+import { trackTemporaryOutput } from './temporary-outputs.js';
 import {
   type AccountEvents,
   EVENT_TABLES,
@@ -84,10 +85,12 @@ export async function findTableFiles(folder: string): Promise<{ files: Map<Table
 class RejectsWriter {
   private readonly stream: WriteStream;
   private readonly partial: string;
+  private readonly untrack: () => void;
   count = 0;
 
   constructor(readonly file: string) {
     this.partial = `${file}.partial-${process.pid}`;
+    this.untrack = trackTemporaryOutput(this.partial);
     this.stream = createWriteStream(this.partial);
   }
 
@@ -104,12 +107,14 @@ class RejectsWriter {
   async commit(): Promise<string> {
     await this.closeStream();
     await rename(this.partial, this.file);
+    this.untrack();
     return this.file;
   }
 
   async discard(): Promise<void> {
     await this.closeStream().catch(() => undefined);
     await rm(this.partial, { force: true });
+    this.untrack();
   }
 }
 

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { trackTemporaryOutput } from '../data/temporary-outputs.js';
 import { installedLibraryVersions } from './library-versions.js';
 import { FORMAT_VERSION, isSafeRelativePath, type Manifest, type ManifestFields, MANIFEST_FILE, ManifestSchema, REPORT_FOLDER, VERSION_ID_PATTERN } from './manifest.js';
 import { updateLatestPointer } from './registry.js';
@@ -125,6 +126,7 @@ export async function writeModelVersion(root: string, name: string, content: Mod
   const pinned = content.version !== undefined;
   const claimed = await claimTemporaryFolder(nameDir, content.version ?? versionIdAt(content.now ?? new Date()), pinned, name);
   const tmp = claimed.tmp;
+  const untrack = trackTemporaryOutput(tmp);
   let version = claimed.version;
   try {
     const entries: Manifest['files'] = {};
@@ -155,6 +157,8 @@ export async function writeModelVersion(root: string, name: string, content: Mod
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     throw error;
+  } finally {
+    untrack();
   }
   await updateLatestPointer(root, name);
   return { version, dir: path.join(nameDir, version) };

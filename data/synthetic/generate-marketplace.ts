@@ -9,6 +9,7 @@ import { createCsvWriter, type CsvWriter } from '../csv-writer.js';
 import type { ProgressEvent } from '../progress-event.js';
 import { createSeededRandom, type SeededRandom } from '../seeded-random.js';
 import { TABLE_COLUMNS } from '../tables.js';
+import { trackTemporaryOutput } from '../temporary-outputs.js';
 import {
   COUNTRIES,
   COUNTRY_WEIGHTS,
@@ -377,6 +378,7 @@ export async function generateMarketplace(outDir: string, options: GenerateOptio
   const tmpDir = `${outDir.replace(/[/\\]+$/, '')}.tmp-${process.pid}`;
   await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir, { recursive: true });
+  const untrack = trackTemporaryOutput(tmpDir);
   const root = createSeededRandom(options.seed);
   const plan = planPopulation(options.accounts, fraudRate, root.fork('plan'));
   const writers: Record<string, CsvWriter> = {};
@@ -436,9 +438,11 @@ export async function generateMarketplace(outDir: string, options: GenerateOptio
     if (existing) await rm(outDir, { recursive: true, force: true });
     await mkdir(path.dirname(path.resolve(outDir)), { recursive: true });
     await rename(tmpDir, outDir);
+    untrack();
   } catch (error) {
     await Promise.all(Object.values(writers).map((w) => w.abort()));
     await rm(tmpDir, { recursive: true, force: true });
+    untrack();
     throw error;
   }
   return { accounts: options.accounts, rows, labelMix, rings: plan.ringSizes.length };

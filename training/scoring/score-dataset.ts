@@ -8,6 +8,7 @@ import { type AtomicFileWriter, createAtomicFileWriter, writeLinesAtomically } f
 import { DatasetError } from '../../data/data-errors.js';
 import { loadDatasetShard, resolveShardCount } from '../../data/dataset-shards.js';
 import type { ProgressEvent } from '../../data/progress-event.js';
+import { trackTemporaryOutput } from '../../data/temporary-outputs.js';
 import { buildIdentityIndexOfIdentities } from '../identity/identity-graph.js';
 import { type AccountIdentity, accountIdentity, type IdentityIndex } from '../identity/identity-index.js';
 import type { RiskAssessment } from './risk-assessment.js';
@@ -107,6 +108,7 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
   const identities: { line: number; identity: AccountIdentity }[] = [];
   const output = createAtomicFileWriter(outputFile);
   const runs: ShardRun[] = [];
+  const untrackRuns: (() => void)[] = [];
   let accounts = 0;
   try {
     if (options.header) await output.write(options.header);
@@ -114,7 +116,10 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
       const { dataset, note: shardNote } = await loadDatasetShard(folder, index, shards, options.onProgress);
       // one shard writes straight to the output; several write runs to merge in file order
       const run: ShardRun | null = shards > 1 ? { file: `${outputFile}.shard-${index}`, lines: [], bytes: [] } : null;
-      if (run) runs.push(run);
+      if (run) {
+        runs.push(run);
+        untrackRuns.push(trackTemporaryOutput(run.file));
+      }
       function* shardLines(): Generator<string> {
         for (const [i, account] of dataset.accounts.entries()) {
           if (accounts % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'scoring', done: accounts, unit: 'accounts', detail: shardNote.trim() });
@@ -141,6 +146,7 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
     throw error;
   } finally {
     await Promise.all(runs.flatMap((run) => [rm(run.file, { force: true }), rm(`${run.file}.partial`, { force: true })]));
+    for (const untrack of untrackRuns) untrack();
   }
   identities.sort((a, b) => a.line - b.line);
   const identityIndex = options.withIdentityIndex
