@@ -51,7 +51,11 @@ function ringIdOf(members: readonly string[]): string {
 
 /** Share of member pairs whose most typical proposal texts are near-duplicates (shared template). */
 function templateShare(members: readonly AccountIdentity[]): number {
-  const signatures = members.flatMap((m) => (m.typicalProposalText === null ? [] : [textSignature(m.typicalProposalText)]));
+  return templateShareOfSignatures(members.flatMap((m) => (m.typicalProposalText === null ? [] : [textSignature(m.typicalProposalText)])));
+}
+
+/** The same from the members' text signatures (the live identity state keeps signatures, not texts). */
+export function templateShareOfSignatures(signatures: readonly Uint32Array[]): number {
   if (signatures.length < 2) return 0;
   let pairs = 0;
   let similar = 0;

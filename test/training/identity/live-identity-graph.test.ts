@@ -1,0 +1,153 @@
+// The live identity state against the batch graph: whatever the order accounts arrive and leave in, its groups are
+// the connected components training would find over the same accounts, with hub caps applied to the final counts.
+import { describe, expect, it } from 'vitest';
+import { buildIdentityIndexOfIdentities } from '../../../training/identity/identity-graph.js';
+import { type AccountIdentity, hashIdentifier, IdentityConfigSchema, type IdentityIndex } from '../../../training/identity/identity-index.js';
+import type { LiveAccount } from '../../../training/identity/live-account.js';
+import { LiveIdentityGraph } from '../../../training/identity/live-identity-graph.js';
+
+const KEY = 'test-key';
+const config = IdentityConfigSchema.parse({ hub_cap: { bank: 4, device: 3, ip: 3 }, min_shared_ips: 2 });
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function randomAccounts(count: number, seed: number, prefix = 'a'): LiveAccount[] {
+  const random = seeded(seed);
+  const pick = (kind: 'bank' | 'device' | 'ip', pool: number, n: number) =>
+    [...new Set(Array.from({ length: n }, () => hashIdentifier(KEY, kind, `${kind}${Math.floor(random() * pool)}`)))];
+  return Array.from({ length: count }, (_, i) => ({
+    account_id: `${prefix}${i}`,
+    identifiers: { bank: random() < 0.3 ? pick('bank', count, 1) : [], device: pick('device', count * 1.5, 1), ip: pick('ip', count / 2, 3) },
+    created_at: i,
+    recorded_at: i,
+    template_signature: null,
+  }));
+}
+
+const identityOf = (a: LiveAccount): AccountIdentity => ({ account_id: a.account_id, identifiers: a.identifiers, typicalProposalText: null });
+const emptyIndex = (): IdentityIndex => buildIdentityIndexOfIdentities([], { config, hashKey: KEY });
+
+/** groups as sorted member lists, sorted */
+function batchGroups(accounts: readonly LiveAccount[]): string[][] {
+  const index = buildIdentityIndexOfIdentities(accounts.map(identityOf), { config, hashKey: KEY });
+  return [...index.rings.values()].map((r) => [...r.members].sort()).sort((a, b) => a.join().localeCompare(b.join()));
+}
+
+function liveGroups(graph: LiveIdentityGraph): string[][] {
+  return [...graph.liveGroups()].map((g) => [...g.ring.members].sort()).sort((a, b) => a.join().localeCompare(b.join()));
+}
+
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const random = seeded(seed);
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
+describe('live identity graph', () => {
+  it('has the batch components after every arrival, in any order, hub caps crossed on the way included', () => {
+    const accounts = randomAccounts(120, 7);
+    let hubsCrossed = 0;
+    for (const seed of [1, 2, 3]) {
+      const graph = new LiveIdentityGraph(emptyIndex());
+      const order = shuffled(accounts, seed);
+      order.forEach((account, i) => {
+        graph.add(account);
+        if (i % 17 === 0 || i === order.length - 1) expect(liveGroups(graph)).toEqual(batchGroups(order.slice(0, i + 1)));
+      });
+      const final = buildIdentityIndexOfIdentities(accounts.map(identityOf), { config, hashKey: KEY });
+      hubsCrossed = final.identifiers.hubCount;
+    }
+    expect(hubsCrossed).toBeGreaterThan(0);
+  });
+
+  it('splits groups when accounts leave, and comes back to the same state (ids included) after adding and removing', () => {
+    const accounts = randomAccounts(100, 11);
+    const graph = new LiveIdentityGraph(emptyIndex());
+    for (const account of accounts) graph.add(account);
+    const before = [...graph.liveGroups()].map((g) => g.ring).sort((a, b) => a.ring_id.localeCompare(b.ring_id));
+    const leaving = shuffled(accounts, 5).slice(0, 30);
+    for (const account of leaving) graph.remove(account.account_id);
+    const staying = accounts.filter((a) => !leaving.includes(a));
+    expect(liveGroups(graph)).toEqual(batchGroups(staying));
+    for (const account of leaving) graph.add(account, accounts.indexOf(account) + 1);
+    const after = [...graph.liveGroups()].map((g) => g.ring).sort((a, b) => a.ring_id.localeCompare(b.ring_id));
+    expect(after).toEqual(before);
+  });
+
+  it('keeps a ring id as the ring grows, keeps the older id on a merge and resolves the absorbed id to the merged ring', () => {
+    const bank = (n: number) => hashIdentifier(KEY, 'bank', `b${n}`);
+    const account = (id: string, banks: string[], seq: number): LiveAccount => ({
+      account_id: id,
+      identifiers: { bank: banks, device: [], ip: [] },
+      created_at: seq,
+      recorded_at: seq,
+      template_signature: null,
+    });
+    const graph = new LiveIdentityGraph(emptyIndex());
+    graph.add(account('x1', [bank(1)], 1));
+    expect(graph.groupOfAccountNow('x1')).toBeNull();
+    graph.add(account('x2', [bank(1)], 2));
+    const first = graph.groupOfAccountNow('x1')?.ring.ring_id as string;
+    graph.add(account('x3', [bank(1)], 3));
+    expect(graph.groupOfAccountNow('x3')?.ring.ring_id).toBe(first);
+    graph.add(account('y1', [bank(2)], 4));
+    graph.add(account('y2', [bank(2)], 5));
+    const second = graph.groupOfAccountNow('y1')?.ring.ring_id as string;
+    expect(second).not.toBe(first);
+    graph.add(account('bridge', [bank(1), bank(2)], 6));
+    const merged = graph.groupOfAccountNow('y2');
+    expect(merged?.ring.ring_id).toBe(first);
+    expect(merged?.size).toBe(6);
+    expect(graph.groupById(second)?.ring.ring_id).toBe(first);
+    // one more user of bank 1 puts it over its cap of 4: the links through it are undone
+    graph.add(account('x4', [bank(1)], 7));
+    graph.add(account('x5', [bank(1)], 8));
+    expect(graph.groupOfAccountNow('x1')).toBeNull();
+    expect(graph.groupOfAccountNow('bridge')?.ring.members).toEqual(['bridge', 'y1', 'y2']);
+  });
+
+  it('joins recorded accounts to training rings as the batch graph over both would, counting a training account once', () => {
+    const wide = IdentityConfigSchema.parse({ hub_cap: { bank: 50, device: 50, ip: 50 }, min_shared_ips: 2 });
+    const training = randomAccounts(60, 21, 't');
+    // the same identifiers under new names: each recorded account is a twin of a training account
+    const recorded = randomAccounts(60, 21, 'n').slice(0, 15);
+    const base = buildIdentityIndexOfIdentities(training.map(identityOf), { config: wide, hashKey: KEY });
+    const both = buildIdentityIndexOfIdentities([...training, ...recorded].map(identityOf), { config: wide, hashKey: KEY });
+    const graph = new LiveIdentityGraph(base);
+    for (const account of recorded) graph.add(account);
+    const index = graph.asIdentityIndex();
+    let joined = 0;
+    for (const account of recorded) {
+      const expected = both.rings.get(both.ringOfAccount.get(account.account_id) ?? '')?.members ?? null;
+      const group = graph.groupOfAccountNow(account.account_id);
+      expect(group ? [...group.ring.members].sort() : null).toEqual(expected ? [...expected].sort() : null);
+      if (group?.ring.members.some((m) => m.startsWith('t'))) joined++;
+      if (group) expect(index.ringOfAccount.get(account.account_id)).toBe(group.ring.ring_id);
+    }
+    expect(joined).toBeGreaterThan(5);
+    // re-recording a training account does not count its identifiers twice
+    const again = training[0] as LiveAccount;
+    const hash = again.identifiers.device[0] as string;
+    const before = graph.identifierRecord('device', hash)?.account_count;
+    graph.add(again);
+    expect(graph.identifierRecord('device', hash)?.account_count).toBe(before);
+  });
+
+  it('scores as if added and keeps nothing (withAccounts)', () => {
+    const accounts = randomAccounts(80, 31);
+    const graph = new LiveIdentityGraph(emptyIndex());
+    for (const account of accounts.slice(0, 60)) graph.add(account);
+    const before = JSON.stringify([...graph.liveGroups()].map((g) => g.ring).sort((a, b) => a.ring_id.localeCompare(b.ring_id)));
+    const during = graph.withAccounts(accounts.slice(55), () => liveGroups(graph));
+    expect(during).toEqual(batchGroups(accounts));
+    expect(JSON.stringify([...graph.liveGroups()].map((g) => g.ring).sort((a, b) => a.ring_id.localeCompare(b.ring_id)))).toBe(before);
+    expect(graph.recordedAccounts).toBe(60);
+  });
+});

@@ -1,0 +1,501 @@
+// The live identity state: a model's identity index plus the accounts recorded since, with their groups kept
+// current as accounts arrive and leave.
+//
+// Arrivals join groups union-find style (the smaller group's nodes move into the larger). Two events can split
+// groups, and then the groups they touch are rebuilt by a search over their links: an identifier crossing its hub cap
+// (the links made through it no longer count) and an account leaving (erasure, retention). The training index is
+// fixed: a training ring (or a training account outside any ring) is one node whose inner links are the model's.
+//
+// A group's id is a function of its members, never of the history of merges and splits: the id of its oldest part
+// (the smallest training ring id, else the oldest training account, else the earliest recorded account). So ring ids
+// stay as groups grow, on a merge the older id stays, an absorbed group's id still resolves (through its founding
+// account) to the group that absorbed it, and adding accounts then taking them away gives back the same state.
+import { createHash } from 'node:crypto';
+import type { IdentifierKind } from '../scoring/risk-assessment.js';
+import type { IdentifierRecord, IdentifierTable } from './identifier-table.js';
+import { templateShareOfSignatures } from './identity-graph.js';
+import type { IdentityIndex, RingRecord } from './identity-index.js';
+import { LIVE_IDENTIFIER_KINDS, type LiveAccount } from './live-account.js';
+
+/** A node of the live graph: a recorded account (its id) or a training block ("ring:<id>" or "train:<account>"). */
+type NodeId = string;
+const RING_NODE = 'ring:';
+const TRAIN_NODE = 'train:';
+const keyOf = (kind: IdentifierKind, hash: string) => `${kind}:${hash}`;
+const foundingId = (accountId: string) => `G-${createHash('sha256').update(accountId).digest('hex').slice(0, 12)}`;
+
+interface LiveEntry {
+  readonly account: LiveAccount;
+  /** arrival order: position in the store's log (the earliest recorded member names a group of new accounts) */
+  readonly seq: number;
+}
+
+interface Group {
+  readonly nodes: Set<NodeId>;
+  /** derived views, dropped whenever `nodes` changes */
+  ring?: RingRecord;
+}
+
+/** A group as callers see it: id, every member account, and the ring record (identifiers tying it, evidence). */
+export interface LiveGroup {
+  readonly ring: RingRecord;
+  readonly size: number;
+}
+
+export class LiveIdentityGraph {
+  private readonly live = new Map<string, LiveEntry>();
+  /** recorded users of each identifier ("kind:hash"), beside the training index's */
+  private readonly users = new Map<string, Set<string>>();
+  /** recorded accounts sharing some identifier with a training block (candidates for a link to it) */
+  private readonly blockContacts = new Map<NodeId, Set<string>>();
+  private readonly groupOf = new Map<NodeId, Group>();
+  /** founding id -> account, so an absorbed group's id resolves */
+  private readonly founders = new Map<string, string>();
+  private lastSeq = 0;
+
+  constructor(readonly base: IdentityIndex) {}
+
+  get recordedAccounts(): number {
+    return this.live.size;
+  }
+
+  has(accountId: string): boolean {
+    return this.live.has(accountId);
+  }
+
+  recorded(accountId: string): LiveAccount | undefined {
+    return this.live.get(accountId)?.account;
+  }
+
+  *recordedEntries(): Generator<LiveAccount> {
+    for (const entry of this.live.values()) yield entry.account;
+  }
+
+  // ---- identifiers: training users plus recorded users, and the hub cap over both
+
+  private baseRecord(kind: IdentifierKind, hash: string): IdentifierRecord | undefined {
+    return this.base.identifiers.get(kind, hash);
+  }
+
+  /** recorded users not already among the training users (an account is never counted twice) */
+  private extraUsers(kind: IdentifierKind, hash: string): string[] {
+    const recorded = this.users.get(keyOf(kind, hash));
+    if (!recorded) return [];
+    const base = this.baseRecord(kind, hash);
+    return base && !base.is_hub ? [...recorded].filter((id) => !base.account_ids.includes(id)) : [...recorded];
+  }
+
+  private userCount(kind: IdentifierKind, hash: string): number {
+    return (this.baseRecord(kind, hash)?.account_count ?? 0) + this.extraUsers(kind, hash).length;
+  }
+
+  isHub(kind: IdentifierKind, hash: string): boolean {
+    return (this.baseRecord(kind, hash)?.is_hub ?? false) || this.userCount(kind, hash) > this.base.config.hub_cap[kind];
+  }
+
+  /** The identifier as the training index would list it had the recorded accounts been in its training data. */
+  identifierRecord(kind: IdentifierKind, hash: string): IdentifierRecord | undefined {
+    const base = this.baseRecord(kind, hash);
+    const extra = this.extraUsers(kind, hash);
+    if (extra.length === 0) return base;
+    const count = (base?.account_count ?? 0) + extra.length;
+    const isHub = (base?.is_hub ?? false) || count > this.base.config.hub_cap[kind];
+    return { kind, hash, account_ids: isHub ? [] : [...(base?.account_ids ?? []), ...extra], account_count: count, is_hub: isHub };
+  }
+
+  // ---- nodes and links
+
+  private blockOfTrainingAccount(accountId: string): NodeId {
+    const ring = this.base.ringOfAccount.get(accountId);
+    return ring ? RING_NODE + ring : TRAIN_NODE + accountId;
+  }
+
+  private membersOfNode(node: NodeId): readonly string[] {
+    if (node.startsWith(RING_NODE)) return (this.base.rings.get(node.slice(RING_NODE.length)) as RingRecord).members;
+    if (node.startsWith(TRAIN_NODE)) return [node.slice(TRAIN_NODE.length)];
+    return [node];
+  }
+
+  /** The nodes a recorded account links to, by the training rule (non-hub bank or device; enough shared non-hub IPs). */
+  private linksOfAccount(accountId: string): Set<NodeId> {
+    const account = (this.live.get(accountId) as LiveEntry).account;
+    const linked = new Set<NodeId>();
+    const ipShared = new Map<string, number>();
+    for (const kind of LIVE_IDENTIFIER_KINDS) {
+      for (const hash of account.identifiers[kind]) {
+        const record = this.identifierRecord(kind, hash);
+        if (!record || record.is_hub) continue;
+        for (const other of record.account_ids) {
+          if (other === accountId) continue;
+          if (kind === 'ip') ipShared.set(other, (ipShared.get(other) ?? 0) + 1);
+          else linked.add(this.nodeOfAccount(other));
+        }
+      }
+    }
+    for (const [other, count] of ipShared) if (count >= this.base.config.min_shared_ips) linked.add(this.nodeOfAccount(other));
+    linked.delete(accountId);
+    return linked;
+  }
+
+  private nodeOfAccount(accountId: string): NodeId {
+    return this.live.has(accountId) ? accountId : this.blockOfTrainingAccount(accountId);
+  }
+
+  private linksOf(node: NodeId): Set<NodeId> {
+    if (this.live.has(node)) return this.linksOfAccount(node);
+    const linked = new Set<NodeId>();
+    for (const contact of this.blockContacts.get(node) ?? []) if (this.linksOfAccount(contact).has(node)) linked.add(contact);
+    return linked;
+  }
+
+  /** the training blocks whose members use one of `account`'s identifiers */
+  private contactBlocks(account: LiveAccount): Set<NodeId> {
+    const blocks = new Set<NodeId>();
+    for (const kind of LIVE_IDENTIFIER_KINDS) {
+      for (const hash of account.identifiers[kind]) {
+        for (const other of this.baseRecord(kind, hash)?.account_ids ?? []) if (other !== account.account_id) blocks.add(this.blockOfTrainingAccount(other));
+      }
+    }
+    return blocks;
+  }
+
+  /** Every node using `kind:hash` (recorded accounts and training blocks). */
+  private nodesUsing(kind: IdentifierKind, hash: string): Set<NodeId> {
+    const nodes = new Set<NodeId>(this.users.get(keyOf(kind, hash)) ?? []);
+    for (const other of this.baseRecord(kind, hash)?.account_ids ?? []) nodes.add(this.nodeOfAccount(other));
+    return nodes;
+  }
+
+  // ---- changes
+
+  /**
+   * Records `account` (replacing an earlier record of the same account); `seq` is its position in the store's log
+   * (default: after every account so far).
+   */
+  add(account: LiveAccount, seq = this.lastSeq + 1): void {
+    if (this.live.has(account.account_id)) this.remove(account.account_id);
+    const hubsBefore = this.hubStates(account);
+    this.live.set(account.account_id, { account, seq });
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    this.founders.set(foundingId(account.account_id), account.account_id);
+    for (const kind of LIVE_IDENTIFIER_KINDS) {
+      for (const hash of account.identifiers[kind]) {
+        const key = keyOf(kind, hash);
+        let set = this.users.get(key);
+        if (!set) this.users.set(key, (set = new Set()));
+        set.add(account.account_id);
+      }
+    }
+    for (const block of this.contactBlocks(account)) {
+      let contacts = this.blockContacts.get(block);
+      if (!contacts) this.blockContacts.set(block, (contacts = new Set()));
+      contacts.add(account.account_id);
+    }
+    const crossed = this.changedHubs(account, hubsBefore);
+    const links = this.linksOfAccount(account.account_id);
+    if (crossed.length === 0) {
+      this.join(account.account_id, links);
+      return;
+    }
+    // links made through an identifier now over its cap are undone: rebuild every group that used it
+    const seeds = new Set<NodeId>([account.account_id, ...links]);
+    for (const [kind, hash] of crossed) for (const node of this.nodesUsing(kind, hash)) seeds.add(node);
+    this.rebuild(seeds);
+  }
+
+  /** Takes a recorded account out of the state (erasure, retention); its groups are rebuilt without it. */
+  remove(accountId: string): boolean {
+    const entry = this.live.get(accountId);
+    if (!entry) return false;
+    const { account } = entry;
+    const hubsBefore = this.hubStates(account);
+    const seeds = new Set<NodeId>(this.linksOfAccount(accountId));
+    const group = this.groupOf.get(accountId);
+    if (group) for (const node of group.nodes) seeds.add(node);
+    this.detach(accountId);
+    this.live.delete(accountId);
+    this.founders.delete(foundingId(accountId));
+    for (const kind of LIVE_IDENTIFIER_KINDS) {
+      for (const hash of account.identifiers[kind]) {
+        const key = keyOf(kind, hash);
+        this.users.get(key)?.delete(accountId);
+        if (this.users.get(key)?.size === 0) this.users.delete(key);
+      }
+    }
+    for (const block of this.contactBlocks(account)) {
+      const contacts = this.blockContacts.get(block);
+      contacts?.delete(accountId);
+      if (contacts?.size === 0) this.blockContacts.delete(block);
+    }
+    // an identifier back under its cap links its users again
+    for (const [kind, hash] of this.changedHubs(account, hubsBefore)) for (const node of this.nodesUsing(kind, hash)) seeds.add(node);
+    seeds.delete(accountId);
+    this.rebuild(seeds);
+    return true;
+  }
+
+  private hubStates(account: LiveAccount): Map<string, boolean> {
+    const states = new Map<string, boolean>();
+    for (const kind of LIVE_IDENTIFIER_KINDS) for (const hash of account.identifiers[kind]) states.set(keyOf(kind, hash), this.isHub(kind, hash));
+    return states;
+  }
+
+  private changedHubs(account: LiveAccount, before: Map<string, boolean>): [IdentifierKind, string][] {
+    const changed: [IdentifierKind, string][] = [];
+    for (const kind of LIVE_IDENTIFIER_KINDS) {
+      for (const hash of account.identifiers[kind]) if (before.get(keyOf(kind, hash)) !== this.isHub(kind, hash)) changed.push([kind, hash]);
+    }
+    return changed;
+  }
+
+  /** Union: the node and the groups of its links become one group (the smaller groups move into the largest). */
+  private join(node: NodeId, links: Set<NodeId>): void {
+    const groups = new Set<Group>();
+    for (const other of [node, ...links]) groups.add(this.groupOf.get(other) ?? this.newGroup(other));
+    const [largest, ...rest] = [...groups].sort((a, b) => b.nodes.size - a.nodes.size) as [Group, ...Group[]];
+    for (const group of rest) {
+      for (const member of group.nodes) {
+        largest.nodes.add(member);
+        this.groupOf.set(member, largest);
+      }
+    }
+    delete largest.ring;
+  }
+
+  private newGroup(node: NodeId): Group {
+    const group: Group = { nodes: new Set([node]) };
+    this.groupOf.set(node, group);
+    return group;
+  }
+
+  private detach(node: NodeId): void {
+    const group = this.groupOf.get(node);
+    if (!group) return;
+    group.nodes.delete(node);
+    delete group.ring;
+    this.groupOf.delete(node);
+  }
+
+  /** Recomputes the groups of `seeds` (and of whatever they now link to) by a search over the current links. */
+  private rebuild(seeds: Set<NodeId>): void {
+    const dirty = new Set<NodeId>();
+    for (const seed of seeds) {
+      const group = this.groupOf.get(seed);
+      for (const node of group ? group.nodes : [seed]) dirty.add(node);
+    }
+    for (const node of dirty) this.groupOf.delete(node);
+    const visited = new Set<NodeId>();
+    for (const start of dirty) {
+      if (visited.has(start)) continue;
+      const group: Group = { nodes: new Set() };
+      const queue = [start];
+      visited.add(start);
+      while (queue.length > 0) {
+        const node = queue.pop() as NodeId;
+        group.nodes.add(node);
+        this.groupOf.set(node, group);
+        for (const next of this.linksOf(node)) {
+          if (visited.has(next)) continue;
+          visited.add(next);
+          const other = this.groupOf.get(next);
+          if (other && !dirty.has(next)) for (const member of other.nodes) if (!visited.has(member)) (visited.add(member), queue.push(member));
+          queue.push(next);
+        }
+      }
+      // a training block linked to nothing recorded needs no group of its own: the training index answers for it
+      if (group.nodes.size === 1 && !this.live.has(start)) this.groupOf.delete(start);
+    }
+  }
+
+  // ---- reading groups
+
+  private groupOfAccount(accountId: string): Group | undefined {
+    return this.groupOf.get(this.nodeOfAccount(accountId));
+  }
+
+  /** The group's id: that of its oldest part (see the file comment). */
+  private groupId(group: Group): string {
+    let ringId: string | null = null;
+    let trainingAccount: string | null = null;
+    let earliest: LiveEntry | null = null;
+    for (const node of group.nodes) {
+      if (node.startsWith(RING_NODE)) {
+        const id = node.slice(RING_NODE.length);
+        if (ringId === null || id < ringId) ringId = id;
+      } else if (node.startsWith(TRAIN_NODE)) {
+        const id = node.slice(TRAIN_NODE.length);
+        if (trainingAccount === null || id < trainingAccount) trainingAccount = id;
+      } else {
+        const entry = this.live.get(node) as LiveEntry;
+        if (earliest === null || entry.seq < earliest.seq) earliest = entry;
+      }
+    }
+    if (ringId !== null) return ringId;
+    return foundingId(trainingAccount ?? (earliest as LiveEntry).account.account_id);
+  }
+
+  private ringRecord(group: Group): RingRecord {
+    if (group.ring) return group.ring;
+    const members = [...new Set([...group.nodes].flatMap((node) => this.membersOfNode(node)))].sort();
+    const memberSet = new Set(members);
+    const identifiers: RingRecord['identifiers'] = [];
+    const seen = new Set<string>();
+    let strength = 0;
+    const signatures: Uint32Array[] = [];
+    let trainingTemplate = 0;
+    const addTie = (kind: IdentifierKind, hash: string) => {
+      const key = keyOf(kind, hash);
+      if (seen.has(key)) return;
+      seen.add(key);
+      const record = this.identifierRecord(kind, hash);
+      if (!record || record.is_hub) return;
+      const inGroup = record.account_ids.filter((id) => memberSet.has(id)).length;
+      if (inGroup < 2) return;
+      identifiers.push({ kind, hash, accounts: inGroup });
+      strength = Math.max(strength, this.base.config.link_weight[kind]);
+    };
+    for (const node of group.nodes) {
+      const entry = this.live.get(node);
+      if (entry) {
+        for (const kind of LIVE_IDENTIFIER_KINDS) for (const hash of entry.account.identifiers[kind]) addTie(kind, hash);
+        if (entry.account.template_signature) signatures.push(Uint32Array.from(entry.account.template_signature));
+      } else if (node.startsWith(RING_NODE)) {
+        const ring = this.base.rings.get(node.slice(RING_NODE.length)) as RingRecord;
+        for (const tie of ring.identifiers) addTie(tie.kind, tie.hash);
+        trainingTemplate = Math.max(trainingTemplate, ring.template_share);
+      }
+    }
+    identifiers.sort((a, b) => b.accounts - a.accounts || a.kind.localeCompare(b.kind) || a.hash.localeCompare(b.hash));
+    group.ring = {
+      ring_id: this.groupId(group),
+      members,
+      identifiers,
+      strength,
+      template_share: Math.max(trainingTemplate, templateShareOfSignatures(signatures)),
+    };
+    return group.ring;
+  }
+
+  /** The group (two or more accounts) an account is in now, or null. */
+  groupOfAccountNow(accountId: string): LiveGroup | null {
+    const group = this.groupOfAccount(accountId);
+    if (group) {
+      const ring = this.ringRecord(group);
+      return ring.members.length >= 2 ? { ring, size: ring.members.length } : null;
+    }
+    const trainingRing = this.base.rings.get(this.base.ringOfAccount.get(accountId) ?? '');
+    return trainingRing ? { ring: trainingRing, size: trainingRing.members.length } : null;
+  }
+
+  /** The group of this id now: its own, or (for the id of a group since absorbed) the group that absorbed it. */
+  groupById(groupId: string): LiveGroup | null {
+    const trainingRing = this.base.rings.get(groupId);
+    const founder = trainingRing ? trainingRing.members[0] : this.founders.get(groupId);
+    if (founder !== undefined) return this.groupOfAccountNow(founder);
+    // a training account outside any training ring that founded a group
+    for (const node of this.groupOf.keys()) if (node.startsWith(TRAIN_NODE) && foundingId(node.slice(TRAIN_NODE.length)) === groupId) return this.groupOfAccountNow(node.slice(TRAIN_NODE.length));
+    return null;
+  }
+
+  /** Every current group with a recorded member. */
+  *liveGroups(): Generator<LiveGroup> {
+    const seen = new Set<Group>();
+    for (const group of this.groupOf.values()) {
+      if (seen.has(group)) continue;
+      seen.add(group);
+      const ring = this.ringRecord(group);
+      if (ring.members.length >= 2) yield { ring, size: ring.members.length };
+    }
+  }
+
+  /**
+   * Runs `scoreWith` with `accounts` added as if recorded, then takes them out again (and puts back any earlier
+   * record they replaced): the state afterwards is the state before, since groups and ids are functions of it.
+   */
+  withAccounts<T>(accounts: readonly LiveAccount[], scoreWith: () => T): T {
+    const replaced = accounts.flatMap((a) => {
+      const entry = this.live.get(a.account_id);
+      return entry ? [entry] : [];
+    });
+    const lastSeq = this.lastSeq;
+    for (const account of accounts) this.add(account);
+    try {
+      return scoreWith();
+    } finally {
+      for (const account of [...accounts].reverse()) this.remove(account.account_id);
+      for (const entry of replaced) this.add(entry.account, entry.seq);
+      this.lastSeq = lastSeq;
+    }
+  }
+
+  /** The state as an identity index: what scoring reads (links, ring sizes, ring records) over training and recorded accounts. */
+  asIdentityIndex(): IdentityIndex {
+    return liveIdentityIndex(this);
+  }
+}
+
+/** ReadonlyMap views whose lookups answer from the live graph (scoring only looks up; iteration lists live groups). */
+class LookupMap<V> implements ReadonlyMap<string, V> {
+  constructor(
+    private readonly lookup: (key: string) => V | undefined,
+    private readonly list: () => Iterable<[string, V]>,
+  ) {}
+  get(key: string): V | undefined {
+    return this.lookup(key);
+  }
+  has(key: string): boolean {
+    return this.lookup(key) !== undefined;
+  }
+  get size(): number {
+    return [...this.list()].length;
+  }
+  *entries(): MapIterator<[string, V]> {
+    yield* this.list();
+  }
+  *keys(): MapIterator<string> {
+    for (const [key] of this.list()) yield key;
+  }
+  *values(): MapIterator<V> {
+    for (const [, value] of this.list()) yield value;
+  }
+  forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
+    for (const [key, value] of this.list()) callback(value, key, this);
+  }
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+}
+
+function liveIdentityIndex(graph: LiveIdentityGraph): IdentityIndex {
+  const base = graph.base;
+  const identifiers: IdentifierTable = {
+    get size() {
+      return base.identifiers.size;
+    },
+    get hubCount() {
+      return base.identifiers.hubCount;
+    },
+    get: (kind, hash) => graph.identifierRecord(kind, hash),
+    records: () => base.identifiers.records(),
+  };
+  function* allRings(): Generator<[string, RingRecord]> {
+    const listed = new Set<string>();
+    for (const group of graph.liveGroups()) {
+      listed.add(group.ring.ring_id);
+      for (const member of group.ring.members) listed.add(`member:${member}`);
+      yield [group.ring.ring_id, group.ring];
+    }
+    for (const [id, ring] of base.rings) if (!listed.has(id) && !listed.has(`member:${ring.members[0]}`)) yield [id, ring];
+  }
+  const rings = new LookupMap<RingRecord>((id) => {
+    const group = graph.groupById(id);
+    return group && group.ring.ring_id === id ? group.ring : undefined;
+  }, allRings);
+  const ringOfAccount = new LookupMap<string>(
+    (accountId) => graph.groupOfAccountNow(accountId)?.ring.ring_id,
+    function* () {
+      for (const [id, ring] of allRings()) for (const member of ring.members) yield [member, id];
+    },
+  );
+  return { config: base.config, hashKey: base.hashKey, identifiers, rings, ringOfAccount, flagged: base.flagged };
+}
