@@ -298,7 +298,14 @@ export class LiveIdentityGraph {
           if (visited.has(next)) continue;
           visited.add(next);
           const other = this.groupOf.get(next);
-          if (other && !dirty.has(next)) for (const member of other.nodes) if (!visited.has(member)) (visited.add(member), queue.push(member));
+          // a group outside the rebuilt ones that is now linked joins whole
+          if (other && !dirty.has(next)) {
+            for (const member of other.nodes) {
+              if (visited.has(member)) continue;
+              visited.add(member);
+              queue.push(member);
+            }
+          }
           queue.push(next);
         }
       }
