@@ -4,7 +4,8 @@ import { describePrecisionByAction, type ModelMetrics } from '../evaluation/eval
 import type { RingRecord } from '../identity/identity-index.js';
 import type { RiskAssessment } from '../scoring/risk-assessment.js';
 import type { RiskPolicy } from '../scoring/risk-policy.js';
-import { vegaLiteToSvg } from './vega-charts.js';
+import { clusterProfileHeatmapSpec, clusterSizeSpec, curveSpec, riskHistogramSpec, ringSizeSpec } from './chart-specs.js';
+import { type VegaLiteSpec, vegaLiteToSvg } from './vega-charts.js';
 
 export interface ReportInput {
   readonly name: string;
@@ -30,128 +31,65 @@ const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const num = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 
 function table(headers: string[], rows: (string | number)[][]): string {
+  // numbers right-aligned and unbroken; long text may break anywhere so that a table fits a narrow window
+  const cellClass = (c: string | number) => (typeof c === 'number' ? ' class="n"' : c.length > 40 ? ' class="long"' : '');
   return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td${typeof c === 'number' ? ' class="n"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`)
+    .map((r) => `<tr>${r.map((c) => `<td${cellClass(c)}>${escapeHtml(c)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
 
-const SCORE_BIN_WIDTH = 2;
 /** rows of the highest-risk table */
 export const HIGHEST_RISK_SHOWN = 25;
 
-/** Accounts per risk-score bin and group: the chart gets 50 bins, not one data point per account. */
-function scoreHistogram(input: ReportInput): { from: number; to: number; group: string; accounts: number }[] {
-  const bins = 100 / SCORE_BIN_WIDTH;
-  const counts = new Map<string, Float64Array>();
-  for (const a of input.outcomes) {
-    const group = input.labels ? (input.labels.get(a.account_id) ? 'fraud' : 'normal') : 'all accounts';
-    let groupCounts = counts.get(group);
-    if (!groupCounts) counts.set(group, (groupCounts = new Float64Array(bins)));
-    const bin = Math.min(bins - 1, Math.max(0, Math.floor(a.risk_score / SCORE_BIN_WIDTH)));
-    groupCounts[bin] = (groupCounts[bin] as number) + 1;
+function scoreDistributionSpec(input: ReportInput): VegaLiteSpec {
+  const group = (id: string) => (input.labels ? (input.labels.get(id) ? 'fraud' : 'normal') : 'all accounts');
+  const population = `every one of the ${input.outcomes.length.toLocaleString('en-US')} accounts the model was trained and evaluated on, ${input.labels ? 'by true label' : 'unlabelled'}`;
+  return riskHistogramSpec({ scores: input.outcomes.map((a) => ({ risk_score: a.risk_score, group: group(a.account_id) })), policy: input.policy, population });
+}
+
+function clusterProfileSpec(input: ReportInput): VegaLiteSpec {
+  const cells = input.profiles.flatMap((p) => p.topFeatures.slice(0, 5).map((f) => ({ cluster: `${p.cluster} (${p.size})`, feature: f.name, z: f.z })));
+  return clusterProfileHeatmapSpec(cells, 'Cluster profiles: the five features that set each cluster apart');
+}
+
+function ringChartSpec(input: ReportInput): VegaLiteSpec {
+  return ringSizeSpec(input.rings.map((r) => ({ size: r.members.length, tie: [...new Set(r.identifiers.map((i) => i.kind))].sort().join('+') || 'none' })));
+}
+
+/**
+ * The highest-risk accounts grouped by their three strongest reasons (as a set): the accounts of a ring or a bot farm
+ * share them, so one row per group reads better than a row per account with the same sentences.
+ */
+function highestRiskGroups(input: ReportInput): (string | number)[][] {
+  const groups = new Map<string, RiskAssessment[]>();
+  for (const a of input.highestRisk.slice(0, HIGHEST_RISK_SHOWN)) {
+    const key = a.reasons.slice(0, 3).map((r) => `${r.code}:${r.name}`).sort().join('|');
+    groups.set(key, [...(groups.get(key) ?? []), a]);
   }
-  return [...counts].flatMap(([group, groupCounts]) =>
-    Array.from(groupCounts, (accounts, bin) => ({ from: bin * SCORE_BIN_WIDTH, to: (bin + 1) * SCORE_BIN_WIDTH, group, accounts })).filter((b) => b.accounts > 0),
-  );
-}
-
-function scoreDistributionSpec(input: ReportInput): Record<string, unknown> {
-  const values = scoreHistogram(input);
-  const bands = [
-    { from: 0, to: input.policy.flag_above, action: 'MONITOR' },
-    { from: input.policy.flag_above, to: input.policy.block_above, action: 'FLAG_FOR_REVIEW' },
-    { from: input.policy.block_above, to: 100, action: 'BLOCK_ACCOUNT' },
-  ];
-  return {
-    title: 'Risk score distribution with the policy bands',
-    width: 640,
-    height: 240,
-    layer: [
-      {
-        data: { values: bands },
-        mark: { type: 'rect', opacity: 0.15 },
-        encoding: {
-          x: { field: 'from', type: 'quantitative', scale: { domain: [0, 100] }, title: 'risk score' },
-          x2: { field: 'to' },
-          color: { field: 'action', type: 'nominal', scale: { domain: ['MONITOR', 'FLAG_FOR_REVIEW', 'BLOCK_ACCOUNT'], range: ['#4c9a2a', '#e0a100', '#c0392b'] }, title: 'policy band' },
-        },
-      },
-      {
-        data: { values },
-        mark: { type: 'bar', opacity: 0.75 },
-        encoding: {
-          x: { field: 'from', type: 'quantitative', scale: { domain: [0, 100] }, title: 'risk score' },
-          x2: { field: 'to' },
-          // overlaid, not stacked: on a symlog axis a stack would misstate the smaller group
-          y: { field: 'accounts', type: 'quantitative', stack: null, scale: { type: 'symlog' }, title: 'accounts (symlog scale)' },
-          y2: { datum: 0 },
-          fill: { field: 'group', type: 'nominal', scale: { domain: ['normal', 'fraud', 'all accounts'], range: ['#7f8c8d', '#e74c3c', '#34495e'] }, title: 'accounts' },
-        },
-      },
-    ],
-    resolve: { scale: { color: 'independent' } },
+  const tally = (values: string[]) => {
+    const distinct = [...new Set(values)];
+    return distinct.length === 1 ? (distinct[0] as string) : distinct.map((v) => `${v} ×${values.filter((x) => x === v).length}`).join(', ');
   };
-}
-
-function clusterProfileSpec(input: ReportInput): Record<string, unknown> {
-  const values = input.profiles.flatMap((p) => p.topFeatures.slice(0, 5).map((f) => ({ cluster: `cluster ${p.cluster} (${p.size})`, feature: f.name, z: Number(f.z.toFixed(2)) })));
-  return {
-    title: 'Cluster profiles: the features that set each cluster apart (centroid, robust z)',
-    data: { values },
-    mark: 'rect',
-    width: 520,
-    height: { step: 16 },
-    encoding: {
-      x: { field: 'cluster', type: 'nominal', title: null, axis: { labelAngle: -30 } },
-      y: { field: 'feature', type: 'nominal', title: null, axis: { labelLimit: 260 } },
-      color: { field: 'z', type: 'quantitative', scale: { scheme: 'redblue', reverse: true, domainMid: 0 }, title: 'z' },
-    },
-  };
-}
-
-function clusterSizeSpec(input: ReportInput): Record<string, unknown> {
-  return {
-    title: 'Cluster sizes and the share of each cluster flagged',
-    data: { values: input.profiles.map((p) => ({ cluster: String(p.cluster), size: p.size, flagged: Number((p.shareFlagged * 100).toFixed(1)) })) },
-    width: 520,
-    height: 200,
-    mark: 'bar',
-    encoding: {
-      x: { field: 'cluster', type: 'nominal', axis: { labelAngle: 0 } },
-      y: { field: 'size', type: 'quantitative', title: 'accounts' },
-      color: { field: 'flagged', type: 'quantitative', title: '% flagged', scale: { scheme: 'orangered' } },
-    },
-  };
-}
-
-function ringSizeSpec(input: ReportInput): Record<string, unknown> {
-  const values = input.rings.map((r) => ({ size: r.members.length, tie: [...new Set(r.identifiers.map((i) => i.kind))].sort().join('+') || 'none' }));
-  return {
-    title: 'Rings by size and the identifier kinds that tie them',
-    data: { values },
-    width: 520,
-    height: 200,
-    mark: 'bar',
-    encoding: {
-      x: { field: 'size', type: 'ordinal', title: 'ring size (accounts)' },
-      y: { aggregate: 'count', type: 'quantitative', title: 'rings' },
-      color: { field: 'tie', type: 'nominal', title: 'tied by' },
-    },
-  };
-}
-
-function curveSpec(title: string, points: { x: number; y: number }[], xTitle: string, yTitle: string, diagonal: boolean): Record<string, unknown> {
-  const layers: Record<string, unknown>[] = [
-    { data: { values: points }, mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: { field: 'x', type: 'quantitative', title: xTitle, scale: { domain: [0, 1] } }, y: { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] } } } },
-  ];
-  if (diagonal) layers.push({ data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } });
-  return { title, width: 300, height: 260, layer: layers };
+  return [...groups.values()].map((members) => {
+    const first = members[0] as RiskAssessment;
+    const risks = members.map((m) => m.risk_score);
+    const risk = Math.min(...risks) === Math.max(...risks) ? `${first.risk_score}` : `${Math.min(...risks)}–${Math.max(...risks)}`;
+    const labels = members.map((m) => (input.labels ? input.labels.get(m.account_id) || 'normal' : '-'));
+    return [
+      members.length,
+      risk,
+      tally(members.map((m) => m.action)),
+      tally(labels),
+      first.reasons.slice(0, 3).map((r) => r.detail).join(' · '),
+      members.map((m) => `${m.account_id} (cluster ${m.cluster})`).join(', '),
+    ];
+  });
 }
 
 /** The analyst report of one trained version as a single HTML string. */
 export async function renderReportHtml(input: ReportInput): Promise<string> {
-  const charts: string[] = [await vegaLiteToSvg(scoreDistributionSpec(input)), await vegaLiteToSvg(clusterSizeSpec(input)), await vegaLiteToSvg(clusterProfileSpec(input))];
-  if (input.rings.length > 0) charts.push(await vegaLiteToSvg(ringSizeSpec(input)));
+  const charts: string[] = [await vegaLiteToSvg(scoreDistributionSpec(input)), await vegaLiteToSvg(clusterSizeSpec(input.profiles)), await vegaLiteToSvg(clusterProfileSpec(input))];
+  if (input.rings.length > 0) charts.push(await vegaLiteToSvg(ringChartSpec(input)));
   const m = input.metrics;
   if (m && m.curves.roc.length > 0) {
     charts.push(await vegaLiteToSvg(curveSpec(`ROC curve (AUC ${num(m.roc_auc['risk_score'] as number)})`, m.curves.roc, 'false positive rate', 'true positive rate', true)));
@@ -159,7 +97,6 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
   }
   const counts = { BLOCK_ACCOUNT: 0, FLAG_FOR_REVIEW: 0, MONITOR: 0 };
   for (const a of input.outcomes) counts[a.action]++;
-  const top = input.highestRisk.slice(0, HIGHEST_RISK_SHOWN);
   const sections: string[] = [
     `<h1>ringfence report: ${escapeHtml(input.name)}/${escapeHtml(input.version)}</h1>`,
     `<p>Created ${escapeHtml(input.createdAt)} from ${input.accounts} accounts (events ${escapeHtml(input.timeRange.from ?? '?')} to ${escapeHtml(input.timeRange.to ?? '?')}). Policy: above ${input.policy.block_above} BLOCK_ACCOUNT, above ${input.policy.flag_above} FLAG_FOR_REVIEW, otherwise MONITOR.</p>`,
@@ -184,10 +121,11 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
       ),
     );
   }
-  sections.push('<h2>Charts</h2>', ...charts.map((svg) => `<figure>${svg}</figure>`));
+  sections.push('<h2>Charts</h2>', `<div class="charts">${charts.map((svg) => `<figure>${svg}</figure>`).join('\n')}</div>`);
   sections.push(
     '<h2>Highest-risk accounts</h2>',
-    table(['account', 'risk', 'action', 'cluster', 'label', 'reasons'], top.map((a) => [a.account_id, a.risk_score, a.action, a.cluster, input.labels ? input.labels.get(a.account_id) || 'normal' : '-', a.reasons.slice(0, 3).map((r) => r.detail).join(' · ')])),
+    `<p>The ${Math.min(HIGHEST_RISK_SHOWN, input.highestRisk.length)} highest-risk accounts, grouped by their three strongest reasons; the reasons are those of the group's riskiest account.</p>`,
+    table(['accounts', 'risk', 'action', 'label', 'three strongest reasons', 'account (cluster)'], highestRiskGroups(input)),
     '<h2>Clusters</h2>',
     table(['cluster', 'size', 'flagged', 'what sets it apart'], input.profiles.map((p) => [p.cluster, p.size, pct(p.shareFlagged), p.topFeatures.slice(0, 3).map((f) => `${f.name} ${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)} (median ${f.centroidValue.toFixed(2)} vs ${f.populationMedian.toFixed(2)})`).join('; ')])),
     '<h2>Largest rings</h2>',
@@ -195,7 +133,7 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ringfence report ${escapeHtml(input.name)}/${escapeHtml(input.version)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}figure{margin:1rem 0}h2{margin-top:2rem;border-bottom:2px solid #eee}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2rem auto;padding:0 1rem;max-width:1100px;color:#222}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}td.long{overflow-wrap:anywhere}.charts{display:flex;flex-wrap:wrap;gap:1rem 2.5rem;align-items:flex-start}figure{margin:1rem 0;max-width:100%}figure svg{display:block;max-width:100%;height:auto}h2{margin-top:2rem;border-bottom:2px solid #eee}</style>
 </head><body>
 ${sections.join('\n')}
 </body></html>

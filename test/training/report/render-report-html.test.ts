@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { hasChromium, layoutProblems, pageLayout } from '../../browser-page-check.js';
 
 const fixture = inject('fixtureModel');
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,7 +24,7 @@ describe('report.html', () => {
     const html = await readFile(reportFile(), 'utf8');
     const section = html.slice(html.indexOf('<h2>First reasons by fraud kind</h2>'));
     expect(section.length).toBeLessThan(html.length);
-    const rows = [...section.slice(0, section.indexOf('</table>')).matchAll(/<tr><td>([^<]*)<\/td><td class="n">(\d+)<\/td><td>([^<]*)<\/td><\/tr>/g)];
+    const rows = [...section.slice(0, section.indexOf('</table>')).matchAll(/<tr><td>([^<]*)<\/td><td class="n">(\d+)<\/td><td(?: class="long")?>([^<]*)<\/td><\/tr>/g)];
     const groups = rows.map((r) => r[1]);
     for (const kind of ['bot', 'ring', 'takeover', 'test_cheat', 'bid_abuse']) expect(groups).toContain(kind);
     for (const [, , accounts, reasons] of rows) {
@@ -33,6 +34,26 @@ describe('report.html', () => {
     const testCheats = rows.find((r) => r[1] === 'test_cheat')?.[3] ?? '';
     expect(testCheats).toMatch(/test_/);
   });
+
+  it('groups the highest-risk accounts by their strongest reasons instead of repeating the same sentences', async () => {
+    const html = await readFile(reportFile(), 'utf8');
+    const section = html.slice(html.indexOf('<h2>Highest-risk accounts</h2>'));
+    const rows = [...section.slice(0, section.indexOf('</table>')).matchAll(/<tr><td class="n">(\d+)<\/td>.*?<\/tr>/g)];
+    const accounts = rows.reduce((sum, r) => sum + Number(r[1]), 0);
+    expect(accounts).toBe(25);
+    expect(rows.length).toBeLessThan(accounts);
+    expect(new Set(rows.map((r) => r[0].replace(/<td class="n">\d+<\/td>/, '').replace(/A\d+ \(cluster \d+\)(, )?/g, ''))).size).toBe(rows.length);
+  });
+
+  // the charts must read in a wide window and in a 700 px one: nothing cut off or scrolling sideways, every axis titled,
+  // every legend entry drawn in the shape of its marks, no see-through bars blending into colours no legend names
+  it.skipIf(!hasChromium).each([1400, 700])('reads at a %i px window in headless Chromium', async (width) => {
+    const page = await pageLayout(reportFile(), width);
+    expect(page.charts.length).toBeGreaterThanOrEqual(6);
+    expect(layoutProblems(page)).toEqual([]);
+    expect(page.charts.every((c) => c.axes.some((a) => a.labels > 0))).toBe(true);
+    expect(page.charts.filter((c) => c.legends.length > 0).length).toBeGreaterThanOrEqual(4);
+  }, 120_000);
 
   // CI installs Chromium first (scripts/install-system-deps.sh browser); on a machine without it this check cannot run
   it.skipIf(!existsSync(CHROMIUM))('loads in headless Chromium with no console errors and renders its charts', async () => {
