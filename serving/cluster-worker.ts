@@ -79,10 +79,11 @@ async function start(rawConfig: unknown, version: string): Promise<void> {
           if (result.text === null) throw new Error(`cluster metrics: ${result.error ?? 'no answer'}`);
           return result.text;
         },
-        rateLimitStore: new LeasedRateLimitStore(async (key, limit, windowMs) => {
-          const id = randomUUID();
-          return ask<Extract<ToWorker, { kind: 'lease-result' }>>(id, toPrimary({ kind: 'lease', id, key, limit, windowMs }), LEASE_TIMEOUT_MS);
-        }),
+        createRateLimitStore: () =>
+          new LeasedRateLimitStore(async (key, limit, windowMs) => {
+            const id = randomUUID();
+            return ask<Extract<ToWorker, { kind: 'lease-result' }>>(id, toPrimary({ kind: 'lease', id, key, limit, windowMs }), LEASE_TIMEOUT_MS);
+          }),
       },
     },
   );

@@ -1,17 +1,20 @@
 // composition root: load config, load model, createApp, listen, graceful shutdown
 import type { Server } from 'node:http';
 import { pino, type Logger } from 'pino';
-import { readKeysFile, type KeyRecord } from './api-keys.js';
 import { type ServeConfig } from './config.js';
 import { createApp, type ClusterHooks } from './create-app.js';
 import { gracefulCloser } from './graceful-close.js';
+import { KeyRing } from './key-ring.js';
 import type { ServiceMetrics } from './metrics.js';
 import { createModelLoader, ModelHolder, type ScoringModel } from './model-holder.js';
+import { answerParserRefusal } from './problem-response.js';
 
 export interface RunningService {
   readonly server: Server;
   readonly url: string;
   readonly holder: ModelHolder;
+  /** the API keys in service (re-read when the file changes; `reload()` re-reads now) */
+  readonly keys: KeyRing;
   /** stops accepting, lets in-flight requests finish, then resolves */
   close(): Promise<void>;
 }
@@ -40,11 +43,9 @@ export function createServiceLogger(level: ServeConfig['log_level']): Logger {
   return pino({ level, base: { service: 'ringfence', pid: process.pid } }, destination);
 }
 
-/** The API keys of the config, or null for none; an empty keys file is refused. */
-export async function readServiceKeys(config: ServeConfig): Promise<readonly KeyRecord[] | null> {
-  const keys = config.keys_file ? await readKeysFile(config.keys_file) : null;
-  if (keys && keys.length === 0) throw new Error(`keys file ${config.keys_file} holds no keys; create one with 'ringfence keys create'`);
-  return keys;
+/** The API keys of the config (none: no authentication); an empty keys file is refused. */
+export async function readServiceKeys(config: ServeConfig, logger: Logger | null = null): Promise<KeyRing> {
+  return config.keys_file ? KeyRing.fromFile(config.keys_file, logger) : KeyRing.none();
 }
 
 /** Loads the configured version once, as the service would (a cluster's primary checks it before forking). */
@@ -60,11 +61,12 @@ export function serviceUrl(config: ServeConfig, server: Server): string {
 
 export async function startService(config: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createServiceLogger(config.log_level);
-  const keys = await readServiceKeys(config);
+  const keys = await readServiceKeys(config, logger);
   const holder = options.holder ?? new ModelHolder(createModelLoader(config.models_root, config.model_name));
   const model = await holder.reload(config.model_version);
   const app = createApp({ config, modelHolder: holder, logger, keys, ...(options.version ? { version: options.version } : {}), ...(options.cluster ? { cluster: options.cluster } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
   const server = app.listen(config.port, config.host);
+  server.on('clientError', answerParserRefusal);
   const closeGracefully = gracefulCloser(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -74,13 +76,16 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   server.headersTimeout = config.headers_timeout_ms;
   server.keepAliveTimeout = 5_000;
   const url = serviceUrl(config, server);
-  logger.info({ url, model: `${model.name}/${model.version}`, auth: keys ? 'api keys' : 'none (loopback only)' }, 'listening');
+  logger.info({ url, model: `${model.name}/${model.version}`, auth: keys.current() ? 'api keys' : 'none (loopback only)' }, 'listening');
   logger.flush();
+  const unwatchKeys = keys.watch();
   return {
     server,
     url,
     holder,
+    keys,
     close: async () => {
+      unwatchKeys();
       logger.info('stopping: finishing in-flight requests');
       logger.flush();
       try {

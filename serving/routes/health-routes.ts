@@ -1,6 +1,7 @@
-// GET /healthz (live), GET /readyz (model loaded), GET /metrics
+// GET /healthz (live), GET /readyz (model loaded): open; GET /metrics: the metrics scope (route-table.ts)
 import { Router } from 'express';
 import { HttpProblem } from '../http-problem.js';
+import { coveredBy, ROUTES } from '../route-table.js';
 import type { RouteDeps } from './route-deps.js';
 
 export function healthRoutes(deps: RouteDeps): Router {
@@ -9,14 +10,14 @@ export function healthRoutes(deps: RouteDeps): Router {
     const model = deps.modelHolder.current();
     return model ? { name: model.name, version: model.version } : null;
   };
-  router.get('/healthz', (_req, res) => {
+  router.get(ROUTES.healthz.path, coveredBy(ROUTES.healthz), (_req, res) => {
     res.json({ status: 'ok', model: modelRef() });
   });
-  router.get('/readyz', (_req, res) => {
+  router.get(ROUTES.readyz.path, coveredBy(ROUTES.readyz), (_req, res) => {
     if (!deps.modelHolder.current()) throw new HttpProblem('model-not-ready', 'no model is loaded yet', undefined, { 'Retry-After': '5' });
     res.json({ status: 'ready', model: modelRef() });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get(ROUTES.metrics.path, coveredBy(ROUTES.metrics), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metricsText());
   });
   return router;

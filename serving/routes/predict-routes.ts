@@ -2,11 +2,12 @@
 import { Router } from 'express';
 import type { PredictResponse } from '../api-schemas.js';
 import { parsePredictBody } from '../predict-body.js';
+import { coveredBy, ROUTES } from '../route-table.js';
 import type { RouteDeps } from './route-deps.js';
 
 export function predictRoutes(deps: RouteDeps): Router {
   const router = Router();
-  router.post('/v1/predict', deps.requireScope('predict'), (req, res) => {
+  router.post(ROUTES.predict.path, coveredBy(ROUTES.predict), ...deps.readBody, (req, res) => {
     const model = deps.requireModel();
     const accounts = parsePredictBody(req.body, deps.config);
     const results = accounts.map((account) => model.scoreAccount(account));

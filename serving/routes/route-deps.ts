@@ -3,7 +3,6 @@ import type { RequestHandler } from 'express';
 import type { ServeConfig } from '../config.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { ModelHolder, ScoringModel } from '../model-holder.js';
-import type { Scope } from '../api-keys.js';
 
 export interface RouteDeps {
   readonly config: ServeConfig;
@@ -13,7 +12,8 @@ export interface RouteDeps {
   reloadModel(version?: string): Promise<ScoringModel>;
   /** Prometheus text of this service (all workers of a cluster) */
   metricsText(): Promise<string>;
-  requireScope(scope: Scope): RequestHandler;
+  /** the JSON body reader: a route with a body puts it first (the key and the limits have been checked by then) */
+  readonly readBody: RequestHandler[];
   /** the model at the start of the request (a reload does not change it mid-request), or 503 */
   requireModel(): ScoringModel;
 }

@@ -8,6 +8,7 @@ import { runCli } from '../../cli/run-cli.js';
 import { findApiKey, readKeysFile } from '../../serving/api-keys.js';
 import { ConfigValidationError, loadServeConfig } from '../../serving/config.js';
 import { startService } from '../../serving/main.js';
+import { ProblemSchema } from '../../serving/api-schemas.js';
 import { fixtureRecords } from './serving-helpers.js';
 
 const fixture = inject('fixtureModel');
@@ -48,6 +49,21 @@ describe('startService', () => {
     expect(((await res.json()) as { results: unknown[] }).results).toHaveLength(50);
     await closing;
     await expect(fetch(`${service.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('a request Node refuses before Express sees it', () => {
+  it('answers 431 problem+json to headers that are too large', async () => {
+    const config = loadServeConfig({}, { models_root: fixture.modelsRoot, model_name: fixture.name, port: 0 });
+    const service = await startService(config, { logger: pino({ level: 'silent' }) });
+    try {
+      const res = await fetch(`${service.url}/healthz`, { headers: { 'x-padding': 'x'.repeat(20_000) } });
+      expect(res.status).toBe(431);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(ProblemSchema.parse(await res.json()).type).toBe('urn:ringfence:problem:headers-too-large');
+    } finally {
+      await service.close();
+    }
   });
 });
 

@@ -7,21 +7,24 @@ import type { KeyRecord } from '../../serving/api-keys.js';
 import { hashApiKey } from '../../serving/api-keys.js';
 import { ServeConfigSchema, type ServeConfig } from '../../serving/config.js';
 import { createApp } from '../../serving/create-app.js';
+import { KeyRing } from '../../serving/key-ring.js';
 import { createModelLoader, ModelHolder } from '../../serving/model-holder.js';
 import type { FixtureModel } from '../global-setup.js';
 
 export const PREDICT_KEY = 'rf_test_predict_key';
 export const ADMIN_KEY = 'rf_test_admin_key';
+export const METRICS_KEY = 'rf_test_metrics_key';
 export const TEST_KEYS: KeyRecord[] = [
   { name: 'svc', scope: 'predict', sha256: hashApiKey(PREDICT_KEY), created_at: '2026-01-01T00:00:00Z' },
   { name: 'ops', scope: 'admin', sha256: hashApiKey(ADMIN_KEY), created_at: '2026-01-01T00:00:00Z' },
+  { name: 'prometheus', scope: 'metrics', sha256: hashApiKey(METRICS_KEY), created_at: '2026-01-01T00:00:00Z' },
 ];
 
 export async function buildTestApp(fixture: FixtureModel, overrides: Partial<ServeConfig> = {}, options: { loaded?: boolean; keys?: KeyRecord[] | null; logger?: Logger } = {}) {
   const config = ServeConfigSchema.parse({ models_root: fixture.modelsRoot, model_name: fixture.name, ...overrides });
   const holder = new ModelHolder(createModelLoader(fixture.modelsRoot, fixture.name));
   if (options.loaded !== false) await holder.reload(fixture.version);
-  const app = createApp({ config, modelHolder: holder, logger: options.logger ?? pino({ level: 'silent' }), keys: options.keys === undefined ? TEST_KEYS : options.keys });
+  const app = createApp({ config, modelHolder: holder, logger: options.logger ?? pino({ level: 'silent' }), keys: options.keys === null ? KeyRing.none() : KeyRing.fixed(options.keys ?? TEST_KEYS) });
   return { app, holder, config };
 }
 
