@@ -213,7 +213,12 @@ export const TABLE_COLUMNS = {
   labels: [
     { name: 'account_id', kind: { type: 'id' }, description: 'labelled account' },
     { name: 'label', kind: { type: 'label' }, description: '0 normal, 1 fraud' },
-    { name: 'kind', kind: { type: 'text', maxLength: 64 }, description: 'fraud kind (ring, bot, takeover, test_cheat, bid_abuse) or empty', optional: true },
+    {
+      name: 'kind',
+      kind: { type: 'text', maxLength: 64 },
+      description: 'label 1: the fraud kind (ring, bot, takeover, ...); label 0: the honest group kind (agency, household, reopened, shared_network) or empty',
+      optional: true,
+    },
     { name: 'difficulty', kind: { type: 'text', maxLength: 16 }, description: 'easy or hard (synthetic data only; for per-difficulty evaluation)', optional: true },
   ],
 } as const satisfies Record<string, readonly ColumnSpec[]>;
@@ -228,6 +233,12 @@ export const TRUTH_TABLE_COLUMNS = {
   rings: [
     { name: 'ring_id', kind: { type: 'id' }, description: 'true fraud ring the account belongs to' },
     { name: 'account_id', kind: { type: 'id' }, description: 'member account' },
+  ],
+  honest_groups: [
+    { name: 'group_id', kind: { type: 'id' }, description: 'true honest group (agency, household, re-opened pair, shared network)' },
+    { name: 'kind', kind: { type: 'text', maxLength: 64 }, description: 'agency, household, reopened or shared_network' },
+    { name: 'variant', kind: { type: 'text', maxLength: 64 }, description: 'e.g. new or established agency; office, coworking, mobile_nat, ... network', optional: true },
+    { name: 'account_id', kind: { type: 'id' }, description: 'member account (an account may be in several groups)' },
   ],
 } as const satisfies Record<string, readonly ColumnSpec[]>;
 export type TruthTableName = keyof typeof TRUTH_TABLE_COLUMNS;
@@ -245,6 +256,7 @@ export const TestRowSchema = tableSchemaOf(TABLE_COLUMNS.tests);
 export const PayoutRowSchema = tableSchemaOf(TABLE_COLUMNS.payouts);
 export const LabelRowSchema = tableSchemaOf(TABLE_COLUMNS.labels);
 export const TrueRingRowSchema = tableSchemaOf(TRUTH_TABLE_COLUMNS.rings);
+export const HonestGroupRowSchema = tableSchemaOf(TRUTH_TABLE_COLUMNS.honest_groups);
 
 /** Parsed rows: timestamps are epoch milliseconds (UTC). */
 export type AccountRow = z.output<typeof AccountSchema>;
@@ -254,6 +266,7 @@ export type TestRow = z.output<typeof TestRowSchema>;
 export type PayoutRow = z.output<typeof PayoutRowSchema>;
 export type LabelRow = z.output<typeof LabelRowSchema>;
 export type TrueRingRow = z.output<typeof TrueRingRowSchema>;
+export type HonestGroupRow = z.output<typeof HonestGroupRowSchema>;
 
 export const TABLE_SCHEMAS = {
   accounts: AccountSchema,
@@ -272,6 +285,7 @@ export interface TableRowTypes {
   payouts: PayoutRow;
   labels: LabelRow;
   rings: TrueRingRow;
+  honest_groups: HonestGroupRow;
 }
 
 /** The timestamp column that orders each event table (and is checked against account creation). */

@@ -4,23 +4,48 @@ import path from 'node:path';
 import { DataFileError, DatasetError } from './data-errors.js';
 import { DEFAULT_MAX_ERRORS } from './load-dataset.js';
 import { readTable, tableNameOfFile } from './read-table.js';
+import type { TableRowTypes, TruthTableName } from './tables.js';
 
 export interface TrueRing {
   readonly ring_id: string;
   readonly members: readonly string[];
 }
 
-/** The folder's true-rings file, or null when it has none; two of them is an error, as for input tables. */
-async function findTrueRingsFile(folder: string): Promise<string | null> {
+/** How messages name each truth table. */
+const TRUTH_NAMES: Record<TruthTableName, string> = { rings: 'true-rings', honest_groups: 'true honest groups' };
+
+/** The folder's file of a truth table, or null when it has none; two of them is an error, as for input tables. */
+async function findTruthFile(folder: string, table: TruthTableName): Promise<string | null> {
   let names: string[];
   try {
     names = (await readdir(folder, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
   } catch (error) {
     throw new DatasetError(folder, `cannot read the data folder ${folder}: ${(error as Error).message}`);
   }
-  const found = names.filter((name) => tableNameOfFile(name) === 'rings');
-  if (found.length > 1) throw new DatasetError(folder, `the data folder ${folder} has two true-rings files, ${found.join(' and ')}: keep one`);
+  const found = names.filter((name) => tableNameOfFile(name) === table);
+  if (found.length > 1) throw new DatasetError(folder, `the data folder ${folder} has two ${TRUTH_NAMES[table]} files, ${found.join(' and ')}: keep one`);
   return found[0] ? path.join(folder, found[0]) : null;
+}
+
+/**
+ * Reads a truth table of `folder` through readTable, row by row; `onRow` may throw a DataFileError to refuse a row.
+ * Bad rows are collected (up to the usual limit) and thrown together. False when the folder has no such file.
+ */
+export async function readTruthTable<N extends TruthTableName>(folder: string, table: N, onRow: (row: TableRowTypes[N], line: number, file: string) => void): Promise<boolean> {
+  const file = await findTruthFile(folder, table);
+  if (file === null) return false;
+  const errors: DataFileError[] = [];
+  let moreErrors = 0;
+  const onBadRow = (error: DataFileError) => {
+    if (errors.length < DEFAULT_MAX_ERRORS) errors.push(error);
+    else moreErrors++;
+  };
+  await readTable(file, table, { onBadRow, onRow: (row, line) => onRow(row, line, file) });
+  if (errors.length > 0) {
+    const count = errors.length + moreErrors;
+    throw new DatasetError(folder, `${path.basename(file)} has ${count} bad row${count > 1 ? 's' : ''}; the ${TRUTH_NAMES[table].replace('-', ' ')} were not read`, errors, moreErrors);
+  }
+  return true;
 }
 
 /**
@@ -29,35 +54,20 @@ async function findTrueRingsFile(folder: string): Promise<string | null> {
  * not accounts of the data set. Null when the folder has no rings file.
  */
 export async function readTrueRings(folder: string, knownAccounts?: ReadonlySet<string>): Promise<TrueRing[] | null> {
-  const file = await findTrueRingsFile(folder);
-  if (file === null) return null;
   const members = new Map<string, string[]>();
   const ringOf = new Map<string, string>();
-  const errors: DataFileError[] = [];
-  let moreErrors = 0;
-  const onBadRow = (error: DataFileError) => {
-    if (errors.length < DEFAULT_MAX_ERRORS) errors.push(error);
-    else moreErrors++;
-  };
-  await readTable(file, 'rings', {
-    onBadRow,
-    onRow(row, line) {
-      if (knownAccounts && !knownAccounts.has(row.account_id)) {
-        throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(row.account_id)} is not in the accounts table`, 'an account_id listed in accounts');
-      }
-      const earlier = ringOf.get(row.account_id);
-      if (earlier !== undefined) {
-        throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(row.account_id)} is already a member of ring ${JSON.stringify(earlier)}`, 'each account in at most one ring');
-      }
-      ringOf.set(row.account_id, row.ring_id);
-      let list = members.get(row.ring_id);
-      if (!list) members.set(row.ring_id, (list = []));
-      list.push(row.account_id);
-    },
+  const found = await readTruthTable(folder, 'rings', (row, line, file) => {
+    if (knownAccounts && !knownAccounts.has(row.account_id)) {
+      throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(row.account_id)} is not in the accounts table`, 'an account_id listed in accounts');
+    }
+    const earlier = ringOf.get(row.account_id);
+    if (earlier !== undefined) {
+      throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(row.account_id)} is already a member of ring ${JSON.stringify(earlier)}`, 'each account in at most one ring');
+    }
+    ringOf.set(row.account_id, row.ring_id);
+    let list = members.get(row.ring_id);
+    if (!list) members.set(row.ring_id, (list = []));
+    list.push(row.account_id);
   });
-  if (errors.length > 0) {
-    const count = errors.length + moreErrors;
-    throw new DatasetError(folder, `${path.basename(file)} has ${count} bad row${count > 1 ? 's' : ''}; the true rings were not read`, errors, moreErrors);
-  }
-  return [...members].map(([ring_id, list]) => ({ ring_id, members: list }));
+  return found ? [...members].map(([ring_id, list]) => ({ ring_id, members: list })) : null;
 }
