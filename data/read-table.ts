@@ -395,7 +395,8 @@ function jsonValueOfParquet(kind: ColumnKind, value: unknown): unknown {
   return value;
 }
 
-async function sha256OfFile(file: string): Promise<{ bytes: number; sha256: string }> {
+/** Size and sha256 of a file's bytes as stored (compressed files are not decompressed), as table summaries record them. */
+export async function sha256OfFile(file: string): Promise<{ bytes: number; sha256: string }> {
   const stats: ByteStats = { bytes: 0, hash: createHash('sha256') };
   try {
     for await (const chunk of openBytes(file, false, stats)) void chunk;

@@ -17,6 +17,8 @@ export JUPYTER_PATH="$ROOT/.jupyter"
 export RINGFENCE_DATA="$OUT/data"
 export RINGFENCE_MODELS="$OUT/models"
 export RINGFENCE_MODEL_NAME="notebooks"
+# notebook 04 trains into a root of its own: a version it added to RINGFENCE_MODELS would become the newest there
+export RINGFENCE_WALKTHROUGH_MODELS="$OUT/walkthrough-models"
 export RINGFENCE_QUIET=1
 if [ ! -f "$RINGFENCE_DATA/accounts.csv" ]; then
   rm -rf "$RINGFENCE_DATA" "$RINGFENCE_MODELS"

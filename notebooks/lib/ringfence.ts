@@ -2,6 +2,7 @@
 // real import(). tslab compiles notebook code to CommonJS with TypeScript 5.0 and type-checks every local module it
 // imports, which the library's modules (import.meta, packages typed only through "exports") do not survive; so the
 // few signatures notebooks call are restated here, as the narrowest types the cells need.
+import * as fs from 'fs';
 import * as path from 'path';
 import { importESM } from './esm-import.cjs';
 
@@ -43,22 +44,30 @@ export interface FirstReasonGroup {
   reasons: { reason: string; accounts: number; share: number }[];
 }
 
+export interface TrainingDataDifference {
+  table: string;
+  file: string;
+  reason: string;
+}
+
 export interface Library {
   firstReasonsByKind(outcomes: { account_id: string; action: string; top_reasons: string }[], labels: Map<string, string>): FirstReasonGroup[];
   generateMarketplace(outDir: string, options: { accounts: number; seed: number; fraudRate?: number }): Promise<{ accounts: number; labelMix: Record<string, number> }>;
   trainModel(options: { dataDir: string; modelsRoot: string; name?: string; seed?: number }): Promise<TrainResult>;
   loadDataset(folder: string): Promise<{ accounts: EventsOfAccount[] }>;
   listVersions(root: string, name: string): Promise<string[]>;
+  trainingDataDifferences(manifest: { training_data: Record<string, unknown> }, dataDir: string): Promise<TrainingDataDifference[]>;
 }
 
-/** generateMarketplace, trainModel, loadDataset, listVersions and firstReasonsByKind from the built library. */
+/** generateMarketplace, trainModel, loadDataset, listVersions, firstReasonsByKind, trainingDataDifferences from the built library. */
 export async function loadRingfence(): Promise<Library> {
-  const [generator, train, loader, registry, outputs] = await Promise.all([
+  const [generator, train, loader, registry, outputs, dataCheck] = await Promise.all([
     importESM<Pick<Library, 'generateMarketplace'>>(dist('data/synthetic/generate-marketplace.js')),
     importESM<Pick<Library, 'trainModel'>>(dist('training/train-model.js')),
     importESM<Pick<Library, 'loadDataset'>>(dist('data/load-dataset.js')),
     importESM<Pick<Library, 'listVersions'>>(dist('models/registry.js')),
     importESM<Pick<Library, 'firstReasonsByKind'>>(dist('training/analyst-outputs.js')),
+    importESM<Pick<Library, 'trainingDataDifferences'>>(dist('models/training-data-check.js')),
   ]);
   return {
     generateMarketplace: generator.generateMarketplace,
@@ -66,16 +75,54 @@ export async function loadRingfence(): Promise<Library> {
     loadDataset: loader.loadDataset,
     listVersions: registry.listVersions,
     firstReasonsByKind: outputs.firstReasonsByKind,
+    trainingDataDifferences: dataCheck.trainingDataDifferences,
   };
 }
 
+export interface NotebookInputs {
+  /** the model root notebooks read; no notebook writes to it */
+  modelsRoot: string;
+  modelName: string;
+  /** the data the model was trained on */
+  dataDir: string;
+  /** where the retraining walkthrough (notebook 04) writes the versions it trains */
+  walkthroughModelsRoot: string;
+}
+
 /** Where the notebooks find their inputs: set by scripts/run-notebooks.sh, with the demo's folders as defaults. */
-export function notebookInputs(): { modelsRoot: string; modelName: string; dataDir: string } {
+export function notebookInputs(): NotebookInputs {
   return {
     modelsRoot: path.resolve(process.env['RINGFENCE_MODELS'] ?? '.ringfence/models'),
     modelName: process.env['RINGFENCE_MODEL_NAME'] ?? 'demo',
     dataDir: path.resolve(process.env['RINGFENCE_DATA'] ?? '.ringfence/demo/train-5000-seed7'),
+    walkthroughModelsRoot: path.resolve(process.env['RINGFENCE_WALKTHROUGH_MODELS'] ?? '.ringfence/walkthrough-models'),
   };
+}
+
+/**
+ * Stops the notebook, saying why, unless the model version in `versionDir` was trained on the files in `dataDir`
+ * (the manifest holds the sha256 of every input table): a model read against other data shows wrong clusters and rings.
+ */
+export async function assertTrainedOn(versionDir: string, dataDir: string): Promise<void> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(versionDir, 'manifest.json'), 'utf8')) as { training_data: Record<string, unknown> };
+  const model = `${path.basename(path.dirname(versionDir))}/${path.basename(versionDir)}`;
+  const differences = await (await loadRingfence()).trainingDataDifferences(manifest, dataDir);
+  if (differences.length > 0) {
+    const trainedOn = String(manifest.training_data['folder'] ?? 'a folder the manifest does not name');
+    throw new Error(
+      `model ${model} was not trained on the data in ${dataDir}: ${differences.map((d) => `${path.basename(d.file)} ${d.reason}`).join('; ')}. ` +
+        `It was trained on ${trainedOn}. Set RINGFENCE_DATA to that folder, or train a model on this one ('ringfence train --data ${dataDir} ...') and set RINGFENCE_MODELS / RINGFENCE_MODEL_NAME to it.`,
+    );
+  }
+  const tables = Object.keys((manifest.training_data['tables'] ?? {}) as Record<string, unknown>).length;
+  console.log(`model ${model} was trained on the data in ${dataDir} (the sha256 of its ${tables} input tables match)`);
+}
+
+/** The newest version folder of the notebooks' model, checked to have been trained on the notebooks' data. */
+export async function modelOfInputs(inputs: NotebookInputs): Promise<string> {
+  const versionDir = await latestVersionDir(inputs.modelsRoot, inputs.modelName);
+  await assertTrainedOn(versionDir, inputs.dataDir);
+  return versionDir;
 }
 
 /** The newest version folder of a model, from its LATEST pointer. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -43,6 +43,27 @@ describe('analyst notebooks', () => {
     expect(tables.length).toBeGreaterThanOrEqual(1);
     expect(outputs.some((o) => o.output_type === 'error')).toBe(false);
   });
+
+  it('leave the model they read as they found it: notebook 04 trains into a root of its own', async () => {
+    const versions = (root: string, name: string) => readdir(path.join(out, root, name)).then((e) => e.filter((v) => /^\d{8}T/.test(v)));
+    expect(await versions('models', 'notebooks')).toHaveLength(1);
+    expect(await versions('walkthrough-models', 'walkthrough')).toHaveLength(1);
+  });
+
+  it('stop, saying so, when the model was not trained on the data they read', async () => {
+    // the same model beside data generated with another seed: what a second run met when notebook 04 wrote into the root
+    const other = path.join(out, 'other');
+    await cp(path.join(out, 'models'), path.join(other, 'models'), { recursive: true });
+    await promisify(execFile)('node', ['dist/cli/ringfence.js', 'generate', '--accounts', '300', '--seed', '5', '--out', path.join(other, 'data')]);
+    const failed = await promisify(execFile)('bash', ['scripts/run-notebooks.sh', 'notebooks/01-cluster-explorer.ipynb'], { env: { ...process.env, NOTEBOOK_OUT: other }, timeout: 300_000, maxBuffer: 16 * 2 ** 20 }).then(
+      () => null,
+      (error: { stdout?: string; code?: number }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stdout).toContain('FAIL 01-cluster-explorer');
+    expect(failed?.stdout).toMatch(/model notebooks\/\S+ was not trained on the data in \S+other\/data: accounts\.csv differs/);
+    expect(failed?.stdout).toContain('0 passed, 1 failed');
+  }, 400_000);
 
   it('are committed without outputs', async () => {
     for (const name of NOTEBOOKS) {
