@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readHashSecret } from '../models/hash-secret.js';
 import { readModelVersion } from '../models/read-model-version.js';
 import { IdentityIndexMetaSchema, restoreIdentityIndex } from '../training/identity/identity-index.js';
 import { FILES, loadScoringParts } from '../training/model-files.js';
@@ -32,7 +33,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function measure(step: Step, dir: string, files: readonly string[]): Promise<Measurement> {
   const identityInput =
     step === 'identity'
-      ? { meta: IdentityIndexMetaSchema.parse(JSON.parse(await readFile(path.join(dir, FILES.identityMeta), 'utf8'))), bytes: await readFile(path.join(dir, FILES.identityIndex)) }
+      ? { meta: IdentityIndexMetaSchema.parse(JSON.parse(await readFile(path.join(dir, FILES.identityMeta), 'utf8'))), bytes: await readFile(path.join(dir, FILES.identityIndex)), key: (await readHashSecret(root as string)).key }
       : null;
   global.gc?.();
   const before = process.memoryUsage().rss;
@@ -40,7 +41,7 @@ async function measure(step: Step, dir: string, files: readonly string[]): Promi
   let kept: unknown;
   if (step === 'read') {
     for (const relative of files) createHash('sha256').update(await readFile(path.join(dir, relative))).digest('hex');
-  } else if (identityInput) kept = restoreIdentityIndex(identityInput.meta, identityInput.bytes);
+  } else if (identityInput) kept = restoreIdentityIndex(identityInput.meta, identityInput.bytes, identityInput.key);
   else kept = await loadScoringParts(root as string, name, path.basename(dir));
   const seconds = (performance.now() - start) / 1000;
   global.gc?.();

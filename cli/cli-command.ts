@@ -112,4 +112,9 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
 export const commonOptions = {
   seed: { schema: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42), description: 'random seed (integer)', placeholder: 'S' },
   modelName: { schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).default('default'), description: 'model name', placeholder: 'NAME' },
+  secretFile: {
+    schema: z.string().optional(),
+    description: "file holding the deployment's identifier hashing secret (RINGFENCE_HASH_SECRET_FILE; default ROOT/.hash-secret, which the first train creates)",
+    placeholder: 'FILE',
+  },
 } satisfies Record<string, OptionSpec>;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
 import { loadDataset } from '../data/load-dataset.js';
+import { hashSecretSourceFromEnv } from '../models/hash-secret.js';
 import { loadScoringParts } from '../training/model-files.js';
 import { assessAccount } from '../training/scoring/risk-score.js';
 import { trainModel } from '../training/train-model.js';
@@ -38,6 +39,7 @@ export const demoCommand = defineCommand({
       modelsRoot: path.resolve(io.cwd, args.models),
       name: 'demo',
       seed: 7,
+      ...hashSecretSourceFromEnv(io.env),
       onProgress: progress,
       onStage: (message) => {
         progress.finish();
@@ -47,7 +49,7 @@ export const demoCommand = defineCommand({
     progress.finish();
     if (result.metrics) io.stdout.write(formatMetricsSummary(result.metrics));
     // blind check: the saved model scores a marketplace generated with another seed
-    const { parts } = await loadScoringParts(path.resolve(io.cwd, args.models), 'demo', result.version);
+    const { parts } = await loadScoringParts(path.resolve(io.cwd, args.models), 'demo', result.version, hashSecretSourceFromEnv(io.env));
     const fresh = await loadDataset(freshData);
     const scored = fresh.accounts.map((a) => assessAccount(parts, a)).sort((a, b) => b.risk_score - a.risk_score);
     io.stdout.write(`\ntop accounts of a fresh marketplace (seed 8) scored by the saved model:\n`);

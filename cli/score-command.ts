@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { formatCsvRow, writeLinesAtomically } from '../data/csv-writer.js';
 import { DEFAULT_SHARD_INPUT_MIB } from '../data/dataset-shards.js';
+import { hashSecretSourceFromEnv } from '../models/hash-secret.js';
 import { loadScoringParts } from '../training/model-files.js';
 import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
 import { scoreDataset } from '../training/scoring/score-dataset.js';
@@ -25,13 +26,19 @@ export const scoreCommand = defineCommand({
     version: { schema: z.string().optional(), description: 'version id (default: LATEST)', placeholder: 'V' },
     out: { schema: z.string().regex(/\.(csv|jsonl)$/, 'must end in .csv or .jsonl'), description: 'output file: account_id, risk_score, action, reasons (.csv or .jsonl)', placeholder: 'FILE' },
     ringsOut: { schema: z.string().optional(), description: 'also write ring_id, account_id for every predicted ring of 2+ accounts', placeholder: 'FILE' },
+    secretFile: commonOptions.secretFile,
     shardMib: { schema: z.coerce.number().int().min(16).max(1_048_576).optional(), description: `input per shard in MiB (default ${DEFAULT_SHARD_INPUT_MIB})`, placeholder: 'MIB' },
   },
   async run(args, io) {
     const out = path.resolve(io.cwd, args.out);
     const ringsOut = args.ringsOut ? path.resolve(io.cwd, args.ringsOut) : null;
     if (ringsOut === out) throw new CliUsageError('--rings-out must differ from --out');
-    const { parts, manifest } = await loadScoringParts(path.resolve(io.cwd, args.models), args.name, args.version);
+    const { parts, manifest } = await loadScoringParts(
+      path.resolve(io.cwd, args.models),
+      args.name,
+      args.version,
+      hashSecretSourceFromEnv(io.env, args.secretFile && path.resolve(io.cwd, args.secretFile)),
+    );
     const progress = createProgressReporter(io);
     await mkdir(path.dirname(out), { recursive: true });
     const isJsonl = out.endsWith('.jsonl');

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { startCluster } from '../serving/cluster-primary.js';
 import { isLoopbackHost, loadServeConfig } from '../serving/config.js';
 import { startService } from '../serving/main.js';
-import { defineCommand, EXIT_FAILURE, EXIT_OK } from './cli-command.js';
+import { commonOptions, defineCommand, EXIT_FAILURE, EXIT_OK } from './cli-command.js';
 
 export const serveCommand = defineCommand({
   name: 'serve',
@@ -19,6 +19,7 @@ export const serveCommand = defineCommand({
     host: { schema: z.string().optional(), description: 'address to bind (default 127.0.0.1)', placeholder: 'H' },
     keys: { schema: z.string().optional(), description: "API keys file from 'ringfence keys create'", placeholder: 'FILE' },
     workers: { schema: z.string().optional(), description: 'processes serving the port: an integer, or auto = one per core (default 1)', placeholder: 'N' },
+    secretFile: commonOptions.secretFile,
   },
   async run(args, io) {
     const config = loadServeConfig(io.env, {
@@ -29,6 +30,7 @@ export const serveCommand = defineCommand({
       host: args.host,
       keys_file: args.keys ? path.resolve(io.cwd, args.keys) : undefined,
       workers: args.workers,
+      hash_secret_file: args.secretFile ? path.resolve(io.cwd, args.secretFile) : undefined,
     });
     const service = config.workers > 1 ? await startCluster(config) : { ...(await startService(config)), failed: new Promise<Error>(() => undefined) };
     const processes = config.workers > 1 ? `; ${config.workers} worker processes` : '';

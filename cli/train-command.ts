@@ -1,6 +1,7 @@
 // ringfence train: raw tables → features → identity graph → detectors → calibration → a new model version
 import path from 'node:path';
 import { z } from 'zod';
+import { hashSecretSourceFromEnv } from '../models/hash-secret.js';
 import { readTrainConfig } from '../training/train-config.js';
 import { trainModel } from '../training/train-model.js';
 import { commonOptions, defineCommand, EXIT_OK } from './cli-command.js';
@@ -10,13 +11,15 @@ import { createProgressReporter } from './progress.js';
 export const trainCommand = defineCommand({
   name: 'train',
   summary: 'train a new model version from a data folder (labels, if present, only evaluate)',
-  details: 'Set RINGFENCE_HASH_SECRET to key the identifier hashes with your own secret (use the same one when serving); otherwise each version gets a random key.',
+  details:
+    "Identifiers are keyed-hashed with the deployment's secret: RINGFENCE_HASH_SECRET, or the file of --secret-file (RINGFENCE_HASH_SECRET_FILE), else ROOT/.hash-secret, which the first train creates with mode 0600. The model records only the secret's fingerprint; score and serve need the same secret.",
   options: {
     data: { schema: z.string().min(1), description: 'data folder (accounts, logins, proposals, tests, payouts, optional labels)', placeholder: 'DIR' },
     models: { schema: z.string().min(1), description: 'model root folder', placeholder: 'ROOT' },
     name: commonOptions.modelName,
     seed: commonOptions.seed,
     config: { schema: z.string().optional(), description: 'JSON config: identity hub caps, policy, rules, detector sizes', placeholder: 'FILE' },
+    secretFile: commonOptions.secretFile,
   },
   async run(args, io) {
     const config = await readTrainConfig(args.config ? path.resolve(io.cwd, args.config) : undefined);
@@ -28,7 +31,7 @@ export const trainCommand = defineCommand({
       name: args.name,
       seed: args.seed,
       config,
-      ...(io.env['RINGFENCE_HASH_SECRET'] ? { hashSecret: io.env['RINGFENCE_HASH_SECRET'] } : {}),
+      ...hashSecretSourceFromEnv(io.env, args.secretFile && path.resolve(io.cwd, args.secretFile)),
       onProgress: progress,
       onStage: (message) => {
         progress.finish();
@@ -36,6 +39,7 @@ export const trainCommand = defineCommand({
       },
     });
     progress.finish();
+    if (result.secret.created) io.stderr.write(`created the deployment's hashing secret: ${result.secret.origin.replace(/^secret file /, '')} (mode 0600; score and serve need it, and it never enters a model version)\n`);
     if (result.metrics) io.stdout.write(formatMetricsSummary(result.metrics));
     io.stdout.write(`trained ${result.name}/${result.version} in ${((Date.now() - started) / 1000).toFixed(1)}s → ${result.dir}\nanalyst report: ${path.join(result.reportDir, 'report.html')} (tables: accounts.csv, clusters.csv, rings.csv)\n`);
     return EXIT_OK;

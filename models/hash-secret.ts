@@ -56,10 +56,10 @@ export class HashSecretError extends Error {
 
 export const defaultHashSecretFile = (modelsRoot: string) => path.join(modelsRoot, HASH_SECRET_FILE);
 
-/** The secret's source from environment variables (empty values count as unset). */
-export function hashSecretSourceFromEnv(env: Readonly<Record<string, string | undefined>>): HashSecretSource {
+/** The secret's source from environment variables (empty values count as unset); a `secretFile` given (a flag) wins over the file variable. */
+export function hashSecretSourceFromEnv(env: Readonly<Record<string, string | undefined>>, secretFile?: string): HashSecretSource {
   const secret = env[HASH_SECRET_ENV];
-  const file = env[HASH_SECRET_FILE_ENV];
+  const file = secretFile || env[HASH_SECRET_FILE_ENV];
   return { ...(secret ? { hashSecret: secret } : {}), ...(file ? { hashSecretFile: file } : {}) };
 }
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import { parseToWorker, toPrimary, type ProblemRef, type ToPrimary, type ToWorker } from './cluster-messages.js';
-import { ServeConfigSchema, type ServeConfig } from './config.js';
+import { hashSecretSourceOf, ServeConfigSchema, type ServeConfig } from './config.js';
 import { HttpProblem, toProblem } from './http-problem.js';
 import { LeasedRateLimitStore } from './leased-rate-limit.js';
 import { createServiceLogger, startService, type RunningService } from './main.js';
@@ -55,7 +55,7 @@ let stopping = false;
 async function start(rawConfig: unknown, version: string): Promise<void> {
   config = ServeConfigSchema.parse(rawConfig);
   logger = createServiceLogger(config.log_level).child({ worker: cluster.worker?.id });
-  holder = new ModelHolder(createModelLoader(config.models_root, config.model_name));
+  holder = new ModelHolder(createModelLoader(config.models_root, config.model_name, hashSecretSourceOf(config)));
   const models = holder;
   service = await startService(
     { ...config, model_version: version },

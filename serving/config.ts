@@ -1,6 +1,7 @@
 // zod env schema → Config (port, model root/name, limits, keys, log level, workers); read once by the composition root
 import os from 'node:os';
 import { z } from 'zod';
+import type { HashSecretSource } from '../models/hash-secret.js';
 
 /** Worker processes: a count, or `auto` for one per core the process may use. */
 const WorkersSchema = z
@@ -30,7 +31,8 @@ export const ServeConfigSchema = z
   request_timeout_ms: z.coerce.number().int().min(100).default(10_000).describe('RINGFENCE_REQUEST_TIMEOUT_MS'),
   headers_timeout_ms: z.coerce.number().int().min(100).default(5_000).describe('RINGFENCE_HEADERS_TIMEOUT_MS'),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('RINGFENCE_LOG_LEVEL'),
-  hash_secret: z.string().optional().describe('RINGFENCE_HASH_SECRET: must match the one used at training, when one was'),
+  hash_secret: z.string().optional().describe("RINGFENCE_HASH_SECRET: the deployment's identifier hashing secret (default: the secret file of the models root)"),
+  hash_secret_file: z.string().optional().describe('RINGFENCE_HASH_SECRET_FILE: a file holding that secret instead (mode 0600 or stricter)'),
   workers: WorkersSchema.default(1).describe('RINGFENCE_WORKERS: processes serving the port (1 = this process alone; auto = one per core)'),
   })
   .transform((config) => ({ ...config, body_limit_bytes: config.body_limit_bytes ?? config.max_accounts_per_request * BODY_BYTES_PER_ACCOUNT }));
@@ -52,8 +54,12 @@ const ENV_NAMES: Record<keyof ServeConfig, string> = {
   headers_timeout_ms: 'RINGFENCE_HEADERS_TIMEOUT_MS',
   log_level: 'RINGFENCE_LOG_LEVEL',
   hash_secret: 'RINGFENCE_HASH_SECRET',
+  hash_secret_file: 'RINGFENCE_HASH_SECRET_FILE',
   workers: 'RINGFENCE_WORKERS',
 };
+
+/** Where the service's hashing secret comes from: the model it loads must carry that secret's fingerprint. */
+export const hashSecretSourceOf = (config: ServeConfig): HashSecretSource => ({ hashSecret: config.hash_secret, hashSecretFile: config.hash_secret_file });
 
 export class ConfigValidationError extends Error {
   override readonly name = 'ConfigValidationError';

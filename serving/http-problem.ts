@@ -1,7 +1,9 @@
 // HttpProblem, catalogue of problem types, toProblem(unknown) mapping domain errors (RFC 9457)
 import { z } from 'zod';
+import { HashSecretError } from '../models/hash-secret.js';
 import { ModelFeatureMismatchError, ModelIntegrityError } from '../models/read-model-version.js';
 import { ModelNotFoundError } from '../models/registry.js';
+import { HashSecretMismatchError } from '../models/secret-fingerprint.js';
 import type { Problem } from './api-schemas.js';
 
 export const PROBLEM_TYPES = {
@@ -96,6 +98,7 @@ export function toProblem(error: unknown): HttpProblem {
   if (error instanceof ModelIntegrityError) return new HttpProblem('model-rejected', `model refused: ${error.message}`);
   if (error instanceof ModelFeatureMismatchError) return new HttpProblem('model-rejected', error.message);
   if (error instanceof ModelNotFoundError) return new HttpProblem('model-rejected', error.message);
+  if (error instanceof HashSecretMismatchError || error instanceof HashSecretError) return new HttpProblem('model-rejected', `model refused: ${error.message}`);
   return new HttpProblem('internal-error', 'an unexpected error occurred; it has been logged with this request id');
 }
 

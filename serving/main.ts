@@ -1,7 +1,7 @@
 // composition root: load config, load model, createApp, listen, graceful shutdown
 import type { Server } from 'node:http';
 import { pino, type Logger } from 'pino';
-import { type ServeConfig } from './config.js';
+import { hashSecretSourceOf, type ServeConfig } from './config.js';
 import { createApp, type ClusterHooks } from './create-app.js';
 import { gracefulCloser } from './graceful-close.js';
 import { KeyRing } from './key-ring.js';
@@ -50,7 +50,7 @@ export async function readServiceKeys(config: ServeConfig, logger: Logger | null
 
 /** Loads the configured version once, as the service would (a cluster's primary checks it before forking). */
 export async function loadConfiguredModel(config: ServeConfig): Promise<ScoringModel> {
-  return createModelLoader(config.models_root, config.model_name)(config.model_version);
+  return createModelLoader(config.models_root, config.model_name, hashSecretSourceOf(config))(config.model_version);
 }
 
 export function serviceUrl(config: ServeConfig, server: Server): string {
@@ -62,7 +62,7 @@ export function serviceUrl(config: ServeConfig, server: Server): string {
 export async function startService(config: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createServiceLogger(config.log_level);
   const keys = await readServiceKeys(config, logger);
-  const holder = options.holder ?? new ModelHolder(createModelLoader(config.models_root, config.model_name));
+  const holder = options.holder ?? new ModelHolder(createModelLoader(config.models_root, config.model_name, hashSecretSourceOf(config)));
   const model = await holder.reload(config.model_version);
   const app = createApp({ config, modelHolder: holder, logger, keys, ...(options.version ? { version: options.version } : {}), ...(options.cluster ? { cluster: options.cluster } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
   const server = app.listen(config.port, config.host);

@@ -1,5 +1,6 @@
 // readModelVersion + restore parts → ScoringModel; atomic swap on reload (in-flight requests keep their model)
 import type { AccountEvents } from '../data/tables.js';
+import type { HashSecretSource } from '../models/hash-secret.js';
 import type { Manifest } from '../models/manifest.js';
 import type { ModelMetrics } from '../training/evaluation/evaluate-model.js';
 import { FEATURE_NAMES } from '../training/features/feature-registry.js';
@@ -62,10 +63,13 @@ export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metric
   };
 }
 
-/** Loads versions of one model from a model root (LATEST when no version is given). */
-export function createModelLoader(root: string, name: string): LoadScoringModel {
+/**
+ * Loads versions of one model from a model root (LATEST when no version is given); each load, reloads included,
+ * refuses a version whose identifiers were hashed with another secret than the one `secret` names.
+ */
+export function createModelLoader(root: string, name: string, secret: HashSecretSource = {}): LoadScoringModel {
   return async (version) => {
-    const { parts, manifest, metrics } = await loadScoringParts(root, name, version);
+    const { parts, manifest, metrics } = await loadScoringParts(root, name, version, secret);
     return scoringModelFrom(parts, manifest, metrics);
   };
 }

@@ -25,7 +25,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dataDir = path.join(root, 'data');
   const modelsRoot = path.join(root, 'models');
   await generateMarketplace(dataDir, { accounts: 1500, seed: 11 });
-  const result = await trainModel({ dataDir, modelsRoot, name: 'fixture', seed: 3, hashSecret: 'test-secret' });
+  // no secret given: the deployment's secret file is created in modelsRoot, where every loader of the fixture finds it
+  const result = await trainModel({ dataDir, modelsRoot, name: 'fixture', seed: 3 });
   project.provide('fixtureModel', { root, dataDir, modelsRoot, name: result.name, version: result.version });
   return async () => {
     await rm(root, { recursive: true, force: true });

@@ -1,8 +1,10 @@
 // Fitted parts ⇄ the files of a model version directory (JSON + tfjs layers); loading runs no code.
 import path from 'node:path';
 import { z } from 'zod';
+import { type HashSecretSource, readHashSecret } from '../models/hash-secret.js';
 import type { Manifest } from '../models/manifest.js';
 import { assertFeatureNames, ModelIntegrityError, readModelVersion, type ModelVersion } from '../models/read-model-version.js';
+import { assertSecretFingerprint } from '../models/secret-fingerprint.js';
 import type { VersionFiles } from '../models/write-model-version.js';
 import { type AnomalyEnsemble, COMBINED, DETECTOR_NAMES } from './detectors/anomaly-ensemble.js';
 import { autoencoderDetectorSpec } from './detectors/autoencoder-detector.js';
@@ -11,7 +13,14 @@ import { isolationForestDetectorSpec } from './detectors/isolation-forest-detect
 import { kmeansDetectorSpec } from './detectors/kmeans-detector.js';
 import { mahalanobisDetectorSpec } from './detectors/mahalanobis-detector.js';
 import { FEATURE_NAMES } from './features/feature-registry.js';
-import { identityIndexMeta, identityIndexToJsonl, IdentityIndexMetaSchema, restoreIdentityIndex } from './identity/identity-index.js';
+import {
+  type IdentityIndexMeta,
+  identityIndexMeta,
+  identityIndexToJsonl,
+  IdentityIndexMetaSchema,
+  KeyHoldingIdentityMetaSchema,
+  restoreIdentityIndex,
+} from './identity/identity-index.js';
 import { restoreRobustScaler, ScalerStateSchema } from './scaling/robust-scaler.js';
 import { type ModelMetrics, ModelMetricsSchema } from './evaluation/evaluate-model.js';
 import { CalibrationSchema, ScoreMappingSchema } from './scoring/calibration.js';
@@ -91,25 +100,48 @@ async function restoreDetector<T>(file: string, restore: () => Promise<T>): Prom
   }
 }
 
-/** Reads, verifies and restores a model version; refuses a feature list that differs from this code's registry. */
+/**
+ * The identity meta data, once the process's secret is known to be the one its identifiers were hashed with. A
+ * version of format 1 holds the secret itself (`hash_key`): it is refused, not read, because reading it would keep a
+ * per-model key alive beside the deployment's secret and keep the secret in a file anyone with the model can read.
+ */
+function checkedIdentityMeta(stored: ModelVersion, secret: { readonly fingerprint: string; readonly origin: string }): IdentityIndexMeta {
+  const meta = stored.readJson(FILES.identityMeta, z.union([IdentityIndexMetaSchema, KeyHoldingIdentityMetaSchema]));
+  if (meta.format_version === 1) {
+    throw new ModelIntegrityError(
+      path.join(stored.dir, FILES.identityMeta),
+      'holds the identifier hashing secret itself (hash_key): the version was written by an earlier ringfence, and anyone who can read it can undo its identifier hashes. It is not loaded; train a new version with this ringfence (its secret stays outside the model) and delete this one',
+    );
+  }
+  assertSecretFingerprint(`model ${stored.manifest.name}/${stored.manifest.version}`, meta.key_fingerprint, secret);
+  return meta;
+}
+
+/**
+ * Reads, verifies and restores a model version; refuses a feature list that differs from this code's registry, and
+ * a version whose identifiers were hashed with another secret than the deployment's (from `secretSource`, else the
+ * secret file of the models root).
+ */
 export async function loadScoringParts(
   root: string,
   name: string,
   version?: string,
+  secretSource: HashSecretSource = {},
 ): Promise<{ parts: ScoringParts; manifest: Manifest; dir: string; metrics: ModelMetrics | null }> {
   const stored = await readModelVersion(root, name, version);
+  const secret = await readHashSecret(root, secretSource);
   assertFeatureNames(stored.manifest, FEATURE_NAMES);
   if (!(FILES.mahalanobis in stored.manifest.files)) {
     throw new ModelIntegrityError(path.join(stored.dir, FILES.mahalanobis), 'is missing: the version was trained by an earlier ringfence, before the Mahalanobis detector joined the ensemble; train a new version with this one');
   }
+  const identityMeta = checkedIdentityMeta(stored, secret);
   const calibrationFile = stored.readJson(FILES.calibration, CalibrationFileSchema);
   for (const detector of [...DETECTOR_NAMES, COMBINED]) {
     if (!calibrationFile.detectors[detector]) throw new ModelIntegrityError(FILES.calibration, `has no calibration for ${detector}`);
   }
   const policyFile = stored.readJson(FILES.policy, PolicyFileSchema);
   const meta = stored.readJson(FILES.modelMeta, ModelMetaSchema);
-  const identityMeta = stored.readJson(FILES.identityMeta, IdentityIndexMetaSchema);
-  const identityIndex = await restoreDetector(FILES.identityIndex, async () => restoreIdentityIndex(identityMeta, stored.readFile(FILES.identityIndex)));
+  const identityIndex = await restoreDetector(FILES.identityIndex, async () => restoreIdentityIndex(identityMeta, stored.readFile(FILES.identityIndex), secret.key));
   const detectors = {
     kmeans: await restoreDetector(FILES.kmeans, () => kmeansDetectorSpec.restore(readArtifact(stored, FILES.kmeans))),
     autoencoder: await restoreDetector(FILES.autoencoder, () => autoencoderDetectorSpec.restore(readArtifact(stored, FILES.autoencoder, FILES.autoencoderDir))),

@@ -1,9 +1,9 @@
 // Dataset → fitted parts → evaluation → writeModelVersion; library function, emits progress
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { ProgressEvent } from '../data/progress-event.js';
 import { AccountEventsSchema, inputContractJsonSchema, type LabelRow } from '../data/tables.js';
 import { readTrueRings } from '../data/true-rings.js';
+import { type HashSecretSource, readOrCreateHashSecret } from '../models/hash-secret.js';
 import { installedLibraryVersions } from '../models/library-versions.js';
 import type { Manifest, ManifestFields } from '../models/manifest.js';
 import { writeModelVersion } from '../models/write-model-version.js';
@@ -27,14 +27,12 @@ import { assessAccountFeatures, type ScoringParts } from './scoring/risk-score.j
 import type { TrainConfig } from './train-config.js';
 import { TrainConfigSchema } from './train-config.js';
 
-export interface TrainModelOptions {
+export interface TrainModelOptions extends HashSecretSource {
   readonly dataDir: string;
   readonly modelsRoot: string;
   readonly name?: string;
   readonly seed?: number;
   readonly config?: TrainConfig;
-  /** HMAC key for identifiers; default: RINGFENCE_HASH_SECRET from the caller, else a random per-model key */
-  readonly hashSecret?: string;
   readonly onProgress?: (event: ProgressEvent) => void;
   /** called with a one-line note per finished stage (counts and timings) */
   readonly onStage?: (message: string) => void;
@@ -47,6 +45,8 @@ export interface TrainModelResult {
   readonly reportDir: string;
   readonly metrics: ModelMetrics | null;
   readonly tfjsBackend: string;
+  /** the deployment's hashing secret used (its fingerprint is in the model; the secret is not), and whether it was created now */
+  readonly secret: { readonly fingerprint: string; readonly origin: string; readonly created: boolean };
 }
 
 /**
@@ -254,9 +254,10 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   const seed = options.seed ?? 42;
   const config = options.config ?? TrainConfigSchema.parse({});
   const stage: Stage = (message) => options.onStage?.(message);
-  const hashKey = options.hashSecret ?? randomBytes(32).toString('hex');
+  // the deployment's secret (hashSecret / hashSecretFile, else the models root's secret file, created on first use)
+  const { secret, created: secretCreated } = await readOrCreateHashSecret(options.modelsRoot, options);
 
-  const data = await featuriseStage(options, config, hashKey, stage);
+  const data = await featuriseStage(options, config, secret.key, stage);
   const fit = fitSplitOf(data, config, seed);
   const detectors = await fitStage(options, config, seed, data.features, fit.fitRows, stage);
   const { scaler, ensemble, featureMedians } = detectors;
@@ -269,5 +270,13 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   const metrics = await evaluateStage(options, config, seed, data, fit, parts, scored);
   const written = await packageStage(options, { name, seed, config, data, fit, detectors, parts, scored, metrics });
   stage(`wrote ${name}/${written.version}`);
-  return { name, version: written.version, dir: written.dir, reportDir: path.join(written.dir, 'report'), metrics, tfjsBackend: detectors.tfjsBackend };
+  return {
+    name,
+    version: written.version,
+    dir: written.dir,
+    reportDir: path.join(written.dir, 'report'),
+    metrics,
+    tfjsBackend: detectors.tfjsBackend,
+    secret: { fingerprint: secret.fingerprint, origin: secret.origin, created: secretCreated },
+  };
 }

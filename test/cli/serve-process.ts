@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { defaultHashSecretFile } from '../../models/hash-secret.js';
 import type { FixtureModel } from '../global-setup.js';
 
 const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli', 'ringfence.js');
@@ -91,6 +92,7 @@ export async function modelRootWithTwoVersions(fixture: FixtureModel): Promise<{
   const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-serve-'));
   const newer = '29991231T235959Z';
   await cp(path.join(fixture.modelsRoot, fixture.name, fixture.version), path.join(root, 'models', fixture.name, fixture.version), { recursive: true });
+  await cp(defaultHashSecretFile(fixture.modelsRoot), defaultHashSecretFile(path.join(root, 'models')));
   const copy = path.join(root, 'models', fixture.name, newer);
   await cp(path.join(fixture.modelsRoot, fixture.name, fixture.version), copy, { recursive: true });
   const manifest = JSON.parse(await readFile(path.join(copy, 'manifest.json'), 'utf8')) as Record<string, unknown>;

@@ -3,6 +3,7 @@ import { cp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { defaultHashSecretFile } from '../../models/hash-secret.js';
 import { assertFeatureNames, ModelFeatureMismatchError, ModelIntegrityError, readModelVersion } from '../../models/read-model-version.js';
 import { ModelNotFoundError } from '../../models/registry.js';
 import { writeModelVersion } from '../../models/write-model-version.js';
@@ -140,7 +141,7 @@ describe('assertFeatureNames', () => {
     const root = await tempDir();
     await cp(path.join(fixture.modelsRoot, fixture.name), path.join(root, fixture.name), { recursive: true });
     await editManifest(path.join(root, fixture.name, fixture.version), (m) => (((m['features'] as { name: string }[])[0] as { name: string }).name = 'renamed_feature'));
-    const error = await loadScoringParts(root, fixture.name, fixture.version).catch((e: unknown) => e);
+    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelFeatureMismatchError);
     expect((error as ModelFeatureMismatchError).extra).toEqual(['renamed_feature']);
     expect((error as ModelFeatureMismatchError).missing).toHaveLength(1);
@@ -168,7 +169,7 @@ describe('assertFeatureNames', () => {
     const dir = path.join(root, fixture.name, fixture.version);
     await rm(path.join(dir, 'mahalanobis.json'));
     await editManifest(dir, (m) => delete (m['files'] as Record<string, unknown>)['mahalanobis.json']);
-    const error = await loadScoringParts(root, fixture.name, fixture.version).catch((e: unknown) => e);
+    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelIntegrityError);
     expect((error as ModelIntegrityError).file).toBe(path.join(dir, 'mahalanobis.json'));
     expect((error as Error).message).toMatch(/mahalanobis\.json: is missing: the version was trained by an earlier ringfence, before the Mahalanobis detector joined the ensemble; train a new version/);

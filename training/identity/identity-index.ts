@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { linesToBytes } from '../../data/csv-writer.js';
 import type { AccountEvents } from '../../data/tables.js';
+import { FINGERPRINT_PATTERN, secretFingerprint } from '../../models/secret-fingerprint.js';
 import { type IdentifierKind, IdentifierKindSchema } from '../scoring/risk-assessment.js';
 import { type IdentifierTable, IdentifierTableBuilder, parseIdentifierLine } from './identifier-table.js';
 
@@ -44,7 +45,7 @@ export type RingRecord = z.infer<typeof RingRecordSchema>;
 
 export interface IdentityIndex {
   readonly config: IdentityConfig;
-  /** HMAC key of the identifier hashes */
+  /** HMAC key of the identifier hashes: the deployment's secret, held in memory only (a model records its fingerprint) */
   readonly hashKey: string;
   readonly identifiers: IdentifierTable;
   readonly rings: ReadonlyMap<string, RingRecord>;
@@ -163,23 +164,40 @@ export function identityIndexToJsonl(index: IdentityIndex): Uint8Array {
 
 export const IdentityIndexMetaSchema = z.object({
   kind: z.literal('identity-index'),
-  format_version: z.literal(1),
+  format_version: z.literal(2),
   config: IdentityConfigSchema,
-  hash_key: z.string().describe('HMAC key of identifier hashes (per model unless the operator supplies RINGFENCE_HASH_SECRET)'),
+  key_fingerprint: z
+    .string()
+    .regex(FINGERPRINT_PATTERN)
+    .describe("fingerprint of the deployment's hashing secret (models/secret-fingerprint.ts); the secret itself is never stored"),
   rings: z.array(RingRecordSchema),
   flagged: z.array(z.string()),
 });
 export type IdentityIndexMeta = z.infer<typeof IdentityIndexMetaSchema>;
 
+/**
+ * The meta data of versions written before the secret left the model: format 1 stored the HMAC key itself
+ * (`hash_key`). Recognised only to be refused with a reason (model-files.ts), never read.
+ */
+export const KeyHoldingIdentityMetaSchema = z.looseObject({ kind: z.literal('identity-index'), format_version: z.literal(1), hash_key: z.string() });
+
 export function identityIndexMeta(index: IdentityIndex): IdentityIndexMeta {
-  return { kind: 'identity-index', format_version: 1, config: index.config, hash_key: index.hashKey, rings: [...index.rings.values()], flagged: [...index.flagged].sort() };
+  return {
+    kind: 'identity-index',
+    format_version: 2,
+    config: index.config,
+    key_fingerprint: secretFingerprint(index.hashKey),
+    rings: [...index.rings.values()],
+    flagged: [...index.flagged].sort(),
+  };
 }
 
 /**
  * Rebuilds the index from its saved meta data and JSONL bytes, decoded line by line (the file can be larger than the
- * longest string V8 makes); each line is validated.
+ * longest string V8 makes); each line is validated. `hashKey` is the deployment's secret, whose fingerprint the
+ * caller has checked against `meta.key_fingerprint`.
  */
-export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: Uint8Array): IdentityIndex {
+export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: Uint8Array, hashKey: string): IdentityIndex {
   const bytes = Buffer.from(jsonl.buffer, jsonl.byteOffset, jsonl.byteLength);
   let lines = 0;
   for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
@@ -202,7 +220,7 @@ export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: Uint8Array)
   const rings = new Map(meta.rings.map((r) => [r.ring_id, r]));
   const ringOfAccount = new Map<string, string>();
   for (const ring of meta.rings) for (const member of ring.members) ringOfAccount.set(member, ring.ring_id);
-  return { config: meta.config, hashKey: meta.hash_key, identifiers: identifiers.build(), rings, ringOfAccount, flagged: new Set(meta.flagged) };
+  return { config: meta.config, hashKey, identifiers: identifiers.build(), rings, ringOfAccount, flagged: new Set(meta.flagged) };
 }
 
 export { keyOf as identifierKey };

@@ -57,7 +57,7 @@ describe('buildIdentityIndex', () => {
 describe('findAccountLinks', () => {
   it('links a new account to the known accounts and ring it shares a bank hash with, after a save and restore', () => {
     const index = buildIdentityIndex([account('A', { banks: ['b1'] }), account('B', { banks: ['b1'] })], { config, hashKey: 'k' });
-    const restored = restoreIdentityIndex(identityIndexMeta(index), identityIndexToJsonl(index));
+    const restored = restoreIdentityIndex(identityIndexMeta(index), identityIndexToJsonl(index), 'k');
     const newcomer = account('NEW', { banks: ['b1'] });
     const links = findAccountLinks(restored, 'NEW', accountIdentifiers(newcomer, restored.hashKey));
     expect([...links.linked.keys()].sort()).toEqual(['A', 'B']);
@@ -69,17 +69,17 @@ describe('findAccountLinks', () => {
     const index = buildIdentityIndex(accounts, { config, hashKey: 'k' });
     const bytes = identityIndexToJsonl(index);
     expect(bytes.length).toBeGreaterThan(100_000);
-    const restored = restoreIdentityIndex(identityIndexMeta(index), bytes);
+    const restored = restoreIdentityIndex(identityIndexMeta(index), bytes, 'k');
     expect([...restored.identifiers.records()]).toEqual([...index.identifiers.records()]);
     const lines = Buffer.from(bytes).toString('utf8').split('\n');
     lines[41] = '{"kind":"bank","hash":';
-    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')))).toThrow(/identity-index\.jsonl line 42: not JSON/);
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow(/identity-index\.jsonl line 42: not JSON/);
     lines[41] = '{"kind":"bank"}';
-    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')))).toThrow(/identity-index\.jsonl line 42: /);
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow(/identity-index\.jsonl line 42: /);
     const record = JSON.parse(lines[40] as string) as { kind: string; hash: string };
     lines[41] = lines[40] as string;
-    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')))).toThrow(`identity-index.jsonl line 42: ${record.kind} ${record.hash} is listed twice`);
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow(`identity-index.jsonl line 42: ${record.kind} ${record.hash} is listed twice`);
     lines[41] = (lines[40] as string).replace(record.hash, 'raw-value');
-    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')))).toThrow('identity-index.jsonl line 42: hash must be 24 lower-case hex digits');
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow('identity-index.jsonl line 42: hash must be 24 lower-case hex digits');
   });
 });
