@@ -158,7 +158,7 @@ describe('assertFeatureNames', () => {
     const bytes = Buffer.from(JSON.stringify({ roc_auc: 'high', flagged_precision: '90%' }));
     await writeFile(path.join(dir, 'metrics.json'), bytes);
     await editManifest(dir, (m) => ((m['files'] as Record<string, unknown>)['metrics.json'] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length }));
-    const error = await loadScoringParts(root, fixture.name, fixture.version).catch((e: unknown) => e);
+    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelIntegrityError);
     expect((error as Error).message).toMatch(/metrics\.json: is invalid: /);
   });
