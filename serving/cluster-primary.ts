@@ -46,6 +46,10 @@ export async function startCluster(config: ServeConfig, options: { logger?: Logg
 
   const ledger = new RateLimitLedger(config.workers);
   setInterval(() => ledger.sweep(Date.now()), 60_000).unref();
+  // Connections go to whichever worker accepts first from the shared socket (the kernel's choice), not round-robin:
+  // the primary's round-robin hands each connection over IPC, and one handed to a worker that has just died was
+  // held in the primary (CLOSE-WAIT) and never answered; a dead or stopped worker accepts nothing.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({ exec: WORKER_ENTRY, args: [] });
   const states = new Map<number, WorkerState>();
   const replies = new ReplyCollector();

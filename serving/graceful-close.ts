@@ -1,10 +1,21 @@
-// Stopping an HTTP server without cutting a request: no new connections, in-flight requests answered, then closed.
+// Stopping an HTTP server without cutting a request: no new connections, the requests already sent on open
+// connections answered (with `Connection: close`), then closed.
 import type { Server, ServerResponse } from 'node:http';
+import net from 'node:net';
 
 /**
- * Watches `server`'s responses from now on and returns its graceful close. `server.close()` alone leaves a
- * keep-alive connection open until its idle timeout once its last response went out (and answers further requests
- * on it), so responses written after the close starts say `Connection: close` and end their connection.
+ * How long an idle keep-alive connection stays open once the stop has begun. A client may have written a request on
+ * it just before it learnt of the stop; closing the connection at once resets that request. Within this window it
+ * is answered, with `Connection: close`; a client respecting `Keep-Alive: timeout` retries anything later on a new
+ * connection (and reaches another worker, or a refusal that says the service is going).
+ */
+export const DRAIN_IDLE_MS = 1000;
+
+/**
+ * Watches `server`'s responses from now on and returns its graceful close. `server.close()` itself closes idle
+ * keep-alive connections at once (Node 19+), resetting a request just written on one; so the listening socket is
+ * closed alone, every response from then on says `Connection: close` and ends its connection, and connections still
+ * idle after DRAIN_IDLE_MS are closed.
  */
 export function gracefulCloser(server: Server): () => Promise<void> {
   const open = new Set<ServerResponse>();
@@ -16,9 +27,10 @@ export function gracefulCloser(server: Server): () => Promise<void> {
   });
   return () => {
     closing ??= new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
+      // net.Server's close: stops accepting and calls back once every connection has ended
+      net.Server.prototype.close.call(server, (error?: Error) => (error ? reject(error) : resolve()));
       for (const res of open) if (!res.headersSent) res.shouldKeepAlive = false;
-      server.closeIdleConnections();
+      setTimeout(() => server.closeIdleConnections(), DRAIN_IDLE_MS).unref();
     });
     return closing;
   };
