@@ -45,6 +45,47 @@ function isBooleanSchema(schema: z.ZodType): boolean {
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/** `(required)`, or the default the schema fills in, for --help; nothing for flags or when the description says it. */
+function defaultNote(spec: OptionSpec): string {
+  const fallback = spec.schema.safeParse(undefined);
+  if (!fallback.success) return ' (required)';
+  const value: unknown = fallback.data;
+  if (value === undefined || typeof value === 'boolean' || /\bdefault\b/.test(spec.description)) return '';
+  return ` (default: ${String(value)})`;
+}
+
+/**
+ * `--accounts -5` → `--accounts=-5`: parseArgs takes a value starting with a dash for another option and reports
+ * "argument is ambiguous"; joined, the value reaches the option's schema, which says what is expected.
+ */
+function withNegativeNumbersJoined(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (arg.startsWith('--') && options[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
+/** An integer option whose refusals say what is expected ("an integer of at least 10"); --help shows the minimum. */
+export function integerOption(spec: { min: number; max: number; default?: number; description: string; placeholder?: string }): OptionSpec & { schema: z.ZodType<number> } {
+  const expected = `expected an integer of at least ${spec.min}`;
+  const integer = z.coerce
+    .number({ error: expected })
+    .int({ error: expected })
+    .min(spec.min, { error: expected })
+    .max(spec.max, { error: `expected an integer of at most ${spec.max}` });
+  return {
+    schema: spec.default === undefined ? integer : integer.default(spec.default),
+    description: `${spec.description}, an integer of at least ${spec.min}`,
+    ...(spec.placeholder ? { placeholder: spec.placeholder } : {}),
+  };
+}
+
 export function defineCommand<O extends Record<string, OptionSpec>>(definition: {
   name: string;
   summary: string;
@@ -59,8 +100,7 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
     for (const [key, spec] of optionEntries) {
       const flag = `--${kebab(key)}${isBooleanSchema(spec.schema) ? '' : ` ${spec.placeholder ?? 'VALUE'}`}`;
       const shortFlag = spec.short ? `-${spec.short}, ` : '';
-      const isRequired = !spec.schema.safeParse(undefined).success;
-      lines.push(`  ${(shortFlag + flag).padEnd(30)} ${spec.description}${isRequired ? ' (required)' : ''}`);
+      lines.push(`  ${(shortFlag + flag).padEnd(30)} ${spec.description}${defaultNote(spec)}`);
     }
     lines.push(`  ${'-h, --help'.padEnd(30)} show this help`);
     if (definition.details) lines.push('', definition.details);
@@ -77,7 +117,7 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
       }
       let values: Record<string, string | boolean | undefined>;
       try {
-        ({ values } = parseArgs({ args: [...argv], options: parseOptions, strict: true, allowPositionals: false }) as {
+        ({ values } = parseArgs({ args: withNegativeNumbersJoined(argv, parseOptions), options: parseOptions, strict: true, allowPositionals: false }) as {
           values: Record<string, string | boolean | undefined>;
         });
       } catch (error) {
@@ -110,7 +150,7 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
 
 /** Common option schemas, so every command spells them the same way. */
 export const commonOptions = {
-  seed: { schema: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42), description: 'random seed (integer)', placeholder: 'S' },
+  seed: integerOption({ min: 0, max: 2 ** 31 - 1, default: 42, description: 'random seed', placeholder: 'S' }),
   modelName: { schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).default('default'), description: 'model name', placeholder: 'NAME' },
   secretFile: {
     schema: z.string().optional(),

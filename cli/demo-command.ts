@@ -8,7 +8,7 @@ import { hashSecretSourceFromEnv } from '../models/hash-secret.js';
 import { loadScoringParts } from '../training/model-files.js';
 import { assessAccount } from '../training/scoring/risk-score.js';
 import { trainModel } from '../training/train-model.js';
-import { defineCommand, EXIT_OK } from './cli-command.js';
+import { defineCommand, EXIT_OK, integerOption } from './cli-command.js';
 import { formatMetricsSummary } from './format-metrics.js';
 import { formatTable } from './format-table.js';
 import { createProgressReporter } from './progress.js';
@@ -17,7 +17,7 @@ export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'generate a synthetic marketplace, train on it, score a fresh one, and print where the report is',
   options: {
-    accounts: { schema: z.coerce.number().int().min(200).max(1_000_000).default(5000), description: 'accounts in the synthetic marketplace', placeholder: 'N' },
+    accounts: integerOption({ min: 200, max: 1_000_000, default: 5000, description: 'accounts in the synthetic marketplace', placeholder: 'N' }),
     dir: { schema: z.string().default('.ringfence/demo'), description: 'working folder for the data and scores', placeholder: 'DIR' },
     models: { schema: z.string().default('.ringfence/models'), description: 'model root folder (by default beside the demo data, out of the source tree)', placeholder: 'ROOT' },
   },

@@ -9,12 +9,12 @@ export function describeCliError(error: unknown, isDebug: boolean): { message: s
     return { message: `error: invalid input: ${issues}`, exitCode: EXIT_FAILURE };
   }
   if (error instanceof Error) {
-    // Domain errors (DataFileError, ModelIntegrityError, ...) carry a complete message that names file, line and field.
+    // Domain errors (DataFileError, ModelIntegrityError, ...) carry a complete message that names file, line and field;
+    // every error starts with the same `error: `, and the error's class shows only in debug output
     const isKnownDomainError = error.name !== 'Error' && error.name !== 'TypeError' && error.name !== 'RangeError';
-    const prefix = isKnownDomainError ? `error (${error.name})` : 'error';
     const stack = isDebug && error.stack ? `\n${error.stack}` : '';
     const hint = isKnownDomainError || isDebug ? '' : '\n(set RINGFENCE_DEBUG=1 to see where it happened)';
-    return { message: `${prefix}: ${error.message}${stack}${hint}`, exitCode: EXIT_FAILURE };
+    return { message: `error: ${error.message}${stack}${hint}`, exitCode: EXIT_FAILURE };
   }
   return { message: `error: ${String(error)}`, exitCode: EXIT_FAILURE };
 }

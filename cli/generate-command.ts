@@ -1,10 +1,10 @@
 // ringfence generate: a seeded synthetic marketplace in the input contract, with labels and the true rings
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
 import { DEFAULT_WORLD, resolveWorld, WORLD_PRESETS } from '../data/synthetic/world-config.js';
-import { commonOptions, defineCommand, EXIT_OK } from './cli-command.js';
+import { CliUsageError, commonOptions, defineCommand, EXIT_OK, integerOption } from './cli-command.js';
 import { createProgressReporter } from './progress.js';
 
 export const generateCommand = defineCommand({
@@ -12,7 +12,7 @@ export const generateCommand = defineCommand({
   summary: 'write a seeded synthetic marketplace (six tables + labels + true rings)',
   details: 'The same --accounts, --seed, --world and --fraud-rate always give byte-identical files. See data/README.md for the worlds and their rates.',
   options: {
-    accounts: { schema: z.coerce.number().int().min(10).max(20_000_000), description: 'number of accounts', placeholder: 'N' },
+    accounts: integerOption({ min: 10, max: 20_000_000, description: 'number of accounts', placeholder: 'N' }),
     seed: commonOptions.seed,
     out: { schema: z.string().min(1), description: 'output folder (must not exist or be empty)', placeholder: 'DIR' },
     world: { schema: z.string().min(1).default(DEFAULT_WORLD), description: `world preset (${Object.keys(WORLD_PRESETS).join(', ')}) or a JSON world file`, placeholder: 'FILE|PRESET' },
@@ -21,6 +21,10 @@ export const generateCommand = defineCommand({
   },
   async run(args, io) {
     const out = path.resolve(io.cwd, args.out);
+    const existing = await stat(out).catch(() => null);
+    if (existing && !existing.isDirectory() && !args.force) {
+      throw new CliUsageError(`--out ${out} is a file, not a folder: choose a folder that does not exist or is empty, or pass --force to replace the file`);
+    }
     const world = await resolveWorld(args.world, io.cwd);
     if (args.force) await rm(out, { recursive: true, force: true });
     const progress = createProgressReporter(io);

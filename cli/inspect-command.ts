@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { readModelVersion } from '../models/read-model-version.js';
-import { listVersions, readManifestOf } from '../models/registry.js';
+import { listVersions, noVersionsError, readManifestOf } from '../models/registry.js';
 import { KMeansStateSchema } from '../training/detectors/kmeans-detector.js';
 import { type ModelMetrics, ModelMetricsSchema } from '../training/evaluation/evaluate-model.js';
 import { FILES } from '../training/model-files.js';
@@ -30,7 +30,7 @@ export const inspectCommand = defineCommand({
     const root = path.resolve(io.cwd, args.models);
     if (!args.version) {
       const versions = await listVersions(root, args.name);
-      if (versions.length === 0) throw new Error(`no versions of model ${JSON.stringify(args.name)} under ${root}; run 'ringfence train' first`);
+      if (versions.length === 0) throw await noVersionsError(root, args.name);
       const rows: (string | number)[][] = [];
       for (const version of versions) {
         const manifest = await readManifestOf(root, args.name, version);

@@ -2,9 +2,19 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { startCluster } from '../serving/cluster-primary.js';
-import { isLoopbackHost, loadServeConfig } from '../serving/config.js';
+import { ConfigValidationError, isLoopbackHost, loadServeConfig } from '../serving/config.js';
 import { startService } from '../serving/main.js';
-import { commonOptions, defineCommand, EXIT_FAILURE, EXIT_OK } from './cli-command.js';
+import { CliUsageError, commonOptions, defineCommand, EXIT_FAILURE, EXIT_OK } from './cli-command.js';
+
+/** A configuration refused (flags or RINGFENCE_* variables) is bad usage: exit code 2, as for any other bad argument. */
+function configOrUsageError<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) throw new CliUsageError(error.message);
+    throw error;
+  }
+}
 
 export const serveCommand = defineCommand({
   name: 'serve',
@@ -22,7 +32,7 @@ export const serveCommand = defineCommand({
     secretFile: commonOptions.secretFile,
   },
   async run(args, io) {
-    const config = loadServeConfig(io.env, {
+    const config = configOrUsageError(() => loadServeConfig(io.env, {
       models_root: args.models ? path.resolve(io.cwd, args.models) : undefined,
       model_name: args.name,
       model_version: args.version,
@@ -31,7 +41,7 @@ export const serveCommand = defineCommand({
       keys_file: args.keys ? path.resolve(io.cwd, args.keys) : undefined,
       workers: args.workers,
       hash_secret_file: args.secretFile ? path.resolve(io.cwd, args.secretFile) : undefined,
-    });
+    }));
     const service = config.workers > 1 ? await startCluster(config) : { ...(await startService(config)), failed: new Promise<Error>(() => undefined) };
     const processes = config.workers > 1 ? `; ${config.workers} worker processes` : '';
     io.stderr.write(`${config.keys_file ? 'API keys required' : 'no API keys: listening on loopback only'}; model ${config.model_name}${processes}; OpenAPI at ${service.url}/docs\n`);

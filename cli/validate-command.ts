@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DatasetError } from '../data/data-errors.js';
 import type { DatasetSummary } from '../data/dataset.js';
+import { TABLE_NAMES } from '../data/tables.js';
 import { DEFAULT_MAX_ERRORS, loadDataset } from '../data/load-dataset.js';
 import { type CliIo, defineCommand, EXIT_FAILURE, EXIT_OK } from './cli-command.js';
 import { formatTable } from './format-table.js';
@@ -39,6 +40,10 @@ function printSummary(summary: DatasetSummary, io: CliIo): void {
   for (const warning of summary.warnings) problems.push(`warning: ${warning.count} ${warning.message} [${warning.code}], e.g. ${warning.examples.join(', ')}`);
   for (const [table, t] of Object.entries(summary.tables)) {
     if (t.ignored_columns.length > 0) problems.push(`note: ${path.basename(t.file)} columns not in the contract were ignored: ${t.ignored_columns.join(', ')} (${table})`);
+  }
+  for (const table of TABLE_NAMES) {
+    // labels are reported above; an absent event table is allowed, but its features then count nothing for anyone
+    if (table !== 'labels' && !(table in summary.tables)) problems.push(`note: no ${table} table (optional): every account counts as having no ${table}`);
   }
   if (summary.ignored_files.length > 0) problems.push(`note: files that are not input tables were ignored: ${summary.ignored_files.join(', ')}`);
   const rejected = Object.values(summary.tables).reduce((a, t) => a + t.rejected_rows, 0);

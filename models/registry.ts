@@ -53,6 +53,15 @@ export async function listVersions(root: string, name: string): Promise<string[]
   return versions.sort(compareVersionIds);
 }
 
+/** The error for a model name with no complete version: it names the models the root does hold, if any. */
+export async function noVersionsError(root: string, name: string): Promise<ModelNotFoundError> {
+  const names = await listModelNames(root);
+  const advice = names.length > 0
+    ? `models there: ${names.join(', ')}; choose one with --name ${names[0] as string} (RINGFENCE_MODEL_NAME when serving)`
+    : "no model has been trained there yet: run 'ringfence train' (or 'npm run demo') first";
+  return new ModelNotFoundError(name, null, `no trained versions of model ${JSON.stringify(name)} under ${root}; ${advice}`);
+}
+
 /** Names of the models under a root that have at least one complete version, sorted. */
 export async function listModelNames(root: string): Promise<string[]> {
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
@@ -108,9 +117,7 @@ export async function updateLatestPointer(root: string, name: string): Promise<s
 export async function latestVersion(root: string, name: string): Promise<string> {
   const versions = await listVersions(root, name);
   const newest = versions.at(-1);
-  if (newest === undefined) {
-    throw new ModelNotFoundError(name, null, `no trained versions of model ${JSON.stringify(name)} under ${root}; run 'ringfence train' first`);
-  }
+  if (newest === undefined) throw await noVersionsError(root, name);
   const pointer = (await readFile(path.join(root, name, LATEST_FILE), 'utf8').catch(() => '')).trim();
   if (pointer !== newest) await updateLatestPointer(root, name);
   return newest;

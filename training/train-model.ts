@@ -141,6 +141,7 @@ function firstScoringPass(options: TrainModelOptions, parts: ScoringParts, data:
     if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring (pass 1 of 2)', done: i, total: data.accountIds.length, unit: 'accounts' });
     if (assessAccountFeatures(parts, id, data.features[i] as AccountFeatures).action !== 'MONITOR') flagged.add(id);
   });
+  options.onProgress?.({ stage: 'scoring (pass 1 of 2)', done: data.accountIds.length, total: data.accountIds.length, unit: 'accounts' });
   return flagged;
 }
 
@@ -164,6 +165,7 @@ function secondScoringPass(options: TrainModelOptions, parts: ScoringParts, data
     keepHighestRisk(highestRisk, assessment, HIGHEST_RISK_SHOWN);
     return accountOutcome(assessment);
   });
+  options.onProgress?.({ stage: 'scoring (pass 2 of 2)', done: data.accountIds.length, total: data.accountIds.length, unit: 'accounts' });
   return { outcomes, heldOutAssessments, highestRisk };
 }
 

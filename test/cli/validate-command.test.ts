@@ -98,7 +98,7 @@ describe('ringfence validate', () => {
     const empty = await mkdtemp(path.join(dir, 'empty-'));
     const { code, stderr } = await validate(['--data', empty]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error \(DatasetError\): the data folder .* is empty: it needs at least an accounts table/);
+    expect(stderr).toMatch(/^error: the data folder .* is empty: it needs at least an accounts table/);
   });
 
   it('exits 2 on bad usage', async () => {

@@ -254,6 +254,9 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
         }
       }
       if (k === 0) k = Math.min(params.k_min, sample.length);
+      // the line left on screen is the last event: name the k chosen, not the last candidate tried
+      const tried = Math.max(0, kMax - params.k_min + 1);
+      options.onProgress?.({ step: 'choose k', done: tried, total: tried, detail: `chose k=${k}${bestSilhouette === null ? '' : ` (silhouette ${bestSilhouette.toFixed(3)})`}` });
     }
     const fitted = kmeans(sample, k, { seed: options.seed, initialization: 'kmeans++', maxIterations: 100 });
     const centroids = Float64Array.from(fitted.centroids.flat());

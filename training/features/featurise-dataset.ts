@@ -60,6 +60,8 @@ export async function featuriseDataset(folder: string, options: FeaturiseDataset
       parts.push({ line: dataset.accountLines[i] as number, summary: summariseAccountEvents(account, options.hashKey) });
       if (i % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'features', done: parts.length, unit: 'accounts', detail: `own events${shardNote}` });
     });
+    // the last line a progress bar keeps is the last event: make it the whole shard, not its first account
+    options.onProgress?.({ stage: 'features', done: parts.length, unit: 'accounts', detail: `own events${shardNote}` });
     seconds.summarise += since(start);
     shardSummaries.push(dataset.summary);
     if (dataset.labels) {
@@ -86,6 +88,7 @@ export async function featuriseDataset(folder: string, options: FeaturiseDataset
     if (i % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'features', done: i, total: parts.length, unit: 'accounts', detail: 'identity links' });
     return completeAccountFeatures(p.summary, { referenceTime, identityIndex });
   });
+  options.onProgress?.({ stage: 'features', done: parts.length, total: parts.length, unit: 'accounts', detail: 'identity links' });
   seconds.complete = since(start);
   return { accountIds: parts.map((p) => p.summary.identity.account_id), features, identityIndex, referenceTime, labels, summary, shards, seconds };
 }

@@ -138,6 +138,7 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
       if (run) await writeLinesAtomically(run.file, shardLines());
       else for (const line of shardLines()) await output.write(line);
     }
+    options.onProgress?.({ stage: 'scoring', done: accounts, unit: 'accounts' });
     if (accounts === 0) throw new DatasetError(folder, `the accounts table of ${folder} has no valid rows: there are no accounts to score`);
     if (runs.length > 0) await mergeRuns(runs, output);
     await output.close();
