@@ -123,10 +123,24 @@ export interface HonestContext {
   side: SeededRandom;
 }
 
-/** An honest account and the shared networks it used (IP → network group id). */
-export function honestAccount(i: number, random: SeededRandom, context: HonestContext): { account: AccountOut; networks: NetworkUse } {
+/** Who the account is and where it goes: drawn before any event, in the first generator's order. */
+interface Profile {
+  id: string;
+  info: (typeof COUNTRIES)[number];
+  createdAt: number;
+  activeFrom: number;
+  activeTo: number;
+  devices: string[];
+  homeIps: string[];
+  officeKey: string | null;
+  isMobile: boolean;
+  isVpnUser: boolean;
+  trip: { start: number; days: number; country: string } | null;
+  venues: Venue[];
+}
+
+function drawProfile(i: number, random: SeededRandom, context: HonestContext, affiliation: Affiliation): Profile {
   const { seed, pools, household, side } = context;
-  const affiliation = context.affiliation ?? {};
   const nets = pools.world.honest.shared_networks;
   const id = accountId(i);
   const drawnInfo = COUNTRIES[random.weightedIndex(COUNTRY_WEIGHTS)] as (typeof COUNTRIES)[number];
@@ -143,15 +157,33 @@ export function honestAccount(i: number, random: SeededRandom, context: HonestCo
   const homeIps = Array.from({ length: random.int(1, 3) }, (_, k) => ipFor(`home:${seed}:${id}:${k}`, 80 + (k % 40)));
   if (household) homeIps[0] = household.ip;
   if (affiliation.homeIp) homeIps[0] = affiliation.homeIp;
-  const networks: NetworkUse = new Map();
   const officeKey = random.chance(nets.office.user_share) ? String(random.int(0, pools.offices - 1)) : null;
   const isMobile = random.chance(nets.mobile_nat.user_share);
   const isVpnUser = random.chance(nets.vpn.user_share);
   const trip = random.chance(pools.world.honest.traveller_share)
     ? { start: activeFrom + random.next() * activeDays * DAY_MS, days: random.int(3, 14), country: random.pick(info.neighbours.length && random.chance(0.5) ? info.neighbours : FAR_COUNTRIES) }
     : null;
-  const venues = venueNetworks(side, pools, info.code);
+  return { id, info, createdAt, activeFrom, activeTo, devices, homeIps, officeKey, isMobile, isVpnUser, trip, venues: venueNetworks(side, pools, info.code) };
+}
 
+/** An honest account and the shared networks it used (IP → network group id). */
+export function honestAccount(i: number, random: SeededRandom, context: HonestContext): { account: AccountOut; networks: NetworkUse } {
+  const affiliation = context.affiliation ?? {};
+  const profile = drawProfile(i, random, context, affiliation);
+  const networks: NetworkUse = new Map();
+  const logins = honestLogins(random, context, affiliation, profile, networks);
+  const proposals = honestProposals(random, context.side, profile, affiliation.letter);
+  const tests = honestTests(random, profile.activeFrom, profile.activeTo);
+  const payouts = honestPayouts(random, context, affiliation, profile);
+  const { id, createdAt, info } = profile;
+  return { account: { id, createdAt, country: info.code, has2fa: random.chance(0.6), logins, proposals, tests, payouts }, networks };
+}
+
+function honestLogins(random: SeededRandom, context: HonestContext, affiliation: Affiliation, profile: Profile, networks: NetworkUse): Login[] {
+  const { seed, pools, household, side } = context;
+  const nets = pools.world.honest.shared_networks;
+  const { id, info, activeFrom, activeTo, devices, homeIps, officeKey, trip } = profile;
+  const activeDays = Math.max(1, (activeTo - activeFrom) / DAY_MS);
   const logins: Login[] = [];
   const loginCount = Math.max(1, Math.round(Math.exp(random.normal(3, 0.7))));
   for (let k = 0; k < loginCount; k++) {
@@ -160,11 +192,11 @@ export function honestAccount(i: number, random: SeededRandom, context: HonestCo
     let ip = random.pick(homeIps);
     let loginCountry = info.code;
     if (officeKey !== null && random.chance(nets.office.login_share)) ip = networkIp(seed, 'office', officeKey, networks);
-    else if (isMobile && random.chance(nets.mobile_nat.login_share)) {
+    else if (profile.isMobile && random.chance(nets.mobile_nat.login_share)) {
       ip = networkIp(seed, 'mobile_nat', `${info.code}:${random.int(0, (pools.perCountry.mobile_nat.get(info.code) ?? 1) - 1)}`, networks);
     }
     let isAway = false;
-    if (isVpnUser && random.chance(nets.vpn.login_share)) {
+    if (profile.isVpnUser && random.chance(nets.vpn.login_share)) {
       const exit = random.int(0, pools.vpnExits - 1);
       ip = networkIp(seed, 'vpn', String(exit), networks);
       loginCountry = ['US', 'NL', 'DE', 'GB', 'SG', 'CA'][exit % 6] as string;
@@ -175,16 +207,20 @@ export function honestAccount(i: number, random: SeededRandom, context: HonestCo
       ip = ipFor(`hotel:${seed}:${id}:${Math.floor((ts - trip.start) / (3 * DAY_MS))}`, 190);
       isAway = true;
     }
-    if (!isAway) ip = venueIp(side, seed, affiliation, venues, networks) ?? (household && household.homeLoginShare > 0 && side.chance(household.homeLoginShare) ? household.ip : ip);
+    const atHome = household && household.homeLoginShare > 0 && side.chance(household.homeLoginShare) ? household.ip : ip;
+    if (!isAway) ip = venueIp(side, seed, affiliation, profile.venues, networks) ?? atHome;
     logins.push([ts, ip, loginCountry, random.chance(0.85) ? (devices[0] as string) : random.pick(devices)]);
   }
   logins.sort((a, b) => a[0] - b[0]);
   // a group member uses the group's place at least once: the office, the family home, the re-opened account's home
   const groupIp = affiliation.workIp?.ip ?? affiliation.homeIp ?? (household && household.homeLoginShare > 0 ? household.ip : null);
   if (groupIp) useGroupIpOnce(logins, groupIp, info.code, side);
+  return logins;
+}
 
-  const proposals = honestProposals(random, side, createdAt, activeFrom, activeTo, affiliation.letter);
-  const tests = honestTests(random, activeFrom, activeTo);
+function honestPayouts(random: SeededRandom, context: HonestContext, affiliation: Affiliation, profile: Profile): Payout[] {
+  const { seed, household, side } = context;
+  const { id, activeFrom, activeTo } = profile;
   const payouts: Payout[] = [];
   if (random.chance(0.85)) {
     const addedAt = roundSecond(activeFrom + random.next() * 10 * DAY_MS);
@@ -196,7 +232,7 @@ export function honestAccount(i: number, random: SeededRandom, context: HonestCo
     // a member paid into a shared account always has it on file
     payouts.push([roundSecond(activeFrom + side.next() * 10 * DAY_MS), affiliation.bank]);
   }
-  return { account: { id, createdAt, country: info.code, has2fa: random.chance(0.6), logins, proposals, tests, payouts }, networks };
+  return payouts;
 }
 
 function useGroupIpOnce(logins: Login[], groupIp: string, country: string, side: SeededRandom): void {
@@ -238,7 +274,8 @@ function venueIp(side: SeededRandom, seed: number, affiliation: Affiliation, ven
   return null;
 }
 
-function honestProposals(random: SeededRandom, side: SeededRandom, createdAt: number, activeFrom: number, activeTo: number, template: string | undefined): Proposal[] {
+function honestProposals(random: SeededRandom, side: SeededRandom, profile: Profile, template: string | undefined): Proposal[] {
+  const { createdAt, activeFrom, activeTo } = profile;
   const name = firstName((items) => random.pick(items));
   const ownLetter = personalLetter((items) => random.pick(items), name);
   const reusesLetter = random.chance(0.4);

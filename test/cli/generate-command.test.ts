@@ -1,30 +1,11 @@
 // ringfence generate --world: presets by name, world files, and a clear error naming the file and the field.
-import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/run-cli.js';
 import { useTemporaryDirs } from '../temporary-dirs.js';
+import { digestOfFolder as digestOf, runCliCaptured as run } from './run-cli-in-process.js';
 
 const tempDir = useTemporaryDirs('ringfence-generate-');
-
-async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCli(args, { stdout, stderr, cwd, env: { RINGFENCE_QUIET: '1' } });
-  return { code, stdout: out, stderr: err };
-}
-
-async function digestOf(dir: string): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of (await readdir(dir)).sort()) hash.update(file).update(await readFile(path.join(dir, file)));
-  return hash.digest('hex');
-}
 
 describe('ringfence generate --world', () => {
   it('takes a preset by name or a world file (relative to the working folder); no --world is the baseline preset', async () => {

@@ -1,33 +1,14 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli } from '../../cli/run-cli.js';
 import { loadDataset } from '../../data/load-dataset.js';
 import { loadScoringParts } from '../../training/model-files.js';
 import { useTemporaryDirs } from '../temporary-dirs.js';
+import { digestOfFolder as digestOf, runCliCaptured as run } from './run-cli-in-process.js';
 import { assessAccount } from '../../training/scoring/risk-score.js';
 
 const fixture = inject('fixtureModel');
 const tempDir = useTemporaryDirs('ringfence-cli-');
-
-async function run(args: string[], cwd = process.cwd()): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCli(args, { stdout, stderr, cwd, env: { RINGFENCE_QUIET: '1' } });
-  return { code, stdout: out, stderr: err };
-}
-
-async function digestOf(dir: string): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of (await readdir(dir)).sort()) hash.update(file).update(await readFile(path.join(dir, file)));
-  return hash.digest('hex');
-}
 
 describe('ringfence generate', () => {
   it('writes byte-identical files for the same seed and different ones for another seed', async () => {

@@ -1,7 +1,5 @@
 // The worlds: each preset's honest groups at their rates and with their shared identifiers, imitating rings,
 // determinism. Generated once per preset (4,000 accounts) and read back through the data layer.
-import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../../data/dataset.js';
@@ -11,6 +9,7 @@ import { FRAUD_KINDS, HONEST_GROUP_KINDS, NETWORK_VARIANTS, WORLD_PRESETS, type 
 import type { AccountEvents } from '../../../data/tables.js';
 import { readTrueHonestGroups, type TrueHonestGroup } from '../../../data/true-honest-groups.js';
 import { readTrueRings, type TrueRing } from '../../../data/true-rings.js';
+import { digestOfFolder as digestOf } from '../../cli/run-cli-in-process.js';
 import { useTemporaryDirs } from '../../temporary-dirs.js';
 
 const tempDir = useTemporaryDirs('ringfence-worlds-');
@@ -48,12 +47,6 @@ function generated(name: string): Promise<Generated> {
     cache.set(name, entry);
   }
   return entry;
-}
-
-async function digestOf(dir: string): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of (await readdir(dir)).sort()) hash.update(file).update(await readFile(path.join(dir, file)));
-  return hash.digest('hex');
 }
 
 const banksOf = (a: AccountEvents) => new Set(a.payouts.map((p) => p.bank_hash));
