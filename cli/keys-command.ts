@@ -1,7 +1,7 @@
-// ringfence keys create|list: API keys for the service; the key is printed once, only its hash is stored
+// ringfence keys create|list|revoke: API keys for the service; the key is printed once, only its hash is stored
 import path from 'node:path';
 import { z } from 'zod';
-import { createApiKey, readKeysFile, ScopeSchema } from '../serving/api-keys.js';
+import { createApiKey, readKeysFile, revokeApiKey, ScopeSchema } from '../serving/api-keys.js';
 import { CliUsageError, defineCommand, EXIT_OK, type CliCommand } from './cli-command.js';
 import { formatTable } from './format-table.js';
 
@@ -9,7 +9,7 @@ const createCommand = defineCommand({
   name: 'keys create',
   summary: 'create an API key: printed once on stdout, its hash stored in FILE',
   options: {
-    scope: { schema: ScopeSchema, description: 'predict (score and look up rings) or admin (also reload models)', placeholder: 'SCOPE' },
+    scope: { schema: ScopeSchema, description: 'predict (score, look up rings), review (analysts\' decisions), metrics (read /metrics) or admin (everything, also reloads)', placeholder: 'SCOPE' },
     name: { schema: z.string().min(1).max(64), description: 'a name for the key (who uses it)', placeholder: 'NAME' },
     keys: { schema: z.string().min(1), description: 'keys file (created if missing)', placeholder: 'FILE' },
   },
@@ -32,18 +32,33 @@ const listCommand = defineCommand({
   },
 });
 
+const revokeCommand = defineCommand({
+  name: 'keys revoke',
+  summary: 'remove a key from FILE; a running service refuses it within seconds (it re-reads the file), without a restart',
+  options: {
+    name: { schema: z.string().min(1).max(64), description: 'the name the key was created with', placeholder: 'NAME' },
+    keys: { schema: z.string().min(1), description: 'keys file', placeholder: 'FILE' },
+  },
+  async run(args, io) {
+    const revoked = await revokeApiKey(path.resolve(io.cwd, args.keys), args.name);
+    io.stderr.write(`revoked ${revoked.scope} key ${JSON.stringify(revoked.name)} in ${args.keys}; running services refuse it once they have re-read the file (within 5 s)\n`);
+    return EXIT_OK;
+  },
+});
+
 export const keysCommand: CliCommand = {
   name: 'keys',
-  summary: 'create or list API keys',
-  help: () => `ringfence keys create --scope predict|admin --name NAME --keys FILE\nringfence keys list --keys FILE\n`,
+  summary: 'create, list or revoke API keys',
+  help: () => `ringfence keys create --scope predict|review|metrics|admin --name NAME --keys FILE\nringfence keys list --keys FILE\nringfence keys revoke --name NAME --keys FILE\n`,
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === 'create') return createCommand.run(rest, io);
     if (sub === 'list') return listCommand.run(rest, io);
+    if (sub === 'revoke') return revokeCommand.run(rest, io);
     if (sub === '--help' || sub === '-h') {
       io.stdout.write(keysCommand.help());
       return EXIT_OK;
     }
-    throw new CliUsageError(`'ringfence keys' needs a subcommand: create or list`);
+    throw new CliUsageError(`'ringfence keys' needs a subcommand: create, list or revoke`);
   },
 };

@@ -43,6 +43,12 @@ export const serveCommand = defineCommand({
       hash_secret_file: args.secretFile ? path.resolve(io.cwd, args.secretFile) : undefined,
     }));
     const service = config.workers > 1 ? await startCluster(config) : { ...(await startService(config)), failed: new Promise<Error>(() => undefined) };
+    // SIGHUP reloads, as daemons do: the keys file and the configured version (the newest unless --version pins one)
+    const reload = () => {
+      io.stderr.write('SIGHUP: reloading the keys and the model\n');
+      service.reload().catch((error: unknown) => io.stderr.write(`reload failed, the keys and model in service stay: ${(error as Error).message}\n`));
+    };
+    process.on('SIGHUP', reload);
     const processes = config.workers > 1 ? `; ${config.workers} worker processes` : '';
     io.stderr.write(`${config.keys_file ? 'API keys required' : 'no API keys: listening on loopback only'}; model ${config.model_name}${processes}; OpenAPI at ${service.url}/docs\n`);
     io.stdout.write(`serving on ${service.url}${isLoopbackHost(config.host) ? '' : ' (all requests need an API key)'}\n`);
@@ -60,6 +66,7 @@ export const serveCommand = defineCommand({
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
+    void stopped.finally(() => process.off('SIGHUP', reload));
     const gaveUp = service.failed.then((error) => {
       io.stderr.write(`error: ${error.message}\n`);
       return EXIT_FAILURE;

@@ -23,6 +23,8 @@ export const ToWorkerSchema = z.discriminatedUnion('kind', [
   z.object({ ringfence: tag, kind: z.literal('metrics-result'), id: z.string(), text: z.string().nullable(), error: z.string().nullable() }),
   z.object({ ringfence: tag, kind: z.literal('lease-result'), id: z.string(), granted: z.number().int().min(0), before: z.number().int().min(0), resetTime: z.number() }),
   z.object({ ringfence: tag, kind: z.literal('shutdown') }),
+  /** SIGHUP: re-read the keys file; with `model`, also reload the configured version on every worker (as POST /v1/model/reload) */
+  z.object({ ringfence: tag, kind: z.literal('reload-config'), model: z.boolean() }),
 ]);
 export type ToWorker = z.infer<typeof ToWorkerSchema>;
 
@@ -38,6 +40,8 @@ export const ToPrimarySchema = z.discriminatedUnion('kind', [
   /** hits of the rate limit for a key (see leased-rate-limit.ts) */
   z.object({ ringfence: tag, kind: z.literal('lease'), id: z.string(), key: z.string(), limit: z.number().int().min(1), windowMs: z.number().int().min(1) }),
   z.object({ ringfence: tag, kind: z.literal('metrics-part'), id: z.string(), metrics: z.array(z.looseObject({ name: z.string() })) }),
+  /** the worker's counters and histograms now and then, so that the primary keeps their totals if the worker dies */
+  z.object({ ringfence: tag, kind: z.literal('counters'), metrics: z.array(z.looseObject({ name: z.string() })) }),
 ]);
 export type ToPrimary = z.infer<typeof ToPrimarySchema>;
 

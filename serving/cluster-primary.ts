@@ -20,7 +20,11 @@ export interface RunningCluster {
   close(): Promise<void>;
   /** settles, with the reason, only if the cluster gave up because workers kept dying */
   readonly failed: Promise<Error>;
+  /** SIGHUP: every worker re-reads the keys file, and the configured version is reloaded on every worker */
+  reload(): Promise<void>;
 }
+
+type MetricsJson = { name: string }[];
 
 interface WorkerState {
   readonly worker: Worker;
@@ -65,6 +69,19 @@ export async function startCluster(config: ServeConfig, options: { logger?: Logg
   const exited = new Promise<void>((resolve) => (allExited = resolve));
   let startedAll: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (startedAll = resolve));
+
+  /** each live worker's last reported counters, and the totals of those that died (kept so no counter goes back) */
+  const lastCounters = new Map<number, MetricsJson>();
+  let retiredCounters: Promise<MetricsJson> = Promise.resolve([]);
+  const retireCounters = (workerId: number) => {
+    const last = lastCounters.get(workerId);
+    lastCounters.delete(workerId);
+    if (!last) return;
+    retiredCounters = retiredCounters.then(async (retired) => {
+      const sum = AggregatorRegistry.aggregate([retired, last] as unknown as Parameters<typeof AggregatorRegistry.aggregate>[0]);
+      return (await sum.getMetricsAsJSON()) as unknown as MetricsJson;
+    });
+  };
 
   const serving = () => [...states.values()].filter((s) => s.serving);
   const send = (state: WorkerState, message: ToWorker) => {
@@ -159,7 +176,7 @@ export async function startCluster(config: ServeConfig, options: { logger?: Logg
     const { replies: parts, missing } = await replies.expect(`metrics-part:${id}`, targets.map((s) => s.worker.id), METRICS_TIMEOUT_MS);
     if (missing.length > 0) logger.warn({ missing: missing.length }, 'metrics: some workers did not answer; their counts are left out');
     try {
-      const perWorker = [...parts.values()].map((m) => (m.kind === 'metrics-part' ? m.metrics : []));
+      const perWorker = [...[...parts.values()].map((m) => (m.kind === 'metrics-part' ? m.metrics : [])), await retiredCounters];
       const text = await AggregatorRegistry.aggregate(perWorker as unknown as Parameters<typeof AggregatorRegistry.aggregate>[0]).metrics();
       send(from, toWorker({ kind: 'metrics-result', id, text, error: null }));
     } catch (error) {
@@ -191,6 +208,8 @@ export async function startCluster(config: ServeConfig, options: { logger?: Logg
         return replies.deliver(`${message.kind}:${message.tx}`, state.worker.id, message);
       case 'metrics-part':
         return replies.deliver(`metrics-part:${message.id}`, state.worker.id, message);
+      case 'counters':
+        return void lastCounters.set(state.worker.id, message.metrics);
     }
   };
 
@@ -203,6 +222,7 @@ export async function startCluster(config: ServeConfig, options: { logger?: Logg
     const state = states.get(worker.id);
     states.delete(worker.id);
     replies.forget(worker.id);
+    retireCounters(worker.id);
     if (stopping) {
       if (states.size === 0) allExited();
       return;
@@ -231,6 +251,12 @@ export async function startCluster(config: ServeConfig, options: { logger?: Logg
   return {
     url,
     failed,
+    reload: async () => {
+      const [leader, ...others] = serving();
+      logger.info('SIGHUP: every worker re-reads the keys file; the configured version is reloaded on every worker');
+      if (leader) send(leader, toWorker({ kind: 'reload-config', model: true }));
+      for (const state of others) send(state, toWorker({ kind: 'reload-config', model: false }));
+    },
     close: async () => {
       logger.info('stopping: every worker finishes its in-flight requests');
       logger.flush();

@@ -17,6 +17,8 @@ if (!cluster.isWorker) throw new Error('serving/cluster-worker is started by `ri
 const RELOAD_TIMEOUT_MS = 120_000;
 const METRICS_TIMEOUT_MS = 10_000;
 const LEASE_TIMEOUT_MS = 5_000;
+/** how often the counters go to the primary: a killed worker's counts of at most this long are lost */
+export const COUNTER_REPORT_MS = 2_000;
 
 const send = (message: ToPrimary) => process.send?.(message);
 const answers = new Map<string, (message: ToWorker) => void>();
@@ -88,6 +90,20 @@ async function start(rawConfig: unknown, version: string): Promise<void> {
     },
   );
   send(toPrimary({ kind: 'ready', url: service.url, version: holder.current()?.version ?? version }));
+  setInterval(() => void reportCounters(), COUNTER_REPORT_MS).unref();
+}
+
+async function reportCounters(): Promise<void> {
+  const all = (await metrics.registry.getMetricsAsJSON()) as unknown as { name: string; type: string }[];
+  send(toPrimary({ kind: 'counters', metrics: all.filter((m) => m.type === 'counter' || m.type === 'histogram') }));
+}
+
+/** SIGHUP, passed on by the primary: the keys file again and, for one worker, the configured model on every worker. */
+async function reloadConfig(model: boolean): Promise<void> {
+  await service?.keys.reload();
+  if (!model || !service) return;
+  const loaded = await service.reloadModel(config?.model_version);
+  logger?.info({ version: loaded.version }, 'model reloaded on SIGHUP');
 }
 
 async function stop(): Promise<void> {
@@ -146,6 +162,8 @@ async function handle(message: ToWorker): Promise<void> {
       return answers.get(message.id)?.(message);
     case 'shutdown':
       return stop();
+    case 'reload-config':
+      return reloadConfig(message.model);
   }
 }
 
@@ -168,4 +186,6 @@ process.on('message', (raw: unknown) => {
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
 process.on('disconnect', () => void stop());
+// SIGHUP reaches the primary, which passes a reload on; sent to the whole process group it must not stop a worker
+process.on('SIGHUP', () => undefined);
 send(toPrimary({ kind: 'booted' }));

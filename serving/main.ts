@@ -15,6 +15,10 @@ export interface RunningService {
   readonly holder: ModelHolder;
   /** the API keys in service (re-read when the file changes; `reload()` re-reads now) */
   readonly keys: KeyRing;
+  /** puts a version (the newest when none) in service, on every worker of a cluster (as POST /v1/model/reload) */
+  reloadModel(version?: string): Promise<ScoringModel>;
+  /** SIGHUP: re-reads the keys file and reloads the configured version (the newest unless one is pinned) */
+  reload(): Promise<void>;
   /** stops accepting, lets in-flight requests finish, then resolves */
   close(): Promise<void>;
 }
@@ -79,11 +83,18 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   logger.info({ url, model: `${model.name}/${model.version}`, auth: keys.current() ? 'api keys' : 'none (loopback only)' }, 'listening');
   logger.flush();
   const unwatchKeys = keys.watch();
+  const reloadModel = (version?: string) => (options.cluster ? options.cluster.reloadModel(version) : holder.reload(version));
   return {
     server,
     url,
     holder,
     keys,
+    reloadModel,
+    reload: async () => {
+      await keys.reload();
+      const loaded = await reloadModel(config.model_version);
+      logger.info({ version: loaded.version }, 'keys and model reloaded');
+    },
     close: async () => {
       unwatchKeys();
       logger.info('stopping: finishing in-flight requests');
