@@ -38,7 +38,7 @@ export const DatasetSummarySchema = z.object({
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 
 export interface Dataset {
-  /** one entry per `accounts` row, in file order; each event list sorted by time */
+  /** one entry per `accounts` row, in file order; each event list in canonical order (data/event-order.ts) */
   readonly accounts: readonly AccountEvents[];
   /** where each account is listed in the accounts file (line; row for Parquet): file order across shards */
   readonly accountLines: readonly number[];

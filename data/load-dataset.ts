@@ -8,6 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DataFileError, DatasetError } from './data-errors.js';
+import { sortEventsCanonically } from './event-order.js';
 import type { Dataset, DatasetSummary, DatasetWarning, TableReadSummary } from './dataset.js';
 import type { ProgressEvent } from './progress-event.js';
 import { readTable, readTableByAccount, type TableReadResult, tableNameOfFile } from './read-table.js';
@@ -149,8 +150,8 @@ function countLabels(labels: ReadonlyMap<string, LabelRow>): NonNullable<Dataset
 }
 
 /**
- * Loads every table of a folder, validating each row, and groups the events by account (each list sorted by
- * time, ties in file order). Throws DatasetError for a folder that cannot be used: no accounts table, two
+ * Loads every table of a folder, validating each row, and groups the events by account (each list in canonical
+ * order, data/event-order.ts). Throws DatasetError for a folder that cannot be used: no accounts table, two
  * files for one table, bad rows (unless `rejectsFile`), unknown or duplicate accounts (same), no accounts.
  */
 export async function loadDataset(folder: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
@@ -293,13 +294,7 @@ async function loadTables(
       throw new DatasetError(folder, `${fileName} has no ${result.rejectedRows > 0 ? 'valid ' : ''}rows: there are no accounts to load`);
     }
   }
-  for (const account of accounts) {
-    for (const table of EVENT_TABLES) {
-      const column = EVENT_TIME_COLUMN[table];
-      const list = account[table] as unknown as Record<string, number>[];
-      if (list.length > 1) list.sort((a, b) => (a[column] as number) - (b[column] as number));
-    }
-  }
+  for (const account of accounts) sortEventsCanonically(account);
   const summary: DatasetSummary = {
     folder,
     accounts: accounts.length,

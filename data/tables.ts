@@ -315,7 +315,7 @@ export type LoginEvent = z.output<typeof LoginEventSchema>;
 export type ProposalEvent = z.output<typeof ProposalEventSchema>;
 export type TestEvent = z.output<typeof TestEventSchema>;
 export type PayoutEvent = z.output<typeof PayoutEventSchema>;
-/** One account and its events, timestamps in epoch ms, each event list sorted by time. */
+/** One account and its events, timestamps in epoch ms, each event list in any order (scoring reads them in canonical order, data/event-order.ts). */
 export type AccountEvents = z.output<typeof AccountEventsSchema>;
 /** The same on the wire (ISO timestamps, event lists optional). */
 export type AccountEventsInput = z.input<typeof AccountEventsSchema>;

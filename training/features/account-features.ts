@@ -3,6 +3,7 @@
 // Two steps, so that training can work through a data set larger than memory shard by shard: what the account's
 // own events say (summariseAccountEvents: needs nothing else, and the events can be dropped after it), then what
 // needs the model's context, the identity index and the reference time (completeAccountFeatures).
+import { inCanonicalOrder } from '../../data/event-order.js';
 import type { AccountEvents } from '../../data/tables.js';
 import { type AccountIdentity, accountIdentity, type IdentityIndex } from '../identity/identity-index.js';
 import { accountAgeDays, computeAccountProfileFeatures, lastEventTime } from './account-profile-features.js';
@@ -47,7 +48,9 @@ function setFeatureValues(values: Float64Array, byName: Record<string, number>):
   }
 }
 
-export function summariseAccountEvents(account: AccountEvents, hashKey: string): AccountEventSummary {
+/** What the account's events say, read in canonical order (data/event-order.ts): the order they came in never matters. */
+export function summariseAccountEvents(events: AccountEvents, hashKey: string): AccountEventSummary {
+  const account = inCanonicalOrder(events);
   const ownValues = NEUTRAL_VALUES.slice();
   setFeatureValues(ownValues, computeLoginFeatures(account));
   setFeatureValues(ownValues, computeProposalFeatures(account));

@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { linesToBytes } from '../../data/csv-writer.js';
+import { inCanonicalOrder } from '../../data/event-order.js';
 import type { AccountEvents } from '../../data/tables.js';
 import { FINGERPRINT_PATTERN, secretFingerprint } from '../../models/secret-fingerprint.js';
 import { type IdentifierKind, IdentifierKindSchema } from '../scoring/risk-assessment.js';
@@ -82,7 +83,8 @@ export interface AccountIdentity {
 }
 
 export function accountIdentity(account: AccountEvents, hashKey: string): AccountIdentity {
-  const middle = account.proposals[Math.floor(account.proposals.length / 2)];
+  const { proposals } = inCanonicalOrder(account);
+  const middle = proposals[Math.floor(proposals.length / 2)];
   return { account_id: account.account_id, identifiers: accountIdentifiers(account, hashKey), typicalProposalText: middle ? middle.text : null };
 }
 
