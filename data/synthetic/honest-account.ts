@@ -84,8 +84,9 @@ export interface NetworkPools {
 export function networkPools(accounts: number, world: World): NetworkPools {
   const nets = world.honest.shared_networks;
   const totalWeight = COUNTRY_WEIGHTS.reduce((a, b) => a + b, 0);
-  const perCountry = (net: { user_share: number; users_per_ip: number }) =>
-    new Map(COUNTRIES.map((c) => [c.code, Math.max(1, Math.round((accounts * (c.weight / totalWeight) * net.user_share) / net.users_per_ip))]));
+  // a roaming user holds ips_per_user of the pool at a time (0: roams it all, counted as 1, as the first generator did)
+  const perCountry = (net: { user_share: number; users_per_ip: number; ips_per_user?: number }) =>
+    new Map(COUNTRIES.map((c) => [c.code, Math.max(1, Math.round((accounts * (c.weight / totalWeight) * net.user_share * Math.max(1, net.ips_per_user ?? 1)) / net.users_per_ip))]));
   return {
     world,
     offices: Math.max(2, Math.round((accounts * nets.office.user_share) / nets.office.users_per_ip)),
@@ -134,6 +135,8 @@ interface Profile {
   homeIps: string[];
   officeKey: string | null;
   isMobile: boolean;
+  /** the carrier IPs (pool indices) a mobile user moves among; null: the whole pool */
+  mobileIps: number[] | null;
   isVpnUser: boolean;
   trip: { start: number; days: number; country: string } | null;
   venues: Venue[];
@@ -163,7 +166,8 @@ function drawProfile(i: number, random: SeededRandom, context: HonestContext, af
   const trip = random.chance(pools.world.honest.traveller_share)
     ? { start: activeFrom + random.next() * activeDays * DAY_MS, days: random.int(3, 14), country: random.pick(info.neighbours.length && random.chance(0.5) ? info.neighbours : FAR_COUNTRIES) }
     : null;
-  return { id, info, createdAt, activeFrom, activeTo, devices, homeIps, officeKey, isMobile, isVpnUser, trip, venues: venueNetworks(side, pools, info.code) };
+  const venues = venueNetworks(side, pools, info.code);
+  return { id, info, createdAt, activeFrom, activeTo, devices, homeIps, officeKey, isMobile, mobileIps: roamingIps(side, nets.mobile_nat, pools.perCountry.mobile_nat.get(info.code) ?? 1), isVpnUser, trip, venues };
 }
 
 /** An honest account and the shared networks it used (IP → network group id). */
@@ -193,7 +197,8 @@ function honestLogins(random: SeededRandom, context: HonestContext, affiliation:
     let loginCountry = info.code;
     if (officeKey !== null && random.chance(nets.office.login_share)) ip = networkIp(seed, 'office', officeKey, networks);
     else if (profile.isMobile && random.chance(nets.mobile_nat.login_share)) {
-      ip = networkIp(seed, 'mobile_nat', `${info.code}:${random.int(0, (pools.perCountry.mobile_nat.get(info.code) ?? 1) - 1)}`, networks);
+      const drawn = random.int(0, (pools.perCountry.mobile_nat.get(info.code) ?? 1) - 1);
+      ip = networkIp(seed, 'mobile_nat', `${info.code}:${profile.mobileIps ? profile.mobileIps[drawn % profile.mobileIps.length] : drawn}`, networks);
     }
     let isAway = false;
     if (profile.isVpnUser && random.chance(nets.vpn.login_share)) {
@@ -247,8 +252,16 @@ interface Venue {
   country: string;
   /** the member's own coworking space or campus; null for public Wi-Fi, where each login picks a hotspot */
   index: number | null;
+  /** public Wi-Fi: the hotspots the user goes to (null: any of the pool) */
+  hotspots: number[] | null;
   poolSize: number;
   share: number;
+}
+
+/** The pool indices a roaming user moves among, or null to roam the whole pool. */
+function roamingIps(side: SeededRandom, net: { user_share: number; ips_per_user: number }, poolSize: number): number[] | null {
+  if (net.ips_per_user === 0 || net.user_share === 0) return null;
+  return Array.from({ length: net.ips_per_user }, () => side.int(0, poolSize - 1));
 }
 
 /** The coworking space, campus and public Wi-Fi an honest user visits, if any (from the side stream). */
@@ -259,7 +272,8 @@ function venueNetworks(side: SeededRandom, pools: NetworkPools, country: string)
     const net = nets[variant];
     if (net.user_share === 0 || !side.chance(net.user_share)) continue;
     const poolSize = pools.perCountry[variant].get(country) ?? 1;
-    venues.push({ variant, country, index: variant === 'public_wifi' ? null : side.int(0, poolSize - 1), poolSize, share: net.login_share });
+    const hotspots = variant === 'public_wifi' ? roamingIps(side, nets.public_wifi, poolSize) : null;
+    venues.push({ variant, country, index: variant === 'public_wifi' ? null : side.int(0, poolSize - 1), hotspots, poolSize, share: net.login_share });
   }
   return venues;
 }
@@ -269,7 +283,8 @@ function venueIp(side: SeededRandom, seed: number, affiliation: Affiliation, ven
   if (affiliation.workIp && side.chance(affiliation.workIp.share)) return affiliation.workIp.ip;
   for (const venue of venues) {
     if (!side.chance(venue.share)) continue;
-    return networkIp(seed, venue.variant, `${venue.country}:${venue.index ?? side.int(0, venue.poolSize - 1)}`, networks);
+    const index = venue.index ?? (venue.hotspots ? side.pick(venue.hotspots) : side.int(0, venue.poolSize - 1));
+    return networkIp(seed, venue.variant, `${venue.country}:${index}`, networks);
   }
   return null;
 }

@@ -26,6 +26,18 @@ function networkSchema(fallback: { user_share: number; users_per_ip: number; log
     .default(fallback);
 }
 
+/**
+ * A network whose IP changes from login to login (carrier NAT, public Wi-Fi): each user moves among `ips_per_user`
+ * of the pool's IPs, so that an IP is seen by about `users_per_ip` users; 0 lets every user roam the whole pool (as
+ * the first generator did), so an IP is seen by several times more users than `users_per_ip`.
+ */
+function roamingNetworkSchema(fallback: { user_share: number; users_per_ip: number; login_share: number; ips_per_user: number }) {
+  return z
+    .object({ user_share: share, users_per_ip: z.number().min(1).max(100_000), login_share: share, ips_per_user: z.number().int().min(0).max(50).default(0) })
+    .strict()
+    .default(fallback);
+}
+
 const NONE = { user_share: 0, users_per_ip: 30, login_share: 0.3 };
 
 export const FRAUD_KINDS = ['ring', 'bot', 'takeover', 'test_cheat', 'bid_abuse', 'agency_ring', 'household_ring'] as const;
@@ -106,8 +118,8 @@ export const WorldSchema = z
             office: networkSchema({ user_share: 0.2, users_per_ip: 50, login_share: 0.4 }),
             coworking: networkSchema(NONE),
             university: networkSchema(NONE),
-            public_wifi: networkSchema(NONE),
-            mobile_nat: networkSchema({ user_share: 0.3, users_per_ip: 40, login_share: 0.35 }),
+            public_wifi: roamingNetworkSchema({ ...NONE, ips_per_user: 0 }),
+            mobile_nat: roamingNetworkSchema({ user_share: 0.3, users_per_ip: 40, login_share: 0.35, ips_per_user: 0 }),
             vpn: networkSchema({ user_share: 0.08, users_per_ip: 30, login_share: 0.3 }),
           })
           .strict()

@@ -165,6 +165,17 @@ describe('honest groups share identifiers as real ones do', () => {
   });
 });
 
+describe('shared networks', () => {
+  it('a carrier IP is seen by about users_per_ip users when each user moves among a few IPs', async () => {
+    const { groups, world } = await generated('agency-heavy');
+    const carrier = groups.filter((g) => g.kind === 'shared_network' && g.variant === 'mobile_nat');
+    const mean = carrier.reduce((n, g) => n + g.members.length, 0) / carrier.length;
+    const configured = world.honest.shared_networks.mobile_nat.users_per_ip;
+    expect(mean).toBeGreaterThan(configured * 0.5);
+    expect(mean).toBeLessThan(configured * 1.5);
+  });
+});
+
 describe('fraud rings that imitate honest groups', () => {
   for (const [world, kind] of [['agency-heavy', 'agency_ring'], ['household-heavy', 'household_ring']] as const) {
     it(`${kind}: a bank of its own per member, devices passed round, creation spread over days, one IP like an office or home`, async () => {
