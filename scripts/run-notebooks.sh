@@ -2,7 +2,8 @@
 # Executes every analyst notebook headless against a small generated model; prints "N passed, N failed".
 # Installs what is missing first: Debian's jupyter-nbconvert, the tslab kernel (tools/tslab); then builds the library
 # (dist/, incremental: a few seconds when nothing changed), so the notebooks never run code older than the source.
-# Executed copies go to build/notebooks/ (ignored); committed notebooks keep no outputs.
+# Executed copies go to build/notebooks/ (ignored), their charts as SVG to build/notebooks/charts/<notebook>/; committed
+# notebooks keep no outputs.
 #   scripts/run-notebooks.sh [notebooks/NN-name.ipynb ...]
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,7 +33,9 @@ pass=0; fail=0
 if [ $# -gt 0 ]; then notebooks=("$@"); else notebooks=("$ROOT"/notebooks/*.ipynb); fi
 for nb in "${notebooks[@]}"; do
   name="$(basename "$nb" .ipynb)"; started=$(date +%s%N)
-  if jupyter nbconvert --to notebook --execute --log-level=DEBUG \
+  # each chart's SVG too (notebooks/lib/charts.ts), for the tests' chart checks
+  rm -rf "$OUT/charts/$name"
+  if RINGFENCE_CHARTS="$OUT/charts/$name" jupyter nbconvert --to notebook --execute --log-level=DEBUG \
        --ExecutePreprocessor.kernel_name=tslab --ExecutePreprocessor.timeout=300 \
        --ExecutePreprocessor.startup_timeout=120 --output-dir "$OUT" "$nb" >"$OUT/$name.log" 2>&1; then
     pass=$((pass+1)); echo "ok   $name ($(( ($(date +%s%N)-started)/1000000 )) ms)"

@@ -21,7 +21,7 @@ const ChartSchema = z.object({
   right: z.number(),
   /** rendered width / the chart's own width: below 1 when the page shrinks it to fit */
   scale: z.number(),
-  axes: z.array(z.object({ title: z.string(), labels: z.number(), steepLabels: z.number() })),
+  axes: z.array(z.object({ title: z.string(), labels: z.number(), steepLabels: z.number(), labelsUnderTitle: z.number() })),
   legends: z.array(z.object({ title: z.string(), gradient: z.boolean(), entries: z.array(z.object({ label: z.string(), colour: z.string(), shape: ShapeSchema })) })),
   /** colour → the kinds of mark items drawn in it (text excluded) */
   marks: z.record(z.string(), z.array(z.enum(['bar', 'tick', 'symbol', 'line', 'area', 'rule']))),
@@ -38,7 +38,7 @@ export type PageLayout = z.infer<typeof PageSchema>;
 const MEASURE = String.raw`
 (() => {
   const colourOf = (el) => { const s = getComputedStyle(el); const f = s.fill, k = s.stroke; return f && f !== 'none' && !f.startsWith('url') && f !== 'rgba(0, 0, 0, 0)' ? f : k && k !== 'none' ? k : ''; };
-  const shapeOf = (p) => { const b = p.getBBox(); const d = p.getAttribute('d') || ''; if (b.width < 1.5 || b.height < 1.5) return 'stroke'; if (/[aA]/.test(d)) return 'circle'; if (/^M[-\d.]+,[-\d.]+[hH][-\d.]+[vV][-\d.]+[hH][-\d.]+[zZ]?$/.test(d.replace(/\s/g, '')) || Math.abs(b.width - b.height) < 0.5) return 'square'; return 'other'; };
+  const shapeOf = (p) => { const b = p.getBBox(); const d = p.getAttribute('d') || ''; if (Math.min(b.width, b.height) <= 3 && Math.max(b.width, b.height) >= 3 * Math.min(b.width, b.height)) return 'stroke'; if (/[aA]/.test(d)) return 'circle'; if (/^M[-\d.]+,[-\d.]+[hH][-\d.]+[vV][-\d.]+[hH][-\d.]+[zZ]?$/.test(d.replace(/\s/g, '')) || Math.abs(b.width - b.height) < 0.5) return 'square'; return 'other'; };
   const kindOf = (group, item) => {
     const type = [...group.classList].find((c) => c.startsWith('mark-')).slice(5);
     if (type === 'rect') { const b = item.getBBox(); return Math.min(b.width, b.height) <= 3 && Math.max(b.width, b.height) > 3 * Math.min(b.width, b.height) ? 'tick' : 'bar'; }
@@ -50,7 +50,14 @@ const MEASURE = String.raw`
     const angle = (t) => { const m = /rotate\((-?[\d.]+)/.exec(t.getAttribute('transform') || ''); const a = m ? Math.abs(Number(m[1])) % 180 : 0; return Math.min(a, 180 - a); };
     const axes = [...svg.querySelectorAll('g.role-axis')].map((a) => {
       const labels = [...a.querySelectorAll('.role-axis-label text')].filter((t) => t.textContent);
-      return { title: [...a.querySelectorAll('.role-axis-title text')].map((t) => t.textContent).join(' ').trim(), labels: labels.length, steepLabels: labels.filter((t) => angle(t) >= 60).length };
+      const titleBox = a.querySelector('.role-axis-title text')?.getBoundingClientRect();
+      const overlaps = (b) => titleBox && Math.min(b.right, titleBox.right) - Math.max(b.left, titleBox.left) > 1 && Math.min(b.bottom, titleBox.bottom) - Math.max(b.top, titleBox.top) > 1;
+      return {
+        title: [...a.querySelectorAll('.role-axis-title text')].map((t) => t.textContent).join(' ').trim(),
+        labels: labels.length,
+        steepLabels: labels.filter((t) => angle(t) >= 60).length,
+        labelsUnderTitle: labels.filter((t) => overlaps(t.getBoundingClientRect())).length,
+      };
     });
     const legends = [...svg.querySelectorAll('g.role-legend')].map((l) => ({
       title: [...l.querySelectorAll('.role-legend-title text')].map((t) => t.textContent).join(' '),
@@ -110,7 +117,7 @@ const SHAPES_OF: Record<string, string[]> = { bar: ['square'], tick: ['stroke'],
 
 /**
  * What reads badly in a page's layout, as sentences (empty when nothing): overflow past the window, charts cut off or
- * shrunk below `minScale`, axes without titles or with steep labels, see-through bars blending, legend entries never drawn or drawn in another shape, several colours
+ * shrunk below `minScale`, axes without titles, with steep labels or a title over its labels, see-through bars blending, legend entries never drawn or drawn in another shape, several colours
  * without a legend.
  */
 export function layoutProblems(page: PageLayout, minScale = 0.7): string[] {
@@ -124,6 +131,7 @@ export function layoutProblems(page: PageLayout, minScale = 0.7): string[] {
     if (c.scale < minScale) problems.push(`${name} is shrunk to ${(c.scale * 100).toFixed(0)}% to fit`);
     for (const a of c.axes) if (a.labels > 0 && !a.title) problems.push(`${name} has an axis without a title`);
     for (const a of c.axes) if (a.steepLabels > 0) problems.push(`${name}: axis "${a.title}" has ${a.steepLabels} labels turned 60° or more`);
+    for (const a of c.axes) if (a.labelsUnderTitle > 0) problems.push(`${name}: the title of axis "${a.title}" covers ${a.labelsUnderTitle} of its labels`);
     if (c.blended > 0) problems.push(`${name}: ${c.blended} pairs of see-through bars of different colours overlap`);
     for (const l of c.legends) {
       for (const e of l.entries) {

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, layoutProblems, pageLayout } from '../browser-page-check.js';
 
 const NOTEBOOKS = ['01-cluster-explorer', '02-ring-investigation', '03-model-evaluation', '04-retraining-walkthrough'];
 interface Output { output_type: string; data?: Record<string, unknown> }
@@ -64,6 +65,24 @@ describe('analyst notebooks', () => {
     expect(failed?.stdout).toMatch(/model notebooks\/\S+ was not trained on the data in \S+other\/data: accounts\.csv differs/);
     expect(failed?.stdout).toContain('0 passed, 1 failed');
   }, 400_000);
+
+  // Each notebook as an analyst reads it (nbconvert's HTML: charts as PNG) must not overflow or cut a chart off at
+  // 1400 or 700 px; the same charts as SVG (written beside it by notebooks/lib/charts.ts) must have titled axes and
+  // legends that match their marks, on a page of their own at both widths.
+  it.skipIf(!hasChromium).each(NOTEBOOKS)('%s: charts read at a 1400 and a 700 px window', async (name) => {
+    await promisify(execFile)('jupyter', ['nbconvert', '--to', 'html', '--output-dir', out, path.join(out, `${name}.ipynb`)], { timeout: 120_000 });
+    const svgs = (await readdir(path.join(out, 'charts', name))).filter((f) => f.endsWith('.svg')).sort();
+    const figures = await Promise.all(svgs.map((f) => readFile(path.join(out, 'charts', name, f), 'utf8')));
+    const chartPage = path.join(out, `${name}-charts.html`);
+    await writeFile(chartPage, `<!doctype html><html><head><meta charset="utf-8"><style>svg{display:block;max-width:100%;height:auto}</style></head><body>${figures.map((svg) => `<figure>${svg}</figure>`).join('')}</body></html>`);
+    for (const width of [1400, 700]) {
+      const notebook = await pageLayout(path.join(out, `${name}.html`), width);
+      const charts = await pageLayout(chartPage, width);
+      expect(notebook.images.length).toBe(svgs.length);
+      expect(charts.charts.length).toBe(svgs.length);
+      expect({ width, notebook: layoutProblems(notebook), charts: layoutProblems(charts) }).toEqual({ width, notebook: [], charts: [] });
+    }
+  }, 300_000);
 
   it('are committed without outputs', async () => {
     for (const name of NOTEBOOKS) {

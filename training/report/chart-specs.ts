@@ -196,10 +196,10 @@ export function ringTimelineSpec(ringId: string, events: readonly { account: str
     height: { step: 20 },
     mark: { type: 'tick', thickness: 2, orient: 'vertical' },
     encoding: {
-      x: { field: 'time', type: 'temporal', scale: { type: 'utc' }, title: 'time (UTC)', axis: { format: '%Y-%m-%d', formatType: 'utc', labelAngle: -30, labelOverlap: true } },
+      x: { field: 'time', type: 'temporal', scale: { type: 'utc' }, title: 'time (UTC)', axis: { format: '%Y-%m-%d', labelAngle: -30, labelOverlap: true } },
       y: { field: 'account', type: 'nominal', title: 'member account' },
-      // a legend symbol drawn as a short vertical stroke, like the ticks it names
-      color: { field: 'event', type: 'nominal', scale: { domain: kinds, range: kinds.map((k, i) => palette[k] ?? ['#31a354', '#756bb1'][i % 2]) }, legend: { ...BELOW, title: 'event', symbolType: 'M0,-1L0,1', symbolStrokeWidth: 2 } },
+      // legend symbols drawn as short upright bars, like the ticks they name (Vega-Lite fills them)
+      color: { field: 'event', type: 'nominal', scale: { domain: kinds, range: kinds.map((k, i) => palette[k] ?? ['#31a354', '#756bb1'][i % 2]) }, legend: { ...BELOW, title: 'event', symbolType: 'M-0.2,-1h0.4v2h-0.4Z', symbolOpacity: 1 } },
     },
   };
 }
@@ -213,7 +213,7 @@ export function flagThresholdSpec(rows: readonly { threshold: number; flagged: n
     { threshold: r.threshold, series: flaggedFraud, accounts: r.fraudAmongFlagged },
   ]);
   return {
-    title: { text: 'Flagged accounts vs the flag threshold', subtitle: `flagged = FLAG_FOR_REVIEW or higher (block threshold ${blockAbove}); fraud = labelled fraud among them` },
+    title: { text: 'Flagged accounts vs the flag threshold', subtitle: [`flagged: FLAG_FOR_REVIEW or higher (block threshold ${blockAbove})`, 'fraud: labelled fraud among the flagged accounts'] },
     data: { values },
     width: CHART_WIDTH - 80,
     height: 200,
@@ -234,4 +234,46 @@ export function curveSpec(title: string, points: readonly { x: number; y: number
   ];
   if (diagonal) layers.push({ data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } });
   return { title, width: 240, height: 220, layer: layers };
+}
+
+/** The most frequent first reasons of each group (fraud kind, honest flagged), as the share of the group's accounts. */
+export function firstReasonHeatmapSpec(rows: readonly { group: string; reason: string; share: number }[], groupOrder: readonly string[]): VegaLiteSpec {
+  const x = { field: 'group', type: 'nominal', title: 'fraud kind', sort: [...groupOrder], axis: { labelAngle: groupOrder.length > 5 ? -30 : 0 } };
+  const y = { field: 'reason', type: 'nominal', title: 'first reason', axis: { labelLimit: 300 } };
+  return {
+    title: { text: 'First reason by fraud kind', subtitle: "share of the kind's accounts whose strongest reason it is (its three most frequent)" },
+    data: { values: rows.map((r) => ({ group: r.group, reason: r.reason, share: r.share, label: `${Math.round(r.share * 100)}%` })) },
+    width: { step: 44 },
+    height: { step: 16 },
+    layer: [
+      { mark: 'rect', encoding: { x, y, color: { field: 'share', type: 'quantitative', scale: { domain: [0, 1], scheme: 'oranges' }, legend: { ...BELOW, title: 'share of the kind', format: '.0%', gradientLength: 160 } } } },
+      { mark: { type: 'text', fontSize: 9 }, encoding: { x, y, text: { field: 'label' }, color: { condition: { test: 'datum.share > 0.6', value: 'white' }, value: 'black' } } },
+    ],
+  };
+}
+
+/** Headline held-out metrics of model versions side by side (each on its own held-out accounts). */
+export function versionMetricsSpec(rows: readonly { version: string; metric: string; value: number }[]): VegaLiteSpec {
+  const metrics = [...new Set(rows.map((r) => r.metric))];
+  return {
+    title: { text: 'Headline metrics of each version', subtitle: 'each on its own held-out accounts' },
+    data: { values: rows.map((r) => ({ ...r, label: r.value.toFixed(2) })) },
+    width: { step: 36, for: 'offset' },
+    height: 200,
+    layer: [
+      {
+        mark: 'bar',
+        encoding: {
+          x: { field: 'metric', type: 'nominal', title: 'metric', sort: metrics, axis: { labelAngle: 0 } },
+          xOffset: { field: 'version' },
+          y: { field: 'value', type: 'quantitative', title: 'value (0 to 1)', scale: { domain: [0, 1] } },
+          color: { field: 'version', type: 'nominal', legend: { ...BELOW, title: 'version', columns: 1 } },
+        },
+      },
+      {
+        mark: { type: 'text', dy: -5, fontSize: 9 },
+        encoding: { x: { field: 'metric', type: 'nominal', sort: metrics }, xOffset: { field: 'version' }, y: { field: 'value', type: 'quantitative' }, text: { field: 'label' } },
+      },
+    ],
+  };
 }

@@ -38,7 +38,8 @@ function textWidth(item: { fontSize?: number; fontWeight?: string | number; limi
 (vega as unknown as { textMetrics: { width: typeof textWidth } }).textMetrics.width = textWidth;
 
 export async function vegaLiteToSvg(spec: VegaLiteSpec): Promise<string> {
-  const compiled = vegaLite.compile({ config: { font: 'DejaVu Sans', title: { anchor: 'start', subtitleColor: '#555' }, legend: { layout: { bottom: { anchor: 'start', direction: 'vertical', margin: 6 } } } }, ...spec } as unknown as vegaLite.TopLevelSpec).spec;
+  // axis maxExtent: Vega-Lite's 200 px let long feature and reason labels run under the axis title
+  const compiled = vegaLite.compile({ config: { font: 'DejaVu Sans', title: { anchor: 'start', subtitleColor: '#555' }, axis: { maxExtent: 360 }, legend: { layout: { bottom: { anchor: 'start', direction: 'vertical', margin: 6 } } } }, ...spec } as unknown as vegaLite.TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
