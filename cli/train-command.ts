@@ -20,6 +20,7 @@ export const trainCommand = defineCommand({
     seed: commonOptions.seed,
     config: { schema: z.string().optional(), description: 'JSON config: identity hub caps, policy, rules, detector sizes', placeholder: 'FILE' },
     secretFile: commonOptions.secretFile,
+    feedback: { schema: z.string().optional(), description: 'analyst labels, CSV account_id,label[,kind] (1 fraud, 0 honest): fits the supervised layer', placeholder: 'FILE' },
   },
   async run(args, io) {
     const config = await readTrainConfig(args.config ? path.resolve(io.cwd, args.config) : undefined);
@@ -32,6 +33,8 @@ export const trainCommand = defineCommand({
       seed: args.seed,
       config,
       ...hashSecretSourceFromEnv(io.env, args.secretFile && path.resolve(io.cwd, args.secretFile)),
+      ...(io.env['RINGFENCE_HASH_SECRET'] ? { hashSecret: io.env['RINGFENCE_HASH_SECRET'] } : {}),
+      ...(args.feedback ? { labelSource: { feedbackFile: path.resolve(io.cwd, args.feedback) } } : {}),
       onProgress: progress,
       onStage: (message) => {
         progress.finish();

@@ -28,6 +28,8 @@ import type { ScoringParts } from './scoring/risk-score.js';
 import { RiskPolicySchema } from './scoring/risk-policy.js';
 import { RuleSchema } from './scoring/rules.js';
 import { RiskWeightsSchema } from './train-config.js';
+import { LAYER_INPUT_NAMES } from './supervised/layer-inputs.js';
+import { type FittedSupervisedLayer, restoreSupervisedLayer, SupervisedLayerSchema } from './supervised/supervised-layer.js';
 
 export const FILES = {
   scaler: 'scaler.json',
@@ -42,6 +44,7 @@ export const FILES = {
   identityMeta: 'identity-rings.json',
   modelMeta: 'model-meta.json',
   metrics: 'metrics.json',
+  supervised: 'supervised-layer.json',
 } as const;
 
 const CalibrationFileSchema = z.object({
@@ -76,6 +79,7 @@ export async function scoringPartsToFiles(parts: ScoringParts): Promise<VersionF
     [FILES.policy]: json({ policy: parts.config.policy, rules: parts.config.rules, weights: parts.config.weights }),
     [FILES.identityIndex]: identityIndexToJsonl(parts.identityIndex),
     [FILES.identityMeta]: json(identityIndexMeta(parts.identityIndex)),
+    ...(parts.supervised ? { [FILES.supervised]: json(parts.supervised.state) } : {}),
     [FILES.modelMeta]: json({ reference_time: new Date(parts.referenceTime).toISOString(), feature_medians: parts.featureMedians }),
   };
 }
@@ -98,6 +102,18 @@ async function restoreDetector<T>(file: string, restore: () => Promise<T>): Prom
     if (error instanceof ModelIntegrityError) throw error;
     throw new ModelIntegrityError(file, `cannot be restored: ${(error as Error).message}`);
   }
+}
+
+/** The layer learnt from analyst decisions; refused when its inputs are not this code's layer inputs. */
+function readSupervisedLayer(stored: ModelVersion): FittedSupervisedLayer {
+  const state = stored.readJson(FILES.supervised, SupervisedLayerSchema);
+  const expected = LAYER_INPUT_NAMES.join(',');
+  if (state.input_names.join(',') !== expected) {
+    const missing = LAYER_INPUT_NAMES.filter((n) => !state.input_names.includes(n));
+    const extra = state.input_names.filter((n) => !LAYER_INPUT_NAMES.includes(n));
+    throw new ModelIntegrityError(FILES.supervised, `has layer inputs that differ from this ringfence's (missing: ${missing.join(', ') || 'none'}; extra: ${extra.join(', ') || 'none'}; or another order): retrain`);
+  }
+  return restoreSupervisedLayer(state);
 }
 
 /**
@@ -156,6 +172,7 @@ export async function loadScoringParts(
     identityIndex,
     featureMedians: meta.feature_medians,
     useFlaggedNeighbours: true,
+    supervised: FILES.supervised in stored.manifest.files ? readSupervisedLayer(stored) : null,
   };
   // held-out metrics exist only when the training data had labels; when present they are checked like every model file
   const metrics = FILES.metrics in stored.manifest.files ? stored.readJson(FILES.metrics, ModelMetricsSchema) : null;

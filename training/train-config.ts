@@ -8,6 +8,7 @@ import { IdentityConfigSchema } from './identity/identity-index.js';
 import { ScoreMappingSchema } from './scoring/calibration.js';
 import { RiskPolicySchema } from './scoring/risk-policy.js';
 import { RuleSchema, rulesWithUnknownFeatures } from './scoring/rules.js';
+import { SupervisedParamsSchema } from './supervised/supervised-layer.js';
 
 /** Rules from the field (issue 6): thresholds on registry features. */
 // Rules corroborate; alone, none of them flags an account (honest VPN users hop countries, honest experts ace tests).
@@ -47,6 +48,7 @@ export const TrainConfigSchema = z
           .describe('accounts are worked through in shards of about this much input (MiB, compressed files counted 5x), one shard of events in memory at a time; a smaller folder loads at once'),
       })
       .prefault({}),
+    supervised: SupervisedParamsSchema.describe('the layer learnt from analyst labels (train --feedback, or the decision store)'),
     evaluation: z
       .strictObject({ holdout: z.number().min(0.05).max(0.8).default(0.3).describe('share of accounts held out for the labelled evaluation') })
       .prefault({}),

@@ -24,6 +24,9 @@ import { HIGHEST_RISK_SHOWN, renderReportHtml } from './report/render-report-htm
 import { type FittedScaler, fitRobustScaler } from './scaling/robust-scaler.js';
 import type { RiskAssessment } from './scoring/risk-assessment.js';
 import { assessAccountFeatures, type ScoringParts } from './scoring/risk-score.js';
+import { type AnalystLabels, type LabelSource, readAnalystLabels } from './supervised/analyst-labels.js';
+import { FEEDBACK_FILE, type FeedbackSummary, feedbackSummary, renderFeedbackSection } from './supervised/feedback-summary.js';
+import { type SupervisedStageResult, trainSupervisedLayer } from './supervised/train-supervised-layer.js';
 import type { TrainConfig } from './train-config.js';
 import { TrainConfigSchema } from './train-config.js';
 
@@ -36,6 +39,8 @@ export interface TrainModelOptions extends HashSecretSource {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** called with a one-line note per finished stage (counts and timings) */
   readonly onStage?: (message: string) => void;
+  /** analyst labels to fit the supervised layer to (train --feedback, or the decision store); none: unsupervised */
+  readonly labelSource?: LabelSource;
 }
 
 export interface TrainModelResult {
@@ -47,6 +52,8 @@ export interface TrainModelResult {
   readonly tfjsBackend: string;
   /** the deployment's hashing secret used (its fingerprint is in the model; the secret is not), and whether it was created now */
   readonly secret: { readonly fingerprint: string; readonly origin: string; readonly created: boolean };
+  /** what the analyst labels changed, when there were any */
+  readonly feedback: FeedbackSummary | null;
 }
 
 /**
@@ -170,11 +177,12 @@ function secondScoringPass(options: TrainModelOptions, parts: ScoringParts, data
 }
 
 /** Stage 5: metrics on the held-out accounts, and rings against the true rings of a synthetic folder; null without labels. */
-async function evaluateStage(options: TrainModelOptions, config: TrainConfig, seed: number, data: FeaturisedDataset, fit: FitSplit, parts: ScoringParts, scored: SecondPass): Promise<ModelMetrics | null> {
+async function evaluateStage(options: TrainModelOptions, config: TrainConfig, seed: number, data: FeaturisedDataset, fit: FitSplit, parts: ScoringParts, scored: SecondPass, reviewed: ReadonlySet<string>): Promise<ModelMetrics | null> {
   const { labels, accountIds } = data;
   if (!fit.split || !labels) return null;
   const testIds = new Set(Array.from(fit.split.test, (i) => accountIds[i] as string));
-  const heldOut = new Map<string, LabelRow>([...labels].filter(([id]) => testIds.has(id)));
+  // accounts an analyst labelled are never measured on: the layer learnt them
+  const heldOut = new Map<string, LabelRow>([...labels].filter(([id]) => testIds.has(id) && !reviewed.has(id)));
   const trueRings = await readTrueRings(options.dataDir, new Set(accountIds));
   return evaluateModel({
     assessments: scored.heldOutAssessments,
@@ -187,6 +195,24 @@ async function evaluateStage(options: TrainModelOptions, config: TrainConfig, se
   });
 }
 
+/**
+ * Stage 4b: the supervised layer from the analyst labels, and the unsupervised model's metrics on the accounts nobody
+ * reviewed (the "before" of what feedback changed).
+ */
+async function supervisedStage(options: TrainModelOptions, config: TrainConfig, seed: number, data: FeaturisedDataset, fit: FitSplit, parts: ScoringParts, scored: SecondPass, analyst: AnalystLabels, stage: Stage): Promise<SupervisedStageResult & { metricsBefore: ModelMetrics | null; source: string }> {
+  const elapsed = timer();
+  const { labels, note } = analyst;
+  const result = trainSupervisedLayer(parts, data, labels, config.supervised, seed, options.onProgress);
+  const metricsBefore = await evaluateStage(options, config, seed, data, fit, parts, scored, result.labelled);
+  const state = result.layer?.state;
+  stage(
+    state
+      ? `supervised layer: ${note}; ${state.labels.fraud} fraud, ${state.labels.honest} honest; FLAG at probability ${state.flag.probability.toFixed(3)} (precision ${state.flag.precision.toFixed(3)}, lower bound ${state.flag.lower_bound.toFixed(3)}), BLOCK at ${state.block.probability.toFixed(3)} (precision ${state.block.precision.toFixed(3)}, lower bound ${state.block.lower_bound.toFixed(3)}) in ${elapsed()}`
+      : `supervised layer: ${note}; too few labels of each class (at least ${config.supervised.min_labels} labels, 2 of each class): the model stays unsupervised`,
+  );
+  return { ...result, metricsBefore, source: note };
+}
+
 interface PackageInput {
   readonly name: string;
   readonly seed: number;
@@ -197,6 +223,7 @@ interface PackageInput {
   readonly parts: ScoringParts;
   readonly scored: SecondPass;
   readonly metrics: ModelMetrics | null;
+  readonly feedback: FeedbackSummary | null;
 }
 
 /** Stage 6: the scoring files, model card and analyst report, written as a new version. */
@@ -245,7 +272,8 @@ async function packageStage(options: TrainModelOptions, input: PackageInput): Pr
     rings: parts.identityIndex.rings.size,
     config,
     detectors: { ensemble, fitAccounts: input.fit.fitRows.length, autoencoderTrainingRows },
-  });
+  }) + renderFeedbackSection(input.feedback);
+  if (input.feedback) files[FEEDBACK_FILE] = `${JSON.stringify(input.feedback, null, 1)}\n`;
   const written = await writeModelVersion(options.modelsRoot, name, { files: { ...files, 'model-card.md': card }, report: reportFiles, manifest: manifestFields, now });
   return { version: written.version, dir: written.dir };
 }
@@ -260,17 +288,26 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   const { secret, created: secretCreated } = await readOrCreateHashSecret(options.modelsRoot, options);
 
   const data = await featuriseStage(options, config, secret.key, stage);
+  // bad feedback is refused before the long fits
+  const analyst = options.labelSource ? await readAnalystLabels(options.labelSource, data.accountIds) : null;
   const fit = fitSplitOf(data, config, seed);
   const detectors = await fitStage(options, config, seed, data.features, fit.fitRows, stage);
   const { scaler, ensemble, featureMedians } = detectors;
   const baseParts: ScoringParts = { config, referenceTime: data.referenceTime, scaler, ensemble, identityIndex: data.identityIndex, featureMedians, useFlaggedNeighbours: false };
   const elapsed = timer();
   const flagged = firstScoringPass(options, baseParts, data);
-  const parts: ScoringParts = { ...baseParts, identityIndex: withFlaggedAccounts(data.identityIndex, flagged), useFlaggedNeighbours: true };
-  const scored = secondScoringPass(options, parts, data, fit);
+  let parts: ScoringParts = { ...baseParts, identityIndex: withFlaggedAccounts(data.identityIndex, flagged), useFlaggedNeighbours: true };
+  let scored = secondScoringPass(options, parts, data, fit);
   stage(`scored ${data.accountIds.length} accounts in ${elapsed()}`);
-  const metrics = await evaluateStage(options, config, seed, data, fit, parts, scored);
-  const written = await packageStage(options, { name, seed, config, data, fit, detectors, parts, scored, metrics });
+  const learnt = analyst ? await supervisedStage(options, config, seed, data, fit, parts, scored, analyst, stage) : null;
+  if (learnt?.layer) {
+    parts = { ...parts, supervised: learnt.layer };
+    scored = secondScoringPass(options, parts, data, fit);
+  }
+  const reviewed = learnt?.labelled ?? new Set<string>();
+  const metrics = await evaluateStage(options, config, seed, data, fit, parts, scored, reviewed);
+  const feedback = learnt && feedbackSummary(learnt, learnt.metricsBefore, learnt.layer ? metrics : null);
+  const written = await packageStage(options, { name, seed, config, data, fit, detectors, parts, scored, metrics, feedback });
   stage(`wrote ${name}/${written.version}`);
   return {
     name,
@@ -280,5 +317,6 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     metrics,
     tfjsBackend: detectors.tfjsBackend,
     secret: { fingerprint: secret.fingerprint, origin: secret.origin, created: secretCreated },
+    feedback,
   };
 }

@@ -19,13 +19,14 @@ export const ComponentScoresSchema = z
     anomaly: Score100.describe('combined anomaly score of the detectors, 0-100'),
     identity: Score100.describe('identity-link evidence (ring size, link strength, flagged neighbours), 0-100'),
     rules: Score100.describe('rule hits, 0-100'),
+    supervised: Score100.optional().describe('probability of fraud from the layer learnt from analyst decisions, 0-100 (absent when the version has none)'),
   })
   .describe('each calibrated part of the risk score');
 export type ComponentScores = z.infer<typeof ComponentScoresSchema>;
 
 export const ReasonSchema = z.object({
   code: z.string().describe('stable kebab-case code, e.g. feature-deviation (a feature the anomaly detectors single out), rule-proposal-burst, shared-bank-hash'),
-  kind: z.enum(['feature', 'rule', 'link']),
+  kind: z.enum(['feature', 'rule', 'link', 'learned']).describe('learned: the layer fitted to analyst decisions'),
   name: z.string().describe('the feature, rule or link kind'),
   value: z.union([z.number(), z.string()]).describe("the account's value"),
   typical: z.union([z.number(), z.string()]).nullable().describe('what is typical (training median, rule threshold)'),

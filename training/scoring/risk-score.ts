@@ -13,6 +13,9 @@ import { robustZ, zToScore100 } from './calibration.js';
 import { type IdentifierKind, IdentifierKindSchema, type Reason, type RiskAssessment } from './risk-assessment.js';
 import { actionForScore } from './risk-policy.js';
 import { combineEvidence, findRuleHits, ruleThreshold } from './rules.js';
+import { withSupervisedLayer } from '../supervised/apply-supervised-layer.js';
+import { supervisedLayerInputs } from '../supervised/layer-inputs.js';
+import type { FittedSupervisedLayer } from '../supervised/supervised-layer.js';
 
 /** Everything scoring needs: the fitted parts of one model version. */
 export interface ScoringParts {
@@ -26,6 +29,8 @@ export interface ScoringParts {
   readonly featureMedians: readonly number[];
   /** flagged-neighbour evidence is added once the flagged set is known (off in training's first pass) */
   readonly useFlaggedNeighbours: boolean;
+  /** the layer learnt from analyst decisions, when the version has one */
+  readonly supervised?: FittedSupervisedLayer | null;
 }
 
 const MAX_LINKED_ACCOUNTS = 20;
@@ -86,6 +91,12 @@ export function assessAccount(parts: ScoringParts, account: AccountEvents): Risk
 
 /** The same, from features already computed with this model's context (training reuses them across passes). */
 export function assessAccountFeatures(parts: ScoringParts, accountId: string, features: AccountFeatures): RiskAssessment {
+  const { assessment, layerInputs } = assessUnsupervised(parts, accountId, features);
+  return parts.supervised ? withSupervisedLayer(parts.supervised, layerInputs(), assessment, parts.config.policy) : assessment;
+}
+
+/** The assessment without the supervised layer, and the layer's inputs for it (made on demand). */
+export function assessUnsupervised(parts: ScoringParts, accountId: string, features: AccountFeatures): { assessment: RiskAssessment; layerInputs: () => Float64Array } {
   const scaled = parts.scaler.transformRow(toModelInput(features.values));
   const matrix = createFeatureMatrix(FEATURE_NAMES, scaled);
   const raw = scoreAnomalyEnsemble(parts.ensemble, matrix);
@@ -133,7 +144,7 @@ export function assessAccountFeatures(parts: ScoringParts, accountId: string, fe
     .slice(0, MAX_LINKED_ACCOUNTS)
     .map(([accountId, kinds]) => ({ account_id: accountId, via: [...kinds].sort(), ring_id: index.ringOfAccount.get(accountId) ?? null, is_flagged: index.flagged.has(accountId) }));
   const kmeansState = parts.ensemble.detectors.kmeans.state as KMeansState;
-  return {
+  const assessment: RiskAssessment = {
     account_id: accountId,
     risk_score: round(riskScore, 2),
     action: actionForScore(riskScore, parts.config.policy),
@@ -156,4 +167,6 @@ export function assessAccountFeatures(parts: ScoringParts, accountId: string, fe
         .sort((a, b) => a.kind.localeCompare(b.kind) || b.accounts - a.accounts),
     },
   };
+  const layerInputs = () => supervisedLayerInputs(parts.ensemble, scaled, { ...rowRaw, [COMBINED]: raw[COMBINED][0] as number }, assessment.components, assessment.risk_score);
+  return { assessment, layerInputs };
 }

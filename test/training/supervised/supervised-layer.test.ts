@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { createSeededRandom } from '../../../data/seeded-random.js';
+import { BoostedTreesSchema, BoostingParamsSchema, boostedTreesProbability, fitBoostedTrees } from '../../../training/supervised/boosted-trees.js';
+import { propensityWeights } from '../../../training/supervised/label-weights.js';
+import { clopperPearsonLower, thresholdForPrecision } from '../../../training/supervised/precision-thresholds.js';
+import { fitSupervisedLayer, SupervisedLayerSchema, SupervisedParamsSchema, supervisedRisk } from '../../../training/supervised/supervised-layer.js';
+
+/** Rows of two inputs in [0,1); label 1 when exactly one of them is above 0.5 (an interaction no linear layer fits). */
+function xorRows(n: number, seed: number): { rows: Float64Array[]; labels: Uint8Array } {
+  const random = createSeededRandom(seed);
+  const rows = Array.from({ length: n }, () => Float64Array.from([random.next(), random.next(), random.next()]));
+  return { rows, labels: Uint8Array.from(rows, (r) => Number((r[0] as number) > 0.5 !== (r[1] as number) > 0.5)) };
+}
+
+describe('fitBoostedTrees', () => {
+  const params = BoostingParamsSchema.parse({ trees: 80, learning_rate: 0.2, max_depth: 3, input_sample: 1 });
+
+  it('learns an interaction of two inputs and ignores the third', () => {
+    const train = xorRows(600, 1);
+    const model = fitBoostedTrees(train.rows, train.labels, new Float64Array(600).fill(1), params, 7);
+    const test = xorRows(300, 2);
+    const correct = test.rows.filter((row, i) => Number(boostedTreesProbability(model, row) > 0.5) === test.labels[i]).length;
+    expect(correct / 300).toBeGreaterThan(0.9);
+  });
+
+  it('gives the same trees for the same seed, and the same probabilities after a JSON round trip', () => {
+    const { rows, labels } = xorRows(200, 3);
+    const weights = new Float64Array(200).fill(1);
+    const a = fitBoostedTrees(rows, labels, weights, params, 5);
+    expect(fitBoostedTrees(rows, labels, weights, params, 5)).toEqual(a);
+    const restored = BoostedTreesSchema.parse(JSON.parse(JSON.stringify(a)));
+    for (const row of rows.slice(0, 20)) expect(boostedTreesProbability(restored, row)).toBe(boostedTreesProbability(a, row));
+  });
+
+  it('follows the sample weights: rows weighted up pull the probability toward their label', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => Float64Array.from([i % 2]));
+    const labels = Uint8Array.from(rows, (_, i) => Number(i % 4 === 0)); // half of the x=0 rows are fraud, none of x=1
+    const even = fitBoostedTrees(rows, labels, new Float64Array(100).fill(1), params, 1);
+    const fraudHeavy = fitBoostedTrees(rows, labels, Float64Array.from(labels, (y) => (y ? 5 : 1)), params, 1);
+    expect(boostedTreesProbability(even, [0])).toBeCloseTo(0.5, 1);
+    expect(boostedTreesProbability(fraudHeavy, [0])).toBeGreaterThan(0.75);
+  });
+});
+
+describe('clopperPearsonLower / thresholdForPrecision', () => {
+  it('matches the exact one-sided bound of 9 successes in 10 at 95% (0.6058)', () => {
+    expect(clopperPearsonLower(9, 10, 0.95)).toBeCloseTo(0.6058, 3);
+    expect(clopperPearsonLower(0, 10, 0.95)).toBe(0);
+  });
+
+  it('picks the lowest threshold whose precision reaches the target and reports its bound below it', () => {
+    // 40 accounts: the top 20 by probability hold 19 fraud, the next 20 hold 5
+    const probability = Float64Array.from({ length: 40 }, (_, i) => 1 - i / 40);
+    const labels = Uint8Array.from({ length: 40 }, (_, i) => (i < 20 ? Number(i !== 7) : Number(i % 4 === 0)));
+    const t = thresholdForPrecision(probability, labels, new Float64Array(40).fill(1), 0.9, 0.95);
+    expect(t.reached).toBe(true);
+    expect(t.labelled_above).toBe(22); // 20 fraud of the top 22: 0.909; of the top 23: 0.870
+    expect(t.precision).toBeCloseTo(20 / 22, 6);
+    expect(t.lower_bound).toBeLessThan(t.precision);
+    expect(t.lower_bound).toBeCloseTo(clopperPearsonLower(20, 22, 0.95), 6);
+  });
+
+  it('says when no threshold reaches the target', () => {
+    const t = thresholdForPrecision(Float64Array.from({ length: 30 }, (_, i) => i / 30), Uint8Array.from({ length: 30 }, (_, i) => i % 2), new Float64Array(30).fill(1), 0.99, 0.95);
+    expect(t.reached).toBe(false);
+  });
+});
+
+describe('propensityWeights', () => {
+  it('weighs a fully reviewed top band 1 and a random sample by the accounts each label stands for', () => {
+    const risk = Float64Array.from({ length: 20_000 }, (_, i) => 20_000 - i);
+    const top = Array.from({ length: 300 }, (_, i) => i);
+    const sampled = Array.from({ length: 100 }, (_, i) => 300 + i * 197);
+    const { weights, populationWeights } = propensityWeights(risk, Uint32Array.from([...top, ...sampled]), 20);
+    expect(weights[0]).toBe(1);
+    expect(weights[299]).toBe(1);
+    expect(Math.max(...populationWeights.slice(300))).toBeGreaterThan(100);
+    expect(Math.max(...weights)).toBe(20);
+  });
+});
+
+describe('fitSupervisedLayer / supervisedRisk', () => {
+  it('stays unfitted with too few labels or one class only', () => {
+    const rows = xorRows(100, 4);
+    const params = SupervisedParamsSchema.parse({ start_from: null });
+    const ones = new Float64Array(100).fill(1);
+    expect(fitSupervisedLayer({ inputs: rows.rows, labels: new Uint8Array(100), kinds: [], weights: ones, populationWeights: ones }, ['a', 'b', 'c'], params, 1)).toBeNull();
+    expect(fitSupervisedLayer({ inputs: rows.rows.slice(0, 10), labels: rows.labels.slice(0, 10), kinds: [], weights: ones.slice(0, 10), populationWeights: ones.slice(0, 10) }, ['a', 'b', 'c'], params, 1)).toBeNull();
+  });
+
+  it('maps the label-set thresholds onto the policy lines, monotonically', () => {
+    const rows = xorRows(400, 5);
+    const ones = new Float64Array(400).fill(1);
+    const state = fitSupervisedLayer({ inputs: rows.rows, labels: rows.labels, kinds: rows.rows.map(() => 'bot'), weights: ones, populationWeights: ones }, ['a', 'b', 'c'], SupervisedParamsSchema.parse({ start_from: null, flag_precision: 0.8, block_precision: 0.9 }), 1);
+    expect(state).not.toBeNull();
+    const layer = SupervisedLayerSchema.parse(JSON.parse(JSON.stringify(state)));
+    const policy = { flag_above: 50, block_above: 75 };
+    expect(supervisedRisk(layer, layer.flag.probability, policy)).toBeGreaterThan(50);
+    expect(supervisedRisk(layer, layer.flag.probability - 1e-3, policy)).toBeLessThanOrEqual(50);
+    expect(supervisedRisk(layer, Math.max(layer.block.probability, layer.flag.probability + 1e-6), policy)).toBeGreaterThan(75);
+    const grid = Array.from({ length: 101 }, (_, i) => supervisedRisk(layer, i / 100, policy));
+    grid.slice(1).forEach((v, i) => expect(v).toBeGreaterThanOrEqual(grid[i] as number));
+    expect(layer.labels.kinds).toEqual({ bot: rows.labels.reduce((a, b) => a + b, 0) });
+  });
+});

@@ -1,0 +1,34 @@
+// The supervised layer applied to one unsupervised assessment: new risk and action, the layer's probability and its reason; pure.
+import { actionForScore, type RiskPolicy } from '../scoring/risk-policy.js';
+import type { Reason, RiskAssessment } from '../scoring/risk-assessment.js';
+import { distanceToLabelled, type FittedSupervisedLayer, supervisedRisk } from './supervised-layer.js';
+
+const round = (v: number, digits = 3) => Number(v.toFixed(digits));
+
+/**
+ * The layer's verdict on an account whose layer inputs are `inputs`. An account unlike every labelled one (farther
+ * than the layer's novelty radius) keeps at least its unsupervised risk: the labels say nothing about it, and a fraud
+ * kind no analyst has labelled yet must not be scored down by a layer that never saw it.
+ */
+export function withSupervisedLayer(layer: FittedSupervisedLayer, inputs: Float64Array, assessment: RiskAssessment, policy: RiskPolicy): RiskAssessment {
+  const { state } = layer;
+  const probability = layer.probability(inputs);
+  const learnt = supervisedRisk(state, probability, policy);
+  const isNovel = distanceToLabelled(state, inputs) > state.novelty_radius;
+  const risk = isNovel ? Math.max(learnt, assessment.risk_score) : learnt;
+  const moved = Math.abs(risk - assessment.risk_score) / Math.max(1, risk, assessment.risk_score);
+  const share = Math.min(0.9, Math.max(0.1, moved));
+  const labels = state.labels.fraud + state.labels.honest;
+  const detail = isNovel
+    ? `unlike the ${labels} accounts analysts labelled: the unsupervised score stands (learnt probability of fraud ${probability.toFixed(2)})`
+    : `learnt from ${labels} analyst decisions: probability of fraud ${probability.toFixed(2)} (flag at ${state.flag.probability.toFixed(2)}, block at ${state.block.probability.toFixed(2)})`;
+  const reason: Reason = { code: isNovel ? 'learned-novel-account' : 'learned-from-decisions', kind: 'learned', name: 'supervised_probability', value: round(probability), typical: round(state.flag.probability), unit: 'probability', contribution: round(share, 4), detail };
+  const reasons = [...assessment.reasons.map((r) => ({ ...r, contribution: round(r.contribution * (1 - share), 4) })), reason].sort((a, b) => b.contribution - a.contribution || a.code.localeCompare(b.code));
+  return {
+    ...assessment,
+    risk_score: round(risk, 2),
+    action: actionForScore(risk, policy),
+    components: { ...assessment.components, supervised: round(probability * 100, 2) },
+    reasons,
+  };
+}

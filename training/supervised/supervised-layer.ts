@@ -1,0 +1,175 @@
+// The supervised layer: boosted trees over the layer inputs of labelled accounts, its label-set thresholds, and the risk it gives one account.
+//
+// Trees suit the task: what tells a ring from an agency is an interaction (shared bank AND templated texts AND new
+// accounts), which a linear layer cannot express; why the trees are our own is said in boosted-trees.ts.
+import { z } from 'zod';
+import { createSeededRandom } from '../../data/seeded-random.js';
+import { type BoostedTrees, BoostedTreesSchema, BoostingParamsSchema, boostedTreesProbability, fitBoostedTrees, fitMarginOffset } from './boosted-trees.js';
+import { ThresholdEstimateSchema, thresholdForPrecision } from './precision-thresholds.js';
+export const SupervisedParamsSchema = z
+  .strictObject({
+    min_labels: z.number().int().min(2).default(30).describe('fewer labelled accounts (or no label of one class) and the model stays unsupervised'),
+    boosting: BoostingParamsSchema.prefault({}),
+    start_from: z
+      .string()
+      .nullable()
+      .default('part:risk')
+      .describe('layer input the trees start from (calibrated to the labels by Platt scaling) and then correct; null: start from the base rate'),
+    max_weight: z.number().min(1).default(20).describe('cap of an inverse-propensity weight'),
+    folds: z.number().int().min(2).max(20).default(5).describe('folds of the out-of-fold predictions that set the thresholds'),
+    flag_precision: z.number().gt(0).lt(1).default(0.9).describe('target precision of FLAG_FOR_REVIEW or higher'),
+    block_precision: z.number().gt(0).lt(1).default(0.95).describe('target precision of BLOCK_ACCOUNT'),
+    confidence: z.number().gt(0.5).lt(1).default(0.95).describe('confidence of the lower bounds shown with the thresholds'),
+    novelty_quantile: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.99)
+      .describe('an account farther from every labelled account than this quantile of the labelled accounts\' own nearest-neighbour distances is novel: it keeps at least its unsupervised risk (a kind nobody labelled must not get worse)'),
+  })
+  .prefault({});
+export type SupervisedParams = z.infer<typeof SupervisedParamsSchema>;
+
+export const SUPERVISED_LAYER_FORMAT = 1;
+
+export const SupervisedLayerSchema = z.object({
+  kind: z.literal('supervised-boosted-trees'),
+  format_version: z.literal(SUPERVISED_LAYER_FORMAT),
+  input_names: z.array(z.string()),
+  params: z.record(z.string(), z.unknown()).describe('the SupervisedParams it was fitted with'),
+  labels: z.object({ fraud: z.number().int(), honest: z.number().int(), kinds: z.record(z.string(), z.number().int()) }),
+  trees: BoostedTreesSchema,
+  flag: ThresholdEstimateSchema,
+  block: ThresholdEstimateSchema,
+  /** labelled accounts' inputs, row-major, for the novelty distance (features only, never identifiers) */
+  labelled_inputs: z.array(z.number()),
+  novelty_radius: z.number().nonnegative(),
+  input_scale: z.array(z.number().positive()).describe('per input: spread used to put inputs on one scale in the novelty distance'),
+});
+export type SupervisedLayerState = z.infer<typeof SupervisedLayerSchema>;
+
+export interface LabelledRows {
+  /** layer inputs of the labelled accounts, one Float64Array per account */
+  readonly inputs: readonly Float64Array[];
+  readonly labels: Uint8Array;
+  readonly kinds: readonly string[];
+  /** inverse-propensity weights, capped: what the trees are fitted with */
+  readonly weights: Float64Array;
+  /** the same uncapped: what the thresholds' precision is estimated with (the labels standing for the population) */
+  readonly populationWeights: Float64Array;
+
+}
+
+/** Trees fitted to some labelled rows, starting from the Platt-scaled `start_from` input when there is one. */
+function fitLayerTrees(inputs: readonly Float64Array[], labels: Uint8Array, weights: Float64Array, startInput: number, params: SupervisedParams, seed: number): BoostedTrees {
+  const offset = startInput >= 0 ? fitMarginOffset(inputs, labels, weights, startInput) : null;
+  return fitBoostedTrees(inputs, labels, weights, params.boosting, seed, offset);
+}
+
+/** Out-of-fold probabilities: each labelled account predicted by trees that never saw it. */
+function outOfFoldProbabilities(rows: LabelledRows, startInput: number, params: SupervisedParams, seed: number): Float64Array {
+  const n = rows.labels.length;
+  const fold = Uint8Array.from(createSeededRandom(seed).fork('folds').shuffle(Array.from({ length: n }, (_, i) => i % params.folds)));
+  const out = new Float64Array(n);
+  for (let f = 0; f < params.folds; f++) {
+    const train = [...fold.keys()].filter((i) => fold[i] !== f);
+    const test = [...fold.keys()].filter((i) => fold[i] === f);
+    const trees = fitLayerTrees(
+      train.map((i) => rows.inputs[i] as Float64Array),
+      Uint8Array.from(train, (i) => rows.labels[i] as number),
+      Float64Array.from(train, (i) => rows.weights[i] as number),
+      startInput,
+      params,
+      seed + 1 + f,
+    );
+    for (const i of test) out[i] = boostedTreesProbability(trees, rows.inputs[i] as Float64Array);
+  }
+  return out;
+}
+
+function inputScale(inputs: readonly Float64Array[], d: number): number[] {
+  return Array.from({ length: d }, (_, j) => {
+    const values = inputs.map((row) => row[j] as number);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+    return sd > 1e-9 ? sd : 1;
+  });
+}
+
+function squaredDistance(a: ArrayLike<number>, b: ArrayLike<number>, bOffset: number, scale: readonly number[]): number {
+  let sum = 0;
+  for (let j = 0; j < scale.length; j++) {
+    const diff = ((a[j] as number) - (b[bOffset + j] as number)) / (scale[j] as number);
+    sum += diff * diff;
+  }
+  return sum;
+}
+
+/** Distance from `row` to the nearest labelled account (scaled inputs); `skip` leaves one labelled row out. */
+export function distanceToLabelled(layer: Pick<SupervisedLayerState, 'labelled_inputs' | 'input_scale'>, row: ArrayLike<number>, skip = -1): number {
+  const d = layer.input_scale.length;
+  let best = Infinity;
+  for (let offset = 0, k = 0; offset < layer.labelled_inputs.length; offset += d, k++) {
+    if (k === skip) continue;
+    best = Math.min(best, squaredDistance(row, layer.labelled_inputs, offset, layer.input_scale));
+  }
+  return Math.sqrt(best);
+}
+
+/** Fits the layer, or returns null when the labels cannot support one (too few, or one class only). */
+export function fitSupervisedLayer(rows: LabelledRows, inputNames: readonly string[], params: SupervisedParams, seed: number): SupervisedLayerState | null {
+  const fraud = rows.labels.reduce((a, b) => a + b, 0);
+  const honest = rows.labels.length - fraud;
+  if (rows.labels.length < params.min_labels || fraud < 2 || honest < 2) return null;
+  const startInput = params.start_from === null ? -1 : inputNames.indexOf(params.start_from);
+  if (params.start_from !== null && startInput < 0) throw new RangeError(`start_from ${params.start_from} is not a layer input`);
+  const oof = outOfFoldProbabilities(rows, startInput, params, seed);
+  const trees = fitLayerTrees(rows.inputs, rows.labels, rows.weights, startInput, params, seed);
+  const kinds: Record<string, number> = {};
+  rows.kinds.forEach((kind, i) => {
+    if (rows.labels[i] === 1) kinds[kind || 'fraud'] = (kinds[kind || 'fraud'] ?? 0) + 1;
+  });
+  const scale = inputScale(rows.inputs, inputNames.length);
+  const labelledInputs = rows.inputs.flatMap((row) => Array.from(row, (v) => Number(v.toFixed(5))));
+  const layerForDistance = { labelled_inputs: labelledInputs, input_scale: scale };
+  const nearest = Float64Array.from(rows.inputs, (row, i) => distanceToLabelled(layerForDistance, row, i)).sort();
+  const radius = nearest[Math.min(nearest.length - 1, Math.floor(params.novelty_quantile * (nearest.length - 1)))] as number;
+  return {
+    kind: 'supervised-boosted-trees',
+    format_version: SUPERVISED_LAYER_FORMAT,
+    input_names: [...inputNames],
+    params: { ...params },
+    labels: { fraud, honest, kinds },
+    trees,
+    flag: thresholdForPrecision(oof, rows.labels, rows.populationWeights, params.flag_precision, params.confidence),
+    block: thresholdForPrecision(oof, rows.labels, rows.populationWeights, params.block_precision, params.confidence),
+    labelled_inputs: labelledInputs,
+    novelty_radius: Number.isFinite(radius) ? radius : 0,
+    input_scale: scale,
+  };
+}
+
+/** A restored layer: pure, per account. */
+export interface FittedSupervisedLayer {
+  readonly state: SupervisedLayerState;
+  /** probability of fraud for one account's layer inputs */
+  probability(inputs: Float64Array): number;
+}
+
+export function restoreSupervisedLayer(state: SupervisedLayerState): FittedSupervisedLayer {
+  return { state, probability: (inputs) => boostedTreesProbability(state.trees, inputs) };
+}
+
+/**
+ * Supervised probability → 0-100 on the policy's scale: the label-set thresholds land on the policy's FLAG and BLOCK
+ * lines (piecewise linear between), so the policy bands keep their meaning and their precision comes from the labels.
+ */
+export function supervisedRisk(state: Pick<SupervisedLayerState, 'flag' | 'block'>, probability: number, policy: { flag_above: number; block_above: number }): number {
+  const flagAt = state.flag.probability;
+  const blockAt = Math.max(state.block.probability, flagAt + 1e-6);
+  // thresholds are "at or above"; the policy is "strictly above": a hair above the line
+  const epsilon = 1e-6;
+  if (probability >= blockAt) return Math.min(100, policy.block_above + epsilon + ((probability - blockAt) / Math.max(1e-9, 1 - blockAt)) * (100 - policy.block_above - epsilon));
+  if (probability >= flagAt) return policy.flag_above + epsilon + ((probability - flagAt) / (blockAt - flagAt)) * (policy.block_above - policy.flag_above);
+  return (probability / Math.max(1e-9, flagAt)) * policy.flag_above;
+}

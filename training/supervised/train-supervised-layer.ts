@@ -1,0 +1,58 @@
+// Training's supervised stage: analyst labels → the accounts' layer inputs and review propensities → a fitted layer (or none).
+import type { ProgressEvent } from '../../data/progress-event.js';
+import type { AccountFeatures } from '../features/account-features.js';
+import { assessUnsupervised, type ScoringParts } from '../scoring/risk-score.js';
+import { LAYER_INPUT_NAMES } from './layer-inputs.js';
+import { propensityWeights } from './label-weights.js';
+import { type FittedSupervisedLayer, fitSupervisedLayer, restoreSupervisedLayer, type SupervisedParams } from './supervised-layer.js';
+
+/** An analyst's label of one account: 1 fraud, 0 honest, with the fraud kind when known. */
+export interface AnalystLabel {
+  readonly label: 0 | 1;
+  readonly kind: string;
+}
+
+export interface SupervisedStageResult {
+  /** null when the labels cannot support a layer (too few, or one class only): the model stays unsupervised */
+  readonly layer: FittedSupervisedLayer | null;
+  /** the labelled accounts (never measured on) */
+  readonly labelled: ReadonlySet<string>;
+  /** per band of the unsupervised rank: [upper rank, accounts, labelled], for the model card */
+  readonly bands: readonly (readonly [number, number, number])[];
+}
+
+/**
+ * Scores every account without the layer (its unsupervised risk sets the review propensities), keeps the layer
+ * inputs of the labelled accounts, and fits the layer to them. `labels` must name accounts of `accountIds` only.
+ */
+export function trainSupervisedLayer(
+  parts: ScoringParts,
+  data: { readonly accountIds: readonly string[]; readonly features: readonly AccountFeatures[] },
+  labels: ReadonlyMap<string, AnalystLabel>,
+  params: SupervisedParams,
+  seed: number,
+  onProgress?: (event: ProgressEvent) => void,
+): SupervisedStageResult {
+  const unsupervised: ScoringParts = { ...parts, supervised: null };
+  const risk = new Float64Array(data.accountIds.length);
+  const labelledRows: number[] = [];
+  const inputs: Float64Array[] = [];
+  data.accountIds.forEach((id, i) => {
+    if (i % 2000 === 0) onProgress?.({ stage: 'supervised layer: inputs', done: i, total: data.accountIds.length, unit: 'accounts' });
+    const { assessment, layerInputs } = assessUnsupervised(unsupervised, id, data.features[i] as AccountFeatures);
+    risk[i] = assessment.risk_score;
+    if (labels.has(id)) {
+      labelledRows.push(i);
+      inputs.push(layerInputs());
+    }
+  });
+  const { weights, populationWeights, bands } = propensityWeights(risk, Uint32Array.from(labelledRows), params.max_weight);
+  const labelOf = (i: number) => labels.get(data.accountIds[i] as string) as AnalystLabel;
+  const state = fitSupervisedLayer(
+    { inputs, labels: Uint8Array.from(labelledRows, (i) => labelOf(i).label), kinds: labelledRows.map((i) => labelOf(i).kind), weights, populationWeights },
+    LAYER_INPUT_NAMES,
+    params,
+    seed,
+  );
+  return { layer: state && restoreSupervisedLayer(state), labelled: new Set(labels.keys()), bands };
+}
