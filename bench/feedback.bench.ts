@@ -52,7 +52,7 @@ async function worldOf(seed: number): Promise<World> {
 
 /** Every account of `world` scored by the latest version of `name`, as `ringfence score` scores them. */
 async function scoresOf(world: World, name: string): Promise<Float64Array> {
-  const { parts } = await loadScoringParts(path.join(root, 'models'), name);
+  const { parts } = await loadScoringParts(path.join(root, 'models'), name, undefined, { hashSecret: SECRET });
   const data = await featuriseDataset(world.dir, { identity: parts.identityIndex.config, hashKey: parts.identityIndex.hashKey });
   const byId = new Map(data.accountIds.map((id, i) => [id, assessAccountFeatures(parts, id, data.features[i]!).risk_score]));
   return Float64Array.from(world.ids, (id) => byId.get(id)!);

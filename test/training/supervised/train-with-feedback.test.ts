@@ -52,7 +52,7 @@ describe('trainModel with analyst feedback', () => {
   });
 
   it('scores with the layer after loading: a learned reason and the layer probability, the same whatever the order of events', async () => {
-    const { parts } = await loadScoringParts(modelsRoot, 'learnt');
+    const { parts } = await loadScoringParts(modelsRoot, 'learnt', undefined, { hashSecret: 'test-secret' });
     expect(parts.supervised).toBeTruthy();
     const account = dataset.accounts.find((a) => a.logins.length > 2) ?? dataset.accounts[0]!;
     const scored = RiskAssessmentSchema.parse(assessAccount(parts, account));
