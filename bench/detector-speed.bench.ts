@@ -13,8 +13,8 @@ import { createFeatureMatrix, type FeatureMatrix, type FittedDetector } from '..
 import { kmeansDetectorSpec } from '../training/detectors/kmeans-detector.js';
 import { mahalanobisDetectorSpec } from '../training/detectors/mahalanobis-detector.js';
 import { createSeededRandom } from '../data/seeded-random.js';
+import { median } from '../training/statistics.js';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** Median of 3 timings (s) of scoring the whole matrix at once. */
 function batchScoringSeconds(detector: FittedDetector, matrix: FeatureMatrix): number {

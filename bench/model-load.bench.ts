@@ -13,6 +13,7 @@ import { readModelVersion } from '../models/read-model-version.js';
 import { IdentityIndexMetaSchema, restoreIdentityIndex } from '../training/identity/identity-index.js';
 import { FILES, loadScoringParts } from '../training/model-files.js';
 import { peakRssMiB } from './bench-process.js';
+import { median } from '../training/statistics.js';
 
 const STEPS = ['read', 'identity', 'load'] as const;
 type Step = (typeof STEPS)[number];
@@ -27,7 +28,6 @@ if (!root) throw new Error('usage: model-load.bench.js MODELS_ROOT [NAME] [VERSI
 const version = versionArg === 'latest' ? undefined : versionArg;
 const runs = Number(runsArg ?? 3);
 const mib = (bytes: number) => bytes / 2 ** 20;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** One step, once, in this process: its wall time and the RSS it leaves held after a collection. */
 async function measure(step: Step, dir: string, files: readonly string[]): Promise<Measurement> {

@@ -5,6 +5,7 @@ import type { KMeansState } from './detectors/kmeans-detector.js';
 import { FEATURES } from './features/feature-registry.js';
 import type { IdentityIndex } from './identity/identity-index.js';
 import type { RiskAssessment } from './scoring/risk-assessment.js';
+import { median } from './statistics.js';
 
 /**
  * What the report keeps of each account's assessment: the numbers, the action and the top reasons as text. A million
@@ -76,8 +77,8 @@ export function clusterProfiles(
     const flagged = members.filter((i) => (outcomes[i] as AccountOutcome).action !== 'MONITOR').length;
     const topFeatures = centroid
       .map((z, j) => {
-        const values = members.map((i) => (rawFeatures[i] as Float64Array)[j] as number).sort((a, b) => a - b);
-        return { name: (FEATURES[j] as (typeof FEATURES)[number]).name, z, centroidValue: values.length ? (values[Math.floor(values.length / 2)] as number) : NaN, populationMedian: populationMedians[j] as number };
+        const values = members.map((i) => (rawFeatures[i] as Float64Array)[j] as number);
+        return { name: (FEATURES[j] as (typeof FEATURES)[number]).name, z, centroidValue: values.length ? median(values) : NaN, populationMedian: populationMedians[j] as number };
       })
       .sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
     return { cluster, size: members.length, shareFlagged: members.length ? flagged / members.length : 0, topFeatures };

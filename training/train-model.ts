@@ -28,6 +28,7 @@ import { type AnalystLabels, type LabelSource, readAnalystLabels } from './super
 import { FEEDBACK_FILE, type FeedbackSummary, feedbackSummary, renderFeedbackSection } from './supervised/feedback-summary.js';
 import { type SupervisedStageResult, trainSupervisedLayer } from './supervised/train-supervised-layer.js';
 import type { TrainConfig } from './train-config.js';
+import { median } from './statistics.js';
 import { TrainConfigSchema } from './train-config.js';
 
 export interface TrainModelOptions extends HashSecretSource {
@@ -66,11 +67,6 @@ function keepHighestRisk(kept: RiskAssessment[], assessment: RiskAssessment, siz
   while (at > 0 && (kept[at - 1] as RiskAssessment).risk_score < assessment.risk_score) at--;
   kept.splice(at, 0, assessment);
   if (kept.length > size) kept.pop();
-}
-
-function median(values: Float64Array): number {
-  const sorted = Float64Array.from(values).sort();
-  return sorted.length ? (sorted[Math.floor(sorted.length / 2)] as number) : 0;
 }
 
 type Stage = (message: string) => void;

@@ -18,6 +18,7 @@ import {
   type FittedDetector,
 } from './detector.js';
 import { sampleRowIndices } from './sample-rows.js';
+import { median, quantileOfSorted } from '../statistics.js';
 
 /** 2: small clusters by CBLOF's rule (`is_small`); 1 had a fixed share (`is_tiny`). */
 const FORMAT_VERSION = 2;
@@ -296,13 +297,13 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
       filled[c] = slot + 1;
     }
     /** the distance_quantile of some distances (sorts them in place) */
-    const quantileOf = (values: Float64Array) => values.sort()[Math.min(values.length - 1, Math.floor(params.distance_quantile * (values.length - 1)))] as number;
+    const quantileOf = (values: Float64Array) => quantileOfSorted(values.sort(), params.distance_quantile);
     const rawScales = perCluster.map((clusterDistances) => (clusterDistances.length === 0 ? 0 : quantileOf(clusterDistances)));
-    const positive = rawScales.filter((s) => s > 0).sort((a, b) => a - b);
+    const positive = rawScales.filter((s) => s > 0);
     // Real tables hold clusters far tighter than the data (near-duplicate rows, a value many rows share): measured
     // against their own spread, any small deviation from them scores as extreme (development sets, bench/RESULTS.md)
     const allRows = params.scale_floor === 'all-rows' ? quantileOf(distances) : 0;
-    const floor = Math.max(allRows, positive.length > 0 ? (positive[Math.floor(positive.length / 2)] as number) * 0.1 : 1);
+    const floor = Math.max(allRows, positive.length > 0 ? median(positive) * 0.1 : 1);
     const state: KMeansState = {
       k,
       centroids: Array.from({ length: k }, (_, c) => Array.from(centroids.subarray(c * d, (c + 1) * d))),

@@ -4,6 +4,7 @@ import type { NumericTable } from '../../data/read-numeric-csv.js';
 import { COMBINED, DETECTOR_NAMES, type DetectorName, type EnsembleParams, fitAnomalyEnsemble, withCombinedScore } from '../detectors/anomaly-ensemble.js';
 import { createFeatureMatrix, subsetRows } from '../detectors/detector.js';
 import { fitRobustScaler } from '../scaling/robust-scaler.js';
+import { mean, standardDeviation } from '../statistics.js';
 import { averagePrecision, rocAuc } from './metrics.js';
 import { stratifiedSplit } from './split.js';
 
@@ -26,8 +27,6 @@ export const EvaluationReportSchema = z.object({
 });
 export type EvaluationReport = z.infer<typeof EvaluationReportSchema>;
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / xs.length));
 
 export async function evaluateDetectors(
   dataset: string,
@@ -71,7 +70,7 @@ export async function evaluateDetectors(
   const detectors = Object.fromEntries(
     names.map((name) => {
       const r = results[name] as (typeof results)[string];
-      return [name, { roc_auc_mean: mean(r.roc), roc_auc_std: std(r.roc), pr_auc_mean: mean(r.pr), pr_auc_std: std(r.pr), fit_seconds: mean(r.fit), score_seconds: mean(r.score) }];
+      return [name, { roc_auc_mean: mean(r.roc), roc_auc_std: standardDeviation(r.roc), pr_auc_mean: mean(r.pr), pr_auc_std: standardDeviation(r.pr), fit_seconds: mean(r.fit), score_seconds: mean(r.score) }];
     }),
   );
   return {

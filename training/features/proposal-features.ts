@@ -1,5 +1,6 @@
 // Proposal behaviour: bursts, rates, speed after posting, copy-paste texts, bid-to-budget ratios.
 import type { AccountEvents } from '../../data/tables.js';
+import { quantileOfSorted } from '../statistics.js';
 import { NEAR_DUPLICATE_SIMILARITY, signatureSimilarity, textSignature } from './text-signature.js';
 
 const HOUR_MS = 3_600_000;
@@ -16,16 +17,6 @@ function logBidRatio(bid: number, budget: number): number {
 }
 // Comparing every pair is quadratic; past this many texts a fixed, evenly spaced subset is compared.
 const MAX_TEXTS_COMPARED = 120;
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  const position = (sorted.length - 1) * q;
-  const lower = Math.floor(position);
-  const upper = Math.ceil(position);
-  const a = sorted[lower] as number;
-  const b = sorted[upper] as number;
-  return a + (b - a) * (position - lower);
-}
 
 /** Share of texts that have a near-duplicate among the others. */
 export function nearDuplicateShare(texts: readonly string[]): number {
@@ -70,10 +61,10 @@ export function computeProposalFeatures(account: AccountEvents): Record<string, 
     proposal_max_per_hour: maxInHour,
     proposals_per_active_day: n / days.size,
     proposals_per_active_hour: n / hours.size,
-    proposal_median_response_s: Math.log10(quantile(responses, 0.5)),
+    proposal_median_response_s: Math.log10(quantileOfSorted(responses, 0.5)),
     proposal_fast_share: fast / n,
     proposal_duplicate_share: nearDuplicateShare(proposals.map((p) => p.text)),
-    bid_ratio_median: Math.exp(quantile(logRatios, 0.5)),
-    bid_ratio_spread: quantile(logRatios, 0.75) - quantile(logRatios, 0.25),
+    bid_ratio_median: Math.exp(quantileOfSorted(logRatios, 0.5)),
+    bid_ratio_spread: quantileOfSorted(logRatios, 0.75) - quantileOfSorted(logRatios, 0.25),
   };
 }

@@ -1,6 +1,7 @@
 // fit / transform / state for per-feature centring and scaling (median / IQR, safe for constant columns)
 import { z } from 'zod';
 import { assertFinite, assertSameFeatures, type FeatureMatrix } from '../detectors/detector.js';
+import { quantileOfSorted } from '../statistics.js';
 
 export const ScalerStateSchema = z.object({
   kind: z.literal('robust-scaler'),
@@ -14,14 +15,6 @@ export interface FittedScaler {
   readonly state: ScalerState;
   transform(matrix: FeatureMatrix): FeatureMatrix;
   transformRow(row: Float64Array, out?: Float64Array): Float64Array;
-}
-
-function quantileOfSorted(sorted: Float64Array, q: number): number {
-  const position = (sorted.length - 1) * q;
-  const lower = Math.floor(position);
-  const a = sorted[lower] as number;
-  const b = sorted[Math.min(sorted.length - 1, lower + 1)] as number;
-  return a + (b - a) * (position - lower);
 }
 
 /** Fits on training rows only; a feature with zero IQR falls back to its mean absolute deviation, then to 1. */

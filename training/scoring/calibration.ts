@@ -4,6 +4,7 @@
 // robust z scale (log score, median and MAD of the training scores), so 0-100 says how far outside the bulk of
 // training behaviour an account lies, and the flagged share follows the data rather than a fixed percentile.
 import { z } from 'zod';
+import { quantileOfSorted } from '../statistics.js';
 
 export const CalibrationSchema = z.object({
   kind: z.literal('robust-log-z'),
@@ -22,14 +23,6 @@ export type ScoreMapping = z.infer<typeof ScoreMappingSchema>;
 
 function sortedCopy(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values).sort();
-}
-
-function quantileOfSorted(sorted: Float64Array, q: number): number {
-  const position = (sorted.length - 1) * q;
-  const lower = Math.floor(position);
-  const a = sorted[lower] as number;
-  const b = sorted[Math.min(sorted.length - 1, lower + 1)] as number;
-  return a + (b - a) * (position - lower);
 }
 
 export function fitCalibration(trainingScores: ArrayLike<number>): Calibration {
