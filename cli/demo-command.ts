@@ -16,10 +16,11 @@ import { createProgressReporter } from './progress.js';
 export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'generate a synthetic marketplace, train on it, score a fresh one, and print where the report is',
+  details: 'Relative folders start at the current one: by default the data and the model go under ./.ringfence (which git ignores).',
   options: {
     accounts: integerOption({ min: 200, max: 1_000_000, default: 5000, description: 'accounts in the synthetic marketplace', placeholder: 'N' }),
-    dir: { schema: z.string().default('.ringfence/demo'), description: 'working folder for the data and scores', placeholder: 'DIR' },
-    models: { schema: z.string().default('.ringfence/models'), description: 'model root folder (by default beside the demo data, out of the source tree)', placeholder: 'ROOT' },
+    dir: { schema: z.string().default('.ringfence/demo'), description: 'folder for the generated data', placeholder: 'DIR' },
+    models: { schema: z.string().default('.ringfence/models'), description: 'model root folder; the model is named demo', placeholder: 'ROOT' },
   },
   async run(args, io) {
     const dir = path.resolve(io.cwd, args.dir);

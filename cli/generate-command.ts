@@ -9,7 +9,7 @@ import { createProgressReporter } from './progress.js';
 
 export const generateCommand = defineCommand({
   name: 'generate',
-  summary: 'write a seeded synthetic marketplace (six tables + labels + true rings)',
+  summary: 'write a seeded synthetic marketplace (five input tables + labels + true rings)',
   details: 'The same --accounts, --seed, --world and --fraud-rate always give byte-identical files. See data/README.md for the worlds and their rates.',
   options: {
     accounts: integerOption({ min: 10, max: 20_000_000, description: 'number of accounts', placeholder: 'N' }),

@@ -24,7 +24,7 @@ export const scoreCommand = defineCommand({
     models: { schema: z.string().min(1), description: 'model root folder', placeholder: 'ROOT' },
     name: commonOptions.modelName,
     version: { schema: z.string().optional(), description: 'version id (default: LATEST)', placeholder: 'V' },
-    out: { schema: z.string().regex(/\.(csv|jsonl)$/, 'must end in .csv or .jsonl'), description: 'output file: account_id, risk_score, action, reasons (.csv or .jsonl)', placeholder: 'FILE' },
+    out: { schema: z.string().regex(/\.(csv|jsonl)$/, 'must end in .csv or .jsonl'), description: `output file: .csv with the columns ${CSV_COLUMNS.join(', ')}, or .jsonl with whole assessments`, placeholder: 'FILE' },
     ringsOut: { schema: z.string().optional(), description: 'also write ring_id, account_id for every predicted ring of 2+ accounts', placeholder: 'FILE' },
     secretFile: commonOptions.secretFile,
     shardMib: { schema: z.coerce.number().int().min(16).max(1_048_576).optional(), description: `input per shard in MiB (default ${DEFAULT_SHARD_INPUT_MIB})`, placeholder: 'MIB' },

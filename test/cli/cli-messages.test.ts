@@ -97,6 +97,8 @@ describe('bad usage', () => {
     expect(generate).toMatch(/--seed S +random seed, an integer of at least 0 \(default: 42\)/);
     expect((await run(['demo', '--help'])).stdout).toMatch(/--accounts N +accounts in the synthetic marketplace, an integer of at least 200 \(default: 5000\)/);
     expect((await run(['train', '--help'])).stdout).toMatch(/--name NAME +model name \(default: default\)/);
+    expect((await run(['demo', '--help'])).stdout).toMatch(/--models ROOT +model root folder; the model is named demo \(default: \.ringfence\/models\)[^]*by default the data and the model go under \.\/\.ringfence/);
+    expect((await run(['score', '--help'])).stdout).toContain('.csv with the columns account_id, risk_score, action, cluster, reasons');
   });
 });
 
