@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
-import { hasChromium, layoutProblems, pageLayout } from '../../browser-page-check.js';
+import { CHROMIUM, CHROMIUM_FLAGS, hasChromium, layoutProblems, pageLayout } from '../../browser-page-check.js';
 
 const fixture = inject('fixtureModel');
-const CHROMIUM = '/usr/bin/chromium';
 const reportFile = () => path.join(fixture.modelsRoot, fixture.name, fixture.version, 'report', 'report.html');
 
 describe('report.html', () => {
@@ -56,10 +54,10 @@ describe('report.html', () => {
   }, 120_000);
 
   // CI installs Chromium first (scripts/install-system-deps.sh browser); on a machine without it this check cannot run
-  it.skipIf(!existsSync(CHROMIUM))('loads in headless Chromium with no console errors and renders its charts', async () => {
+  it.skipIf(!hasChromium)('loads in headless Chromium with no console errors and renders its charts', async () => {
     const profile = await mkdtemp(path.join(os.tmpdir(), 'ringfence-chromium-'));
     try {
-      const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0'];
+      const flags = [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0'];
       const { stdout, stderr } = await promisify(execFile)(CHROMIUM, [...flags, '--dump-dom', `file://${reportFile()}`], { timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
       expect(stderr).not.toMatch(/CONSOLE|Uncaught|Failed to load resource/);
       expect(stdout.match(/<svg[\s>]/g)?.length).toBeGreaterThanOrEqual(6);
