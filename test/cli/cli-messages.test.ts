@@ -2,30 +2,20 @@
 // lines that end on the real figures.
 import { cp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli } from '../../cli/run-cli.js';
 import { generateMarketplace } from '../../data/synthetic/generate-marketplace.js';
 import type { ProgressEvent } from '../../data/progress-event.js';
 import { loadScoringParts } from '../../training/model-files.js';
 import { scoreDataset } from '../../training/scoring/score-dataset.js';
 import { trainModel } from '../../training/train-model.js';
 import { useTemporaryDirs } from '../temporary-dirs.js';
+import { runCliCaptured } from './run-cli-in-process.js';
 import { runCliProcess } from './serve-process.js';
 
 const fixture = inject('fixtureModel');
 const tempDir = useTemporaryDirs('ringfence-messages-');
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const code = await runCli(args, { stdout, stderr, cwd: process.cwd(), env: { RINGFENCE_QUIET: '1' } });
-  return { code, stdout: out, stderr: err };
-}
+const run = (args: string[]) => runCliCaptured(args);
 
 describe('a model name that does not exist', () => {
   const suggestion = `models there: ${fixture.name}; choose one with --name ${fixture.name}`;

@@ -114,6 +114,22 @@ describe('readModelVersion', () => {
     expect(error).toBeInstanceOf(ModelNotFoundError);
     expect((error as Error).message).toContain(`versions: ${version}`);
   });
+
+  it('hands the held-out metrics to the loader only through their schema', async () => {
+    const { metrics } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
+    const onDisk = JSON.parse(await readFile(path.join(fixture.modelsRoot, fixture.name, fixture.version, 'metrics.json'), 'utf8')) as { roc_auc: Record<string, number> };
+    expect(metrics?.roc_auc['risk_score']).toBe(onDisk.roc_auc['risk_score']);
+    // a metrics file of the wrong shape, with a checksum that matches it, is refused rather than served as numbers
+    const root = await tempDir();
+    await cp(path.join(fixture.modelsRoot, fixture.name), path.join(root, fixture.name), { recursive: true });
+    const dir = path.join(root, fixture.name, fixture.version);
+    const bytes = Buffer.from(JSON.stringify({ roc_auc: 'high', flagged_precision: '90%' }));
+    await writeFile(path.join(dir, 'metrics.json'), bytes);
+    await editManifest(dir, (m) => ((m['files'] as Record<string, unknown>)['metrics.json'] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length }));
+    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelIntegrityError);
+    expect((error as Error).message).toMatch(/metrics\.json: is invalid: /);
+  });
 });
 
 describe('assertFeatureNames', () => {
@@ -145,22 +161,6 @@ describe('assertFeatureNames', () => {
     expect(error).toBeInstanceOf(ModelFeatureMismatchError);
     expect((error as ModelFeatureMismatchError).extra).toEqual(['renamed_feature']);
     expect((error as ModelFeatureMismatchError).missing).toHaveLength(1);
-  });
-
-  it('hands the held-out metrics to the loader only through their schema', async () => {
-    const { metrics } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
-    const onDisk = JSON.parse(await readFile(path.join(fixture.modelsRoot, fixture.name, fixture.version, 'metrics.json'), 'utf8')) as { roc_auc: Record<string, number> };
-    expect(metrics?.roc_auc['risk_score']).toBe(onDisk.roc_auc['risk_score']);
-    // a metrics file of the wrong shape, with a checksum that matches it, is refused rather than served as numbers
-    const root = await tempDir();
-    await cp(path.join(fixture.modelsRoot, fixture.name), path.join(root, fixture.name), { recursive: true });
-    const dir = path.join(root, fixture.name, fixture.version);
-    const bytes = Buffer.from(JSON.stringify({ roc_auc: 'high', flagged_precision: '90%' }));
-    await writeFile(path.join(dir, 'metrics.json'), bytes);
-    await editManifest(dir, (m) => ((m['files'] as Record<string, unknown>)['metrics.json'] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length }));
-    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ModelIntegrityError);
-    expect((error as Error).message).toMatch(/metrics\.json: is invalid: /);
   });
 
   it('refuses a version trained before the Mahalanobis detector, saying so and what to do', async () => {
