@@ -10,7 +10,7 @@
 // "true", "1"), because many producers stringify everything; the string is then held to the CSV rule, never
 // guessed at. Identifiers, text, timestamps and countries must be strings: a JSON number is refused for an
 // identifier because large ids lose digits in JSON numbers.
-import { type ColumnKind, type ColumnSpec, MAX_ID_LENGTH, MAX_TEXT_LENGTH, parseIsoUtc, utcFromFields } from './tables.js';
+import { type ColumnKind, type ColumnSpec, implausibleTimeReason, isPlausibleTime, MAX_ID_LENGTH, MAX_TEXT_LENGTH, parseIsoUtc, utcFromFields } from './tables.js';
 
 export type CellValue = string | number | boolean | undefined;
 
@@ -51,8 +51,11 @@ export function parseTextCell(kind: ColumnKind, text: string, isOptional: boolea
       const max = kind.maxLength ?? MAX_TEXT_LENGTH;
       return text.length > max ? new CellProblem(`the text is ${text.length} characters long`) : text;
     }
-    case 'timestamp':
-      return parseIsoUtc(text) ?? new CellProblem(`${show(text)} is not an ISO-8601 UTC timestamp`);
+    case 'timestamp': {
+      const ms = parseIsoUtc(text);
+      if (ms === null) return new CellProblem(`${show(text)} is not an ISO-8601 UTC timestamp`);
+      return isPlausibleTime(ms) ? ms : new CellProblem(`${show(text)} is ${implausibleTimeReason()}`);
+    }
     case 'country':
       return COUNTRY.test(text) ? text : new CellProblem(`${show(text)} is not an ISO-3166 alpha-2 country code`);
     case 'boolean':
@@ -153,7 +156,8 @@ export function csvCellParserFor(column: ColumnSpec): CsvCellParser {
     case 'timestamp':
       return (buffer, start, end, isEscaped) => {
         const ms = timestampFromBytes(buffer, start, end);
-        return Number.isNaN(ms) ? byText(buffer, start, end, isEscaped) : ms;
+        // an implausible time goes to the text rule too, which names the window
+        return Number.isNaN(ms) || !isPlausibleTime(ms) ? byText(buffer, start, end, isEscaped) : ms;
       };
     case 'number':
       return (buffer, start, end, isEscaped) => {

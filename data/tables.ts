@@ -76,6 +76,29 @@ function commonIsoUtc(value: string): number {
   return utcFromFields(year, month, day, hour, minute, second, millis);
 }
 
+/** The earliest time an account or event may carry: nothing on a marketplace this toolkit scores is older. */
+export const EARLIEST_PLAUSIBLE_TIME = Date.UTC(2000, 0, 1);
+/** How far ahead of the clock a time may be (clock skew between the producer and this machine). */
+export const FUTURE_TOLERANCE_MS = 86_400_000;
+let latestPlausible = Date.now() + FUTURE_TOLERANCE_MS;
+
+/**
+ * Whether `ms` lies in the plausible window, 2000-01-01 to one day after now. "Now" is this machine's clock, read
+ * again only for a time beyond the bound read last: the bound only moves forward, so a file that loads once loads at
+ * any later time (and the hot path reads no clock for ordinary times). A time year 0000 or 9999 is a producer's bug.
+ */
+export function isPlausibleTime(ms: number): boolean {
+  if (ms < EARLIEST_PLAUSIBLE_TIME) return false;
+  if (ms <= latestPlausible) return true;
+  latestPlausible = Date.now() + FUTURE_TOLERANCE_MS;
+  return ms <= latestPlausible;
+}
+
+/** Why a well-formed timestamp was refused, naming the window. */
+export function implausibleTimeReason(): string {
+  return `outside the plausible window from 2000-01-01 to one day after now (${new Date(latestPlausible).toISOString().slice(0, 10)})`;
+}
+
 /**
  * Epoch ms of a calendar date and time, or NaN when a field is out of range (a digit read as -1000 makes it so).
  * Years from 1000 only: there Date.UTC agrees with Date.parse. Shared by the string and byte fast paths.
@@ -127,8 +150,8 @@ function zodForKind(kind: ColumnKind): z.ZodType {
         // one calendar check and parse per value (the predict hot path parses thousands of timestamps)
         .transform((s, ctx) => {
           const ms = parseIsoUtc(s);
-          if (ms === null) {
-            ctx.addIssue({ code: 'custom', message: describeColumnKind(kind) });
+          if (ms === null || !isPlausibleTime(ms)) {
+            ctx.addIssue({ code: 'custom', message: ms === null ? describeColumnKind(kind) : `${s} is ${implausibleTimeReason()}` });
             return z.NEVER;
           }
           return ms;
