@@ -20,6 +20,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   inspect: { summary: "show a version's manifest, metrics and clusters, or list versions", load: async () => (await import('./inspect-command.js')).inspectCommand },
   evaluate: { summary: 'benchmark the detectors on a numeric table with labels', load: async () => (await import('./evaluate-command.js')).evaluateCommand },
   serve: { summary: 'the HTTP scoring service', load: async () => (await import('./serve-command.js')).serveCommand, ownsSignals: true },
+  identity: { summary: 'the live identity state: erase an account (right to erasure)', load: async () => (await import('./identity-command.js')).identityCommand },
   keys: { summary: 'create or list API keys for the service', load: async () => (await import('./keys-command.js')).keysCommand },
   demo: { summary: 'the whole job on a synthetic marketplace: generate, train, score, report', load: async () => (await import('./demo-command.js')).demoCommand },
 };

@@ -30,6 +30,11 @@ export const serveCommand = defineCommand({
     keys: { schema: z.string().optional(), description: "API keys file from 'ringfence keys create'", placeholder: 'FILE' },
     workers: { schema: z.string().optional(), description: 'processes serving the port: an integer, or auto = one per core (default 1)', placeholder: 'N' },
     secretFile: commonOptions.secretFile,
+    'identity-store': {
+      schema: z.string().optional(),
+      description: 'live identity store: a directory (LMDB) or redis://host:port/db (RINGFENCE_IDENTITY_STORE; default ROOT/NAME/identity-store)',
+      placeholder: 'PATH',
+    },
   },
   async run(args, io) {
     const config = configOrUsageError(() => loadServeConfig(io.env, {
@@ -41,6 +46,7 @@ export const serveCommand = defineCommand({
       keys_file: args.keys ? path.resolve(io.cwd, args.keys) : undefined,
       workers: args.workers,
       hash_secret_file: args.secretFile ? path.resolve(io.cwd, args.secretFile) : undefined,
+      identity_store: args['identity-store'] && !/^rediss?:\/\//.test(args['identity-store']) ? path.resolve(io.cwd, args['identity-store']) : args['identity-store'],
     }));
     const service = config.workers > 1 ? await startCluster(config) : { ...(await startService(config)), failed: new Promise<Error>(() => undefined) };
     // SIGHUP reloads, as daemons do: the keys file and the configured version (the newest unless --version pins one)

@@ -5,26 +5,50 @@ import { IdentifierKindSchema, RiskAssessmentSchema } from '../training/scoring/
 
 export const PredictRequestSchema = z.object({
   accounts: z.array(AccountEventsSchema).min(1).describe('accounts to score, each with its events (1 to the configured maximum)'),
+  record: z
+    .boolean()
+    .default(true)
+    .describe('true: the accounts join the live identity state; false: they are scored as if they had, and nothing is kept'),
 });
 export type PredictRequest = z.infer<typeof PredictRequestSchema>;
 
 export const ModelRefSchema = z.object({ name: z.string(), version: z.string() });
 
+const RingSummarySchema = z.object({
+  size: z.number().int().describe('accounts in the ring now'),
+  ring_score: z.number().min(0).max(100).describe("the ring's score now, 0-100"),
+});
+
+export const PredictResultSchema = RiskAssessmentSchema.extend({
+  ring_id: z.string().nullable().describe('the ring the account is in now (live identity state), or null'),
+  ring: RingSummarySchema.nullable().describe("that ring's size and score, or null"),
+});
+export type PredictResult = z.infer<typeof PredictResultSchema>;
+
 export const PredictResponseSchema = z.object({
   model: ModelRefSchema,
-  results: z.array(RiskAssessmentSchema).describe('one per account, in request order'),
+  results: z.array(PredictResultSchema).describe('one per account, in request order'),
 });
 export type PredictResponse = z.infer<typeof PredictResponseSchema>;
 
 export const RingDetailSchema = z.object({
   ring_id: z.string(),
   members: z.array(z.string()),
+  size: z.number().int(),
+  ring_score: z.number().min(0).max(100),
   identifiers: z.array(z.object({ kind: IdentifierKindSchema, ref: z.string().describe('first characters of the keyed hash: a reference, not the identifier'), accounts: z.number().int() })),
   strength: z.number(),
   template_share: z.number(),
   flagged_members: z.array(z.string()).describe('members flagged at training time'),
 });
 export type RingDetail = z.infer<typeof RingDetailSchema>;
+
+export const ChangedRingSchema = RingSummarySchema.extend({
+  ring_id: z.string(),
+  changed_at: z.string().describe('when a member last joined or left (ISO-8601)'),
+});
+export type ChangedRing = z.infer<typeof ChangedRingSchema>;
+export const ChangedRingsSchema = z.object({ rings: z.array(ChangedRingSchema).describe('rings that grew or changed since the time asked, latest first') });
 
 export const ModelSummarySchema = z.object({
   name: z.string(),

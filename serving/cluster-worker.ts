@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import { parseToWorker, toPrimary, type ProblemRef, type ToPrimary, type ToWorker } from './cluster-messages.js';
-import { hashSecretSourceOf, ServeConfigSchema, type ServeConfig } from './config.js';
+import { ServeConfigSchema, type ServeConfig } from './config.js';
 import { HttpProblem, toProblem } from './http-problem.js';
 import { LeasedRateLimitStore } from './leased-rate-limit.js';
 import { createServiceLogger, startService, type RunningService } from './main.js';
 import { createServiceMetrics } from './metrics.js';
-import { createModelLoader, ModelHolder, type ScoringModel } from './model-holder.js';
+import { createModelLoader, ModelHolder, modelLoaderOptions, type ScoringModel } from './model-holder.js';
 
 if (!cluster.isWorker) throw new Error('serving/cluster-worker is started by `ringfence serve --workers N`, not on its own');
 
@@ -57,7 +57,7 @@ let stopping = false;
 async function start(rawConfig: unknown, version: string): Promise<void> {
   config = ServeConfigSchema.parse(rawConfig);
   logger = createServiceLogger(config.log_level).child({ worker: cluster.worker?.id });
-  holder = new ModelHolder(createModelLoader(config.models_root, config.model_name, hashSecretSourceOf(config)));
+  holder = new ModelHolder(createModelLoader(config.models_root, config.model_name, modelLoaderOptions(config)));
   const models = holder;
   service = await startService(
     { ...config, model_version: version },

@@ -33,6 +33,11 @@ export const ServeConfigSchema = z
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('RINGFENCE_LOG_LEVEL'),
   hash_secret: z.string().optional().describe("RINGFENCE_HASH_SECRET: the deployment's identifier hashing secret (default: the secret file of the models root)"),
   hash_secret_file: z.string().optional().describe('RINGFENCE_HASH_SECRET_FILE: a file holding that secret instead (mode 0600 or stricter)'),
+  identity_store: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('RINGFENCE_IDENTITY_STORE: the live identity store, a directory (LMDB) or redis://host:port/db (default <models root>/<name>/identity-store)'),
   workers: WorkersSchema.default(1).describe('RINGFENCE_WORKERS: processes serving the port (1 = this process alone; auto = one per core)'),
   })
   .transform((config) => ({ ...config, body_limit_bytes: config.body_limit_bytes ?? config.max_accounts_per_request * BODY_BYTES_PER_ACCOUNT }));
@@ -55,6 +60,7 @@ const ENV_NAMES: Record<keyof ServeConfig, string> = {
   log_level: 'RINGFENCE_LOG_LEVEL',
   hash_secret: 'RINGFENCE_HASH_SECRET',
   hash_secret_file: 'RINGFENCE_HASH_SECRET_FILE',
+  identity_store: 'RINGFENCE_IDENTITY_STORE',
   workers: 'RINGFENCE_WORKERS',
 };
 

@@ -1,12 +1,12 @@
 // composition root: load config, load model, createApp, listen, graceful shutdown
 import type { Server } from 'node:http';
 import { pino, type Logger } from 'pino';
-import { hashSecretSourceOf, type ServeConfig } from './config.js';
+import { type ServeConfig } from './config.js';
 import { createApp, type ClusterHooks } from './create-app.js';
 import { gracefulCloser } from './graceful-close.js';
 import { KeyRing } from './key-ring.js';
 import type { ServiceMetrics } from './metrics.js';
-import { createModelLoader, ModelHolder, type ScoringModel } from './model-holder.js';
+import { createModelLoader, ModelHolder, modelLoaderOptions, type ScoringModel } from './model-holder.js';
 import { answerParserRefusal } from './problem-response.js';
 
 export interface RunningService {
@@ -54,7 +54,7 @@ export async function readServiceKeys(config: ServeConfig, logger: Logger | null
 
 /** Loads the configured version once, as the service would (a cluster's primary checks it before forking). */
 export async function loadConfiguredModel(config: ServeConfig): Promise<ScoringModel> {
-  return createModelLoader(config.models_root, config.model_name, hashSecretSourceOf(config))(config.model_version);
+  return createModelLoader(config.models_root, config.model_name, modelLoaderOptions(config))(config.model_version);
 }
 
 export function serviceUrl(config: ServeConfig, server: Server): string {
@@ -66,7 +66,7 @@ export function serviceUrl(config: ServeConfig, server: Server): string {
 export async function startService(config: ServeConfig, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createServiceLogger(config.log_level);
   const keys = await readServiceKeys(config, logger);
-  const holder = options.holder ?? new ModelHolder(createModelLoader(config.models_root, config.model_name, hashSecretSourceOf(config)));
+  const holder = options.holder ?? new ModelHolder(createModelLoader(config.models_root, config.model_name, modelLoaderOptions(config)));
   const model = await holder.reload(config.model_version);
   const app = createApp({ config, modelHolder: holder, logger, keys, ...(options.version ? { version: options.version } : {}), ...(options.cluster ? { cluster: options.cluster } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
   const server = app.listen(config.port, config.host);
@@ -101,6 +101,8 @@ export async function startService(config: ServeConfig, options: StartOptions = 
       logger.flush();
       try {
         await closeGracefully();
+        // the identity store after the last request that could write to it
+        await holder.current()?.close();
       } finally {
         logger.flush();
       }

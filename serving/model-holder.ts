@@ -1,21 +1,37 @@
-// readModelVersion + restore parts → ScoringModel; atomic swap on reload (in-flight requests keep their model)
+// readModelVersion + restore parts → ScoringModel over the live identity state; atomic swap on reload (in-flight
+// requests keep their model)
 import type { AccountEvents } from '../data/tables.js';
 import type { HashSecretSource } from '../models/hash-secret.js';
 import type { Manifest } from '../models/manifest.js';
+import { secretFingerprint } from '../models/secret-fingerprint.js';
+import type { KeyValueStore } from '../stores/key-value-store.js';
 import type { ModelMetrics } from '../training/evaluation/evaluate-model.js';
 import { FEATURE_NAMES } from '../training/features/feature-registry.js';
+import { identityStoreLocation, LiveIdentityState, openIdentityStore } from '../training/identity/identity-store.js';
+import { liveAccountOf } from '../training/identity/live-account.js';
+import type { LiveGroup } from '../training/identity/live-identity-graph.js';
+import { ringScoreOf } from '../training/identity/live-ring-score.js';
 import { loadScoringParts } from '../training/model-files.js';
-import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
 import { assessAccount, type ScoringParts } from '../training/scoring/risk-score.js';
-import type { ModelSummary, RingDetail } from './api-schemas.js';
+import { hashSecretSourceOf, type ServeConfig } from './config.js';
+import type { ChangedRing, ModelSummary, PredictResult, RingDetail } from './api-schemas.js';
 
 export interface ScoringModel {
   readonly name: string;
   readonly version: string;
   readonly summary: ModelSummary;
-  scoreAccount(events: AccountEvents): RiskAssessment;
-  ring(ringId: string): RingDetail | null;
-  ringOfAccount(accountId: string): RingDetail | null;
+  /**
+   * Adds the accounts to the identity state (recorded, or with `record` false only for this call), then scores each
+   * against the state, which includes the others.
+   */
+  scoreAccounts(accounts: readonly AccountEvents[], options: { readonly record: boolean }): Promise<PredictResult[]>;
+  ring(ringId: string): Promise<RingDetail | null>;
+  ringOfAccount(accountId: string): Promise<RingDetail | null>;
+  ringsChangedSince(since: number): Promise<ChangedRing[]>;
+  /** erases a recorded account from the live state; false when it was not recorded */
+  forgetAccount(accountId: string): Promise<boolean>;
+  /** closes the identity store (shared by the loader's versions: at shutdown only) */
+  close(): Promise<void>;
 }
 
 export type LoadScoringModel = (version?: string) => Promise<ScoringModel>;
@@ -35,42 +51,102 @@ function summaryOf(parts: ScoringParts, manifest: Manifest, metrics: ModelMetric
   };
 }
 
-/** A ScoringModel over a model version's restored parts. */
-export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metrics: ModelMetrics | null): ScoringModel {
-  const index = parts.identityIndex;
-  const ringDetail = (ringId: string): RingDetail | null => {
-    const ring = index.rings.get(ringId);
-    if (!ring) return null;
-    return {
-      ring_id: ring.ring_id,
-      members: ring.members,
-      identifiers: ring.identifiers.map((i) => ({ kind: i.kind, ref: i.hash.slice(0, 10), accounts: i.accounts })),
-      strength: ring.strength,
-      template_share: ring.template_share,
-      flagged_members: ring.members.filter((m) => index.flagged.has(m)),
-    };
+function ringDetailOf(group: LiveGroup, flagged: ReadonlySet<string>): RingDetail {
+  const ring = group.ring;
+  return {
+    ring_id: ring.ring_id,
+    members: ring.members,
+    size: group.size,
+    ring_score: ringScoreOf(ring),
+    identifiers: ring.identifiers.map((i) => ({ kind: i.kind, ref: i.hash.slice(0, 10), accounts: i.accounts })),
+    strength: ring.strength,
+    template_share: ring.template_share,
+    flagged_members: ring.members.filter((m) => flagged.has(m)),
+  };
+}
+
+/** A ScoringModel over a model version's restored parts and a live identity state built on its index. */
+export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metrics: ModelMetrics | null, state: LiveIdentityState): ScoringModel {
+  const base = parts.identityIndex;
+  const liveParts: ScoringParts = { ...parts, identityIndex: state.graph.asIdentityIndex() };
+  const graph = state.graph;
+  const scoreAll = (accounts: readonly AccountEvents[]): PredictResult[] =>
+    accounts.map((account) => {
+      const group = graph.groupOfAccountNow(account.account_id);
+      const ring = group ? { size: group.size, ring_score: ringScoreOf(group.ring) } : null;
+      return { ...assessAccount(liveParts, account), ring_id: group?.ring.ring_id ?? null, ring };
+    });
+  const ringById = async (ringId: string) => {
+    await state.catchUp();
+    const group = graph.groupById(ringId);
+    return group ? ringDetailOf(group, base.flagged) : null;
   };
   return {
     name: manifest.name,
     version: manifest.version,
     summary: summaryOf(parts, manifest, metrics),
-    scoreAccount: (events) => assessAccount(parts, events),
-    ring: ringDetail,
-    ringOfAccount: (accountId) => {
-      const ringId = index.ringOfAccount.get(accountId);
-      return ringId ? ringDetail(ringId) : null;
+    async scoreAccounts(accounts, { record }) {
+      await state.catchUp();
+      const now = Date.now();
+      const live = accounts.map((account) => liveAccountOf(account, base.hashKey, now));
+      if (!record) return graph.withAccounts(live, () => scoreAll(accounts));
+      await state.record(live);
+      return scoreAll(accounts);
     },
+    ring: ringById,
+    async ringOfAccount(accountId) {
+      await state.catchUp();
+      const group = graph.groupOfAccountNow(accountId);
+      return group ? ringDetailOf(group, base.flagged) : null;
+    },
+    async ringsChangedSince(since) {
+      await state.catchUp();
+      return state.groupsChangedSince(since).map(({ group, changed_at }) => ({
+        ring_id: group.ring.ring_id,
+        size: group.size,
+        ring_score: ringScoreOf(group.ring),
+        changed_at: new Date(changed_at).toISOString(),
+      }));
+    },
+    forgetAccount: (accountId) => state.forget(accountId),
+    close: () => state.close(),
   };
 }
 
+/** The loader options of a service config: its identity store (the option, RINGFENCE_IDENTITY_STORE, or the default). */
+export function modelLoaderOptions(config: ServeConfig): ModelLoaderOptions {
+  return { secret: hashSecretSourceOf(config), identityStore: identityStoreLocation(config.models_root, config.model_name, config.identity_store, {}) };
+}
+
+export interface ModelLoaderOptions {
+  /** where the deployment's hashing secret comes from (default: the models root's secret file) */
+  readonly secret?: HashSecretSource;
+  /** the identity store's location (a directory or redis://…), or null for a state kept in memory only */
+  readonly identityStore: string | null;
+}
+
 /**
- * Loads versions of one model from a model root (LATEST when no version is given); each load, reloads included,
- * refuses a version whose identifiers were hashed with another secret than the one `secret` names.
+ * Loads versions of one model from a model root (LATEST when no version is given), each over the live identity
+ * state: the store is opened once, and each version replays it onto its own training index. Each load, reloads
+ * included, refuses a version whose identifiers were hashed with another secret than the one `options.secret` names.
  */
-export function createModelLoader(root: string, name: string, secret: HashSecretSource = {}): LoadScoringModel {
+export function createModelLoader(root: string, name: string, options: ModelLoaderOptions): LoadScoringModel {
+  let opened: { store: KeyValueStore; fingerprint: string } | null = null;
+  const storeFor = async (fingerprint: string): Promise<KeyValueStore | null> => {
+    if (options.identityStore === null) return null;
+    opened ??= { store: await openIdentityStore(options.identityStore, fingerprint), fingerprint };
+    if (opened.fingerprint !== fingerprint) {
+      throw new Error(
+        `model ${name} was trained with a hashing secret of fingerprint ${fingerprint.slice(0, 12)}…, and the identity store ${opened.store.description} holds identifiers hashed with fingerprint ${opened.fingerprint.slice(0, 12)}…: its accounts would never link; serve a version trained with the deployment's secret`,
+      );
+    }
+    return opened.store;
+  };
   return async (version) => {
-    const { parts, manifest, metrics } = await loadScoringParts(root, name, version, secret);
-    return scoringModelFrom(parts, manifest, metrics);
+    const { parts, manifest, metrics } = await loadScoringParts(root, name, version, options.secret ?? {});
+    const state = new LiveIdentityState(parts.identityIndex, await storeFor(secretFingerprint(parts.identityIndex.hashKey)));
+    await state.catchUp();
+    return scoringModelFrom(parts, manifest, metrics, state);
   };
 }
 

@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests and responses.
 import { z } from 'zod';
-import { HealthSchema, ModelSummarySchema, PredictRequestSchema, PredictResponseSchema, ProblemSchema, ReloadRequestSchema, RingDetailSchema } from './api-schemas.js';
+import { ChangedRingsSchema, HealthSchema, ModelSummarySchema, PredictRequestSchema, PredictResponseSchema, ProblemSchema, ReloadRequestSchema, RingDetailSchema } from './api-schemas.js';
 import { PROBLEM_TYPES } from './http-problem.js';
 
 const input = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
@@ -24,6 +24,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         PredictRequest: input(PredictRequestSchema),
         PredictResponse: output(PredictResponseSchema),
         RingDetail: output(RingDetailSchema),
+        ChangedRings: output(ChangedRingsSchema),
         ModelSummary: output(ModelSummarySchema),
         ReloadRequest: input(ReloadRequestSchema),
         Problem: output(ProblemSchema),
@@ -39,7 +40,23 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           responses: { '200': json('PredictResponse', 'one result per account, in request order'), ...problems('invalid-request', 'malformed-json', 'undecodable-body', 'unauthorized', 'forbidden', 'payload-too-large', 'unsupported-media-type', 'rate-limited', 'internal-error', 'model-not-ready') },
         },
       },
-      '/v1/rings/{ring_id}': { get: { summary: 'A ring: members and the identifiers that tie them', security: secured, parameters: [{ name: 'ring_id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': json('RingDetail', 'the ring'), ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready') } } },
+      '/v1/rings': {
+        get: {
+          summary: 'Rings of the live identity state that grew or changed since a time: their earlier members need a second look',
+          security: secured,
+          parameters: [{ name: 'changed_since', in: 'query', required: true, schema: { type: 'string', format: 'date-time' } }],
+          responses: { '200': json('ChangedRings', 'the rings, latest change first'), ...problems('invalid-request', 'unauthorized', 'forbidden', 'model-not-ready') },
+        },
+      },
+      '/v1/accounts/{account_id}': {
+        delete: {
+          summary: "Erase a recorded account's identifiers and links from the live identity state (admin scope)",
+          security: secured,
+          parameters: [{ name: 'account_id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '204': { description: 'erased' }, ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready') },
+        },
+      },
+      '/v1/rings/{ring_id}': { get: { summary: 'A ring of the live identity state: members, the identifiers that tie them, its score (an absorbed ring id answers with the ring that absorbed it)', security: secured, parameters: [{ name: 'ring_id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': json('RingDetail', 'the ring'), ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready') } } },
       '/v1/accounts/{account_id}/ring': { get: { summary: "A known account's ring", security: secured, parameters: [{ name: 'account_id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': json('RingDetail', 'the ring'), ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready') } } },
       '/v1/model': { get: { summary: "The loaded version's manifest summary", security: secured, responses: { '200': json('ModelSummary', 'the model'), ...problems('unauthorized', 'forbidden', 'model-not-ready') } } },
       '/v1/model/reload': {

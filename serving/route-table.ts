@@ -4,7 +4,7 @@ import type { RequestHandler } from 'express';
 import type { Scope } from './api-keys.js';
 
 export interface RouteEntry {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** the Express pattern, also the route label of metrics and logs */
   readonly path: string;
   /** the scope a key needs, or null: open to anyone (liveness, readiness, the API's description) */
@@ -13,8 +13,10 @@ export interface RouteEntry {
 
 export const ROUTES = {
   predict: { method: 'POST', path: '/v1/predict', scope: 'predict' },
+  rings: { method: 'GET', path: '/v1/rings', scope: 'predict' },
   ring: { method: 'GET', path: '/v1/rings/:ring_id', scope: 'predict' },
   accountRing: { method: 'GET', path: '/v1/accounts/:account_id/ring', scope: 'predict' },
+  forgetAccount: { method: 'DELETE', path: '/v1/accounts/:account_id', scope: 'admin' },
   model: { method: 'GET', path: '/v1/model', scope: 'predict' },
   reload: { method: 'POST', path: '/v1/model/reload', scope: 'admin' },
   metrics: { method: 'GET', path: '/metrics', scope: 'metrics' },

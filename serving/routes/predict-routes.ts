@@ -1,16 +1,20 @@
-// POST /v1/predict (one or many accounts) → scoring only
+// POST /v1/predict (one or many accounts): added to the live identity state (unless "record": false), then scored
 import { Router } from 'express';
-import type { PredictResponse } from '../api-schemas.js';
+import { type PredictResponse, PredictRequestSchema } from '../api-schemas.js';
+import { validateRequest } from '../validate-request.js';
 import { parsePredictBody } from '../predict-body.js';
 import { coveredBy, ROUTES } from '../route-table.js';
 import type { RouteDeps } from './route-deps.js';
 
+const RecordFlagSchema = PredictRequestSchema.pick({ record: true });
+
 export function predictRoutes(deps: RouteDeps): Router {
   const router = Router();
-  router.post(ROUTES.predict.path, coveredBy(ROUTES.predict), ...deps.readBody, (req, res) => {
+  router.post(ROUTES.predict.path, coveredBy(ROUTES.predict), ...deps.readBody, async (req, res) => {
     const model = deps.requireModel();
     const accounts = parsePredictBody(req.body, deps.config);
-    const results = accounts.map((account) => model.scoreAccount(account));
+    const { record } = validateRequest(RecordFlagSchema, req.body, 'the predict request');
+    const results = await model.scoreAccounts(accounts, { record });
     for (const r of results) deps.metrics.scores.inc({ action: r.action });
     const response: PredictResponse = { model: { name: model.name, version: model.version }, results };
     res.json(response);

@@ -1,19 +1,33 @@
-// GET /v1/rings/:ring_id and GET /v1/accounts/:account_id/ring: members and the identifiers that tie them (scopes: route-table.ts)
+// Rings of the live identity state (scopes: route-table.ts): GET /v1/rings/:ring_id and
+// GET /v1/accounts/:account_id/ring (members, the identifiers that tie them, the ring score) and
+// GET /v1/rings?changed_since=T (rings that grew or changed: their earlier members need a second look).
 import { Router } from 'express';
+import { z } from 'zod';
+import type { ChangedRingsSchema } from '../api-schemas.js';
 import { HttpProblem } from '../http-problem.js';
 import { coveredBy, ROUTES } from '../route-table.js';
+import { validateRequest } from '../validate-request.js';
 import type { RouteDeps } from './route-deps.js';
+
+const ChangedSinceQuerySchema = z.object({
+  changed_since: z.iso.datetime({ offset: true, error: 'changed_since must be an ISO-8601 time, e.g. 2026-12-06T04:00:00Z' }),
+});
 
 export function ringRoutes(deps: RouteDeps): Router {
   const router = Router();
-  router.get(ROUTES.ring.path, coveredBy(ROUTES.ring), (req, res) => {
-    const ring = deps.requireModel().ring(String(req.params['ring_id']));
-    if (!ring) throw new HttpProblem('not-found', 'no ring with this id in the loaded model');
+  router.get(ROUTES.rings.path, coveredBy(ROUTES.rings), async (req, res) => {
+    const { changed_since } = validateRequest(ChangedSinceQuerySchema, req.query, 'the rings query');
+    const rings = await deps.requireModel().ringsChangedSince(Date.parse(changed_since));
+    res.json({ rings } satisfies z.infer<typeof ChangedRingsSchema>);
+  });
+  router.get(ROUTES.ring.path, coveredBy(ROUTES.ring), async (req, res) => {
+    const ring = await deps.requireModel().ring(String(req.params['ring_id']));
+    if (!ring) throw new HttpProblem('not-found', 'no ring with this id in the identity state');
     res.json(ring);
   });
-  router.get(ROUTES.accountRing.path, coveredBy(ROUTES.accountRing), (req, res) => {
-    const ring = deps.requireModel().ringOfAccount(String(req.params['account_id']));
-    if (!ring) throw new HttpProblem('not-found', 'this account is not in a ring of the loaded model');
+  router.get(ROUTES.accountRing.path, coveredBy(ROUTES.accountRing), async (req, res) => {
+    const ring = await deps.requireModel().ringOfAccount(String(req.params['account_id']));
+    if (!ring) throw new HttpProblem('not-found', 'this account is not in a ring of the identity state');
     res.json(ring);
   });
   return router;

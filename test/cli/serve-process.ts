@@ -1,5 +1,6 @@
 // `ringfence serve` as a real process (the built CLI in dist/, so `npm run build` first) and plain HTTP to it.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -29,9 +30,16 @@ export async function waitFor<T>(what: string, check: () => T | undefined, timeo
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Runs the CLI with `args`; resolves when it exits (for commands that end). */
+/**
+ * Runs the CLI with `args`; resolves when it exits (for commands that end). A `serve` without an identity store of
+ * its own gets a fresh one, removed when it exits: the default (beside the fixture's versions) would let tests
+ * sharing the read-only fixture record into one state.
+ */
 export function runCliProcess(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stdout(): string; stderr(): string; exited: ServeProcess['exited'] } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ownStore = args[0] === 'serve' && !args.includes('--identity-store') && !env['RINGFENCE_IDENTITY_STORE'] ? mkdtempSync(path.join(os.tmpdir(), 'ringfence-serve-store-')) : null;
+  const storeEnv = ownStore ? { RINGFENCE_IDENTITY_STORE: ownStore } : {};
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...storeEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (ownStore) child.once('exit', () => rmSync(ownStore, { recursive: true, force: true }));
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -20,9 +20,17 @@ export const TEST_KEYS: KeyRecord[] = [
   { name: 'prometheus', scope: 'metrics', sha256: hashApiKey(METRICS_KEY), created_at: '2026-01-01T00:00:00Z' },
 ];
 
-export async function buildTestApp(fixture: FixtureModel, overrides: Partial<ServeConfig> = {}, options: { loaded?: boolean; keys?: KeyRecord[] | null; logger?: Logger } = {}) {
+/**
+ * The app over the fixture model. Its live identity state is kept in memory unless `identityStore` names a store
+ * location (the fixture's models root is shared by every test, read-only, so the default location is never used).
+ */
+export async function buildTestApp(
+  fixture: FixtureModel,
+  overrides: Partial<ServeConfig> = {},
+  options: { loaded?: boolean; keys?: KeyRecord[] | null; logger?: Logger; identityStore?: string } = {},
+) {
   const config = ServeConfigSchema.parse({ models_root: fixture.modelsRoot, model_name: fixture.name, ...overrides });
-  const holder = new ModelHolder(createModelLoader(fixture.modelsRoot, fixture.name));
+  const holder = new ModelHolder(createModelLoader(fixture.modelsRoot, fixture.name, { identityStore: options.identityStore ?? null }));
   if (options.loaded !== false) await holder.reload(fixture.version);
   const app = createApp({ config, modelHolder: holder, logger: options.logger ?? pino({ level: 'silent' }), keys: options.keys === null ? KeyRing.none() : KeyRing.fixed(options.keys ?? TEST_KEYS) });
   return { app, holder, config };
@@ -34,6 +42,17 @@ export async function fixtureRecords(fixture: FixtureModel, count: number): Prom
   return dataset.accounts.slice(0, count).map(accountEventsToRecord);
 }
 
+
+/** `count` new accounts (ids and identifiers unknown to the model, events of fixture accounts) paid into one new bank account. */
+export async function newRingRecords(fixture: FixtureModel, prefix: string, count: number): Promise<Record<string, unknown>[]> {
+  const templates = await fixtureRecords(fixture, count);
+  return templates.map((record, i) => ({
+    ...record,
+    account_id: `${prefix}-${i}`,
+    logins: (record['logins'] as Record<string, unknown>[]).map((login, k) => ({ ...login, ip: `203.0.${i}.${k % 200}`, device_id: `${prefix}-device-${i}` })),
+    payouts: [{ added_at: record['created_at'], bank_hash: `${prefix}-shared-bank` }],
+  }));
+}
 
 /** A pino logger that keeps its JSON lines in memory, for tests of what the service logs. */
 export function memoryLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {

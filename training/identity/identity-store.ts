@@ -1,0 +1,188 @@
+// The identity store: where the service records live accounts, shared by its worker processes (LMDB) or machines
+// (Redis), and the live identity state each process keeps in step with it.
+//
+// Layout (format 1): `account:<id>` holds the account's LiveAccount record; the log `accounts` lists every
+// recording and erasure in order ({op, account_id, at}). A recording request is one transaction (its records and
+// log entries), so a crash keeps it whole or not at all. Every process replays the log into its own graph, in log
+// order, so all of them reach the same groups and ids.
+import path from 'node:path';
+import { z } from 'zod';
+import type { KeyValueStore, StoreWrite } from '../../stores/key-value-store.js';
+import { openStore } from '../../stores/open-store.js';
+import type { IdentityIndex } from './identity-index.js';
+import { type LiveAccount, LiveAccountSchema } from './live-account.js';
+import { type LiveGroup, LiveIdentityGraph } from './live-identity-graph.js';
+
+export const IDENTITY_STORE_KIND = 'identity-store';
+export const IDENTITY_STORE_FORMAT = 1;
+export const IDENTITY_STORE_ENV = 'RINGFENCE_IDENTITY_STORE';
+const LOG = 'accounts';
+const REPLAY_BATCH = 1000;
+const accountKey = (accountId: string) => `account:${accountId}`;
+
+const LogEntrySchema = z.strictObject({ op: z.enum(['add', 'forget']), account_id: z.string().min(1), at: z.number() });
+type LogEntry = z.infer<typeof LogEntrySchema>;
+
+/** Where the identity store of model `name` lives: the option, else the environment, else beside the model's versions. */
+export function identityStoreLocation(modelsRoot: string, name: string, option: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  return option ?? env[IDENTITY_STORE_ENV] ?? path.join(modelsRoot, name, 'identity-store');
+}
+
+/** Opens (creating when new) the identity store at `location` for the deployment secret of `secretFingerprint`. */
+export function openIdentityStore(location: string, secretFingerprint: string): Promise<KeyValueStore> {
+  return openStore(location, { kind: IDENTITY_STORE_KIND, format_version: IDENTITY_STORE_FORMAT, secret_fingerprint: secretFingerprint });
+}
+
+/** Records `accounts` (replacing earlier records of the same ids) in one transaction. */
+export async function recordAccounts(store: KeyValueStore, accounts: readonly LiveAccount[]): Promise<void> {
+  const writes: StoreWrite[] = [];
+  for (const account of accounts) {
+    writes.push({ op: 'put', key: accountKey(account.account_id), value: JSON.stringify(account) });
+    const entry: LogEntry = { op: 'add', account_id: account.account_id, at: account.recorded_at };
+    writes.push({ op: 'append', log: LOG, value: JSON.stringify(entry) });
+  }
+  await store.write(writes);
+}
+
+/** Erases an account's record (its identifiers and summary); false when the store has none. */
+export async function forgetAccount(store: KeyValueStore, accountId: string, at: number): Promise<boolean> {
+  let found = false;
+  const entry: LogEntry = { op: 'forget', account_id: accountId, at };
+  await store.update([accountKey(accountId)], ([value]) => {
+    found = value !== undefined;
+    return found ? [{ op: 'delete', key: accountKey(accountId) }, { op: 'append', log: LOG, value: JSON.stringify(entry) }] : [];
+  });
+  return found;
+}
+
+/** Every recorded account whose creation is before `cutoff` (epoch ms): what a retention window drops. */
+export async function accountsCreatedBefore(store: KeyValueStore, cutoff: number): Promise<string[]> {
+  const old: string[] = [];
+  for await (const [key, value] of store.scan('account:')) {
+    const account = parseAccount(store, key, value);
+    if (account.created_at < cutoff) old.push(account.account_id);
+  }
+  return old;
+}
+
+function parseAccount(store: KeyValueStore, key: string, value: string): LiveAccount {
+  try {
+    return LiveAccountSchema.parse(JSON.parse(value));
+  } catch (error) {
+    throw new Error(`${store.description}: the record ${key} is not a live account record (${(error as Error).message.slice(0, 200)})`);
+  }
+}
+
+/** One change of the state: who was recorded or forgotten, when, and (for an erasure) the group it left. */
+interface Change {
+  readonly at: number;
+  readonly accounts: readonly string[];
+}
+
+/**
+ * The live identity state of one process: the model's index plus every recorded account, replayed from the store
+ * (or, without a store, kept in memory only: `ringfence score`, tests).
+ */
+export class LiveIdentityState {
+  readonly graph: LiveIdentityGraph;
+  private cursor: string | null = null;
+  private seq = 0;
+  private readonly changes: Change[] = [];
+  private catchingUp: Promise<void> | null = null;
+
+  constructor(
+    base: IdentityIndex,
+    readonly store: KeyValueStore | null,
+  ) {
+    this.graph = new LiveIdentityGraph(base);
+  }
+
+  /** Applies every log entry written since the last call (by this process or another), in log order. */
+  async catchUp(): Promise<void> {
+    if (!this.store) return;
+    // concurrent requests share one replay, then each checks for what came after it
+    while (this.catchingUp) await this.catchingUp;
+    this.catchingUp = this.replay(this.store);
+    try {
+      await this.catchingUp;
+    } finally {
+      this.catchingUp = null;
+    }
+  }
+
+  private async replay(store: KeyValueStore): Promise<void> {
+    for (;;) {
+      const entries = await store.readLog(LOG, this.cursor, REPLAY_BATCH);
+      if (entries.length === 0) return;
+      const parsed = entries.map((entry) => {
+        const result = LogEntrySchema.safeParse(JSON.parse(entry.value));
+        if (!result.success) throw new Error(`${store.description}: log entry ${entry.id} is not an identity change (${result.error.issues[0]?.message})`);
+        return result.data;
+      });
+      const adds = [...new Set(parsed.filter((e) => e.op === 'add').map((e) => e.account_id))];
+      const values = await store.getMany(adds.map(accountKey));
+      const records = new Map(adds.map((id, i) => [id, values[i]]));
+      for (const entry of parsed) this.apply(store, entry, records.get(entry.account_id));
+      this.cursor = (entries.at(-1) as { id: string }).id;
+    }
+  }
+
+  private apply(store: KeyValueStore, entry: LogEntry, value: string | undefined): void {
+    this.seq++;
+    if (entry.op === 'forget') {
+      this.forgetInMemory(entry.account_id, entry.at);
+      return;
+    }
+    // erased since: the later forget entry finds nothing to remove
+    if (value === undefined) return;
+    this.graph.add(parseAccount(store, accountKey(entry.account_id), value), this.seq);
+    this.changes.push({ at: entry.at, accounts: [entry.account_id] });
+  }
+
+  private forgetInMemory(accountId: string, at: number): boolean {
+    const left = this.graph.groupOfAccountNow(accountId)?.ring.members.filter((m) => m !== accountId) ?? [];
+    const removed = this.graph.remove(accountId);
+    if (removed) this.changes.push({ at, accounts: left });
+    return removed;
+  }
+
+  /** Adds `accounts` to the state: recorded in the store (one transaction) and replayed, or kept in memory. */
+  async record(accounts: readonly LiveAccount[]): Promise<void> {
+    if (accounts.length === 0) return;
+    if (!this.store) {
+      for (const account of accounts) {
+        this.graph.add(account, ++this.seq);
+        this.changes.push({ at: account.recorded_at, accounts: [account.account_id] });
+      }
+      return;
+    }
+    await recordAccounts(this.store, accounts);
+    await this.catchUp();
+  }
+
+  /** Erases an account from the state and the store; false when it was not recorded. */
+  async forget(accountId: string, at = Date.now()): Promise<boolean> {
+    if (!this.store) return this.forgetInMemory(accountId, at);
+    const found = await forgetAccount(this.store, accountId, at);
+    await this.catchUp();
+    return found;
+  }
+
+  /** The groups (two or more accounts) that gained or lost a member at or after `since` (epoch ms), newest change first. */
+  groupsChangedSince(since: number): { group: LiveGroup; changed_at: number }[] {
+    const found = new Map<string, { group: LiveGroup; changed_at: number }>();
+    for (let i = this.changes.length - 1; i >= 0; i--) {
+      const change = this.changes[i] as Change;
+      if (change.at < since) continue;
+      for (const account of change.accounts) {
+        const group = this.graph.groupOfAccountNow(account);
+        if (group && !found.has(group.ring.ring_id)) found.set(group.ring.ring_id, { group, changed_at: change.at });
+      }
+    }
+    return [...found.values()].sort((a, b) => b.changed_at - a.changed_at || a.group.ring.ring_id.localeCompare(b.group.ring.ring_id));
+  }
+
+  async close(): Promise<void> {
+    await this.store?.close();
+  }
+}
