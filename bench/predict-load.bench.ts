@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../data/load-dataset.js';
 import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
-import { accountEventsToRecord } from '../data/tables.js';
+import { accountEventsToRecord, type AccountEventsInput } from '../data/tables.js';
+import { realisticAccountRecord } from './realistic-account.js';
 import { trainModel } from '../training/train-model.js';
 import { chooseLoadGenerator, type LoadGenerator, type LoadResult } from './load-generator.js';
 import { processTreeCpuMs } from './process-cpu.js';
@@ -66,7 +67,7 @@ async function bareScript(port: number, workers: number): Promise<string> {
       process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM'); });
     } else {
       const app = express();
-      app.use(express.json({ limit: '2mb' }));
+      app.use(express.json({ limit: '8mb' }));
       app.post('/echo', (req, res) => { res.json(req.body); });
       app.listen(${port}, '127.0.0.1', () => { if (${workers} === 1) console.log('bare on http://127.0.0.1:${port}'); });
     }`);
@@ -90,11 +91,11 @@ try {
   await generateMarketplace(dataDir, { accounts: 5000, seed: 21 });
   await trainModel({ dataDir, modelsRoot: path.join(root, 'models'), name: 'bench', seed: 1 });
   const dataset = await loadDataset(dataDir);
-  // a realistic history: the first account with 50-200 events
-  const eventsOf = (a: (typeof dataset.accounts)[number]) => a.logins.length + a.proposals.length + a.tests.length + a.payouts.length;
-  const account = dataset.accounts.find((a) => eventsOf(a) >= 50 && eventsOf(a) <= 200) ?? dataset.accounts[0]!;
-  const single = JSON.stringify({ accounts: [accountEventsToRecord(account)] });
-  const batch = JSON.stringify({ accounts: dataset.accounts.slice(0, 100).map(accountEventsToRecord) });
+  // a realistic account (issue 21): 150 events, 60 of them proposals with ~350-character cover letters, ~25 KB
+  const record = realisticAccountRecord(accountEventsToRecord(dataset.accounts[0]!));
+  const eventsOf = (r: AccountEventsInput) => (r.logins?.length ?? 0) + (r.proposals?.length ?? 0) + (r.tests?.length ?? 0) + (r.payouts?.length ?? 0);
+  const single = JSON.stringify({ accounts: [record] });
+  const batch = JSON.stringify({ accounts: dataset.accounts.slice(0, 100).map((a, i) => realisticAccountRecord(accountEventsToRecord(a), i)) });
   // the CLI of the same build as this script (compiled, or the sources under tsx)
   const cli = path.join(here, `../cli/ringfence${path.extname(fileURLToPath(import.meta.url))}`);
 
@@ -102,7 +103,7 @@ try {
     generator.name === 'wrk'
       ? 'wrk (one thread, its own process; latency from when a request is written on its connection, so a request is not timed while it waits for a busy connection)'
       : 'autocannon in the bench process (it takes most of a core; `bash scripts/install-system-deps.sh load` installs wrk)';
-  console.log(`\n## Scoring service load test (issue 7)\n\nCommand: \`npm run bench:build && node dist-bench/bench/predict-load.bench.js ${seconds}\` — one account with ${eventsOf(account)} events (${single.length} bytes), ${seconds} s per run, \`ringfence serve --workers N\` (request logs on, to a file) and a bare Express echo in N processes likewise, load from ${generatorNote}; loopback, ${os.availableParallelism()} cores.\n`);
+  console.log(`\n## Scoring service load test (issues 7, 21)\n\nCommand: \`npm run bench:build && node dist-bench/bench/predict-load.bench.js ${seconds}\` — one account with ${eventsOf(record)} events (${single.length} bytes), ${seconds} s per run, \`ringfence serve --workers N\` (request logs on, to a file) and a bare Express echo in N processes likewise, load from ${generatorNote}; loopback, ${os.availableParallelism()} cores.\n`);
   console.log(`Load average (1 min) before the runs: ${loadAverage()} on ${os.availableParallelism()} cores. CPU ms/req: user + system CPU of the server's processes (primary and workers) per request answered.\n`);
   console.log('| workers | connections | predict req/s | p50 ms | p99 ms | CPU ms/req | bare Express req/s | p50 ms | p99 ms | CPU ms/req | predict / bare req/s | errors |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -1,11 +1,12 @@
-// A predict record the size of a real account's (issue 21 finding 9): 150 events, 60 of them proposals with a cover
-// letter of ~350 characters, ~25 KB of JSON. Built from a generated account, whose identity (IP, device, bank) it
+// A predict record the size of a real account's (issue 21 finding 9): 150 events, 60 of them proposals of ~350 characters
+// each, ~25-30 KB of JSON. Built from a generated account, whose identity (IP, device, bank) it
 // keeps, with its events repeated or stretched to that count; used by the load bench and the body-limit test.
 import type { AccountEventsInput } from '../data/tables.js';
 
+// ~190 characters: with its other fields a proposal record is ~300 characters of JSON
 const LETTER =
-  'Hello, I have read your job description carefully and I am confident I can deliver exactly what you need. I have five years of experience with similar projects, ' +
-  'including data pipelines, dashboards and API integrations for clients in retail and finance. I can start today, keep you updated daily and deliver within the agreed time. Looking forward to working with you.';
+  'Hello, I have read your job description and I am confident I can deliver what you need. I have five years of experience with similar projects, ' +
+  'including API integrations. I can start today.';
 
 const COUNTS = { logins: 80, proposals: 60, tests: 8, payouts: 2 } as const;
 
