@@ -33,6 +33,12 @@ export const ServeConfigSchema = z
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('RINGFENCE_LOG_LEVEL'),
   hash_secret: z.string().optional().describe("RINGFENCE_HASH_SECRET: the deployment's identifier hashing secret (default: the secret file of the models root)"),
   hash_secret_file: z.string().optional().describe('RINGFENCE_HASH_SECRET_FILE: a file holding that secret instead (mode 0600 or stricter)'),
+  retention_days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('RINGFENCE_RETENTION_DAYS: live accounts created longer ago than this leave the identity state (default: kept)'),
   identity_store: z
     .string()
     .min(1)
@@ -61,6 +67,7 @@ const ENV_NAMES: Record<keyof ServeConfig, string> = {
   hash_secret: 'RINGFENCE_HASH_SECRET',
   hash_secret_file: 'RINGFENCE_HASH_SECRET_FILE',
   identity_store: 'RINGFENCE_IDENTITY_STORE',
+  retention_days: 'RINGFENCE_RETENTION_DAYS',
   workers: 'RINGFENCE_WORKERS',
 };
 

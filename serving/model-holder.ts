@@ -66,7 +66,7 @@ function ringDetailOf(group: LiveGroup, flagged: ReadonlySet<string>): RingDetai
 }
 
 /** A ScoringModel over a model version's restored parts and a live identity state built on its index. */
-export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metrics: ModelMetrics | null, state: LiveIdentityState): ScoringModel {
+export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metrics: ModelMetrics | null, state: LiveIdentityState, applyRetention: () => Promise<void>): ScoringModel {
   const base = parts.identityIndex;
   const liveParts: ScoringParts = { ...parts, identityIndex: state.graph.asIdentityIndex() };
   const graph = state.graph;
@@ -86,6 +86,7 @@ export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metric
     version: manifest.version,
     summary: summaryOf(parts, manifest, metrics),
     async scoreAccounts(accounts, { record }) {
+      await applyRetention();
       await state.catchUp();
       const now = Date.now();
       const live = accounts.map((account) => liveAccountOf(account, base.hashKey, now));
@@ -115,7 +116,11 @@ export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metric
 
 /** The loader options of a service config: its identity store (the option, RINGFENCE_IDENTITY_STORE, or the default). */
 export function modelLoaderOptions(config: ServeConfig): ModelLoaderOptions {
-  return { secret: hashSecretSourceOf(config), identityStore: identityStoreLocation(config.models_root, config.model_name, config.identity_store, {}) };
+  return {
+    secret: hashSecretSourceOf(config),
+    identityStore: identityStoreLocation(config.models_root, config.model_name, config.identity_store, {}),
+    retentionDays: config.retention_days ?? null,
+  };
 }
 
 export interface ModelLoaderOptions {
@@ -123,6 +128,21 @@ export interface ModelLoaderOptions {
   readonly secret?: HashSecretSource;
   /** the identity store's location (a directory or redis://…), or null for a state kept in memory only */
   readonly identityStore: string | null;
+  /** live accounts created longer ago leave the state (at load, then at most hourly), or null: kept */
+  readonly retentionDays?: number | null;
+}
+
+const DAY_MS = 86_400_000;
+const RETENTION_EVERY_MS = 3_600_000;
+
+/** Runs the retention window at once and then, from scoring requests, at most every RETENTION_EVERY_MS. */
+function retentionOf(state: LiveIdentityState, days: number | null): () => Promise<void> {
+  let last = -Infinity;
+  return async () => {
+    if (days === null || Date.now() - last < RETENTION_EVERY_MS) return;
+    last = Date.now();
+    await state.dropCreatedBefore(Date.now() - days * DAY_MS);
+  };
 }
 
 /**
@@ -146,7 +166,9 @@ export function createModelLoader(root: string, name: string, options: ModelLoad
     const { parts, manifest, metrics } = await loadScoringParts(root, name, version, options.secret ?? {});
     const state = new LiveIdentityState(parts.identityIndex, await storeFor(secretFingerprint(parts.identityIndex.hashKey)));
     await state.catchUp();
-    return scoringModelFrom(parts, manifest, metrics, state);
+    const applyRetention = retentionOf(state, options.retentionDays ?? null);
+    await applyRetention();
+    return scoringModelFrom(parts, manifest, metrics, state, applyRetention);
   };
 }
 

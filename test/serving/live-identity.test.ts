@@ -98,4 +98,25 @@ describe('live identity state over HTTP', () => {
     await (await openIdentityStore(foreign, 'f'.repeat(64))).close();
     await expect(buildTestApp(fixture, {}, { identityStore: foreign })).rejects.toThrow(/refused: it was made with the secret of fingerprint f{64}/);
   });
+
+  it('a retention window drops live accounts created longer ago (at load; then at most hourly on requests)', async () => {
+    const store = path.join(await temporaryDir(), 'identity-store');
+    const now = Date.now();
+    const dated = async (prefix: string, createdAt: number) =>
+      (await newRing(prefix, 2)).map((record) => ({ ...record, created_at: new Date(createdAt).toISOString() }));
+    const old = await dated('old', now - 10 * 86_400_000);
+    const fresh = await dated('fresh', now - 86_400_000);
+    const keeping = await buildTestApp(fixture, {}, { identityStore: store });
+    await predict(keeping.app, [...old, ...fresh]);
+    expect((await request(keeping.app).get('/v1/accounts/old-0/ring').set(auth)).status).toBe(200);
+    await keeping.holder.current()?.close();
+    const retaining = await buildTestApp(fixture, { retention_days: 5 }, { identityStore: store });
+    expect((await request(retaining.app).get('/v1/accounts/old-0/ring').set(auth)).status).toBe(404);
+    expect(RingDetailSchema.parse((await request(retaining.app).get('/v1/accounts/fresh-0/ring').set(auth)).body).size).toBe(2);
+    await retaining.holder.current()?.close();
+    // the erasure is in the store: a service without the window does not see the old accounts again
+    const after = await buildTestApp(fixture, {}, { identityStore: store });
+    expect((await request(after.app).get('/v1/accounts/old-1/ring').set(auth)).status).toBe(404);
+    await after.holder.current()?.close();
+  });
 });

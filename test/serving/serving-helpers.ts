@@ -30,7 +30,7 @@ export async function buildTestApp(
   options: { loaded?: boolean; keys?: KeyRecord[] | null; logger?: Logger; identityStore?: string } = {},
 ) {
   const config = ServeConfigSchema.parse({ models_root: fixture.modelsRoot, model_name: fixture.name, ...overrides });
-  const holder = new ModelHolder(createModelLoader(fixture.modelsRoot, fixture.name, { identityStore: options.identityStore ?? null }));
+  const holder = new ModelHolder(createModelLoader(fixture.modelsRoot, fixture.name, { identityStore: options.identityStore ?? null, retentionDays: config.retention_days ?? null }));
   if (options.loaded !== false) await holder.reload(fixture.version);
   const app = createApp({ config, modelHolder: holder, logger: options.logger ?? pino({ level: 'silent' }), keys: options.keys === null ? KeyRing.none() : KeyRing.fixed(options.keys ?? TEST_KEYS) });
   return { app, holder, config };

@@ -55,16 +55,6 @@ export async function forgetAccount(store: KeyValueStore, accountId: string, at:
   return found;
 }
 
-/** Every recorded account whose creation is before `cutoff` (epoch ms): what a retention window drops. */
-export async function accountsCreatedBefore(store: KeyValueStore, cutoff: number): Promise<string[]> {
-  const old: string[] = [];
-  for await (const [key, value] of store.scan('account:')) {
-    const account = parseAccount(store, key, value);
-    if (account.created_at < cutoff) old.push(account.account_id);
-  }
-  return old;
-}
-
 function parseAccount(store: KeyValueStore, key: string, value: string): LiveAccount {
   try {
     return LiveAccountSchema.parse(JSON.parse(value));
@@ -166,6 +156,18 @@ export class LiveIdentityState {
     const found = await forgetAccount(this.store, accountId, at);
     await this.catchUp();
     return found;
+  }
+
+  /**
+   * Retention: erases every recorded account created before `cutoff` (epoch ms), as `forget` does; returns how many.
+   * Processes sharing a store may run it at once: an account already erased is skipped.
+   */
+  async dropCreatedBefore(cutoff: number, at = Date.now()): Promise<number> {
+    await this.catchUp();
+    const old = [...this.graph.recordedEntries()].filter((account) => account.created_at < cutoff).map((account) => account.account_id);
+    let dropped = 0;
+    for (const accountId of old) if (await this.forget(accountId, at)) dropped++;
+    return dropped;
   }
 
   /** The groups (two or more accounts) that gained or lost a member at or after `since` (epoch ms), newest change first. */
