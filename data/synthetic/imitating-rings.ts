@@ -4,7 +4,7 @@
 // one paraphrased template and one bid level, devices passed round, now and then a login from the crew's country.
 import type { SeededRandom } from '../seeded-random.js';
 import { fraudProposal } from './fraud-accounts.js';
-import { MINUTE, roundSecond, SECOND, type AccountOut, type Login, type Payout, type Proposal } from './honest-account.js';
+import { HOUR, MINUTE, roundSecond, SECOND, type AccountOut, type Login, type Payout, type Proposal } from './honest-account.js';
 import { COUNTRIES, COUNTRY_WEIGHTS, DAY_MS, FAR_COUNTRIES, FRAUD_TEMPLATE_COUNT, hexId, ipFor, templatedText, WINDOW_END_MS, WINDOW_START_MS } from './marketplace-world.js';
 import type { PlannedGroup } from './population-plan.js';
 import type { World } from './world-config.js';
@@ -36,7 +36,7 @@ export function imitatingRing(group: PlannedGroup & { kind: 'agency_ring' | 'hou
   const shiftHour = random.int(0, 23);
   const shifts: number[] = [];
   for (let day = Math.floor(Math.max(start, WINDOW_START_MS) / DAY_MS) * DAY_MS; day < WINDOW_END_MS - DAY_MS; day += DAY_MS) {
-    if (random.chance(0.35)) shifts.push(day + shiftHour * 3_600_000 + random.int(0, 30) * MINUTE);
+    if (random.chance(0.35)) shifts.push(day + shiftHour * HOUR + random.int(0, 30) * MINUTE);
   }
   return {
     posesAs,
@@ -73,7 +73,7 @@ export function imitatingRingMember(base: AccountOut, random: SeededRandom, ring
   const proposals: Proposal[] = [];
   const count = isHard ? random.int(6, 25) : random.int(15, 50);
   for (let k = 0; k < count; k++) {
-    const ts = Math.min(WINDOW_END_MS - MINUTE, random.pick(shifts) + random.next() * 3 * 3_600_000);
+    const ts = Math.min(WINDOW_END_MS - MINUTE, random.pick(shifts) + random.next() * 3 * HOUR);
     const text = templatedText(ring.template, isHard ? random.int(1, 3) : random.int(0, 1), (items) => random.pick(items), () => random.next());
     const delay = random.int(isHard ? 600 : 120, isHard ? 7200 : 1800) * SECOND;
     proposals.push(fraudProposal(random, ts, delay, Math.max(0.15, random.normal(ring.bidRatio, 0.04)), text));
