@@ -33,7 +33,6 @@ export const trainCommand = defineCommand({
       seed: args.seed,
       config,
       ...hashSecretSourceFromEnv(io.env, args.secretFile && path.resolve(io.cwd, args.secretFile)),
-      ...(io.env['RINGFENCE_HASH_SECRET'] ? { hashSecret: io.env['RINGFENCE_HASH_SECRET'] } : {}),
       ...(args.feedback ? { labelSource: { feedbackFile: path.resolve(io.cwd, args.feedback) } } : {}),
       onProgress: progress,
       onStage: (message) => {
