@@ -130,7 +130,8 @@ describe('ringfence serve --workers refusals', () => {
       [[], { RINGFENCE_WORKERS: '2.5' }],
     ] as const) {
       const run = runCliProcess(['serve', '--models', fixture.modelsRoot, '--name', fixture.name, '--port', '0', ...args], env);
-      expect((await run.exited).code).toBe(1);
+      // bad usage, from a flag or its variable, exits 2 like any other bad argument
+      expect((await run.exited).code).toBe(2);
       expect(run.stderr()).toMatch(/workers \(RINGFENCE_WORKERS\)/);
       expect(run.stdout()).not.toMatch(/serving on/);
     }
