@@ -1,0 +1,147 @@
+// The live identity state (issue 19): POST /v1/predict recording into the identity store vs "record": false, on the
+// LMDB and the Redis store, measured in the same run; and recording many accounts into each store (time and size).
+// The predict load repeats one body, so a recording request records the same account again each time (a replaced
+// record: its old links are taken out and its new ones put in, plus one store transaction), not a new account.
+// Usage: npm run bench:build && node dist-bench/bench/live-identity.bench.js [secondsPerRun=5] [accountsToRecord=20000]
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, open, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadDataset } from '../data/load-dataset.js';
+import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
+import { accountEventsToRecord } from '../data/tables.js';
+import { readHashSecret } from '../models/hash-secret.js';
+import { loadScoringParts } from '../training/model-files.js';
+import { LiveIdentityState, openIdentityStore } from '../training/identity/identity-store.js';
+import type { LiveAccount } from '../training/identity/live-account.js';
+import { trainModel } from '../training/train-model.js';
+import { chooseLoadGenerator, type LoadResult } from './load-generator.js';
+import { realisticAccountRecord } from './realistic-account.js';
+
+const seconds = Number(process.argv[2] ?? 5);
+const toRecord = Number(process.argv[3] ?? 20_000);
+const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-live-'));
+const here = path.dirname(fileURLToPath(import.meta.url));
+const running: ChildProcess[] = [];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startChild(name: string, command: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  const logFile = path.join(root, `${name}.log`);
+  const log = await open(logFile, 'w');
+  const child = spawn(command, args, { cwd: path.join(here, '..', '..'), env: { ...process.env, ...env }, stdio: ['ignore', log.fd, log.fd] });
+  await log.close();
+  running.push(child);
+  for (let waited = 0; waited < 120_000; waited += 100) {
+    const match = ready.exec(await readFile(logFile, 'utf8'));
+    if (match) return { url: match[1] as string, child };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not start: ${(await readFile(logFile, 'utf8')).slice(-2000)}`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) total += (await stat(path.join(dir, name))).size;
+  return total;
+}
+
+/** `count` distinct live accounts: new ids, identifiers drawn so that about one in five shares a bank with others. */
+function syntheticLiveAccounts(count: number, template: LiveAccount): LiveAccount[] {
+  const hex = (n: number, salt: number) => ((n * 2654435761 + salt) >>> 0).toString(16).padStart(8, '0').repeat(3);
+  return Array.from({ length: count }, (_, i) => ({
+    ...template,
+    account_id: `live-${i}`,
+    identifiers: { bank: i % 5 === 0 ? [hex(Math.floor(i / 20), 1)] : [hex(i, 2)], device: [hex(i, 3)], ip: [hex(i, 4), hex(i, 5), hex(Math.floor(i / 7), 6)] },
+    recorded_at: Date.now(),
+  }));
+}
+
+const generator = chooseLoadGenerator(root);
+try {
+  const dataDir = path.join(root, 'data');
+  await generateMarketplace(dataDir, { accounts: 3000, seed: 21 });
+  await trainModel({ dataDir, modelsRoot: path.join(root, 'models'), name: 'bench', seed: 1 });
+  const dataset = await loadDataset(dataDir);
+  const record = realisticAccountRecord(accountEventsToRecord(dataset.accounts[0]!));
+  const recording = JSON.stringify({ accounts: [record] });
+  const dry = JSON.stringify({ accounts: [record], record: false });
+  const cli = path.join(here, `../cli/ringfence${path.extname(fileURLToPath(import.meta.url))}`);
+  const redisPort = await freePort();
+  const redisDir = path.join(root, 'redis');
+  await import('node:fs/promises').then((fs) => fs.mkdir(redisDir));
+  const redis = await startChild('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], /(Ready to accept connections)/);
+  const stores: [string, string][] = [
+    ['LMDB', path.join(root, 'identity-store')],
+    ['Redis', `redis://127.0.0.1:${redisPort}/0`],
+  ];
+  console.log(`\n## Live identity state (issue 19)\n\nCommand: \`npm run bench:build && node dist-bench/bench/live-identity.bench.js ${seconds} ${toRecord}\` — \`ringfence serve\` (1 worker), one account of ${JSON.stringify(record).length} bytes per request, 16 connections, one warm-up run then record:false and recording alternated twice (${seconds} s each; figures are the means), load from ${generator.name}; ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)} before.\n`);
+  console.log('| store | record:false req/s | p50 ms | p99 ms | recording req/s | p50 ms | p99 ms | req/s ratio | p99 ratio | errors |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [label, location] of stores) {
+    const service = await startChild(`serve-${label}`, process.execPath, [...process.execArgv, cli, 'serve', '--models', path.join(root, 'models'), '--name', 'bench', '--port', String(await freePort()), '--identity-store', location], /serving on (http:\/\/\S+)/, {
+      RINGFENCE_RATE_LIMIT: '100000000',
+      RINGFENCE_LOG_LEVEL: 'warn',
+    });
+    // a warm-up run (not counted), then the two alternated twice, each figure the mean of its two runs
+    await generator.run(`${service.url}/v1/predict`, dry, 16, seconds);
+    const runs = { off: [] as LoadResult[], on: [] as LoadResult[] };
+    for (let round = 0; round < 2; round++) {
+      runs.off.push(await generator.run(`${service.url}/v1/predict`, dry, 16, seconds));
+      runs.on.push(await generator.run(`${service.url}/v1/predict`, recording, 16, seconds));
+    }
+    const mean = (results: LoadResult[]): LoadResult => ({
+      rps: (results[0]!.rps + results[1]!.rps) / 2,
+      p50: (results[0]!.p50 + results[1]!.p50) / 2,
+      p99: (results[0]!.p99 + results[1]!.p99) / 2,
+      errors: results[0]!.errors + results[1]!.errors,
+    });
+    const off = mean(runs.off);
+    const on = mean(runs.on);
+    console.log(
+      `| ${label} | ${off.rps.toFixed(0)} | ${off.p50.toFixed(1)} | ${off.p99.toFixed(1)} | ${on.rps.toFixed(0)} | ${on.p50.toFixed(1)} | ${on.p99.toFixed(1)} | ${(on.rps / off.rps).toFixed(2)} | ${(on.p99 / off.p99).toFixed(2)} | ${off.errors + on.errors} |`,
+    );
+    await stopChild(service.child);
+  }
+
+  // recording many distinct accounts, 25 per transaction as a request records them, with the state kept current
+  const { parts } = await loadScoringParts(path.join(root, 'models'), 'bench');
+  const secret = await readHashSecret(path.join(root, 'models'));
+  const template: LiveAccount = { account_id: 'x', identifiers: { bank: [], device: [], ip: [] }, created_at: Date.now(), recorded_at: Date.now(), template_signature: null };
+  const accounts = syntheticLiveAccounts(toRecord, template);
+  console.log(`\nRecording ${toRecord} distinct accounts, 25 per transaction, each replayed into the process's state (groups kept current):\n`);
+  console.log('| store | seconds | accounts/s | store size MiB | extrapolated to 1M: minutes | GiB | groups |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const [label, location] of [['LMDB', path.join(root, 'record-store')], ['Redis', `redis://127.0.0.1:${redisPort}/1`]] as const) {
+    const state = new LiveIdentityState(parts.identityIndex, await openIdentityStore(location, secret.fingerprint));
+    const started = performance.now();
+    for (let i = 0; i < accounts.length; i += 25) await state.record(accounts.slice(i, i + 25));
+    const elapsed = (performance.now() - started) / 1000;
+    const bytes = label === 'LMDB' ? await directoryBytes(location) : Number(/used_memory:(\d+)/.exec(execFileSync('redis-cli', ['-p', String(redisPort), 'info', 'memory'], { encoding: 'utf8' }))?.[1] ?? NaN);
+    const groups = [...state.graph.liveGroups()].length;
+    await state.close();
+    const perMillion = 1e6 / toRecord;
+    console.log(`| ${label} | ${elapsed.toFixed(1)} | ${(toRecord / elapsed).toFixed(0)} | ${(bytes / 2 ** 20).toFixed(1)} | ${((elapsed * perMillion) / 60).toFixed(1)} | ${((bytes * perMillion) / 2 ** 30).toFixed(2)} | ${groups} |`);
+  }
+  console.log(`\n(Redis size: the server's used_memory, both databases. Load average after: ${os.loadavg()[0]!.toFixed(1)}.)`);
+  await stopChild(redis.child);
+} finally {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGTERM');
+  await rm(root, { recursive: true, force: true });
+}
