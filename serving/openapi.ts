@@ -69,7 +69,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       },
       '/healthz': { get: { summary: 'Liveness', responses: { '200': json('Health', 'alive') } } },
       '/readyz': { get: { summary: 'Readiness: a model is loaded', responses: { '200': json('Health', 'ready'), ...problems('model-not-ready') } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics (metrics or admin scope)', security: secured, responses: { '200': { description: 'text exposition format' }, ...problems('unauthorized', 'forbidden', 'rate-limited') } } },
     },
   };
 }
