@@ -22,6 +22,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   serve: { summary: 'the HTTP scoring service', load: async () => (await import('./serve-command.js')).serveCommand, ownsSignals: true },
   identity: { summary: 'the live identity state: erase an account (right to erasure)', load: async () => (await import('./identity-command.js')).identityCommand },
   keys: { summary: 'create or list API keys for the service', load: async () => (await import('./keys-command.js')).keysCommand },
+  'review-queue': { summary: 'list the accounts whose review would teach the model most', load: async () => (await import('./review-queue-command.js')).reviewQueueCommand },
   demo: { summary: 'the whole job on a synthetic marketplace: generate, train, score, report', load: async () => (await import('./demo-command.js')).demoCommand },
 };
 

@@ -7,7 +7,9 @@ import type { Dataset } from '../../../data/dataset.js';
 import { loadScoringParts } from '../../../training/model-files.js';
 import { RiskAssessmentSchema } from '../../../training/scoring/risk-assessment.js';
 import { assessAccount } from '../../../training/scoring/risk-score.js';
+import { featuriseDataset } from '../../../training/features/featurise-dataset.js';
 import { FeedbackSummarySchema } from '../../../training/supervised/feedback-summary.js';
+import { type ReviewCandidate, reviewQueue } from '../../../training/supervised/review-queue.js';
 import { trainModel, type TrainModelResult } from '../../../training/train-model.js';
 import { useTemporaryDirs } from '../../temporary-dirs.js';
 
@@ -32,11 +34,13 @@ describe('trainModel with analyst feedback', () => {
   let dataset: Dataset;
   let result: TrainModelResult;
   let modelsRoot: string;
+  let feedbackFile: string;
   beforeAll(async () => {
     dataset = await loadDataset(fixture.dataDir);
     const dir = await tempDir();
     modelsRoot = path.join(dir, 'models');
-    result = await trainModel({ dataDir: fixture.dataDir, modelsRoot, name: 'learnt', seed: 3, hashSecret: 'test-secret', labelSource: { feedbackFile: await feedbackFor(dataset, dir) } });
+    feedbackFile = await feedbackFor(dataset, dir);
+    result = await trainModel({ dataDir: fixture.dataDir, modelsRoot, name: 'learnt', seed: 3, hashSecret: 'test-secret', labelSource: { feedbackFile } });
   }, 180_000);
 
   it('saves the layer in the version and says in the model card what feedback changed, with the lower bounds', async () => {
@@ -61,6 +65,20 @@ describe('trainModel with analyst feedback', () => {
     expect(scored.reasons.reduce((a, r) => a + r.contribution, 0)).toBeCloseTo(1, 2);
     const reversed = assessAccount(parts, { ...account, logins: [...account.logins].reverse() });
     expect(reversed).toEqual(scored);
+  });
+
+  it('queues for review the uncertain accounts unlike those labelled, never one already labelled', async () => {
+    const { parts } = await loadScoringParts(modelsRoot, 'learnt', undefined, { hashSecret: 'test-secret' });
+    const data = await featuriseDataset(fixture.dataDir, { identity: parts.identityIndex.config, hashKey: 'test-secret' });
+    const queue = reviewQueue(parts, data, 25);
+    expect(queue).toHaveLength(25);
+    const labelled = new Set((await readFile(feedbackFile, 'utf8')).split('\n').slice(1).map((line) => line.split(',')[0]));
+    expect(queue.filter((c) => labelled.has(c.account_id))).toEqual([]);
+    queue.slice(1).forEach((c, i) => expect(c.teach_value).toBeLessThanOrEqual((queue[i] as ReviewCandidate).teach_value));
+    for (const c of queue) expect(c.teach_value).toBeCloseTo(c.uncertainty * c.novelty, 9);
+    // the most certain accounts are not what a review teaches from
+    const threshold = parts.supervised?.state.flag.probability ?? 0.5;
+    expect(Math.abs((queue[0] as ReviewCandidate).probability - threshold)).toBeLessThan(0.5);
   });
 
   it('never measures on the labelled accounts', () => {
