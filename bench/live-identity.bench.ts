@@ -3,9 +3,8 @@
 // The predict load repeats one body, so a recording request records the same account again each time (a replaced
 // record: its old links are taken out and its new ones put in, plus one store transaction), not a new account.
 // Usage: npm run bench:build && node dist-bench/bench/live-identity.bench.js [secondsPerRun=5] [accountsToRecord=20000]
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, open, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import { loadScoringParts } from '../training/model-files.js';
 import { LiveIdentityState, openIdentityStore } from '../training/identity/identity-store.js';
 import type { LiveAccount } from '../training/identity/live-account.js';
 import { trainModel } from '../training/train-model.js';
+import { freePort, startChild, stopChild } from './child-servers.js';
 import { chooseLoadGenerator, type LoadResult } from './load-generator.js';
 import { realisticAccountRecord } from './realistic-account.js';
 
@@ -26,34 +26,10 @@ const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-live-'));
 const here = path.dirname(fileURLToPath(import.meta.url));
 const running: ChildProcess[] = [];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startChild(name: string, command: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
-  const logFile = path.join(root, `${name}.log`);
-  const log = await open(logFile, 'w');
-  const child = spawn(command, args, { cwd: path.join(here, '..', '..'), env: { ...process.env, ...env }, stdio: ['ignore', log.fd, log.fd] });
-  await log.close();
-  running.push(child);
-  for (let waited = 0; waited < 120_000; waited += 100) {
-    const match = ready.exec(await readFile(logFile, 'utf8'));
-    if (match) return { url: match[1] as string, child };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${name} did not start: ${(await readFile(logFile, 'utf8')).slice(-2000)}`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+async function startServer(name: string, command: string, args: string[], ready: RegExp, env: Record<string, string> = {}) {
+  const started = await startChild({ logDir: root, cwd: path.join(here, '..', '..'), name, command, args }, ready, env, 120_000);
+  running.push(started.child);
+  return started;
 }
 
 async function directoryBytes(dir: string): Promise<number> {
@@ -86,7 +62,7 @@ try {
   const redisPort = await freePort();
   const redisDir = path.join(root, 'redis');
   await import('node:fs/promises').then((fs) => fs.mkdir(redisDir));
-  const redis = await startChild('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], /(Ready to accept connections)/);
+  const redis = await startServer('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], /(Ready to accept connections)/);
   const stores: [string, string][] = [
     ['LMDB', path.join(root, 'identity-store')],
     ['Redis', `redis://127.0.0.1:${redisPort}/0`],
@@ -95,7 +71,7 @@ try {
   console.log('| store | record:false req/s | p50 ms | p99 ms | recording req/s | p50 ms | p99 ms | req/s ratio | p99 ratio | errors |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [label, location] of stores) {
-    const service = await startChild(`serve-${label}`, process.execPath, [...process.execArgv, cli, 'serve', '--models', path.join(root, 'models'), '--name', 'bench', '--port', String(await freePort()), '--identity-store', location], /serving on (http:\/\/\S+)/, {
+    const service = await startServer(`serve-${label}`, process.execPath, [...process.execArgv, cli, 'serve', '--models', path.join(root, 'models'), '--name', 'bench', '--port', String(await freePort()), '--identity-store', location], /serving on (http:\/\/\S+)/, {
       RINGFENCE_RATE_LIMIT: '100000000',
       RINGFENCE_LOG_LEVEL: 'warn',
     });

@@ -4,9 +4,8 @@
 // load comes from wrk when installed (`bash scripts/install-system-deps.sh load`), else from autocannon in this
 // process (loopback, bounded).
 // Usage: npm run bench:build && node dist-bench/bench/predict-load.bench.js [secondsPerRun=5]
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
 import { accountEventsToRecord, type AccountEventsInput } from '../data/tables.js';
 import { realisticAccountRecord } from './realistic-account.js';
 import { trainModel } from '../training/train-model.js';
+import { freePort, startChild, stopChild } from './child-servers.js';
 import { chooseLoadGenerator, type LoadGenerator, type LoadResult } from './load-generator.js';
 import { processTreeCpuMs } from './process-cpu.js';
 
@@ -22,36 +22,9 @@ const seconds = Number(process.argv[2] ?? 5);
 const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-predict-'));
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Starts a server process with stdout to a file and waits for the line that names its URL. */
-async function startChild(name: string, args: string[], ready: RegExp, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const logFile = path.join(root, `${name}.log`);
-  const log = await open(logFile, 'w');
-  const child = spawn(process.execPath, args, { cwd: path.join(here, '..', '..'), env: { ...process.env, ...env }, stdio: ['ignore', log.fd, log.fd] });
-  await log.close(); // the child holds its own copy of the descriptor
-  for (let waited = 0; waited < 60_000; waited += 100) {
-    const match = ready.exec(await readFile(logFile, 'utf8'));
-    if (match) return { url: match[1] as string, child };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${name} did not start: ${(await readFile(logFile, 'utf8')).slice(-2000)}`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
+/** Starts a server process with its output in a log file under the bench folder; waits for the line naming its URL. */
+const startServer = (name: string, args: string[], ready: RegExp, env: Record<string, string>) =>
+  startChild({ logDir: root, cwd: path.join(here, '..', '..'), name, command: process.execPath, args }, ready, env);
 
 /**
  * A bare Express route that parses the JSON body and returns it, in `workers` processes on one port like the
@@ -109,12 +82,12 @@ try {
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const batchLines: string[] = [];
   for (const workers of [1, 2]) {
-    const service = await startChild(`service-${workers}`, [...process.execArgv, cli, 'serve', '--models', path.join(root, 'models'), '--name', 'bench', '--port', String(await freePort()), '--workers', String(workers)], /serving on (http:\/\/\S+)/, {
+    const service = await startServer(`service-${workers}`, [...process.execArgv, cli, 'serve', '--models', path.join(root, 'models'), '--name', 'bench', '--port', String(await freePort()), '--workers', String(workers)], /serving on (http:\/\/\S+)/, {
       RINGFENCE_RATE_LIMIT: '100000000',
     });
     running.push(service.child);
     const barePort = await freePort();
-    const bare = await startChild(`bare-${workers}`, [await bareScript(barePort, workers)], /bare on (http:\/\/\S+)/, {});
+    const bare = await startServer(`bare-${workers}`, [await bareScript(barePort, workers)], /bare on (http:\/\/\S+)/, {});
     running.push(bare.child);
     for (const connections of [1, 16, 64]) {
       const p = await measure(generator, service.child, `${service.url}/v1/predict`, single, connections);
