@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { formatCsvRow, writeLinesAtomically } from '../data/csv-writer.js';
 import { DEFAULT_SHARD_INPUT_MIB } from '../data/dataset-shards.js';
 import { hashSecretSourceFromEnv } from '../models/hash-secret.js';
+import { GROUP_COLUMNS, groupRows, RING_COLUMNS, ringRows } from '../training/identity/group-tables.js';
 import { loadScoringParts } from '../training/model-files.js';
 import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
 import { scoreDataset } from '../training/scoring/score-dataset.js';
@@ -25,7 +26,11 @@ export const scoreCommand = defineCommand({
     name: commonOptions.modelName,
     version: { schema: z.string().optional(), description: 'version id (default: LATEST)', placeholder: 'V' },
     out: { schema: z.string().regex(/\.(csv|jsonl)$/, 'must end in .csv or .jsonl'), description: `output file: .csv with the columns ${CSV_COLUMNS.join(', ')}, or .jsonl with whole assessments`, placeholder: 'FILE' },
-    ringsOut: { schema: z.string().optional(), description: 'also write ring_id, account_id for every predicted ring of 2+ accounts', placeholder: 'FILE' },
+    ringsOut: {
+      schema: z.string().optional(),
+      description: 'also write the rings among the scored accounts (ring_id, account_id, ring_score, reasons), and groups.csv beside it: candidate groups below policy.ring_above with why they are not rings',
+      placeholder: 'FILE',
+    },
     secretFile: commonOptions.secretFile,
     shardMib: { schema: z.coerce.number().int().min(16).max(1_048_576).optional(), description: `input per shard in MiB (default ${DEFAULT_SHARD_INPUT_MIB})`, placeholder: 'MIB' },
   },
@@ -33,6 +38,8 @@ export const scoreCommand = defineCommand({
     const out = path.resolve(io.cwd, args.out);
     const ringsOut = args.ringsOut ? path.resolve(io.cwd, args.ringsOut) : null;
     if (ringsOut === out) throw new CliUsageError('--rings-out must differ from --out');
+    const groupsOut = ringsOut ? path.join(path.dirname(ringsOut), 'groups.csv') : null;
+    if (groupsOut !== null && (groupsOut === ringsOut || groupsOut === out)) throw new CliUsageError(`groups.csv is written beside --rings-out: name --rings-out and --out other than ${groupsOut}`);
     const { parts, manifest } = await loadScoringParts(
       path.resolve(io.cwd, args.models),
       args.name,
@@ -50,16 +57,16 @@ export const scoreCommand = defineCommand({
       onProgress: progress,
     });
     progress.finish();
-    if (ringsOut && scored.identityIndex) {
+    if (ringsOut && groupsOut && scored.identityIndex) {
       await mkdir(path.dirname(ringsOut), { recursive: true });
-      const rings = scored.identityIndex.rings;
-      await writeLinesAtomically(
-        ringsOut,
-        (function* () {
-          yield formatCsvRow(['ring_id', 'account_id']);
-          for (const ring of rings.values()) for (const member of ring.members) yield formatCsvRow([ring.ring_id, member]);
-        })(),
-      );
+      const index = scored.identityIndex;
+      const csvLines = function* (columns: readonly string[], rows: Iterable<(string | number)[]>) {
+        yield formatCsvRow(columns);
+        for (const row of rows) yield formatCsvRow(row);
+      };
+      await writeLinesAtomically(ringsOut, csvLines(RING_COLUMNS, ringRows(index)));
+      await writeLinesAtomically(groupsOut, csvLines(GROUP_COLUMNS, groupRows(index)));
+      io.stdout.write(`${index.rings.size} rings (ring score >= ${index.judgement.ring_above}) → ${ringsOut}; ${index.groups.size} candidate groups below → ${groupsOut}\n`);
     }
     const { BLOCK_ACCOUNT, FLAG_FOR_REVIEW, MONITOR } = scored.actions;
     io.stdout.write(`scored ${scored.accounts} accounts with ${manifest.name}/${manifest.version}${scored.shards > 1 ? ` in ${scored.shards} shards` : ''}: ${BLOCK_ACCOUNT} BLOCK_ACCOUNT, ${FLAG_FOR_REVIEW} FLAG_FOR_REVIEW, ${MONITOR} MONITOR → ${out}\n`);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AccountEventsSchema } from '../data/tables.js';
 import { IdentifierKindSchema, RiskAssessmentSchema } from '../training/scoring/risk-assessment.js';
+import { RingVerdictSchema } from '../training/identity/ring-score.js';
 
 export const PredictRequestSchema = z.object({
   accounts: z.array(AccountEventsSchema).min(1).describe('accounts to score, each with its events (1 to the configured maximum)'),
@@ -35,11 +36,14 @@ export const RingDetailSchema = z.object({
   ring_id: z.string(),
   members: z.array(z.string()),
   size: z.number().int(),
-  ring_score: z.number().min(0).max(100),
   identifiers: z.array(z.object({ kind: IdentifierKindSchema, ref: z.string().describe('first characters of the keyed hash: a reference, not the identifier'), accounts: z.number().int() })),
   strength: z.number(),
   template_share: z.number(),
   flagged_members: z.array(z.string()).describe('members flagged at training time'),
+  ring_score: z.number().min(0).max(100).describe('0-100 group coordination evidence; a group is a ring from policy.ring_above on'),
+  rests_on: RingVerdictSchema.shape.rests_on,
+  honest_signs: RingVerdictSchema.shape.honest_signs,
+  reasons: z.array(z.string()).describe('ring-level reasons: the coordination evidence, then the honest signs weighed against it'),
 });
 export type RingDetail = z.infer<typeof RingDetailSchema>;
 

@@ -10,7 +10,7 @@ import { FEATURE_NAMES } from '../training/features/feature-registry.js';
 import { identityStoreLocation, LiveIdentityState, openIdentityStore } from '../training/identity/identity-store.js';
 import { liveAccountOf } from '../training/identity/live-account.js';
 import type { LiveGroup } from '../training/identity/live-identity-graph.js';
-import { ringScoreOf } from '../training/identity/live-ring-score.js';
+import { ringReasons } from '../training/identity/ring-score.js';
 import { loadScoringParts } from '../training/model-files.js';
 import { assessAccount, type ScoringParts } from '../training/scoring/risk-score.js';
 import { hashSecretSourceOf, type ServeConfig } from './config.js';
@@ -57,11 +57,14 @@ function ringDetailOf(group: LiveGroup, flagged: ReadonlySet<string>): RingDetai
     ring_id: ring.ring_id,
     members: ring.members,
     size: group.size,
-    ring_score: ringScoreOf(ring),
+    ring_score: ring.ring_score,
     identifiers: ring.identifiers.map((i) => ({ kind: i.kind, ref: i.hash.slice(0, 10), accounts: i.accounts })),
     strength: ring.strength,
     template_share: ring.template_share,
     flagged_members: ring.members.filter((m) => flagged.has(m)),
+    rests_on: ring.rests_on,
+    honest_signs: ring.honest_signs,
+    reasons: ringReasons(ring),
   };
 }
 
@@ -73,7 +76,7 @@ export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metric
   const scoreAll = (accounts: readonly AccountEvents[]): PredictResult[] =>
     accounts.map((account) => {
       const group = graph.groupOfAccountNow(account.account_id);
-      const ring = group ? { size: group.size, ring_score: ringScoreOf(group.ring) } : null;
+      const ring = group ? { size: group.size, ring_score: group.ring.ring_score } : null;
       return { ...assessAccount(liveParts, account), ring_id: group?.ring.ring_id ?? null, ring };
     });
   const ringById = async (ringId: string) => {
@@ -105,7 +108,7 @@ export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metric
       return state.groupsChangedSince(since).map(({ group, changed_at }) => ({
         ring_id: group.ring.ring_id,
         size: group.size,
-        ring_score: ringScoreOf(group.ring),
+        ring_score: group.ring.ring_score,
         changed_at: new Date(changed_at).toISOString(),
       }));
     },

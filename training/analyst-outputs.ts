@@ -1,5 +1,6 @@
-// The analyst tables of a trained version (report/accounts.csv, clusters.csv, cluster-profiles.csv, rings.csv).
+// The analyst tables of a trained version (report/accounts.csv, clusters.csv, cluster-profiles.csv, rings.csv, groups.csv).
 import { csvBytes } from '../data/csv-writer.js';
+import { GROUP_COLUMNS, groupRows, RING_COLUMNS, ringRows } from './identity/group-tables.js';
 import type { LabelRow } from '../data/tables.js';
 import type { KMeansState } from './detectors/kmeans-detector.js';
 import { FEATURES } from './features/feature-registry.js';
@@ -127,12 +128,11 @@ export function analystTables(input: {
     ['cluster', 'feature', 'centroid_value', 'population_median', 'z'],
     profiles.flatMap((p) => p.topFeatures.map((f) => [p.cluster, f.name, fmt(f.centroidValue), fmt(f.populationMedian), fmt(f.z)])),
   );
-  const rings = csvBytes(
-    ['ring_id', 'account_id', 'identifiers'],
-    [...identityIndex.rings.values()].flatMap((ring) => {
-      const ties = ring.identifiers.map((i) => `${i.kind}:${i.hash.slice(0, 10)}:${i.accounts}`).join('; ');
-      return ring.members.map((member) => [ring.ring_id, member, ties]);
-    }),
-  );
-  return { 'accounts.csv': accounts, 'clusters.csv': clusters, 'cluster-profiles.csv': clusterProfileRows, 'rings.csv': rings };
+  return {
+    'accounts.csv': accounts,
+    'clusters.csv': clusters,
+    'cluster-profiles.csv': clusterProfileRows,
+    'rings.csv': csvBytes(RING_COLUMNS, ringRows(identityIndex)),
+    'groups.csv': csvBytes(GROUP_COLUMNS, groupRows(identityIndex)),
+  };
 }

@@ -171,7 +171,7 @@ export async function loadScoringParts(
     ensemble: { detectors, calibrations: calibrationFile.detectors as AnomalyEnsemble['calibrations'] },
     identityIndex,
     featureMedians: meta.feature_medians,
-    useFlaggedNeighbours: true,
+    useRingEvidence: true,
     supervised: FILES.supervised in stored.manifest.files ? readSupervisedLayer(stored) : null,
   };
   // held-out metrics exist only when the training data had labels; when present they are checked like every model file

@@ -17,7 +17,8 @@ import { type FeaturisedDataset, featuriseDataset } from './features/featurise-d
 import { FEATURE_NAMES, FEATURES } from './features/feature-registry.js';
 import { evaluateModel, type ModelMetrics } from './evaluation/evaluate-model.js';
 import { stratifiedSplit } from './evaluation/split.js';
-import { withFlaggedAccounts } from './identity/identity-graph.js';
+import type { IdentityIndex } from './identity/identity-index.js';
+import { judgeGroupsAfterFirstPass, judgementOf } from './scoring/judge-groups.js';
 import { scoringPartsToFiles, FILES } from './model-files.js';
 import { renderModelCard } from './model-card.js';
 import { HIGHEST_RISK_SHOWN, renderReportHtml } from './report/render-report-html.js';
@@ -82,6 +83,7 @@ async function featuriseStage(options: TrainModelOptions, config: TrainConfig, h
     identity: config.identity,
     hashKey,
     shardInputMib: config.loading.shard_input_mib,
+    ringAbove: config.policy.ring_above,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onStage: stage,
   });
@@ -134,18 +136,12 @@ async function fitStage(options: TrainModelOptions, config: TrainConfig, seed: n
   return { tfjsBackend: tfjs.backend, scaler, ensemble, autoencoderTrainingRows, featureMedians };
 }
 
-/**
- * Stage 3, scoring pass 1: the accounts flagged without neighbour evidence. Only their ids are kept: a million
- * assessments held twice did not fit in memory.
- */
-function firstScoringPass(options: TrainModelOptions, parts: ScoringParts, data: FeaturisedDataset): Set<string> {
-  const flagged = new Set<string>();
-  data.accountIds.forEach((id, i) => {
-    if (i % 2000 === 0) options.onProgress?.({ stage: 'scoring (pass 1 of 2)', done: i, total: data.accountIds.length, unit: 'accounts' });
-    if (assessAccountFeatures(parts, id, data.features[i] as AccountFeatures).action !== 'MONITOR') flagged.add(id);
-  });
-  options.onProgress?.({ stage: 'scoring (pass 1 of 2)', done: data.accountIds.length, total: data.accountIds.length, unit: 'accounts' });
-  return flagged;
+/** Stage 3: scoring pass 1 and the candidate groups judged with its anomaly scores: which of them are rings. */
+function judgeGroupsStage(options: TrainModelOptions, parts: ScoringParts, data: FeaturisedDataset, stage: Stage): IdentityIndex {
+  const judgement = judgementOf(data, parts.config.policy);
+  const { identityIndex } = judgeGroupsAfterFirstPass(parts, data, judgement, options.onProgress);
+  stage(`candidate groups judged: ${identityIndex.rings.size} rings (ring score >= ${judgement.ring_above}), ${identityIndex.groups.size} groups below`);
+  return identityIndex;
 }
 
 interface SecondPass {
@@ -155,7 +151,7 @@ interface SecondPass {
   readonly highestRisk: RiskAssessment[];
 }
 
-/** Stage 4, scoring pass 2: with "linked to a flagged account"; of most accounts only what the analyst tables show. */
+/** Stage 4, scoring pass 2: with ring evidence; of most accounts only what the analyst tables show. */
 function secondScoringPass(options: TrainModelOptions, parts: ScoringParts, data: FeaturisedDataset, fit: FitSplit): SecondPass {
   const isHeldOut = new Uint8Array(data.accountIds.length);
   if (fit.split) for (const i of fit.split.test) isHeldOut[i] = 1;
@@ -289,10 +285,9 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   const fit = fitSplitOf(data, config, seed);
   const detectors = await fitStage(options, config, seed, data.features, fit.fitRows, stage);
   const { scaler, ensemble, featureMedians } = detectors;
-  const baseParts: ScoringParts = { config, referenceTime: data.referenceTime, scaler, ensemble, identityIndex: data.identityIndex, featureMedians, useFlaggedNeighbours: false };
+  const baseParts: ScoringParts = { config, referenceTime: data.referenceTime, scaler, ensemble, identityIndex: data.identityIndex, featureMedians, useRingEvidence: false };
   const elapsed = timer();
-  const flagged = firstScoringPass(options, baseParts, data);
-  let parts: ScoringParts = { ...baseParts, identityIndex: withFlaggedAccounts(data.identityIndex, flagged), useFlaggedNeighbours: true };
+  let parts: ScoringParts = { ...baseParts, identityIndex: judgeGroupsStage(options, baseParts, data, stage), useRingEvidence: true };
   let scored = secondScoringPass(options, parts, data, fit);
   stage(`scored ${data.accountIds.length} accounts in ${elapsed()}`);
   const learnt = analyst ? await supervisedStage(options, config, seed, data, fit, parts, scored, analyst, stage) : null;

@@ -22,8 +22,9 @@ async function configFile(name: string, content: unknown): Promise<string> {
 describe('readTrainConfig', () => {
   it('needs no file: the defaults are the documented policy (> 75 block, > 50 flag)', async () => {
     const config = await readTrainConfig(undefined);
-    expect(config.policy).toMatchObject({ block_above: 75, flag_above: 50 });
-    expect([76, 75, 51, 50].map((score) => actionForScore(score, config.policy))).toEqual(['BLOCK_ACCOUNT', 'FLAG_FOR_REVIEW', 'FLAG_FOR_REVIEW', 'MONITOR']);
+    expect(config.policy).toMatchObject({ block_above: 75, flag_above: 50, ring_above: 50, block_needs_kinds: 2 });
+    const twoKinds = ['anomaly', 'ring'] as const;
+    expect([76, 75, 51, 50].map((score) => actionForScore(score, config.policy, twoKinds))).toEqual(['BLOCK_ACCOUNT', 'FLAG_FOR_REVIEW', 'FLAG_FOR_REVIEW', 'MONITOR']);
   });
 
   it('takes a partial file and keeps the defaults for the rest', async () => {

@@ -11,7 +11,8 @@ import { mergeShardSummaries } from '../../data/load-dataset.js';
 import type { ProgressEvent } from '../../data/progress-event.js';
 import type { LabelRow } from '../../data/tables.js';
 import { buildIdentityIndexOfIdentities } from '../identity/identity-graph.js';
-import type { IdentityConfig, IdentityIndex } from '../identity/identity-index.js';
+import { type AccountIdentity, type IdentityConfig, type IdentityIndex, RingJudgementSchema } from '../identity/identity-index.js';
+import { DEFAULT_RING_ABOVE } from '../identity/ring-score.js';
 import { type AccountEventSummary, type AccountFeatures, completeAccountFeatures, summariseAccountEvents } from './account-features.js';
 
 const PROGRESS_EVERY = 5000;
@@ -20,6 +21,8 @@ export interface FeaturiseDatasetOptions {
   readonly identity: IdentityConfig;
   /** HMAC key of the identifier hashes */
   readonly hashKey: string;
+  /** policy.ring_above: the ring threshold candidate groups are first judged with */
+  readonly ringAbove?: number;
   /** input per shard, MiB (TrainConfig `loading.shard_input_mib`); ignored when `shards` is given */
   readonly shardInputMib?: number;
   /** number of shards; default from the folder's size and `shardInputMib` */
@@ -34,6 +37,8 @@ export interface FeaturisedDataset {
   readonly accountIds: readonly string[];
   readonly features: readonly AccountFeatures[];
   readonly identityIndex: IdentityIndex;
+  /** the identity (identifiers and group profile) of every member of a candidate group, to judge groups again */
+  readonly groupedIdentities: ReadonlyMap<string, AccountIdentity>;
   /** end of the data (epoch ms): the latest event, else the epoch */
   readonly referenceTime: number;
   readonly labels: ReadonlyMap<string, LabelRow> | null;
@@ -74,21 +79,24 @@ export async function featuriseDataset(folder: string, options: FeaturiseDataset
   if (parts.length === 0) throw new DatasetError(folder, `the accounts table of ${folder} has no valid rows: there are no accounts to load`);
   parts.sort((a, b) => a.line - b.line);
 
+  const referenceTime = summary.time_range.to === null ? 0 : Date.parse(summary.time_range.to);
   let start = performance.now();
+  const judgement = RingJudgementSchema.parse({ context: { as_of: referenceTime }, ring_above: options.ringAbove ?? DEFAULT_RING_ABOVE });
   const identityIndex = buildIdentityIndexOfIdentities(
     parts.map((p) => p.summary.identity),
-    { config: options.identity, hashKey: options.hashKey },
+    { config: options.identity, hashKey: options.hashKey, judgement },
   );
+  const groupedIdentities = new Map<string, AccountIdentity>();
+  for (const p of parts) if (identityIndex.groupOfAccount.has(p.summary.identity.account_id)) groupedIdentities.set(p.summary.identity.account_id, p.summary.identity);
   seconds.graph = since(start);
-  options.onStage?.(`identity graph: ${identityIndex.identifiers.size} identifiers, ${identityIndex.identifiers.hubCount} hubs, ${identityIndex.rings.size} rings in ${seconds.graph.toFixed(1)}s`);
+  options.onStage?.(`identity graph: ${identityIndex.identifiers.size} identifiers, ${identityIndex.identifiers.hubCount} hubs, ${identityIndex.rings.size + identityIndex.groups.size} candidate groups in ${seconds.graph.toFixed(1)}s`);
 
   start = performance.now();
-  const referenceTime = summary.time_range.to === null ? 0 : Date.parse(summary.time_range.to);
   const features = parts.map((p, i) => {
     if (i % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'features', done: i, total: parts.length, unit: 'accounts', detail: 'identity links' });
     return completeAccountFeatures(p.summary, { referenceTime, identityIndex });
   });
   options.onProgress?.({ stage: 'features', done: parts.length, total: parts.length, unit: 'accounts', detail: 'identity links' });
   seconds.complete = since(start);
-  return { accountIds: parts.map((p) => p.summary.identity.account_id), features, identityIndex, referenceTime, labels, summary, shards, seconds };
+  return { accountIds: parts.map((p) => p.summary.identity.account_id), features, identityIndex, groupedIdentities, referenceTime, labels, summary, shards, seconds };
 }

@@ -1,4 +1,5 @@
-// links through shared bank hash / device / IP with a hub cap; connected components = rings
+// links through shared bank hash / device / IP with a hub cap; connected components = candidate groups, judged into
+// rings and groups by their ring score (ring-score.ts)
 //
 // Shared IPs are weak evidence (offices, campuses, carrier NAT, VPN exits): identifiers used by more accounts than
 // a per-kind cap are hubs and link nobody, and IPs alone link two accounts only when they share several.
@@ -10,12 +11,17 @@ import { IdentifierTableBuilder } from './identifier-table.js';
 import {
   type AccountIdentity,
   accountIdentity,
+  type GroupRecord,
+  groupMaps,
   type IdentifierRecord,
   type IdentityConfig,
   type IdentityIndex,
   identifierKey,
+  type RingJudgement,
+  RingJudgementSchema,
   type RingRecord,
 } from './identity-index.js';
+import { DEFAULT_RING_ABOVE, type GroupMember, notRingReason, type RingVerdict, scoreCandidateGroup } from './ring-score.js';
 
 class UnionFind {
   private readonly parent: Int32Array;
@@ -44,9 +50,9 @@ class UnionFind {
   }
 }
 
-/** A stable ring id from its sorted members, so the same ring keeps its id across retrains. */
-function ringIdOf(members: readonly string[]): string {
-  return `R-${createHash('sha256').update(members.join('\n')).digest('hex').slice(0, 10)}`;
+/** A stable digest of a group's sorted members, so the same group keeps its id across retrains. */
+function groupDigest(members: readonly string[]): string {
+  return createHash('sha256').update(members.join('\n')).digest('hex').slice(0, 10);
 }
 
 /** Share of member pairs whose most typical proposal texts are near-duplicates (shared template). */
@@ -72,6 +78,62 @@ export interface BuildIdentityIndexOptions {
   readonly config: IdentityConfig;
   readonly hashKey: string;
   readonly flagged?: ReadonlySet<string>;
+  /** how candidate groups are judged; default: the default ring threshold, as of the accounts' latest activity */
+  readonly judgement?: RingJudgement;
+  /** each member's anomaly score when known (training's first scoring pass); unknown by default */
+  readonly anomalyOf?: (accountId: string) => number | null;
+}
+
+/** A candidate group before judgement: members and what ties them. */
+type GroupCore = Omit<RingRecord, 'ring_id' | keyof RingVerdict>;
+
+/** The default judgement of accounts: the default ring threshold, as of their latest activity or creation. */
+export function defaultRingJudgement(accounts: readonly AccountIdentity[]): RingJudgement {
+  let asOf = 0;
+  for (const a of accounts) asOf = Math.max(asOf, a.profile.last_active ?? a.profile.created_at, a.profile.created_at);
+  return RingJudgementSchema.parse({ context: { as_of: asOf }, ring_above: DEFAULT_RING_ABOVE });
+}
+
+/** Judges each candidate group: a ring (ring_id, ring score, reasons) when its score reaches the threshold, else a group. */
+function judgeGroups(
+  cores: readonly GroupCore[],
+  identityOf: (accountId: string) => AccountIdentity,
+  judgement: RingJudgement,
+  anomalyOf: (accountId: string) => number | null,
+): Pick<IdentityIndex, 'rings' | 'ringOfAccount' | 'groups' | 'groupOfAccount'> {
+  const rings: RingRecord[] = [];
+  const groups: GroupRecord[] = [];
+  for (const core of cores) {
+    const members: GroupMember[] = core.members.map((id) => {
+      const identity = identityOf(id);
+      return { account_id: id, identifiers: identity.identifiers, profile: identity.profile, anomaly: anomalyOf(id) };
+    });
+    const verdict = scoreCandidateGroup(members, judgement.context);
+    const digest = groupDigest(core.members);
+    if (verdict.ring_score >= judgement.ring_above) rings.push({ ring_id: `R-${digest}`, ...core, ...verdict });
+    else groups.push({ group_id: `G-${digest}`, ...core, ...verdict, not_ring_because: notRingReason(verdict, judgement.ring_above) });
+  }
+  return groupMaps(rings, groups);
+}
+
+/**
+ * The same index with every candidate group judged again, e.g. once members' anomaly scores are known; `identityOf`
+ * gives each member's identity (profile and identifiers).
+ */
+export function rejudgeIdentityGroups(
+  index: IdentityIndex,
+  identityOf: (accountId: string) => AccountIdentity,
+  anomalyOf: (accountId: string) => number | null,
+  judgement: RingJudgement = index.judgement,
+): IdentityIndex {
+  const cores: GroupCore[] = [...index.rings.values(), ...index.groups.values()].map((record) => ({
+    members: record.members,
+    identifiers: record.identifiers,
+    strength: record.strength,
+    template_share: record.template_share,
+  }));
+  cores.sort((a, b) => groupDigest(a.members).localeCompare(groupDigest(b.members)));
+  return { ...index, ...judgeGroups(cores, identityOf, judgement, anomalyOf), judgement };
 }
 
 /** Builds the identity index and its rings (connected components of two or more linked accounts). */
@@ -135,8 +197,8 @@ export function buildIdentityIndexOfIdentities(accounts: readonly AccountIdentit
     if (!members) components.set(root, (members = []));
     members.push(i);
   }
-  const rings = new Map<string, RingRecord>();
-  const ringOfAccount = new Map<string, string>();
+  const cores: GroupCore[] = [];
+  const byId = new Map<string, AccountIdentity>();
   for (const memberIndexes of components.values()) {
     if (memberIndexes.length < 2) continue;
     const memberAccounts = memberIndexes.map((i) => accounts[i] as AccountIdentity);
@@ -161,11 +223,12 @@ export function buildIdentityIndexOfIdentities(accounts: readonly AccountIdentit
         }
       }
     }
-    const ring: RingRecord = { ring_id: ringIdOf(members), members, identifiers: tying.sort((a, b) => b.accounts - a.accounts), strength, template_share: templateShare(memberAccounts) };
-    rings.set(ring.ring_id, ring);
-    for (const member of members) ringOfAccount.set(member, ring.ring_id);
+    cores.push({ members, identifiers: tying.sort((a, b) => b.accounts - a.accounts), strength, template_share: templateShare(memberAccounts) });
+    for (const account of memberAccounts) byId.set(account.account_id, account);
   }
-  return { config, hashKey, identifiers, rings, ringOfAccount, flagged: options.flagged ?? new Set() };
+  const judgement = options.judgement ?? defaultRingJudgement(accounts);
+  const judged = judgeGroups(cores, (id) => byId.get(id) as AccountIdentity, judgement, options.anomalyOf ?? (() => null));
+  return { config, hashKey, identifiers, ...judged, judgement, flagged: options.flagged ?? new Set() };
 }
 
 /** The same index with the accounts flagged at training time recorded (evidence for accounts linked to them). */

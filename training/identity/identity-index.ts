@@ -8,6 +8,8 @@ import type { AccountEvents } from '../../data/tables.js';
 import { FINGERPRINT_PATTERN, secretFingerprint } from '../../models/secret-fingerprint.js';
 import { type IdentifierKind, IdentifierKindSchema } from '../scoring/risk-assessment.js';
 import { type IdentifierTable, IdentifierTableBuilder, parseIdentifierLine } from './identifier-table.js';
+import { type MemberProfile, memberProfile } from './member-profile.js';
+import { RingScoreContextSchema, RingVerdictSchema } from './ring-score.js';
 
 export { type IdentifierRecord, IdentifierRecordSchema } from './identifier-table.js';
 
@@ -35,14 +37,29 @@ export const IdentityConfigSchema = z
   .prefault({});
 export type IdentityConfig = z.infer<typeof IdentityConfigSchema>;
 
-export const RingRecordSchema = z.object({
-  ring_id: z.string(),
+/** What every candidate group records: its members, what ties them, and the verdict of the ring scorer. */
+const CandidateGroupShape = {
   members: z.array(z.string()),
-  identifiers: z.array(z.object({ kind: IdentifierKindSchema, hash: z.string(), accounts: z.number().int() })).describe('the identifiers that tie the ring'),
-  strength: z.number().min(0).max(1).describe('weight of the strongest kind of link inside the ring'),
+  identifiers: z.array(z.object({ kind: IdentifierKindSchema, hash: z.string(), accounts: z.number().int() })).describe('the identifiers that tie the group'),
+  strength: z.number().min(0).max(1).describe('weight of the strongest kind of link inside the group'),
   template_share: z.number().min(0).max(1).describe('share of member pairs whose typical proposal texts are near-duplicates (one operator)'),
-});
+  ...RingVerdictSchema.shape,
+};
+
+/** A candidate group whose ring score reaches the policy's ring threshold. */
+export const RingRecordSchema = z.object({ ring_id: z.string(), ...CandidateGroupShape });
 export type RingRecord = z.infer<typeof RingRecordSchema>;
+
+/** A candidate group below the ring threshold: kept for analysts (groups.csv), never called a ring. */
+export const GroupRecordSchema = z.object({ group_id: z.string(), ...CandidateGroupShape, not_ring_because: z.string() });
+export type GroupRecord = z.infer<typeof GroupRecordSchema>;
+
+/** How candidate groups are judged: stored with the index so that every caller (training, serving, live) judges alike. */
+export const RingJudgementSchema = z.object({
+  context: RingScoreContextSchema,
+  ring_above: z.number().min(0).max(100).describe("policy.ring_above: a candidate group whose ring score reaches this is a ring"),
+});
+export type RingJudgement = z.infer<typeof RingJudgementSchema>;
 
 export interface IdentityIndex {
   readonly config: IdentityConfig;
@@ -51,6 +68,11 @@ export interface IdentityIndex {
   readonly identifiers: IdentifierTable;
   readonly rings: ReadonlyMap<string, RingRecord>;
   readonly ringOfAccount: ReadonlyMap<string, string>;
+  /** candidate groups below the ring threshold */
+  readonly groups: ReadonlyMap<string, GroupRecord>;
+  /** every member of a candidate group → its ring id or group id */
+  readonly groupOfAccount: ReadonlyMap<string, string>;
+  readonly judgement: RingJudgement;
   /** accounts flagged (FLAG_FOR_REVIEW or higher) when the model was trained */
   readonly flagged: ReadonlySet<string>;
 }
@@ -74,18 +96,21 @@ export function accountIdentifiers(account: AccountEvents, hashKey: string): Rec
   };
 }
 
-/** What the identity graph needs of one account: its hashed identifiers and its most typical proposal text. */
+/** What the identity graph needs of one account: its hashed identifiers, most typical proposal text and group profile. */
 export interface AccountIdentity {
   readonly account_id: string;
   readonly identifiers: Record<IdentifierKind, string[]>;
   /** the middle one of its proposals in time order (template evidence for rings), or null without proposals */
   readonly typicalProposalText: string | null;
+  /** what judging its group needs of its own events (ring-score.ts) */
+  readonly profile: MemberProfile;
 }
 
 export function accountIdentity(account: AccountEvents, hashKey: string): AccountIdentity {
   const { proposals } = inCanonicalOrder(account);
   const middle = proposals[Math.floor(proposals.length / 2)];
-  return { account_id: account.account_id, identifiers: accountIdentifiers(account, hashKey), typicalProposalText: middle ? middle.text : null };
+  const typicalProposalText = middle ? middle.text : null;
+  return { account_id: account.account_id, identifiers: accountIdentifiers(account, hashKey), typicalProposalText, profile: memberProfile(account, typicalProposalText) };
 }
 
 export interface AccountLinks {
@@ -139,17 +164,23 @@ export function findAccountLinks(index: IdentityIndex, selfId: string, identifie
   return { linked, maxSharedBank: maxOthers.bank, maxSharedDevice: maxOthers.device, ipLinkedAccounts: ipLinked, shared };
 }
 
-/** Size of the ring the account belongs to or would join: its linked accounts' rings plus itself (0 when unlinked). */
+/**
+ * Size of the candidate group the account belongs to or would join: its linked accounts' groups plus itself (0 when
+ * unlinked), and the rings among those groups.
+ */
 export function ringSizeOf(index: IdentityIndex, selfId: string, links: AccountLinks): { size: number; ringIds: string[] } {
   if (links.linked.size === 0) return { size: 0, ringIds: [] };
   const members = new Set<string>();
   const ringIds = new Set<string>();
   for (const other of links.linked.keys()) {
-    const ringId = index.ringOfAccount.get(other);
-    if (ringId) {
-      ringIds.add(ringId);
-      for (const member of (index.rings.get(ringId) as RingRecord).members) members.add(member);
-    } else members.add(other);
+    const groupId = index.groupOfAccount.get(other);
+    const record = groupId === undefined ? undefined : (index.rings.get(groupId) ?? index.groups.get(groupId));
+    if (!record) {
+      members.add(other);
+      continue;
+    }
+    if (index.rings.has(groupId as string)) ringIds.add(groupId as string);
+    for (const member of record.members) members.add(member);
   }
   members.add(selfId);
   return { size: members.size, ringIds: [...ringIds].sort() };
@@ -173,6 +204,8 @@ export const IdentityIndexMetaSchema = z.object({
     .regex(FINGERPRINT_PATTERN)
     .describe("fingerprint of the deployment's hashing secret (models/secret-fingerprint.ts); the secret itself is never stored"),
   rings: z.array(RingRecordSchema),
+  groups: z.array(GroupRecordSchema),
+  judgement: RingJudgementSchema,
   flagged: z.array(z.string()),
 });
 export type IdentityIndexMeta = z.infer<typeof IdentityIndexMetaSchema>;
@@ -190,6 +223,8 @@ export function identityIndexMeta(index: IdentityIndex): IdentityIndexMeta {
     config: index.config,
     key_fingerprint: secretFingerprint(index.hashKey),
     rings: [...index.rings.values()],
+    groups: [...index.groups.values()],
+    judgement: index.judgement,
     flagged: [...index.flagged].sort(),
   };
 }
@@ -219,10 +254,24 @@ export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: Uint8Array,
     if (typeof record === 'string') throw new Error(`identity-index.jsonl line ${lineNumber}: ${record}`);
     if (identifiers.add(record) === 'duplicate') throw new Error(`identity-index.jsonl line ${lineNumber}: ${record.kind} ${record.hash} is listed twice`);
   }
-  const rings = new Map(meta.rings.map((r) => [r.ring_id, r]));
+  return { config: meta.config, hashKey, identifiers: identifiers.build(), ...groupMaps(meta.rings, meta.groups), judgement: meta.judgement, flagged: new Set(meta.flagged) };
+}
+
+/** The index's maps of rings and groups, by id and by member. */
+export function groupMaps(
+  rings: readonly RingRecord[],
+  groups: readonly GroupRecord[],
+): Pick<IdentityIndex, 'rings' | 'ringOfAccount' | 'groups' | 'groupOfAccount'> {
   const ringOfAccount = new Map<string, string>();
-  for (const ring of meta.rings) for (const member of ring.members) ringOfAccount.set(member, ring.ring_id);
-  return { config: meta.config, hashKey, identifiers: identifiers.build(), rings, ringOfAccount, flagged: new Set(meta.flagged) };
+  const groupOfAccount = new Map<string, string>();
+  for (const ring of rings) {
+    for (const member of ring.members) {
+      ringOfAccount.set(member, ring.ring_id);
+      groupOfAccount.set(member, ring.ring_id);
+    }
+  }
+  for (const group of groups) for (const member of group.members) groupOfAccount.set(member, group.group_id);
+  return { rings: new Map(rings.map((r) => [r.ring_id, r])), ringOfAccount, groups: new Map(groups.map((g) => [g.group_id, g])), groupOfAccount };
 }
 
 export { keyOf as identifierKey };

@@ -2,6 +2,7 @@
 import { type AccountOutcome, type ClusterProfile, firstReasonsByKind } from '../analyst-outputs.js';
 import { describePrecisionByAction, type ModelMetrics } from '../evaluation/evaluate-model.js';
 import type { RingRecord } from '../identity/identity-index.js';
+import { ringReasons } from '../identity/ring-score.js';
 import type { RiskAssessment } from '../scoring/risk-assessment.js';
 import type { RiskPolicy } from '../scoring/risk-policy.js';
 import { clusterProfileHeatmapSpec, clusterSizeSpec, curveSpec, riskHistogramSpec, ringSizeSpec } from './chart-specs.js';
@@ -128,8 +129,15 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
     table(['accounts', 'risk', 'action', 'label', 'three strongest reasons', 'account (cluster)'], highestRiskGroups(input)),
     '<h2>Clusters</h2>',
     table(['cluster', 'size', 'flagged', 'what sets it apart'], input.profiles.map((p) => [p.cluster, p.size, pct(p.shareFlagged), p.topFeatures.slice(0, 3).map((f) => `${f.name} ${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)} (median ${f.centroidValue.toFixed(2)} vs ${f.populationMedian.toFixed(2)})`).join('; ')])),
-    '<h2>Largest rings</h2>',
-    table(['ring', 'members', 'tied by', 'template share'], [...input.rings].sort((a, b) => b.members.length - a.members.length).slice(0, 20).map((r) => [r.ring_id, r.members.length, r.identifiers.map((i) => `${i.kind} ×${i.accounts}`).join(', '), pct(r.template_share)])),
+    '<h2>Rings by ring score</h2>',
+    `<p>A candidate group of accounts sharing identifiers is a ring when its ring score (group coordination evidence against signs of an honest group) reaches ${input.policy.ring_above}. Groups below it are in groups.csv with the reason they are not rings.</p>`,
+    table(
+      ['ring', 'ring score', 'members', 'tied by', 'what the score rests on'],
+      [...input.rings]
+        .sort((a, b) => b.ring_score - a.ring_score || b.members.length - a.members.length)
+        .slice(0, 20)
+        .map((r) => [r.ring_id, r.ring_score.toFixed(0), r.members.length, r.identifiers.map((i) => `${i.kind} ×${i.accounts}`).join(', '), ringReasons(r).join('; ')]),
+    ),
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ringfence report ${escapeHtml(input.name)}/${escapeHtml(input.version)}</title>

@@ -6,12 +6,13 @@ import { assignClusters, type KMeansState } from '../detectors/kmeans-detector.j
 import { type AccountFeatures, computeAccountFeatures, toModelInput } from '../features/account-features.js';
 import { FEATURE_NAMES, FEATURES } from '../features/feature-registry.js';
 import type { LinkEvidence } from '../features/link-features.js';
-import type { IdentityIndex } from '../identity/identity-index.js';
+import type { IdentityIndex, RingRecord } from '../identity/identity-index.js';
+import { ringReasons } from '../identity/ring-score.js';
 import type { FittedScaler } from '../scaling/robust-scaler.js';
 import type { TrainConfig } from '../train-config.js';
 import { robustZ, zToScore100 } from './calibration.js';
 import { type IdentifierKind, IdentifierKindSchema, type Reason, type RiskAssessment } from './risk-assessment.js';
-import { actionForScore } from './risk-policy.js';
+import { actionForScore, evidenceKinds } from './risk-policy.js';
 import { combineEvidence, findRuleHits, ruleThreshold } from './rules.js';
 import { withSupervisedLayer } from '../supervised/apply-supervised-layer.js';
 import { supervisedLayerInputs } from '../supervised/layer-inputs.js';
@@ -27,8 +28,8 @@ export interface ScoringParts {
   readonly identityIndex: IdentityIndex;
   /** training medians of every feature in original units: "what is typical" in reasons */
   readonly featureMedians: readonly number[];
-  /** flagged-neighbour evidence is added once the flagged set is known (off in training's first pass) */
-  readonly useFlaggedNeighbours: boolean;
+  /** ring evidence is added once groups are judged (off in training's first pass, whose anomaly scores judge them) */
+  readonly useRingEvidence: boolean;
   /** the layer learnt from analyst decisions, when the version has one */
   readonly supervised?: FittedSupervisedLayer | null;
 }
@@ -41,27 +42,43 @@ function formatValue(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
-function identityEvidence(parts: ScoringParts, evidence: LinkEvidence): { score: number; reasons: Omit<Reason, 'contribution'>[]; shares: number[] } {
-  const { links, ringSize, ringIds } = evidence;
-  const index = parts.identityIndex;
-  const weights = index.config.link_weight;
-  const viaKinds = new Set<IdentifierKind>();
-  let flaggedNeighbours = 0;
-  for (const [other, kinds] of links.linked) {
-    kinds.forEach((k) => viaKinds.add(k));
-    if (parts.useFlaggedNeighbours && index.flagged.has(other) && (kinds.has('bank') || kinds.has('device'))) flaggedNeighbours++;
+/** The ring the account is in or would join: of the rings its links reach, the one with the highest ring score. */
+function ringOfEvidence(index: IdentityIndex, evidence: LinkEvidence): RingRecord | null {
+  let best: RingRecord | null = null;
+  for (const id of evidence.ringIds) {
+    const ring = index.rings.get(id);
+    if (ring && (!best || ring.ring_score > best.ring_score)) best = ring;
   }
-  if (links.linked.size === 0) return { score: 0, reasons: [], shares: [] };
-  const sizeFactor = Math.min(1, Math.max(0, ringSize - 1) / 4);
-  const strength = Math.max(0, ...[...viaKinds].map((k) => weights[k]));
-  const template = Math.max(0, ...ringIds.map((id) => index.rings.get(id)?.template_share ?? 0));
-  const parts_ = [strength * sizeFactor, 0.5 * template * sizeFactor, flaggedNeighbours > 0 ? 0.6 : 0];
-  const reasons: Omit<Reason, 'contribution'>[] = [];
-  const shares: number[] = [];
+  return best;
+}
+
+/**
+ * Ring evidence: the ring score of the account's ring, split over a ring reason (what the ring's score rests on)
+ * and the identifiers it shares with members. A shared identifier outside a ring is no evidence: agencies,
+ * households and re-opened accounts share them too.
+ */
+function ringEvidence(parts: ScoringParts, evidence: LinkEvidence): { score: number; reasons: Omit<Reason, 'contribution'>[]; shares: number[] } {
+  const index = parts.identityIndex;
+  const ring = parts.useRingEvidence ? ringOfEvidence(index, evidence) : null;
+  if (!ring) return { score: 0, reasons: [], shares: [] };
+  const { links } = evidence;
+  const ringMembers = new Set(ring.members);
+  const reasons: Omit<Reason, 'contribution'>[] = [
+    {
+      code: 'ring-member',
+      kind: 'ring',
+      name: 'ring_score',
+      value: ring.ring_score,
+      typical: index.judgement.ring_above,
+      unit: 'score',
+      detail: `in ring ${ring.ring_id} of ${ring.members.length} accounts (ring score ${ring.ring_score.toFixed(0)}): ${ringReasons(ring).slice(0, 3).join('; ')}`,
+    },
+  ];
+  const shares = [2];
   const kindLabel: Record<IdentifierKind, string> = { bank: 'a bank hash', device: 'a device', ip: 'several IPs' };
   for (const kind of IdentifierKindSchema.options) {
-    if (!viaKinds.has(kind)) continue;
-    const count = [...links.linked.values()].filter((k) => k.has(kind)).length;
+    const count = [...links.linked].filter(([other, kinds]) => kinds.has(kind) && ringMembers.has(other)).length;
+    if (count === 0) continue;
     reasons.push({
       code: kind === 'bank' ? 'shared-bank-hash' : kind === 'device' ? 'shared-device' : 'shared-ips',
       kind: 'link',
@@ -69,19 +86,11 @@ function identityEvidence(parts: ScoringParts, evidence: LinkEvidence): { score:
       value: count,
       typical: 0,
       unit: 'accounts',
-      detail: `shares ${kindLabel[kind]} with ${count} known account${count > 1 ? 's' : ''}${ringSize > 1 ? ` (ring of ${ringSize})` : ''}`,
+      detail: `shares ${kindLabel[kind]} with ${count} member${count > 1 ? 's' : ''} of ring ${ring.ring_id}`,
     });
-    shares.push(weights[kind] * sizeFactor);
+    shares.push(index.config.link_weight[kind]);
   }
-  if (template > 0 && ringSize > 1) {
-    reasons.push({ code: 'ring-shared-template', kind: 'link', name: 'ring_template_share', value: round(template), typical: 0, unit: 'share', detail: `${Math.round(template * 100)}% of its ring's members send near-identical proposal texts` });
-    shares.push(parts_[1] as number);
-  }
-  if (flaggedNeighbours > 0) {
-    reasons.push({ code: 'linked-to-flagged', kind: 'link', name: 'flagged_neighbours', value: flaggedNeighbours, typical: 0, unit: 'accounts', detail: `shares a bank hash or device with ${flaggedNeighbours} account${flaggedNeighbours > 1 ? 's' : ''} flagged at training time` });
-    shares.push(0.6);
-  }
-  return { score: 100 * combineEvidence(parts_), reasons, shares };
+  return { score: ring.ring_score, reasons, shares };
 }
 
 /** Scores one account against a model: depends only on the model and this account's events. */
@@ -106,7 +115,7 @@ export function assessUnsupervised(parts: ScoringParts, accountId: string, featu
 
   const hits = findRuleHits(parts.config.rules, (name) => features.values[FEATURE_NAMES.indexOf(name)] as number);
   const rulesScore = 100 * combineEvidence(hits.map((h) => h.rule.weight));
-  const identity = identityEvidence(parts, features.linkEvidence);
+  const identity = ringEvidence(parts, features.linkEvidence);
   const weights = parts.config.weights;
   const evidence = [(weights.anomaly * anomaly) / 100, (weights.identity * identity.score) / 100, (weights.rules * rulesScore) / 100];
   const riskScore = 100 * combineEvidence(evidence);
@@ -144,10 +153,12 @@ export function assessUnsupervised(parts: ScoringParts, accountId: string, featu
     .slice(0, MAX_LINKED_ACCOUNTS)
     .map(([accountId, kinds]) => ({ account_id: accountId, via: [...kinds].sort(), ring_id: index.ringOfAccount.get(accountId) ?? null, is_flagged: index.flagged.has(accountId) }));
   const kmeansState = parts.ensemble.detectors.kmeans.state as KMeansState;
+  const kinds = evidenceKinds({ anomaly, rules: rulesScore, ringScore: identity.score }, parts.config.policy);
   const assessment: RiskAssessment = {
     account_id: accountId,
     risk_score: round(riskScore, 2),
-    action: actionForScore(riskScore, parts.config.policy),
+    action: actionForScore(riskScore, parts.config.policy, kinds),
+    evidence: kinds,
     components: {
       autoencoder: round(componentScore('autoencoder'), 2),
       kmeans: round(componentScore('kmeans'), 2),

@@ -9,7 +9,7 @@ import { DatasetError } from '../../data/data-errors.js';
 import { loadDatasetShard, resolveShardCount } from '../../data/dataset-shards.js';
 import type { ProgressEvent } from '../../data/progress-event.js';
 import { trackTemporaryOutput } from '../../data/temporary-outputs.js';
-import { buildIdentityIndexOfIdentities } from '../identity/identity-graph.js';
+import { buildIdentityIndexOfIdentities, defaultRingJudgement } from '../identity/identity-graph.js';
 import { type AccountIdentity, accountIdentity, type IdentityIndex } from '../identity/identity-index.js';
 import type { RiskAssessment } from './risk-assessment.js';
 import { assessAccount, type ScoringParts } from './risk-score.js';
@@ -33,7 +33,7 @@ export interface ScoredDataset {
   readonly accounts: number;
   readonly actions: Record<RiskAssessment['action'], number>;
   readonly shards: number;
-  /** rings among the scored accounts, with the model's hub caps and link rule (when asked for) */
+  /** rings and candidate groups among the scored accounts, with the model's hub caps, link rule and ring judgement (when asked for) */
   readonly identityIndex: IdentityIndex | null;
 }
 
@@ -105,7 +105,7 @@ async function mergeRuns(runs: readonly ShardRun[], writer: AtomicFileWriter): P
 export async function scoreDataset(folder: string, parts: ScoringParts, outputFile: string, options: ScoreDatasetOptions): Promise<ScoredDataset> {
   const shards = await resolveShardCount(folder, options);
   const actions = { BLOCK_ACCOUNT: 0, FLAG_FOR_REVIEW: 0, MONITOR: 0 };
-  const identities: { line: number; identity: AccountIdentity }[] = [];
+  const identities: { line: number; identity: AccountIdentity; anomaly: number }[] = [];
   const output = createAtomicFileWriter(outputFile);
   const runs: ShardRun[] = [];
   const untrackRuns: (() => void)[] = [];
@@ -126,7 +126,7 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
           const assessment = assessAccount(parts, account);
           actions[assessment.action]++;
           accounts++;
-          if (options.withIdentityIndex) identities.push({ line: dataset.accountLines[i] as number, identity: accountIdentity(account, parts.identityIndex.hashKey) });
+          if (options.withIdentityIndex) identities.push({ line: dataset.accountLines[i] as number, identity: accountIdentity(account, parts.identityIndex.hashKey), anomaly: assessment.components.anomaly });
           const record = options.formatLine(assessment);
           if (run) {
             run.lines.push(dataset.accountLines[i] as number);
@@ -150,11 +150,13 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
     for (const untrack of untrackRuns) untrack();
   }
   identities.sort((a, b) => a.line - b.line);
-  const identityIndex = options.withIdentityIndex
-    ? buildIdentityIndexOfIdentities(
-        identities.map((i) => i.identity),
-        { config: parts.identityIndex.config, hashKey: parts.identityIndex.hashKey },
-      )
-    : null;
+  let identityIndex: IdentityIndex | null = null;
+  if (options.withIdentityIndex) {
+    // groups among the scored accounts are judged as the model judges, as of their own latest activity
+    const accounts = identities.map((i) => i.identity);
+    const anomaly = new Map(identities.map((i) => [i.identity.account_id, i.anomaly]));
+    const judgement = { ...parts.identityIndex.judgement, context: { ...parts.identityIndex.judgement.context, as_of: defaultRingJudgement(accounts).context.as_of } };
+    identityIndex = buildIdentityIndexOfIdentities(accounts, { config: parts.identityIndex.config, hashKey: parts.identityIndex.hashKey, judgement, anomalyOf: (id) => anomaly.get(id) ?? null });
+  }
   return { accounts, actions, shards, identityIndex };
 }

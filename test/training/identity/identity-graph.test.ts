@@ -20,7 +20,11 @@ function account(id: string, ids: { banks?: string[]; devices?: string[]; ips?: 
   };
 }
 const config = IdentityConfigSchema.parse({ hub_cap: { bank: 3, device: 3, ip: 3 } });
-const ringsOf = (accounts: AccountEvents[]) => [...buildIdentityIndex(accounts, { config, hashKey: 'k' }).rings.values()].map((r) => r.members);
+// candidate groups, rings or not: these tests are about linking, not about judging groups (ring-score.test.ts)
+const ringsOf = (accounts: AccountEvents[]) => {
+  const index = buildIdentityIndex(accounts, { config, hashKey: 'k' });
+  return [...index.rings.values(), ...index.groups.values()].map((r) => r.members);
+};
 
 describe('buildIdentityIndex', () => {
   it('chains A-B-C sharing different identifiers into one ring', () => {

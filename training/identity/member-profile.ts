@@ -1,0 +1,108 @@
+// What group judgement needs of one account's own events, small enough to keep for every account of a large data set.
+//
+// Ring evidence compares members with each other (created together, active in the same hours, one template, one bid
+// level, one foreign country, banks added together), so each account keeps a fixed-size profile: counts, times and
+// two MinHash signatures (its active hours and its typical proposal text), never its events.
+import { z } from 'zod';
+import type { AccountEvents } from '../../data/tables.js';
+import { textSignature } from '../features/text-signature.js';
+
+const HOUR_MS = 3_600_000;
+export const ACTIVITY_SIGNATURE_SIZE = 32;
+/** at most this many foreign login countries are kept, most used first */
+const MAX_FOREIGN_COUNTRIES = 3;
+const MAX_BANKS = 8;
+// Fixed odd multipliers: signatures must be identical wherever they are computed (training, serving, live stores).
+const MULTIPLIERS = Int32Array.from({ length: ACTIVITY_SIGNATURE_SIZE }, (_, i) => Math.imul(0x85ebca6b, 2 * i + 3) | 1);
+
+const Signature = z.array(z.number().int().nonnegative()).length(ACTIVITY_SIGNATURE_SIZE);
+
+export const MemberProfileSchema = z.object({
+  created_at: z.number().describe('account creation, epoch ms'),
+  country: z.string().describe('declared country'),
+  logins: z.number().int().nonnegative(),
+  foreign_login_countries: z.array(z.string()).max(MAX_FOREIGN_COUNTRIES).describe('login countries other than the declared one, most used first'),
+  foreign_login_share: z.number().min(0).max(1).describe('share of logins from another country than the declared one'),
+  devices: z.number().int().nonnegative().describe('distinct devices'),
+  bank_added_at: z.array(z.number()).max(MAX_BANKS).describe("when each distinct bank account was first added (epoch ms), in the order of the identity's bank hashes"),
+  first_active: z.number().nullable().describe('first login or proposal, epoch ms'),
+  last_active: z.number().nullable(),
+  active_hours: z.number().int().nonnegative().describe('distinct clock hours (UTC, since the epoch) with a login or proposal'),
+  activity_signature: Signature.nullable().describe('MinHash of the set of active hours: estimates how many hours two members share'),
+  proposals: z.number().int().nonnegative(),
+  bid_ratio_median: z.number().nullable().describe('median bid / job budget, null without proposals'),
+  template_signature: Signature.nullable().describe('MinHash of the typical proposal text (3-word shingles)'),
+});
+export type MemberProfile = z.infer<typeof MemberProfileSchema>;
+
+/** MinHash signature of a set of non-negative integers. */
+function integerSetSignature(values: ReadonlySet<number>): number[] {
+  const signature = new Uint32Array(ACTIVITY_SIGNATURE_SIZE).fill(0xffffffff);
+  for (const value of values) {
+    let h = Math.imul(value ^ (value >>> 16), 0x7feb352d) >>> 0;
+    h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+    for (let k = 0; k < ACTIVITY_SIGNATURE_SIZE; k++) {
+      const mixed = Math.imul(h ^ k, MULTIPLIERS[k] as number) >>> 0;
+      const finished = (mixed ^ (mixed >>> 16)) >>> 0;
+      if (finished < (signature[k] as number)) signature[k] = finished;
+    }
+  }
+  return Array.from(signature);
+}
+
+function medianOf(values: number[]): number | null {
+  if (values.length === 0) return null;
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  return values.length % 2 ? (values[mid] as number) : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
+}
+
+/**
+ * The profile of one account: the same whatever the order of its events. `bank_added_at[k]` belongs to the k-th bank
+ * hash of its identity (accountIdentifiers lists distinct banks in the order the payouts list them).
+ */
+export function memberProfile(account: AccountEvents, typicalProposalText: string | null): MemberProfile {
+  const foreign = new Map<string, number>();
+  let foreignLogins = 0;
+  const devices = new Set<string>();
+  const hours = new Set<number>();
+  let first = Infinity;
+  let last = -Infinity;
+  const seen = (ts: number) => {
+    hours.add(Math.floor(ts / HOUR_MS));
+    if (ts < first) first = ts;
+    if (ts > last) last = ts;
+  };
+  for (const login of account.logins) {
+    devices.add(login.device_id);
+    seen(login.ts);
+    if (login.country === account.country) continue;
+    foreignLogins++;
+    foreign.set(login.country, (foreign.get(login.country) ?? 0) + 1);
+  }
+  const ratios: number[] = [];
+  for (const proposal of account.proposals) {
+    seen(proposal.ts);
+    ratios.push(proposal.bid_amount / proposal.job_budget);
+  }
+  const bankAddedAt = new Map<string, number>();
+  // keyed in the order the identity lists its bank hashes (first seen first); the earliest addition of each, in any event order
+  for (const payout of account.payouts) bankAddedAt.set(payout.bank_hash, Math.min(payout.added_at, bankAddedAt.get(payout.bank_hash) ?? Infinity));
+  const isActive = Number.isFinite(first);
+  return {
+    created_at: account.created_at,
+    country: account.country,
+    logins: account.logins.length,
+    foreign_login_countries: [...foreign].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, MAX_FOREIGN_COUNTRIES).map(([country]) => country),
+    foreign_login_share: account.logins.length === 0 ? 0 : foreignLogins / account.logins.length,
+    devices: devices.size,
+    bank_added_at: [...bankAddedAt.values()].slice(0, MAX_BANKS),
+    first_active: isActive ? first : null,
+    last_active: isActive ? last : null,
+    active_hours: hours.size,
+    activity_signature: hours.size > 0 ? integerSetSignature(hours) : null,
+    proposals: account.proposals.length,
+    bid_ratio_median: medianOf(ratios.filter(Number.isFinite)),
+    template_signature: typicalProposalText === null ? null : Array.from(textSignature(typicalProposalText)),
+  };
+}
