@@ -99,7 +99,15 @@ describe('ringfence score and inspect', () => {
     const lines = (await readFile(path.join(dir, 'scores.csv'), 'utf8')).trim().split('\n');
     expect(lines[0]).toBe('account_id,risk_score,action,cluster,reasons');
     expect(lines).toHaveLength(1501);
-    expect((await readFile(path.join(dir, 'rings.csv'), 'utf8')).split('\n')[0]).toBe('ring_id,account_id');
+    const [ringHeader, ...ringRows] = (await readFile(path.join(dir, 'rings.csv'), 'utf8')).trim().split('\n');
+    expect(ringHeader).toBe('ring_id,account_id,ring_score,rests_on,reasons,identifiers');
+    // only rings: every listed group reaches the ring threshold; the others are in groups.csv with why they are not
+    expect(ringRows.length).toBeGreaterThan(0);
+    expect(ringRows.every((row) => row.startsWith('R-') && Number(row.split(',')[2]) >= 50)).toBe(true);
+    const [groupHeader, ...groupRows] = (await readFile(path.join(dir, 'groups.csv'), 'utf8')).trim().split('\n');
+    expect(groupHeader).toBe('group_id,account_id,ring_score,not_ring_because,honest_signs,identifiers');
+    expect(groupRows.every((row) => row.startsWith('G-') && /ring score [\d.]+ is below 50/.test(row))).toBe(true);
+    expect(scores.stdout).toMatch(/\d+ rings \(ring score >= 50\) → .*rings\.csv; \d+ candidate groups below → .*groups\.csv/);
     const list = await run(['inspect', '--models', fixture.modelsRoot, '--name', fixture.name]);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(fixture.version);

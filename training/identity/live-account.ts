@@ -5,6 +5,7 @@ import type { AccountEvents } from '../../data/tables.js';
 import { textSignature } from '../features/text-signature.js';
 import { IdentifierKindSchema } from '../scoring/risk-assessment.js';
 import { accountIdentity } from './identity-index.js';
+import { MemberProfileSchema } from './member-profile.js';
 
 const HashList = z.array(z.string().regex(/^[0-9a-f]{24}$/, 'a keyed identifier hash is 24 lower-case hex digits'));
 
@@ -14,6 +15,7 @@ export const LiveAccountSchema = z.strictObject({
   created_at: z.number().describe('account creation, epoch ms (retention counts from it)'),
   recorded_at: z.number().describe('when the service recorded it, epoch ms'),
   template_signature: z.array(z.number().int().nonnegative()).nullable().describe('MinHash of its typical proposal text, null without proposals'),
+  profile: MemberProfileSchema.optional().describe('what judging its group needs (ring-score.ts); absent in records made before ring scores'),
 });
 export type LiveAccount = z.infer<typeof LiveAccountSchema>;
 
@@ -27,6 +29,7 @@ export function liveAccountOf(account: AccountEvents, hashKey: string, recordedA
     created_at: account.created_at,
     recorded_at: recordedAt,
     template_signature: text === null ? null : Array.from(textSignature(text)),
+    profile: identity.profile,
   };
 }
 

@@ -14,7 +14,8 @@ import { createHash } from 'node:crypto';
 import type { IdentifierKind } from '../scoring/risk-assessment.js';
 import type { IdentifierRecord, IdentifierTable } from './identifier-table.js';
 import { templateShareOfSignatures } from './identity-graph.js';
-import type { IdentityIndex, RingRecord } from './identity-index.js';
+import { type GroupRecord, type IdentityIndex, type RingRecord } from './identity-index.js';
+import { type GroupMember, notRingReason, type RingVerdict, scoreCandidateGroup } from './ring-score.js';
 import { LIVE_IDENTIFIER_KINDS, type LiveAccount } from './live-account.js';
 
 /** A node of the live graph: a recorded account (its id) or a training block ("ring:<id>" or "train:<account>"). */
@@ -106,12 +107,12 @@ export class LiveIdentityGraph {
   // ---- nodes and links
 
   private blockOfTrainingAccount(accountId: string): NodeId {
-    const ring = this.base.ringOfAccount.get(accountId);
-    return ring ? RING_NODE + ring : TRAIN_NODE + accountId;
+    const block = this.base.groupOfAccount.get(accountId);
+    return block ? RING_NODE + block : TRAIN_NODE + accountId;
   }
 
   private membersOfNode(node: NodeId): readonly string[] {
-    if (node.startsWith(RING_NODE)) return (this.base.rings.get(node.slice(RING_NODE.length)) as RingRecord).members;
+    if (node.startsWith(RING_NODE)) return (this.trainingBlock(node.slice(RING_NODE.length)) as RingRecord).members;
     if (node.startsWith(TRAIN_NODE)) return [node.slice(TRAIN_NODE.length)];
     return [node];
   }
@@ -367,7 +368,7 @@ export class LiveIdentityGraph {
         for (const kind of LIVE_IDENTIFIER_KINDS) for (const hash of entry.account.identifiers[kind]) addTie(kind, hash);
         if (entry.account.template_signature) signatures.push(Uint32Array.from(entry.account.template_signature));
       } else if (node.startsWith(RING_NODE)) {
-        const ring = this.base.rings.get(node.slice(RING_NODE.length)) as RingRecord;
+        const ring = this.trainingBlock(node.slice(RING_NODE.length)) as RingRecord;
         for (const tie of ring.identifiers) addTie(tie.kind, tie.hash);
         trainingTemplate = Math.max(trainingTemplate, ring.template_share);
       }
@@ -379,8 +380,43 @@ export class LiveIdentityGraph {
       identifiers,
       strength,
       template_share: Math.max(trainingTemplate, templateShareOfSignatures(signatures)),
+      ...this.verdictOf(group),
     };
     return group.ring;
+  }
+
+  /**
+   * The ring verdict of a group: from its recorded members' profiles when two or more have one, else that of its
+   * highest-scoring training ring (the model keeps no profiles of training accounts), else no evidence.
+   */
+  private verdictOf(group: Group): RingVerdict {
+    const profiled: GroupMember[] = [];
+    let training: RingVerdict | null = null;
+    for (const node of group.nodes) {
+      const entry = this.live.get(node);
+      if (entry?.account.profile) profiled.push({ account_id: entry.account.account_id, identifiers: entry.account.identifiers, profile: entry.account.profile, anomaly: null });
+      else if (node.startsWith(RING_NODE)) {
+        const ring = this.trainingBlock(node.slice(RING_NODE.length)) as RingRecord;
+        if (!training || ring.ring_score > training.ring_score) training = ring;
+      }
+    }
+    const live = profiled.length >= 2 ? scoreCandidateGroup(profiled, this.base.judgement.context) : null;
+    const verdict = live && (!training || live.ring_score >= training.ring_score) ? live : training;
+    if (!verdict) return { ring_score: 0, rests_on: [], honest_signs: [], evidence: [] };
+    return { ring_score: verdict.ring_score, rests_on: verdict.rests_on, honest_signs: verdict.honest_signs, evidence: verdict.evidence };
+  }
+
+  /**
+   * A training candidate group, ring or not, in the shape of a ring record (its id as ring_id): one block of the live
+   * graph whose inner links are the model's.
+   */
+  trainingBlock(id: string): RingRecord | undefined {
+    const ring = this.base.rings.get(id);
+    if (ring) return ring;
+    const group = this.base.groups.get(id);
+    if (!group) return undefined;
+    const { group_id: groupId, not_ring_because: _notRing, ...rest } = group;
+    return { ring_id: groupId, ...rest };
   }
 
   /** The group (two or more accounts) an account is in now, or null. */
@@ -390,13 +426,13 @@ export class LiveIdentityGraph {
       const ring = this.ringRecord(group);
       return ring.members.length >= 2 ? { ring, size: ring.members.length } : null;
     }
-    const trainingRing = this.base.rings.get(this.base.ringOfAccount.get(accountId) ?? '');
+    const trainingRing = this.trainingBlock(this.base.groupOfAccount.get(accountId) ?? '');
     return trainingRing ? { ring: trainingRing, size: trainingRing.members.length } : null;
   }
 
   /** The group of this id now: its own, or (for the id of a group since absorbed) the group that absorbed it. */
   groupById(groupId: string): LiveGroup | null {
-    const trainingRing = this.base.rings.get(groupId);
+    const trainingRing = this.trainingBlock(groupId);
     const founder = trainingRing ? trainingRing.members[0] : this.founders.get(groupId);
     if (founder !== undefined) return this.groupOfAccountNow(founder);
     // a training account outside any training ring that founded a group
@@ -492,17 +528,49 @@ function liveIdentityIndex(graph: LiveIdentityGraph): IdentityIndex {
       for (const member of group.ring.members) listed.add(`member:${member}`);
       yield [group.ring.ring_id, group.ring];
     }
-    for (const [id, ring] of base.rings) if (!listed.has(id) && !listed.has(`member:${ring.members[0]}`)) yield [id, ring];
+    for (const id of [...base.rings.keys(), ...base.groups.keys()]) {
+      const block = graph.trainingBlock(id) as RingRecord;
+      if (!listed.has(id) && !listed.has(`member:${block.members[0]}`)) yield [id, block];
+    }
   }
-  const rings = new LookupMap<RingRecord>((id) => {
-    const group = graph.groupById(id);
-    return group && group.ring.ring_id === id ? group.ring : undefined;
-  }, allRings);
+  // a live group is a ring when its verdict reaches the model's ring threshold; below it, a candidate group
+  const isRing = (ring: RingRecord) => ring.ring_score >= base.judgement.ring_above;
+  const asGroup = (ring: RingRecord): GroupRecord => {
+    const { ring_id: groupId, ...rest } = ring;
+    return { group_id: groupId, ...rest, not_ring_because: notRingReason(ring, base.judgement.ring_above) };
+  };
+  const rings = new LookupMap<RingRecord>(
+    (id) => {
+      const group = graph.groupById(id);
+      return group && group.ring.ring_id === id && isRing(group.ring) ? group.ring : undefined;
+    },
+    function* () {
+      for (const entry of allRings()) if (isRing(entry[1])) yield entry;
+    },
+  );
   const ringOfAccount = new LookupMap<string>(
-    (accountId) => graph.groupOfAccountNow(accountId)?.ring.ring_id,
+    (accountId) => {
+      const group = graph.groupOfAccountNow(accountId);
+      return group && isRing(group.ring) ? group.ring.ring_id : undefined;
+    },
+    function* () {
+      for (const [id, ring] of allRings()) if (isRing(ring)) for (const member of ring.members) yield [member, id];
+    },
+  );
+  const groups = new LookupMap<GroupRecord>(
+    (id) => {
+      const group = graph.groupById(id);
+      return group && group.ring.ring_id === id && !isRing(group.ring) ? asGroup(group.ring) : base.groups.get(id);
+    },
+    function* () {
+      for (const [id, ring] of allRings()) if (!isRing(ring)) yield [id, asGroup(ring)];
+    },
+  );
+  const groupOfAccount = new LookupMap<string>(
+    (accountId) => graph.groupOfAccountNow(accountId)?.ring.ring_id ?? base.groupOfAccount.get(accountId),
     function* () {
       for (const [id, ring] of allRings()) for (const member of ring.members) yield [member, id];
     },
   );
-  return { config: base.config, hashKey: base.hashKey, identifiers, rings, ringOfAccount, flagged: base.flagged };
+  return { config: base.config, hashKey: base.hashKey, identifiers, rings, ringOfAccount, groups, groupOfAccount, judgement: base.judgement, flagged: base.flagged };
 }

@@ -65,7 +65,7 @@ const WEIGHTS: Record<CoordinationEvidence | HonestSign, number> = {
   'long-lived-accounts': 2,
   'creation-spread': 1.5,
   'independent-histories': 1.5,
-  'stable-office': 1,
+  'stable-office': 2.5,
 };
 const BIAS = -3;
 /** policy.ring_above by default: a candidate group is a ring from this ring score on */
@@ -184,29 +184,29 @@ function unusualMembers(members: readonly GroupMember[], context: RingScoreConte
   return { code: 'unusual-members', side: 'coordination', strength: unusual / members.length, detail: `the detectors find ${unusual} of ${members.length} members unusual` };
 }
 
-/** Members that got a bank account shared in the group within a few days of another member getting it. */
+/** The most members that got one bank account shared in the group within a few days of each other. */
 function newSharedBank(members: readonly GroupMember[]): RingEvidenceItem {
-  const additions = new Map<string, { member: number; at: number }[]>();
-  members.forEach((m, i) => {
+  const additions = new Map<string, number[]>();
+  for (const m of members) {
     m.identifiers.bank?.forEach((hash, k) => {
       const at = m.profile.bank_added_at[k];
       if (at === undefined) return;
       let list = additions.get(hash);
       if (!list) additions.set(hash, (list = []));
-      list.push({ member: i, at });
-    });
-  });
-  const involved = new Set<number>();
-  for (const list of additions.values()) {
-    if (list.length < 2) continue;
-    list.sort((a, b) => a.at - b.at);
-    list.forEach((addition, k) => {
-      const before = list[k - 1];
-      const after = list[k + 1];
-      if ((before && addition.at - before.at <= BANK_TOGETHER_MS) || (after && after.at - addition.at <= BANK_TOGETHER_MS)) involved.add(addition.member);
+      list.push(at);
     });
   }
-  return { code: 'new-shared-bank', side: 'coordination', strength: involved.size / members.length, detail: `${involved.size} of ${members.length} members had one bank account added within 3 days of each other` };
+  let best = 0;
+  for (const times of additions.values()) {
+    if (times.length < 2) continue;
+    times.sort((a, b) => a - b);
+    for (let i = 0, j = 0; j < times.length; j++) {
+      while ((times[j] as number) - (times[i] as number) > BANK_TOGETHER_MS) i++;
+      best = Math.max(best, j - i + 1);
+    }
+  }
+  const strength = best < 2 ? 0 : best / members.length;
+  return { code: 'new-shared-bank', side: 'coordination', strength, detail: `${best} of ${members.length} members had one bank account added within 3 days of each other` };
 }
 
 function deviceRotation(members: readonly GroupMember[]): RingEvidenceItem {
