@@ -178,7 +178,7 @@ try {
       const started = performance.now();
       const trained = await trainModel({ dataDir: folders.get(trainWorld) as string, modelsRoot, name: `${trainWorld}-${seed}`, seed: 1, hashSecret: HASH_SECRET });
       console.error(`trained on ${trainWorld} seed ${seed} in ${((performance.now() - started) / 1000).toFixed(0)}s`);
-      const { parts } = await loadScoringParts(modelsRoot, trained.name, trained.version);
+      const { parts } = await loadScoringParts(modelsRoot, trained.name, trained.version, { hashSecret: HASH_SECRET });
       for (const scoreWorld of worlds) {
         const scored = await scoreFolder(parts, folders.get(scoreWorld) as string);
         const f = figures(`${trainWorld} → ${scoreWorld} (seed ${seed})`, scored);

@@ -60,6 +60,7 @@ export function judgeGroupsAfterFirstPass(
     if (assessment.action !== 'MONITOR') flagged.add(id);
     if (data.identityIndex.groupOfAccount.has(id)) memberAnomaly.set(id, assessment.components.anomaly);
   });
+  onProgress?.({ stage: 'scoring (pass 1 of 2)', done: data.accountIds.length, total: data.accountIds.length, unit: 'accounts' });
   const identityIndex = rejudgeIdentityGroups(
     withFlaggedAccounts(data.identityIndex, flagged),
     (id) => data.groupedIdentities.get(id) as AccountIdentity,
