@@ -153,7 +153,11 @@ export function assessUnsupervised(parts: ScoringParts, accountId: string, featu
     .slice(0, MAX_LINKED_ACCOUNTS)
     .map(([accountId, kinds]) => ({ account_id: accountId, via: [...kinds].sort(), ring_id: index.ringOfAccount.get(accountId) ?? null, is_flagged: index.flagged.has(accountId) }));
   const kmeansState = parts.ensemble.detectors.kmeans.state as KMeansState;
-  const kinds = evidenceKinds({ anomaly, rules: rulesScore, ringScore: identity.score }, parts.config.policy);
+  // rules are evidence independent of the anomaly part only through features the detectors did not single out: a rule
+  // on the very feature that makes the account unusual says the same thing twice
+  const anomalyFeatures = new Set(topFeatures.map((f) => f.feature));
+  const independentRules = 100 * combineEvidence(hits.filter((h) => !anomalyFeatures.has(h.rule.feature)).map((h) => h.rule.weight));
+  const kinds = evidenceKinds({ anomaly, rules: independentRules, ringScore: identity.score }, parts.config.policy);
   const assessment: RiskAssessment = {
     account_id: accountId,
     risk_score: round(riskScore, 2),
