@@ -6,8 +6,8 @@ export const ActionSchema = z.enum(ACTIONS).describe('what to do with the accoun
 export type Action = z.infer<typeof ActionSchema>;
 
 export const EvidenceKindSchema = z
-  .enum(['anomaly', 'ring', 'rules'])
-  .describe('an independent kind of evidence: the detectors find the account unusual, it is in a ring, rules hit');
+  .enum(['anomaly', 'ring', 'rules', 'decisions'])
+  .describe('an independent kind of evidence: the detectors find the account unusual, it is in a ring, rules hit, the layer learnt from analyst decisions speaks about it');
 export type EvidenceKind = z.infer<typeof EvidenceKindSchema>;
 
 export const IdentifierKindSchema = z.enum(['bank', 'device', 'ip']).describe('kind of shared identifier');

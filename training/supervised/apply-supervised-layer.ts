@@ -24,10 +24,13 @@ export function withSupervisedLayer(layer: FittedSupervisedLayer, inputs: Float6
     : `learnt from ${labels} analyst decisions: probability of fraud ${probability.toFixed(2)} (flag at ${state.flag.probability.toFixed(2)}, block at ${state.block.probability.toFixed(2)})`;
   const reason: Reason = { code: isNovel ? 'learned-novel-account' : 'learned-from-decisions', kind: 'learned', name: 'supervised_probability', value: round(probability), typical: round(state.flag.probability), unit: 'probability', contribution: round(share, 4), detail };
   const reasons = [...assessment.reasons.map((r) => ({ ...r, contribution: round(r.contribution * (1 - share), 4) })), reason].sort((a, b) => b.contribution - a.contribution || a.code.localeCompare(b.code));
+  // analyst decisions are a kind of evidence of their own, where they speak about the account (not a novel one)
+  const evidence = isNovel ? assessment.evidence : [...assessment.evidence, 'decisions' as const];
   return {
     ...assessment,
     risk_score: round(risk, 2),
-    action: actionForScore(risk, policy),
+    action: actionForScore(risk, policy, evidence),
+    evidence,
     components: { ...assessment.components, supervised: round(probability * 100, 2) },
     reasons,
   };
