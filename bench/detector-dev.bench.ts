@@ -20,7 +20,9 @@ for (const set of sets) {
     t.pr += r.pr_auc_mean / sets.length;
     return `${r.roc_auc_mean.toFixed(3)} / ${r.pr_auc_mean.toFixed(3)}`;
   });
-  rows.push(`| ${set.name} | ${set.table.rowCount} × ${set.table.featureNames.length}, ${((100 * anomalies) / set.table.rowCount).toFixed(1)}% | ${cells.join(' | ')} |`);
+  rows.push(
+    `| ${set.name} | ${set.table.rowCount} × ${set.table.featureNames.length}, ${((100 * anomalies) / set.table.rowCount).toFixed(1)}% | ${cells.join(' | ')} |`,
+  );
   console.error(`${set.name} done`);
 }
 const detectors = Object.keys(totals);

@@ -15,7 +15,6 @@ import { mahalanobisDetectorSpec } from '../training/detectors/mahalanobis-detec
 import { createSeededRandom } from '../data/seeded-random.js';
 import { median } from '../training/statistics.js';
 
-
 /** Median of 3 timings (s) of scoring the whole matrix at once. */
 function batchScoringSeconds(detector: FittedDetector, matrix: FeatureMatrix): number {
   const times: number[] = [];
@@ -93,13 +92,19 @@ try {
     trainTimes.push((performance.now() - t) / 1000);
   }
   execFileSync(python, ['bench_ae.py', '--threads', '1', '--reps', '3'], { cwd: work, stdio: 'ignore' });
-  const torch = JSON.parse(await readFile(path.join(work, 'out', 'ae_torch.json'), 'utf8')) as { results: { train_rows_per_s: number; infer_b4096_rows_per_s: number; infer_whole_rows_per_s: number }[] };
+  const torch = JSON.parse(await readFile(path.join(work, 'out', 'ae_torch.json'), 'utf8')) as {
+    results: { train_rows_per_s: number; infer_b4096_rows_per_s: number; infer_whole_rows_per_s: number }[];
+  };
   const torchTrain = torch.results[0]!.train_rows_per_s;
   const oursTrain = (3 * n) / median(trainTimes);
 
   // 3. batch scoring and 4. single-row latency with the fitted autoencoder detector (the serving path)
   const scored = createFeatureMatrix(names, Float64Array.from(train));
-  const { detector } = await autoencoderDetectorSpec.fit(createFeatureMatrix(names, Float64Array.from(train.subarray(0, 50_000 * D))), autoencoderDetectorSpec.paramsSchema.parse({ epochs: 3, hidden_units: 32, bottleneck_units: 8 }), { seed: 1 });
+  const { detector } = await autoencoderDetectorSpec.fit(
+    createFeatureMatrix(names, Float64Array.from(train.subarray(0, 50_000 * D))),
+    autoencoderDetectorSpec.paramsSchema.parse({ epochs: 3, hidden_units: 32, bottleneck_units: 8 }),
+    { seed: 1 },
+  );
   const batchSeconds = batchScoringSeconds(detector, scored);
   const single = singleRowMicros(detector, createFeatureMatrix(names, Float64Array.from(train.subarray(0, D))));
 
@@ -115,11 +120,19 @@ try {
   const mahalanobisSingle = singleRowMicros(mahalanobis!, createFeatureMatrix(names, Float64Array.from(train.subarray(0, D))));
   const torchInfer = Math.max(torch.results[0]!.infer_b4096_rows_per_s, torch.results[0]!.infer_whole_rows_per_s);
   console.log('\n## Detector speed beside scikit-learn and PyTorch (issue 5)\n');
-  console.log('Command: `npm run bench:build && node dist-bench/bench/detector-speed.bench.js` (peers: `../shared/peers`, run from a temporary copy in the same run; 1 thread each).\n');
+  console.log(
+    'Command: `npm run bench:build && node dist-bench/bench/detector-speed.bench.js` (peers: `../shared/peers`, run from a temporary copy in the same run; 1 thread each).\n',
+  );
   console.log('| measure | ringfence | peer | ratio | target |\n|---|---:|---:|---:|---|');
-  console.log(`| k-means fit, 1M × 16, k = 8 (s, median of 3) | ${median(kmFits).toFixed(2)} | scikit-learn ${skFit.toFixed(2)} | ${(median(kmFits) / skFit).toFixed(2)}× the time | ≤ 2× |`);
-  console.log(`| autoencoder training 16-32-8-32-16 (rows/s) | ${(oursTrain / 1000).toFixed(0)}k | PyTorch ${(torchTrain / 1000).toFixed(0)}k | ${(oursTrain / torchTrain).toFixed(2)}× the throughput | ≥ 0.5× |`);
-  console.log(`| autoencoder batch scoring, 200k rows (rows/s) | ${(n / batchSeconds / 1e6).toFixed(2)}M | PyTorch ${(torchInfer / 1e6).toFixed(2)}M | ${(n / batchSeconds / torchInfer).toFixed(2)}× | ≥ 1M rows/s |`);
+  console.log(
+    `| k-means fit, 1M × 16, k = 8 (s, median of 3) | ${median(kmFits).toFixed(2)} | scikit-learn ${skFit.toFixed(2)} | ${(median(kmFits) / skFit).toFixed(2)}× the time | ≤ 2× |`,
+  );
+  console.log(
+    `| autoencoder training 16-32-8-32-16 (rows/s) | ${(oursTrain / 1000).toFixed(0)}k | PyTorch ${(torchTrain / 1000).toFixed(0)}k | ${(oursTrain / torchTrain).toFixed(2)}× the throughput | ≥ 0.5× |`,
+  );
+  console.log(
+    `| autoencoder batch scoring, 200k rows (rows/s) | ${(n / batchSeconds / 1e6).toFixed(2)}M | PyTorch ${(torchInfer / 1e6).toFixed(2)}M | ${(n / batchSeconds / torchInfer).toFixed(2)}× | ≥ 1M rows/s |`,
+  );
   console.log(`| single-row autoencoder score (µs, median of 10k) | ${single.toFixed(2)} | | | ≤ 10 µs |`);
   console.log(`| Mahalanobis fit, 1M × 16 (s, median of 3) | ${median(mahalanobisFit).toFixed(2)} | | | |`);
   console.log(`| Mahalanobis batch scoring, 200k rows (rows/s) | ${(n / mahalanobisBatch / 1e6).toFixed(2)}M | | | ≥ 1M rows/s |`);

@@ -43,11 +43,24 @@ function parseClassRows(text: string, skipHeader: boolean): { features: number[]
 }
 
 /** Inliers: every row of `normalClasses`; anomalies: `anomalies` rows drawn from `anomalyClass`. */
-function downsampledSet(name: string, rows: { features: number[]; label: number }[], normalClasses: number[], anomalyClass: number, anomalies: number, random: SeededRandom): DevSet {
+function downsampledSet(
+  name: string,
+  rows: { features: number[]; label: number }[],
+  normalClasses: number[],
+  anomalyClass: number,
+  anomalies: number,
+  random: SeededRandom,
+): DevSet {
   const normal = rows.filter((r) => normalClasses.includes(r.label));
   const rare = random.shuffle(rows.filter((r) => r.label === anomalyClass)).slice(0, anomalies);
   const all = random.shuffle([...normal.map((r) => ({ ...r, y: 0 })), ...rare.map((r) => ({ ...r, y: 1 }))]);
-  return { name, table: tableOf(all.map((r) => r.features), all.map((r) => r.y)) };
+  return {
+    name,
+    table: tableOf(
+      all.map((r) => r.features),
+      all.map((r) => r.y),
+    ),
+  };
 }
 
 async function sklearnSets(random: SeededRandom): Promise<DevSet[]> {
@@ -83,11 +96,18 @@ function parseArffRows(text: string, file: string): { features: number[]; label:
 function minorityClassSet(name: string, rows: { features: number[]; label: string }[], anomalyClass: string, random: SeededRandom): DevSet {
   if (!rows.some((r) => r.label === anomalyClass)) throw new Error(`${name}: no row of class ${anomalyClass}`);
   const all = random.shuffle(rows.map((r) => ({ ...r, y: r.label === anomalyClass ? 1 : 0 })));
-  return { name, table: tableOf(all.map((r) => r.features), all.map((r) => r.y)) };
+  return {
+    name,
+    table: tableOf(
+      all.map((r) => r.features),
+      all.map((r) => r.y),
+    ),
+  };
 }
 
 async function wekaSets(random: SeededRandom): Promise<DevSet[]> {
-  if (!existsSync(path.join(WEKA_EXAMPLES, 'glass.arff'))) throw new Error(`${WEKA_EXAMPLES} is missing: unpack it with 'bash scripts/fetch-weka-examples.sh'`);
+  if (!existsSync(path.join(WEKA_EXAMPLES, 'glass.arff')))
+    throw new Error(`${WEKA_EXAMPLES} is missing: unpack it with 'bash scripts/fetch-weka-examples.sh'`);
   const read = async (file: string) => parseArffRows(await readFile(path.join(WEKA_EXAMPLES, file), 'utf8'), file);
   return [
     minorityClassSet('glass', await read('glass.arff'), 'tableware', random.fork('glass')),
@@ -135,7 +155,9 @@ function syntheticSet(kind: 'local' | 'global' | 'dependency' | 'clustered', ran
     // inlier: the right marginals, the dependence broken
     const mixing = Array.from({ length: d }, () => Array.from({ length: d }, () => random.normal()));
     const inliers = rows.slice(0, n - anomalies).map((r) => mixing.map((a) => a.reduce((s, w, k) => s + w * (r[k] as number), 0)));
-    const shuffled = rows.slice(n - anomalies).map(() => Array.from({ length: d }, (_, j) => (inliers[random.int(0, inliers.length - 1)] as number[])[j] as number));
+    const shuffled = rows
+      .slice(n - anomalies)
+      .map(() => Array.from({ length: d }, (_, j) => (inliers[random.int(0, inliers.length - 1)] as number[])[j] as number));
     rows.splice(0, rows.length, ...inliers, ...shuffled);
   }
   return { name: `synthetic-${kind}`, table: tableOf(rows, labels) };

@@ -22,7 +22,9 @@ try {
   const result = await featuriseDataset(dir, { identity: IdentityConfigSchema.parse({}), hashKey: 'bench', shardInputMib: shardInputMib });
   const wallSeconds = (performance.now() - t0) / 1000;
   const { seconds } = result;
-  const events = Object.entries(result.summary.tables).filter(([k]) => k !== 'accounts' && k !== 'labels').reduce((a, [, v]) => a + v.rows, 0);
+  const events = Object.entries(result.summary.tables)
+    .filter(([k]) => k !== 'accounts' && k !== 'labels')
+    .reduce((a, [, v]) => a + v.rows, 0);
   let checksum = 0;
   for (const f of result.features) checksum += f.values[0] as number;
   const peak = peakRssMiB();
@@ -45,20 +47,32 @@ try {
     truth.set(ring, [...(truth.get(ring) ?? []), account]);
   }
   const honest = new Set([...(result.labels?.values() ?? [])].filter((l) => l.label === 0).map((l) => l.account_id));
-  const rings = matchRings([...result.identityIndex.rings.values()].map((r) => r.members), [...truth.values()], honest);
+  const rings = matchRings(
+    [...result.identityIndex.rings.values()].map((r) => r.members),
+    [...truth.values()],
+    honest,
+  );
   const featureSeconds = seconds.summarise + seconds.complete;
   const total = seconds.graph + featureSeconds;
   console.log(`\n## Features and identity graph (issue 4): ${accounts} accounts, seed ${seed}\n`);
-  console.log(`Command: \`npm run bench:build && node dist-bench/bench/features-graph.bench.js ${accounts} ${seed} ${shardInputMib}\` (\`featuriseDataset\`, as \`ringfence train\` runs it: ${result.shards} shard${result.shards > 1 ? 's' : ''} of about ${shardInputMib} MiB input; checksum ${checksum.toFixed(0)})\n`);
+  console.log(
+    `Command: \`npm run bench:build && node dist-bench/bench/features-graph.bench.js ${accounts} ${seed} ${shardInputMib}\` (\`featuriseDataset\`, as \`ringfence train\` runs it: ${result.shards} shard${result.shards > 1 ? 's' : ''} of about ${shardInputMib} MiB input; checksum ${checksum.toFixed(0)})\n`,
+  );
   console.log('| step | seconds | accounts/s |\n|---|---:|---:|');
   console.log(`| load + validate (${events} events, every shard) | ${seconds.load.toFixed(1)} | ${(accounts / seconds.load).toFixed(0)} |`);
-  console.log(`| own-event features (logins, proposals, tests, payouts) and hashed identifiers | ${seconds.summarise.toFixed(1)} | ${(accounts / seconds.summarise).toFixed(0)} |`);
+  console.log(
+    `| own-event features (logins, proposals, tests, payouts) and hashed identifiers | ${seconds.summarise.toFixed(1)} | ${(accounts / seconds.summarise).toFixed(0)} |`,
+  );
   console.log(`| identity graph | ${seconds.graph.toFixed(1)} | ${(accounts / seconds.graph).toFixed(0)} |`);
   console.log(`| link and age features | ${seconds.complete.toFixed(1)} | ${(accounts / seconds.complete).toFixed(0)} |`);
   console.log(`| **features + graph** | ${total.toFixed(1)} | ${(accounts / total).toFixed(0)} |`);
   console.log(`| **all, from the files (wall clock)** | ${wallSeconds.toFixed(1)} | ${(accounts / wallSeconds).toFixed(0)} |`);
-  console.log(`| reference: DuckDB SQL per-account aggregations from the CSVs | ${duckSeconds.toFixed(1)} | ${(accounts / duckSeconds).toFixed(0)} |`);
-  console.log(`\nPeak RSS ${peak.toFixed(0)} MiB (load, features and graph; generation ran in a child process; one shard of events in memory at a time). Rings: ${rings.predictedRings} predicted / ${rings.trueRings} true, precision ${(rings.precision * 100).toFixed(1)}%, recall ${(rings.recall * 100).toFixed(1)}%, honest accounts in rings ${(rings.honestInRingsShare * 100).toFixed(2)}%.`);
+  console.log(
+    `| reference: DuckDB SQL per-account aggregations from the CSVs | ${duckSeconds.toFixed(1)} | ${(accounts / duckSeconds).toFixed(0)} |`,
+  );
+  console.log(
+    `\nPeak RSS ${peak.toFixed(0)} MiB (load, features and graph; generation ran in a child process; one shard of events in memory at a time). Rings: ${rings.predictedRings} predicted / ${rings.trueRings} true, precision ${(rings.precision * 100).toFixed(1)}%, recall ${(rings.recall * 100).toFixed(1)}%, honest accounts in rings ${(rings.honestInRingsShare * 100).toFixed(2)}%.`,
+  );
 } finally {
   await rm(root, { recursive: true, force: true });
 }

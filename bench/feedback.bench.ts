@@ -60,20 +60,30 @@ async function scoresOf(world: World, name: string): Promise<Float64Array> {
 
 function measure(world: World, scores: Float64Array, rows: readonly number[]) {
   const count = (above: number) => {
-    let flagged = 0, fraud = 0, positives = 0;
+    let flagged = 0,
+      fraud = 0,
+      positives = 0;
     for (const i of rows) {
       positives += world.labels[i]!;
-      if (scores[i]! > above) { flagged++; fraud += world.labels[i]!; }
+      if (scores[i]! > above) {
+        flagged++;
+        fraud += world.labels[i]!;
+      }
     }
     return { precision: flagged ? fraud / flagged : 0, recall: positives ? fraud / positives : 0, flagged };
   };
   const kinds = [...new Set(rows.map((i) => world.kinds[i]!).filter(Boolean))].sort();
-  const recallByKind = Object.fromEntries(kinds.map((k) => {
-    const of = rows.filter((i) => world.kinds[i] === k);
-    return [k, of.filter((i) => scores[i]! > policy.flag_above).length / of.length];
-  }));
+  const recallByKind = Object.fromEntries(
+    kinds.map((k) => {
+      const of = rows.filter((i) => world.kinds[i] === k);
+      return [k, of.filter((i) => scores[i]! > policy.flag_above).length / of.length];
+    }),
+  );
   return {
-    prAuc: averagePrecision(Float64Array.from(rows, (i) => scores[i]!), Uint8Array.from(rows, (i) => world.labels[i]!)),
+    prAuc: averagePrecision(
+      Float64Array.from(rows, (i) => scores[i]!),
+      Uint8Array.from(rows, (i) => world.labels[i]!),
+    ),
     flag: count(policy.flag_above),
     block: count(policy.block_above),
     recallByKind,
@@ -81,7 +91,11 @@ function measure(world: World, scores: Float64Array, rows: readonly number[]) {
 }
 
 function show(label: string, m: ReturnType<typeof measure>): string {
-  return `${label.padEnd(34)} PR-AUC ${m.prAuc.toFixed(3)} | FLAG+ precision ${m.flag.precision.toFixed(3)} recall ${m.flag.recall.toFixed(3)} (${m.flag.flagged}) | BLOCK precision ${m.block.precision.toFixed(3)} (${m.block.flagged}) | recall by kind ${Object.entries(m.recallByKind).map(([k, r]) => `${k} ${r.toFixed(2)}`).join(', ')}`;
+  return `${label.padEnd(34)} PR-AUC ${m.prAuc.toFixed(3)} | FLAG+ precision ${m.flag.precision.toFixed(3)} recall ${m.flag.recall.toFixed(3)} (${m.flag.flagged}) | BLOCK precision ${m.block.precision.toFixed(3)} (${m.block.flagged}) | recall by kind ${Object.entries(
+    m.recallByKind,
+  )
+    .map(([k, r]) => `${k} ${r.toFixed(2)}`)
+    .join(', ')}`;
 }
 
 /** The analyst: the TOP highest-ranked accounts plus RANDOM drawn from the rest, labelled truthfully. */
@@ -113,19 +127,37 @@ for (const seed of seeds) {
   const isReviewed = new Set(reviewed);
   const unreviewed = [...world.ids.keys()].filter((i) => !isReviewed.has(i));
   const reviewedFraud = reviewed.filter((i) => world.labels[i]).length;
-  console.log(`\nworld ${seed}: ${world.ids.length} accounts, ${world.labels.reduce((a, b) => a + b, 0)} fraud; reviewed ${reviewed.length} (${reviewedFraud} fraud); measured on ${unreviewed.length} unreviewed`);
+  console.log(
+    `\nworld ${seed}: ${world.ids.length} accounts, ${world.labels.reduce((a, b) => a + b, 0)} fraud; reviewed ${reviewed.length} (${reviewedFraud} fraud); measured on ${unreviewed.length} unreviewed`,
+  );
   console.log(show('unsupervised', measure(world, before, unreviewed)));
 
   started = performance.now();
-  const learnt = await trainModel({ dataDir: world.dir, modelsRoot: models, name: `fb-${accounts}-${seed}`, seed: 42, hashSecret: SECRET, labelSource: { feedbackFile: await feedbackFile(world, reviewed, `fb-${seed}`) } });
+  const learnt = await trainModel({
+    dataDir: world.dir,
+    modelsRoot: models,
+    name: `fb-${accounts}-${seed}`,
+    seed: 42,
+    hashSecret: SECRET,
+    labelSource: { feedbackFile: await feedbackFile(world, reviewed, `fb-${seed}`) },
+  });
   const feedbackSeconds = (performance.now() - started) / 1000;
   const after = await scoresOf(world, `fb-${accounts}-${seed}`);
   console.log(show('with feedback', measure(world, after, unreviewed)));
   const t = learnt.feedback;
-  console.log(`  thresholds from labels: FLAG p>=${t?.flag?.probability.toFixed(3)} est. precision ${t?.flag?.precision.toFixed(3)} (lower bound ${t?.flag?.lower_bound.toFixed(3)}); BLOCK p>=${t?.block?.probability.toFixed(3)} est. ${t?.block?.precision.toFixed(3)} (lower bound ${t?.block?.lower_bound.toFixed(3)}); train ${trainSeconds.toFixed(0)}s unsupervised, ${feedbackSeconds.toFixed(0)}s with feedback`);
+  console.log(
+    `  thresholds from labels: FLAG p>=${t?.flag?.probability.toFixed(3)} est. precision ${t?.flag?.precision.toFixed(3)} (lower bound ${t?.flag?.lower_bound.toFixed(3)}); BLOCK p>=${t?.block?.probability.toFixed(3)} est. ${t?.block?.precision.toFixed(3)} (lower bound ${t?.block?.lower_bound.toFixed(3)}); train ${trainSeconds.toFixed(0)}s unsupervised, ${feedbackSeconds.toFixed(0)}s with feedback`,
+  );
 
   const keptRows = reviewed.filter((i) => world.kinds[i] !== withheldKind);
-  await trainModel({ dataDir: world.dir, modelsRoot: models, name: `fb-no-${withheldKind}-${accounts}-${seed}`, seed: 42, hashSecret: SECRET, labelSource: { feedbackFile: await feedbackFile(world, keptRows, `fb-no-${withheldKind}-${seed}`) } });
+  await trainModel({
+    dataDir: world.dir,
+    modelsRoot: models,
+    name: `fb-no-${withheldKind}-${accounts}-${seed}`,
+    seed: 42,
+    hashSecret: SECRET,
+    labelSource: { feedbackFile: await feedbackFile(world, keptRows, `fb-no-${withheldKind}-${seed}`) },
+  });
   const withheld = await scoresOf(world, `fb-no-${withheldKind}-${accounts}-${seed}`);
   console.log(show(`feedback without ${withheldKind} labels`, measure(world, withheld, unreviewed)));
 }

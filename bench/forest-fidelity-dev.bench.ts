@@ -45,11 +45,16 @@ try {
       ours.roc += rocAuc(trainingScores, set.table.labels) / seeds;
       ours.ap += averagePrecision(trainingScores, set.table.labels) / seeds;
     }
-    for (const [key, r] of [['sk', sk], ['ours', ours]] as const) {
+    for (const [key, r] of [
+      ['sk', sk],
+      ['ours', ours],
+    ] as const) {
       total[key].roc += r.roc / sets.length;
       total[key].ap += r.ap / sets.length;
     }
-    rows.push(`| ${set.name} | ${sk.roc.toFixed(3)} / ${sk.ap.toFixed(3)} | ${ours.roc.toFixed(3)} / ${ours.ap.toFixed(3)} | ${(ours.roc - sk.roc).toFixed(3)} |`);
+    rows.push(
+      `| ${set.name} | ${sk.roc.toFixed(3)} / ${sk.ap.toFixed(3)} | ${ours.roc.toFixed(3)} / ${ours.ap.toFixed(3)} | ${(ours.roc - sk.roc).toFixed(3)} |`,
+    );
     console.error(`${set.name} done`);
   }
   console.log(

@@ -44,7 +44,11 @@ function syntheticLiveAccounts(count: number, template: LiveAccount): LiveAccoun
   return Array.from({ length: count }, (_, i) => ({
     ...template,
     account_id: `live-${i}`,
-    identifiers: { bank: i % 5 === 0 ? [hex(Math.floor(i / 20), 1)] : [hex(i, 2)], device: [hex(i, 3)], ip: [hex(i, 4), hex(i, 5), hex(Math.floor(i / 7), 6)] },
+    identifiers: {
+      bank: i % 5 === 0 ? [hex(Math.floor(i / 20), 1)] : [hex(i, 2)],
+      device: [hex(i, 3)],
+      ip: [hex(i, 4), hex(i, 5), hex(Math.floor(i / 7), 6)],
+    },
     recorded_at: Date.now(),
   }));
 }
@@ -62,19 +66,44 @@ try {
   const redisPort = await freePort();
   const redisDir = path.join(root, 'redis');
   await import('node:fs/promises').then((fs) => fs.mkdir(redisDir));
-  const redis = await startServer('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], /(Ready to accept connections)/);
+  const redis = await startServer(
+    'redis',
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir],
+    /(Ready to accept connections)/,
+  );
   const stores: [string, string][] = [
     ['LMDB', path.join(root, 'identity-store')],
     ['Redis', `redis://127.0.0.1:${redisPort}/0`],
   ];
-  console.log(`\n## Live identity state (issue 19)\n\nCommand: \`npm run bench:build && node dist-bench/bench/live-identity.bench.js ${seconds} ${toRecord}\` — \`ringfence serve\` (1 worker), one account of ${JSON.stringify(record).length} bytes per request, 16 connections, one warm-up run then record:false and recording alternated twice (${seconds} s each; figures are the means), load from ${generator.name}; ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)} before.\n`);
+  console.log(
+    `\n## Live identity state (issue 19)\n\nCommand: \`npm run bench:build && node dist-bench/bench/live-identity.bench.js ${seconds} ${toRecord}\` — \`ringfence serve\` (1 worker), one account of ${JSON.stringify(record).length} bytes per request, 16 connections, one warm-up run then record:false and recording alternated twice (${seconds} s each; figures are the means), load from ${generator.name}; ${os.availableParallelism()} cores, load average ${os.loadavg()[0]!.toFixed(1)} before.\n`,
+  );
   console.log('| store | record:false req/s | p50 ms | p99 ms | recording req/s | p50 ms | p99 ms | req/s ratio | p99 ratio | errors |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [label, location] of stores) {
-    const service = await startServer(`serve-${label}`, process.execPath, [...process.execArgv, cli, 'serve', '--models', path.join(root, 'models'), '--name', 'bench', '--port', String(await freePort()), '--identity-store', location], /serving on (http:\/\/\S+)/, {
-      RINGFENCE_RATE_LIMIT: '100000000',
-      RINGFENCE_LOG_LEVEL: 'warn',
-    });
+    const service = await startServer(
+      `serve-${label}`,
+      process.execPath,
+      [
+        ...process.execArgv,
+        cli,
+        'serve',
+        '--models',
+        path.join(root, 'models'),
+        '--name',
+        'bench',
+        '--port',
+        String(await freePort()),
+        '--identity-store',
+        location,
+      ],
+      /serving on (http:\/\/\S+)/,
+      {
+        RINGFENCE_RATE_LIMIT: '100000000',
+        RINGFENCE_LOG_LEVEL: 'warn',
+      },
+    );
     // a warm-up run (not counted), then the two alternated twice, each figure the mean of its two runs
     await generator.run(`${service.url}/v1/predict`, dry, 16, seconds);
     const runs = { off: [] as LoadResult[], on: [] as LoadResult[] };
@@ -99,21 +128,35 @@ try {
   // recording many distinct accounts, 25 per transaction as a request records them, with the state kept current
   const { parts } = await loadScoringParts(path.join(root, 'models'), 'bench');
   const secret = await readHashSecret(path.join(root, 'models'));
-  const template: LiveAccount = { account_id: 'x', identifiers: { bank: [], device: [], ip: [] }, created_at: Date.now(), recorded_at: Date.now(), template_signature: null };
+  const template: LiveAccount = {
+    account_id: 'x',
+    identifiers: { bank: [], device: [], ip: [] },
+    created_at: Date.now(),
+    recorded_at: Date.now(),
+    template_signature: null,
+  };
   const accounts = syntheticLiveAccounts(toRecord, template);
   console.log(`\nRecording ${toRecord} distinct accounts, 25 per transaction, each replayed into the process's state (groups kept current):\n`);
   console.log('| store | seconds | accounts/s | store size MiB | extrapolated to 1M: minutes | GiB | groups |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const [label, location] of [['LMDB', path.join(root, 'record-store')], ['Redis', `redis://127.0.0.1:${redisPort}/1`]] as const) {
+  for (const [label, location] of [
+    ['LMDB', path.join(root, 'record-store')],
+    ['Redis', `redis://127.0.0.1:${redisPort}/1`],
+  ] as const) {
     const state = new LiveIdentityState(parts.identityIndex, await openIdentityStore(location, secret.fingerprint));
     const started = performance.now();
     for (let i = 0; i < accounts.length; i += 25) await state.record(accounts.slice(i, i + 25));
     const elapsed = (performance.now() - started) / 1000;
-    const bytes = label === 'LMDB' ? await directoryBytes(location) : Number(/used_memory:(\d+)/.exec(execFileSync('redis-cli', ['-p', String(redisPort), 'info', 'memory'], { encoding: 'utf8' }))?.[1] ?? NaN);
+    const bytes =
+      label === 'LMDB'
+        ? await directoryBytes(location)
+        : Number(/used_memory:(\d+)/.exec(execFileSync('redis-cli', ['-p', String(redisPort), 'info', 'memory'], { encoding: 'utf8' }))?.[1] ?? NaN);
     const groups = [...state.graph.liveGroups()].length;
     await state.close();
     const perMillion = 1e6 / toRecord;
-    console.log(`| ${label} | ${elapsed.toFixed(1)} | ${(toRecord / elapsed).toFixed(0)} | ${(bytes / 2 ** 20).toFixed(1)} | ${((elapsed * perMillion) / 60).toFixed(1)} | ${((bytes * perMillion) / 2 ** 30).toFixed(2)} | ${groups} |`);
+    console.log(
+      `| ${label} | ${elapsed.toFixed(1)} | ${(toRecord / elapsed).toFixed(0)} | ${(bytes / 2 ** 20).toFixed(1)} | ${((elapsed * perMillion) / 60).toFixed(1)} | ${((bytes * perMillion) / 2 ** 30).toFixed(2)} | ${groups} |`,
+    );
   }
   console.log(`\n(Redis size: the server's used_memory, both databases. Load average after: ${os.loadavg()[0]!.toFixed(1)}.)`);
   await stopChild(redis.child);

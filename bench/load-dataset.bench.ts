@@ -19,7 +19,12 @@ import { TABLE_COLUMNS } from '../data/tables.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
-  options: { accounts: { type: 'string', default: '100000' }, data: { type: 'string' }, keep: { type: 'boolean', default: false }, child: { type: 'string' } },
+  options: {
+    accounts: { type: 'string', default: '100000' },
+    data: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    child: { type: 'string' },
+  },
 });
 
 const TABLES = Object.keys(TABLE_COLUMNS) as (keyof typeof TABLE_COLUMNS)[];
@@ -34,7 +39,9 @@ if (values.child) {
   // the kernel's peak (getrusage), not a timer's samples: those miss peaks inside long synchronous steps
   const peakRss = process.resourceUsage().maxRSS * 1024;
   const rows = Object.values(dataset.summary.tables).reduce((a, t) => a + t.rows, 0);
-  process.stdout.write(`${JSON.stringify({ seconds, rows, accounts: dataset.accounts.length, baselineRss, peakRss, heapUsed: process.memoryUsage().heapUsed })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ seconds, rows, accounts: dataset.accounts.length, baselineRss, peakRss, heapUsed: process.memoryUsage().heapUsed })}\n`,
+  );
   process.exit(0);
 }
 
@@ -57,9 +64,19 @@ try {
   console.log(`CSV input: ${files.length} tables, ${mb(csvBytes).toFixed(1)} MB`);
 
   // ringfence loader, in a child so peak RSS is its own
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', folder], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', folder], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (child.status !== 0) throw new Error(`loader child failed: ${child.stderr}`);
-  const loader = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as { seconds: number; rows: number; accounts: number; baselineRss: number; peakRss: number; heapUsed: number };
+  const loader = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as {
+    seconds: number;
+    rows: number;
+    accounts: number;
+    baselineRss: number;
+    peakRss: number;
+    heapUsed: number;
+  };
 
   // DuckDB reference on the same files
   const { DuckDBInstance } = await import('@duckdb/node-api');

@@ -57,9 +57,14 @@ function wrkGenerator(workDir: string): LoadGenerator {
       const bodyFile = path.join(workDir, `body-${body.length}.json`);
       const script = path.join(workDir, `post-${body.length}.lua`);
       await writeFile(bodyFile, body);
-      await writeFile(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = assert(io.open(${JSON.stringify(bodyFile)}, "rb"))\nwrk.body = f:read("*a")\nf:close()\n`);
+      await writeFile(
+        script,
+        `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = assert(io.open(${JSON.stringify(bodyFile)}, "rb"))\nwrk.body = f:read("*a")\nf:close()\n`,
+      );
       const output = await new Promise<string>((resolve, reject) =>
-        execFile('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+        execFile('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], (error, stdout) =>
+          error ? reject(error) : resolve(stdout),
+        ),
       );
       return parseWrkOutput(output);
     },
@@ -70,7 +75,12 @@ const autocannonGenerator: LoadGenerator = {
   name: 'autocannon',
   async run(url, body, connections, seconds) {
     const result = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds });
-    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+    return {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: result.errors + result.timeouts + result.non2xx,
+    };
   },
 };
 

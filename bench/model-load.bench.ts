@@ -33,14 +33,21 @@ const mib = (bytes: number) => bytes / 2 ** 20;
 async function measure(step: Step, dir: string, files: readonly string[]): Promise<Measurement> {
   const identityInput =
     step === 'identity'
-      ? { meta: IdentityIndexMetaSchema.parse(JSON.parse(await readFile(path.join(dir, FILES.identityMeta), 'utf8'))), bytes: await readFile(path.join(dir, FILES.identityIndex)), key: (await readHashSecret(root as string)).key }
+      ? {
+          meta: IdentityIndexMetaSchema.parse(JSON.parse(await readFile(path.join(dir, FILES.identityMeta), 'utf8'))),
+          bytes: await readFile(path.join(dir, FILES.identityIndex)),
+          key: (await readHashSecret(root as string)).key,
+        }
       : null;
   global.gc?.();
   const before = process.memoryUsage().rss;
   const start = performance.now();
   let kept: unknown;
   if (step === 'read') {
-    for (const relative of files) createHash('sha256').update(await readFile(path.join(dir, relative))).digest('hex');
+    for (const relative of files)
+      createHash('sha256')
+        .update(await readFile(path.join(dir, relative)))
+        .digest('hex');
   } else if (identityInput) kept = restoreIdentityIndex(identityInput.meta, identityInput.bytes, identityInput.key);
   else kept = await loadScoringParts(root as string, name, path.basename(dir));
   const seconds = (performance.now() - start) / 1000;
@@ -67,7 +74,14 @@ if (childStep) {
         });
         return JSON.parse(out.toString('utf8')) as Measurement;
       });
-      return [step, { seconds: median(measurements.map((m) => m.seconds)), heldMiB: median(measurements.map((m) => m.heldMiB)), peakMiB: Math.max(...measurements.map((m) => m.peakMiB)) }];
+      return [
+        step,
+        {
+          seconds: median(measurements.map((m) => m.seconds)),
+          heldMiB: median(measurements.map((m) => m.heldMiB)),
+          peakMiB: Math.max(...measurements.map((m) => m.peakMiB)),
+        },
+      ];
     }),
   ) as Record<Step, Measurement>;
   const files = Object.values(stored.manifest.files);
@@ -75,7 +89,8 @@ if (childStep) {
   const indexMiB = mib(stored.manifest.files[FILES.identityIndex]?.bytes ?? 0);
   const read = results.read.seconds;
   // freed file buffers are not always returned to the system at once, so the reference's "held" figure says nothing
-  const row = (label: string, m: Measurement, held = true) => `| ${label} | ${m.seconds.toFixed(2)} | ${(m.seconds / read).toFixed(2)} | ${held ? m.heldMiB.toFixed(0) : '-'} | ${m.peakMiB.toFixed(0)} |`;
+  const row = (label: string, m: Measurement, held = true) =>
+    `| ${label} | ${m.seconds.toFixed(2)} | ${(m.seconds / read).toFixed(2)} | ${held ? m.heldMiB.toFixed(0) : '-'} | ${m.peakMiB.toFixed(0)} |`;
   console.log(
     [
       `Command: \`node dist-bench/bench/model-load.bench.js ${root} ${name} ${versionArg} ${runs}\` (${stored.manifest.name}/${stored.manifest.version}, ${files.length} files, ${totalMiB.toFixed(0)} MiB; each step in a fresh process, median of ${runs})`,

@@ -17,7 +17,11 @@ const params = ensembleParamsArgument(paramsJson, 3);
 const NAMES = ['cardio', 'mammography', 'satellite', 'shuttle', 'thyroid'];
 
 const BaselinesSchema = z.array(
-  z.object({ name: z.string(), iforest: z.object({ roc_auc_mean: z.number(), ap_mean: z.number() }), kmeans: z.object({ roc_auc: z.number(), ap: z.number() }) }),
+  z.object({
+    name: z.string(),
+    iforest: z.object({ roc_auc_mean: z.number(), ap_mean: z.number() }),
+    kmeans: z.object({ roc_auc: z.number(), ap: z.number() }),
+  }),
 );
 const baselines = BaselinesSchema.parse(JSON.parse(await readFile(path.join(folder, 'BASELINES.json'), 'utf8')));
 function iforestOf(name: string): { roc: number; ap: number } {
@@ -51,7 +55,9 @@ for (const name of NAMES) {
   if (gap < worstGap) [worstGap, worstSet] = [gap, name];
   // variance of this set's mean over the seeds, for the spread of the five-set mean
   defaultRocVariance += combined.roc_auc_std ** 2 / seeds / NAMES.length ** 2;
-  rows.push(`| ${name} | ${base.roc.toFixed(3)} / ${base.ap.toFixed(3)} | ${cells.join(' | ')} | ${combined.roc_auc_std.toFixed(3)} | ${gap.toFixed(3)} | ${combined.fit_seconds.toFixed(2)} |`);
+  rows.push(
+    `| ${name} | ${base.roc.toFixed(3)} / ${base.ap.toFixed(3)} | ${cells.join(' | ')} | ${combined.roc_auc_std.toFixed(3)} | ${gap.toFixed(3)} | ${combined.fit_seconds.toFixed(2)} |`,
+  );
   console.error(`${name} done`);
 }
 const detectors = Object.keys(totals);

@@ -32,7 +32,9 @@ const startServer = (name: string, args: string[], ready: RegExp, env: Record<st
  */
 async function bareScript(port: number, workers: number): Promise<string> {
   const file = path.join(root, `bare-${workers}.mjs`);
-  await writeFile(file, `import cluster from 'node:cluster';
+  await writeFile(
+    file,
+    `import cluster from 'node:cluster';
     import express from ${JSON.stringify(import.meta.resolve('express'))};
     if (${workers} > 1 && cluster.isPrimary) {
       let listening = 0;
@@ -43,12 +45,19 @@ async function bareScript(port: number, workers: number): Promise<string> {
       app.use(express.json({ limit: '8mb' }));
       app.post('/echo', (req, res) => { res.json(req.body); });
       app.listen(${port}, '127.0.0.1', () => { if (${workers} === 1) console.log('bare on http://127.0.0.1:${port}'); });
-    }`);
+    }`,
+  );
   return file;
 }
 
 /** A load run, with the CPU the server's processes spent per request (null where /proc cannot tell). */
-async function measure(generator: LoadGenerator, server: ChildProcess, url: string, body: string, connections: number): Promise<LoadResult & { cpuMsPerRequest: number | null }> {
+async function measure(
+  generator: LoadGenerator,
+  server: ChildProcess,
+  url: string,
+  body: string,
+  connections: number,
+): Promise<LoadResult & { cpuMsPerRequest: number | null }> {
   const before = processTreeCpuMs(server.pid!);
   const result = await generator.run(url, body, connections, seconds);
   const after = processTreeCpuMs(server.pid!);
@@ -66,7 +75,8 @@ try {
   const dataset = await loadDataset(dataDir);
   // a realistic account (issue 21): 150 events, 60 of them proposals with ~350-character cover letters, ~25 KB
   const record = realisticAccountRecord(accountEventsToRecord(dataset.accounts[0]!));
-  const eventsOf = (r: AccountEventsInput) => (r.logins?.length ?? 0) + (r.proposals?.length ?? 0) + (r.tests?.length ?? 0) + (r.payouts?.length ?? 0);
+  const eventsOf = (r: AccountEventsInput) =>
+    (r.logins?.length ?? 0) + (r.proposals?.length ?? 0) + (r.tests?.length ?? 0) + (r.payouts?.length ?? 0);
   const single = JSON.stringify({ accounts: [record] });
   const batch = JSON.stringify({ accounts: dataset.accounts.slice(0, 100).map((a, i) => realisticAccountRecord(accountEventsToRecord(a), i)) });
   // the CLI of the same build as this script (compiled, or the sources under tsx)
@@ -76,15 +86,38 @@ try {
     generator.name === 'wrk'
       ? 'wrk (one thread, its own process; latency from when a request is written on its connection, so a request is not timed while it waits for a busy connection)'
       : 'autocannon in the bench process (it takes most of a core; `bash scripts/install-system-deps.sh load` installs wrk)';
-  console.log(`\n## Scoring service load test (issues 7, 21)\n\nCommand: \`npm run bench:build && node dist-bench/bench/predict-load.bench.js ${seconds}\` — one account with ${eventsOf(record)} events (${single.length} bytes), ${seconds} s per run, \`ringfence serve --workers N\` (request logs on, to a file) and a bare Express echo in N processes likewise, load from ${generatorNote}; loopback, ${os.availableParallelism()} cores.\n`);
-  console.log(`Load average (1 min) before the runs: ${loadAverage()} on ${os.availableParallelism()} cores. CPU ms/req: user + system CPU of the server's processes (primary and workers) per request answered.\n`);
-  console.log('| workers | connections | predict req/s | p50 ms | p99 ms | CPU ms/req | bare Express req/s | p50 ms | p99 ms | CPU ms/req | predict / bare req/s | errors |');
+  console.log(
+    `\n## Scoring service load test (issues 7, 21)\n\nCommand: \`npm run bench:build && node dist-bench/bench/predict-load.bench.js ${seconds}\` — one account with ${eventsOf(record)} events (${single.length} bytes), ${seconds} s per run, \`ringfence serve --workers N\` (request logs on, to a file) and a bare Express echo in N processes likewise, load from ${generatorNote}; loopback, ${os.availableParallelism()} cores.\n`,
+  );
+  console.log(
+    `Load average (1 min) before the runs: ${loadAverage()} on ${os.availableParallelism()} cores. CPU ms/req: user + system CPU of the server's processes (primary and workers) per request answered.\n`,
+  );
+  console.log(
+    '| workers | connections | predict req/s | p50 ms | p99 ms | CPU ms/req | bare Express req/s | p50 ms | p99 ms | CPU ms/req | predict / bare req/s | errors |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const batchLines: string[] = [];
   for (const workers of [1, 2]) {
-    const service = await startServer(`service-${workers}`, [...process.execArgv, cli, 'serve', '--models', path.join(root, 'models'), '--name', 'bench', '--port', String(await freePort()), '--workers', String(workers)], /serving on (http:\/\/\S+)/, {
-      RINGFENCE_RATE_LIMIT: '100000000',
-    });
+    const service = await startServer(
+      `service-${workers}`,
+      [
+        ...process.execArgv,
+        cli,
+        'serve',
+        '--models',
+        path.join(root, 'models'),
+        '--name',
+        'bench',
+        '--port',
+        String(await freePort()),
+        '--workers',
+        String(workers),
+      ],
+      /serving on (http:\/\/\S+)/,
+      {
+        RINGFENCE_RATE_LIMIT: '100000000',
+      },
+    );
     running.push(service.child);
     const barePort = await freePort();
     const bare = await startServer(`bare-${workers}`, [await bareScript(barePort, workers)], /bare on (http:\/\/\S+)/, {});
@@ -105,7 +138,9 @@ try {
       timings.push(performance.now() - t);
     }
     timings.sort((a, b) => a - b);
-    batchLines.push(`Batch of 100 accounts (${(batch.length / 1024).toFixed(0)} KiB) in one request, ${workers} worker${workers > 1 ? 's' : ''}: median ${timings[10]!.toFixed(1)} ms, max ${timings[19]!.toFixed(1)} ms over 20 requests.`);
+    batchLines.push(
+      `Batch of 100 accounts (${(batch.length / 1024).toFixed(0)} KiB) in one request, ${workers} worker${workers > 1 ? 's' : ''}: median ${timings[10]!.toFixed(1)} ms, max ${timings[19]!.toFixed(1)} ms over 20 requests.`,
+    );
     await Promise.all([stopChild(service.child), stopChild(bare.child)]);
   }
   console.log(`\n${batchLines.join('\n')}\n\nLoad average (1 min) after the runs: ${loadAverage()}.`);

@@ -27,7 +27,13 @@ export function realisticAccountRecord(base: AccountEventsInput, index = 0): Acc
       job_budget: 50 + (i % 5) * 10,
       text: `${LETTER} (${i})`,
     })),
-    tests: Array.from({ length: COUNTS.tests }, (_, i) => ({ test_id: `test-${i}`, started_at: at(i, COUNTS.tests), duration_s: 600 + i * 30, score: 70 + i, typical_duration_s: 900 })),
+    tests: Array.from({ length: COUNTS.tests }, (_, i) => ({
+      test_id: `test-${i}`,
+      started_at: at(i, COUNTS.tests),
+      duration_s: 600 + i * 30,
+      score: 70 + i,
+      typical_duration_s: 900,
+    })),
     payouts: Array.from({ length: COUNTS.payouts }, (_, i) => ({ added_at: at(i, COUNTS.payouts), bank_hash: bank })),
   };
 }

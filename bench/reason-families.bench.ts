@@ -41,7 +41,13 @@ try {
   const blindDir = path.join(root, 'blind');
   generateInChild(trainDir, accounts, trainSeed);
   generateInChild(blindDir, Math.max(2000, Math.round(accounts / 2)), blindSeed);
-  const result = await trainModel({ dataDir: trainDir, modelsRoot: path.join(root, 'models'), name: 'bench', seed: 1, onStage: (m) => console.error(m) });
+  const result = await trainModel({
+    dataDir: trainDir,
+    modelsRoot: path.join(root, 'models'),
+    name: 'bench',
+    seed: 1,
+    onStage: (m) => console.error(m),
+  });
   const { parts } = await loadScoringParts(path.join(root, 'models'), 'bench', result.version);
   const blind = await loadDataset(blindDir);
   const kindOf = new Map([...(blind.labels?.values() ?? [])].filter((l) => l.label === 1).map((l) => [l.account_id, l.kind as FraudKind]));
@@ -80,7 +86,9 @@ try {
   console.log(
     `\nCommand: \`npm run bench:build && node dist-bench/bench/reason-families.bench.js ${accounts} ${trainSeed} ${blindSeed}\`. Fraud accounts of the blind marketplace (seed ${blindSeed}), scored by a model trained on seed ${trainSeed}; cells: share whose first feature reason / any of the ${TOP} lies in the kind's trace.\n`,
   );
-  console.log('| fraud kind | trace (feature families) | flagged (FLAG or BLOCK) | every detector (served) | autoencoder alone | all of the kind | every detector (served) | autoencoder alone |');
+  console.log(
+    '| fraud kind | trace (feature families) | flagged (FLAG or BLOCK) | every detector (served) | autoencoder alone | all of the kind | every detector (served) | autoencoder alone |',
+  );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   const sums = { flagged: emptyTally(), every: emptyTally() };
   for (const [kind, trace] of Object.entries(TRACE) as [FraudKind, readonly FeatureFamily[]][]) {
@@ -113,7 +121,9 @@ try {
   const assess = microsPerAccount((i) => assessAccount(parts, sample[i] as (typeof sample)[number]));
   const shares = microsPerAccount((i) => anomalyFeatureShares(parts.ensemble, rows[i]!.scaled, rows[i]!.raw));
   const autoencoderOnly = microsPerAccount((i) => parts.ensemble.detectors.autoencoder.featureContributions(rows[i]!.scaled));
-  console.log(`\nCost per account (µs, median of 5 passes over ${sample.length} accounts): a whole assessment ${assess.toFixed(1)}; its feature shares from every detector ${shares.toFixed(1)}; the autoencoder's contributions alone ${autoencoderOnly.toFixed(1)}.`);
+  console.log(
+    `\nCost per account (µs, median of 5 passes over ${sample.length} accounts): a whole assessment ${assess.toFixed(1)}; its feature shares from every detector ${shares.toFixed(1)}; the autoencoder's contributions alone ${autoencoderOnly.toFixed(1)}.`,
+  );
 } finally {
   await rm(root, { recursive: true, force: true });
 }

@@ -31,7 +31,13 @@ try {
   generateInChild(blindDir, Math.max(2000, Math.round(accounts / 2)), blindSeed);
   const generateSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  const result = await trainModel({ dataDir: trainDir, modelsRoot: path.join(root, 'models'), name: 'bench', seed: 1, onStage: (m) => console.error(m) });
+  const result = await trainModel({
+    dataDir: trainDir,
+    modelsRoot: path.join(root, 'models'),
+    name: 'bench',
+    seed: 1,
+    onStage: (m) => console.error(m),
+  });
   const trainSeconds = (performance.now() - t) / 1000;
   const trainPeak = peakRssMiB();
   if (!result.metrics) throw new Error('no labels: cannot evaluate');
@@ -60,8 +66,12 @@ try {
   });
   console.log(`\n## Training pipeline (issue 6): ${accounts} accounts, train seed ${trainSeed}, blind seed ${blindSeed}\n`);
   console.log(`Command: \`npm run bench:build && node dist-bench/bench/train-pipeline.bench.js ${accounts} ${trainSeed} ${blindSeed}\``);
-  console.log(`\n- generate: ${generateSeconds.toFixed(1)} s; train (load → features → graph → detectors → scoring → report): ${trainSeconds.toFixed(1)} s; peak RSS of training ${trainPeak.toFixed(0)} MiB (generation ran in child processes)`);
-  console.log(`- blind scoring: ${blind.accounts.length} accounts in ${scoreSeconds.toFixed(1)} s (${(blind.accounts.length / scoreSeconds).toFixed(0)} accounts/s, one account at a time)\n`);
+  console.log(
+    `\n- generate: ${generateSeconds.toFixed(1)} s; train (load → features → graph → detectors → scoring → report): ${trainSeconds.toFixed(1)} s; peak RSS of training ${trainPeak.toFixed(0)} MiB (generation ran in child processes)`,
+  );
+  console.log(
+    `- blind scoring: ${blind.accounts.length} accounts in ${scoreSeconds.toFixed(1)} s (${(blind.accounts.length / scoreSeconds).toFixed(0)} accounts/s, one account at a time)\n`,
+  );
   console.log('| data | ROC-AUC | PR-AUC | FLAG+ precision | FLAG+ recall | BLOCK precision | ring precision / recall |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   console.log(row(`held-out 30% of seed ${trainSeed}`, m));
@@ -70,7 +80,8 @@ try {
   for (const k of Object.keys(m.roc_auc)) console.log(`| ${k} | ${m.roc_auc[k]?.toFixed(3)} | ${m.pr_auc[k]?.toFixed(3)} |`);
   console.log('\n| fraud kind / difficulty (held-out) | accounts | flagged | recall | blind recall |\n|---|---:|---:|---:|---:|');
   const blindRecall = { ...blindMetrics.recall_by_kind, ...blindMetrics.recall_by_difficulty };
-  for (const [k, v] of [...Object.entries(m.recall_by_kind), ...Object.entries(m.recall_by_difficulty)]) console.log(`| ${k} | ${v.accounts} | ${v.caught} | ${pct(v.recall)} | ${blindRecall[k] ? pct(blindRecall[k].recall) : '-'} |`);
+  for (const [k, v] of [...Object.entries(m.recall_by_kind), ...Object.entries(m.recall_by_difficulty)])
+    console.log(`| ${k} | ${v.accounts} | ${v.caught} | ${pct(v.recall)} | ${blindRecall[k] ? pct(blindRecall[k].recall) : '-'} |`);
 } finally {
   await rm(root, { recursive: true, force: true });
 }

@@ -86,7 +86,11 @@ function figures(pair: string, scored: ScoredFolder): PairFigures {
   const y = Uint8Array.from(assessments, (a) => labels.get(a.account_id)?.label ?? 0);
   const risk = Float64Array.from(assessments, (a) => a.risk_score);
   const honest = new Set(assessments.filter((_, i) => y[i] === 0).map((a) => a.account_id));
-  const rings = matchRings([...index.rings.values()].map((r) => r.members), scored.trueRings, honest);
+  const rings = matchRings(
+    [...index.rings.values()].map((r) => r.members),
+    scored.trueRings,
+    honest,
+  );
   let flagged = 0;
   let flaggedFraud = 0;
   let blocked = 0;
@@ -144,7 +148,10 @@ function figures(pair: string, scored: ScoredFolder): PairFigures {
 function printGroups(scored: ScoredFolder): void {
   const ringOf = new Map<string, number>();
   scored.trueRings.forEach((ring, r) => ring.forEach((m) => ringOf.set(m, r)));
-  const all = [...[...scored.index.rings.values()].map((r) => ({ id: r.ring_id, ...r })), ...[...scored.index.groups.values()].map((g) => ({ id: g.group_id, ...g }))];
+  const all = [
+    ...[...scored.index.rings.values()].map((r) => ({ id: r.ring_id, ...r })),
+    ...[...scored.index.groups.values()].map((g) => ({ id: g.group_id, ...g })),
+  ];
   for (const group of all.sort((a, b) => b.ring_score - a.ring_score)) {
     const kinds = new Map<string, number>();
     for (const m of group.members) {
@@ -176,7 +183,13 @@ try {
     for (const trainWorld of worlds) {
       const modelsRoot = path.join(root, 'models');
       const started = performance.now();
-      const trained = await trainModel({ dataDir: folders.get(trainWorld) as string, modelsRoot, name: `${trainWorld}-${seed}`, seed: 1, hashSecret: HASH_SECRET });
+      const trained = await trainModel({
+        dataDir: folders.get(trainWorld) as string,
+        modelsRoot,
+        name: `${trainWorld}-${seed}`,
+        seed: 1,
+        hashSecret: HASH_SECRET,
+      });
       console.error(`trained on ${trainWorld} seed ${seed} in ${((performance.now() - started) / 1000).toFixed(0)}s`);
       const { parts } = await loadScoringParts(modelsRoot, trained.name, trained.version, { hashSecret: HASH_SECRET });
       for (const scoreWorld of worlds) {
@@ -184,12 +197,29 @@ try {
         const f = figures(`${trainWorld} → ${scoreWorld} (seed ${seed})`, scored);
         results.push(f);
         console.log(row(f));
-        console.log(`    fraud FLAG+ recall: ${Object.entries(f.byFraudKind).sort().map(([k, [r, n]]) => `${k} ${pct(r)} of ${n}`).join(', ')}`);
-        console.log(`    honest groups FLAG+ / in rings: ${Object.entries(f.byHonestGroup).sort().map(([k, [fl, inRing, n]]) => `${k} ${pct(fl)} / ${pct(inRing)} of ${n}`).join(', ') || 'none labelled'}`);
+        console.log(
+          `    fraud FLAG+ recall: ${Object.entries(f.byFraudKind)
+            .sort()
+            .map(([k, [r, n]]) => `${k} ${pct(r)} of ${n}`)
+            .join(', ')}`,
+        );
+        console.log(
+          `    honest groups FLAG+ / in rings: ${
+            Object.entries(f.byHonestGroup)
+              .sort()
+              .map(([k, [fl, inRing, n]]) => `${k} ${pct(fl)} / ${pct(inRing)} of ${n}`)
+              .join(', ') || 'none labelled'
+          }`,
+        );
         if (args.groups && trainWorld === scoreWorld) {
           printGroups(scored);
           for (const a of scored.assessments.filter((x) => x.action === 'BLOCK_ACCOUNT' && scored.labels.get(x.account_id)?.label !== 1)) {
-            console.log(`  honest blocked ${a.account_id} (${scored.labels.get(a.account_id)?.kind || 'plain'}) risk ${a.risk_score} [${a.evidence.join(' ')}] ${JSON.stringify(a.components)} ${a.reasons.slice(0, 3).map((r) => r.code + ':' + r.name).join(' ')}`);
+            console.log(
+              `  honest blocked ${a.account_id} (${scored.labels.get(a.account_id)?.kind || 'plain'}) risk ${a.risk_score} [${a.evidence.join(' ')}] ${JSON.stringify(a.components)} ${a.reasons
+                .slice(0, 3)
+                .map((r) => r.code + ':' + r.name)
+                .join(' ')}`,
+            );
           }
         }
       }

@@ -72,7 +72,13 @@ function withNegativeNumbersJoined(argv: readonly string[], options: Record<stri
 }
 
 /** An integer option whose refusals say what is expected ("an integer of at least 10"); --help shows the minimum. */
-export function integerOption(spec: { min: number; max: number; default?: number; description: string; placeholder?: string }): OptionSpec & { schema: z.ZodType<number> } {
+export function integerOption(spec: {
+  min: number;
+  max: number;
+  default?: number;
+  description: string;
+  placeholder?: string;
+}): OptionSpec & { schema: z.ZodType<number> } {
   const expected = `expected an integer of at least ${spec.min}`;
   const integer = z.coerce
     .number({ error: expected })
@@ -117,7 +123,12 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
       }
       let values: Record<string, string | boolean | undefined>;
       try {
-        ({ values } = parseArgs({ args: withNegativeNumbersJoined(argv, parseOptions), options: parseOptions, strict: true, allowPositionals: false }) as {
+        ({ values } = parseArgs({
+          args: withNegativeNumbersJoined(argv, parseOptions),
+          options: parseOptions,
+          strict: true,
+          allowPositionals: false,
+        }) as {
           values: Record<string, string | boolean | undefined>;
         });
       } catch (error) {
@@ -141,7 +152,9 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
           const what = given === undefined ? 'is required' : `got ${JSON.stringify(given)}: ${issue.message}`;
           return `--${kebab(key)} ${given === undefined && issue.code === 'invalid_type' ? what : what}`;
         });
-        throw new CliUsageError(`invalid arguments for 'ringfence ${definition.name}': ${problems.join('; ')}. See 'ringfence ${definition.name} --help'.`);
+        throw new CliUsageError(
+          `invalid arguments for 'ringfence ${definition.name}': ${problems.join('; ')}. See 'ringfence ${definition.name} --help'.`,
+        );
       }
       return definition.run(parsed.data as OptionValues<O>, io);
     },
@@ -151,10 +164,18 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
 /** Common option schemas, so every command spells them the same way. */
 export const commonOptions = {
   seed: integerOption({ min: 0, max: 2 ** 31 - 1, default: 42, description: 'random seed', placeholder: 'S' }),
-  modelName: { schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).default('default'), description: 'model name', placeholder: 'NAME' },
+  modelName: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+      .default('default'),
+    description: 'model name',
+    placeholder: 'NAME',
+  },
   secretFile: {
     schema: z.string().optional(),
-    description: "file holding the deployment's identifier hashing secret (RINGFENCE_HASH_SECRET_FILE; default ROOT/.hash-secret, which the first train creates)",
+    description:
+      "file holding the deployment's identifier hashing secret (RINGFENCE_HASH_SECRET_FILE; default ROOT/.hash-secret, which the first train creates)",
     placeholder: 'FILE',
   },
 } satisfies Record<string, OptionSpec>;

@@ -27,8 +27,14 @@ export const demoCommand = defineCommand({
     const progress = createProgressReporter(io);
     const trainData = path.join(dir, `train-${args.accounts}-seed7`);
     const freshData = path.join(dir, `fresh-${Math.max(200, Math.round(args.accounts / 5))}-seed8`);
-    for (const [folder, accounts, seed] of [[trainData, args.accounts, 7], [freshData, Math.max(200, Math.round(args.accounts / 5)), 8]] as const) {
-      const isThere = await access(path.join(folder, 'accounts.csv')).then(() => true, () => false);
+    for (const [folder, accounts, seed] of [
+      [trainData, args.accounts, 7],
+      [freshData, Math.max(200, Math.round(args.accounts / 5)), 8],
+    ] as const) {
+      const isThere = await access(path.join(folder, 'accounts.csv')).then(
+        () => true,
+        () => false,
+      );
       if (!isThere) {
         await generateMarketplace(folder, { accounts, seed, onProgress: progress });
         progress.finish();
@@ -59,7 +65,7 @@ export const demoCommand = defineCommand({
         ['account', 'risk', 'action', 'true label', 'top reason'],
         scored.slice(0, 8).map((a) => {
           const label = fresh.labels?.get(a.account_id);
-          return [a.account_id, a.risk_score, a.action, label ? (label.label ? label.kind ?? 'fraud' : 'normal') : '?', a.reasons[0]?.detail ?? ''];
+          return [a.account_id, a.risk_score, a.action, label ? (label.label ? (label.kind ?? 'fraud') : 'normal') : '?', a.reasons[0]?.detail ?? ''];
         }),
       ),
     );

@@ -11,7 +11,8 @@ import { formatTable } from './format-table.js';
 export const evaluateCommand = defineCommand({
   name: 'evaluate',
   summary: 'benchmark every detector on a numeric table with a 0/1 label column (ROC-AUC, PR-AUC over seeds)',
-  details: 'Default protocol: fit on all rows without labels, score all rows, labels only for the metrics. --holdout 0.3: stratified 70/30 split per seed, fit on the 70%.',
+  details:
+    'Default protocol: fit on all rows without labels, score all rows, labels only for the metrics. --holdout 0.3: stratified 70/30 split per seed, fit on the 70%.',
   options: {
     csv: { schema: z.string().min(1), description: 'numeric CSV with a header row', placeholder: 'FILE' },
     labelColumn: { schema: z.string().min(1).default('label'), description: 'name of the 0/1 label column', placeholder: 'NAME' },
@@ -33,7 +34,13 @@ export const evaluateCommand = defineCommand({
     io.stdout.write(
       formatTable(
         ['detector', 'ROC-AUC', 'PR-AUC', 'fit s', 'score s'],
-        Object.entries(report.detectors).map(([name, r]) => [name === report.default ? `${name} (default)` : name, fmt(r.roc_auc_mean, r.roc_auc_std), fmt(r.pr_auc_mean, r.pr_auc_std), r.fit_seconds, r.score_seconds]),
+        Object.entries(report.detectors).map(([name, r]) => [
+          name === report.default ? `${name} (default)` : name,
+          fmt(r.roc_auc_mean, r.roc_auc_std),
+          fmt(r.pr_auc_mean, r.pr_auc_std),
+          r.fit_seconds,
+          r.score_seconds,
+        ]),
       ),
     );
     if (args.json) {

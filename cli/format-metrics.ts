@@ -11,7 +11,9 @@ export function formatMetricsSummary(metrics: ModelMetrics): string {
   );
   const kinds = formatTable(
     ['fraud kind', 'accounts', 'flagged', 'recall'],
-    [...Object.entries(metrics.recall_by_kind), ...Object.entries(metrics.recall_by_difficulty).map(([k, v]) => [`(${k})`, v] as const)].map(([k, v]) => [k, v.accounts, v.caught, pct(v.recall)]),
+    [...Object.entries(metrics.recall_by_kind), ...Object.entries(metrics.recall_by_difficulty).map(([k, v]) => [`(${k})`, v] as const)].map(
+      ([k, v]) => [k, v.accounts, v.caught, pct(v.recall)],
+    ),
   );
   const rings = metrics.rings
     ? `rings: ${metrics.rings.predicted} predicted / ${metrics.rings.true} true, precision ${pct(metrics.rings.precision)}, recall ${pct(metrics.rings.recall)}, honest accounts in rings ${pct(metrics.rings.honest_in_rings_share)}\n`

@@ -36,7 +36,14 @@ export const inspectCommand = defineCommand({
         const manifest = await readManifestOf(root, args.name, version);
         const metrics = await readMetrics(path.join(root, args.name, version));
         const accounts = (manifest?.training_data as { accounts?: number } | undefined)?.accounts ?? 0;
-        rows.push([version, manifest?.created_at.slice(0, 19) ?? '?', accounts, metrics ? (metrics.roc_auc['risk_score'] ?? NaN) : '-', metrics ? (metrics.pr_auc['risk_score'] ?? NaN) : '-', metrics ? `${(metrics.flagged_precision * 100).toFixed(1)}%` : '-']);
+        rows.push([
+          version,
+          manifest?.created_at.slice(0, 19) ?? '?',
+          accounts,
+          metrics ? (metrics.roc_auc['risk_score'] ?? NaN) : '-',
+          metrics ? (metrics.pr_auc['risk_score'] ?? NaN) : '-',
+          metrics ? `${(metrics.flagged_precision * 100).toFixed(1)}%` : '-',
+        ]);
       }
       io.stdout.write(formatTable(['version', 'created', 'accounts', 'ROC-AUC', 'PR-AUC', 'flag precision'], rows));
       return EXIT_OK;
@@ -62,7 +69,12 @@ export const inspectCommand = defineCommand({
     const metrics = await readMetrics(stored.dir);
     if (metrics) io.stdout.write(`\n${formatMetricsSummary(metrics)}`);
     const kmeans = KMeansStateSchema.parse((stored.readJson(FILES.kmeans, z.object({ state: z.unknown() })) as { state: unknown }).state);
-    io.stdout.write(`\n${formatTable(['cluster', 'training accounts', 'small (anomalous group)'], kmeans.cluster_sizes.map((size, c) => [c, size, kmeans.is_small[c] ? 'yes' : '']))}`);
+    io.stdout.write(
+      `\n${formatTable(
+        ['cluster', 'training accounts', 'small (anomalous group)'],
+        kmeans.cluster_sizes.map((size, c) => [c, size, kmeans.is_small[c] ? 'yes' : '']),
+      )}`,
+    );
     const clusters = await readFile(path.join(stored.dir, 'report', 'clusters.csv'), 'utf8').catch(() => null);
     if (clusters) io.stdout.write(`\nclusters (report/clusters.csv):\n${clusters}`);
     return EXIT_OK;

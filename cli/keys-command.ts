@@ -9,7 +9,11 @@ const createCommand = defineCommand({
   name: 'keys create',
   summary: 'create an API key: printed once on stdout, its hash stored in FILE',
   options: {
-    scope: { schema: ScopeSchema, description: 'predict (score, look up rings), review (analysts\' decisions), metrics (read /metrics) or admin (everything, also reloads)', placeholder: 'SCOPE' },
+    scope: {
+      schema: ScopeSchema,
+      description: "predict (score, look up rings), review (analysts' decisions), metrics (read /metrics) or admin (everything, also reloads)",
+      placeholder: 'SCOPE',
+    },
     name: { schema: z.string().min(1).max(64), description: 'a name for the key (who uses it)', placeholder: 'NAME' },
     keys: { schema: z.string().min(1), description: 'keys file (created if missing)', placeholder: 'FILE' },
   },
@@ -27,7 +31,12 @@ const listCommand = defineCommand({
   options: { keys: { schema: z.string().min(1), description: 'keys file', placeholder: 'FILE' } },
   async run(args, io) {
     const keys = await readKeysFile(path.resolve(io.cwd, args.keys));
-    io.stdout.write(formatTable(['name', 'scope', 'created'], keys.map((k) => [k.name, k.scope, k.created_at])));
+    io.stdout.write(
+      formatTable(
+        ['name', 'scope', 'created'],
+        keys.map((k) => [k.name, k.scope, k.created_at]),
+      ),
+    );
     return EXIT_OK;
   },
 });
@@ -41,7 +50,9 @@ const revokeCommand = defineCommand({
   },
   async run(args, io) {
     const revoked = await revokeApiKey(path.resolve(io.cwd, args.keys), args.name);
-    io.stderr.write(`revoked ${revoked.scope} key ${JSON.stringify(revoked.name)} in ${args.keys}; running services refuse it once they have re-read the file (within 5 s)\n`);
+    io.stderr.write(
+      `revoked ${revoked.scope} key ${JSON.stringify(revoked.name)} in ${args.keys}; running services refuse it once they have re-read the file (within 5 s)\n`,
+    );
     return EXIT_OK;
   },
 });
@@ -49,7 +60,8 @@ const revokeCommand = defineCommand({
 export const keysCommand: CliCommand = {
   name: 'keys',
   summary: 'create, list or revoke API keys',
-  help: () => `ringfence keys create --scope predict|review|metrics|admin --name NAME --keys FILE\nringfence keys list --keys FILE\nringfence keys revoke --name NAME --keys FILE\n`,
+  help: () =>
+    `ringfence keys create --scope predict|review|metrics|admin --name NAME --keys FILE\nringfence keys list --keys FILE\nringfence keys revoke --name NAME --keys FILE\n`,
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === 'create') return createCommand.run(rest, io);

@@ -15,14 +15,22 @@ const cells = (c: ReviewCandidate) => COLUMNS.map((k) => (typeof c[k] === 'numbe
 export const reviewQueueCommand = defineCommand({
   name: 'review-queue',
   summary: 'list the accounts whose review would teach the model most',
-  details: 'Uncertain accounts (near the FLAG line) unlike those already labelled come first. Accounts are those of --data, by default the folder the version was trained on.',
+  details:
+    'Uncertain accounts (near the FLAG line) unlike those already labelled come first. Accounts are those of --data, by default the folder the version was trained on.',
   options: {
     models: { schema: z.string().min(1), description: 'model root folder', placeholder: 'ROOT' },
     name: commonOptions.modelName,
     version: { schema: z.string().optional(), description: 'version id (default: LATEST)', placeholder: 'V' },
     data: { schema: z.string().optional(), description: 'data folder of the candidate accounts (default: the training folder)', placeholder: 'DIR' },
     n: { schema: z.coerce.number().int().min(1).max(100_000).default(100), description: 'accounts to list', placeholder: 'N' },
-    out: { schema: z.string().regex(/\.csv$/, 'must end in .csv').optional(), description: 'write the queue as CSV instead of printing it', placeholder: 'FILE' },
+    out: {
+      schema: z
+        .string()
+        .regex(/\.csv$/, 'must end in .csv')
+        .optional(),
+      description: 'write the queue as CSV instead of printing it',
+      placeholder: 'FILE',
+    },
     secretFile: commonOptions.secretFile,
   },
   async run(args, io) {
@@ -40,7 +48,9 @@ export const reviewQueueCommand = defineCommand({
     if (args.out) {
       const out = path.resolve(io.cwd, args.out);
       await writeLinesAtomically(out, [formatCsvRow(COLUMNS), ...queue.map((c) => formatCsvRow(cells(c)))]);
-      io.stdout.write(`review queue: ${queue.length} accounts of ${data.accountIds.length} (${parts.supervised ? 'with' : 'no'} supervised layer) → ${out}\n`);
+      io.stdout.write(
+        `review queue: ${queue.length} accounts of ${data.accountIds.length} (${parts.supervised ? 'with' : 'no'} supervised layer) → ${out}\n`,
+      );
     } else {
       io.stdout.write([COLUMNS.join('\t'), ...queue.map((c) => cells(c).join('\t'))].join('\n') + '\n');
     }

@@ -13,7 +13,17 @@ import { commonOptions, CliUsageError, defineCommand, EXIT_OK } from './cli-comm
 import { createProgressReporter } from './progress.js';
 
 const CSV_COLUMNS = ['account_id', 'risk_score', 'action', 'cluster', 'reasons'];
-const csvLine = (a: RiskAssessment) => formatCsvRow([a.account_id, a.risk_score, a.action, a.cluster, a.reasons.slice(0, 5).map((r) => `${r.code}:${r.name}=${r.value}`).join('; ')]);
+const csvLine = (a: RiskAssessment) =>
+  formatCsvRow([
+    a.account_id,
+    a.risk_score,
+    a.action,
+    a.cluster,
+    a.reasons
+      .slice(0, 5)
+      .map((r) => `${r.code}:${r.name}=${r.value}`)
+      .join('; '),
+  ]);
 const jsonLine = (a: RiskAssessment) => `${JSON.stringify(a)}\n`;
 
 export const scoreCommand = defineCommand({
@@ -25,21 +35,31 @@ export const scoreCommand = defineCommand({
     models: { schema: z.string().min(1), description: 'model root folder', placeholder: 'ROOT' },
     name: commonOptions.modelName,
     version: { schema: z.string().optional(), description: 'version id (default: LATEST)', placeholder: 'V' },
-    out: { schema: z.string().regex(/\.(csv|jsonl)$/, 'must end in .csv or .jsonl'), description: `output file: .csv with the columns ${CSV_COLUMNS.join(', ')}, or .jsonl with whole assessments`, placeholder: 'FILE' },
+    out: {
+      schema: z.string().regex(/\.(csv|jsonl)$/, 'must end in .csv or .jsonl'),
+      description: `output file: .csv with the columns ${CSV_COLUMNS.join(', ')}, or .jsonl with whole assessments`,
+      placeholder: 'FILE',
+    },
     ringsOut: {
       schema: z.string().optional(),
-      description: 'also write the rings among the scored accounts (ring_id, account_id, ring_score, reasons), and groups.csv beside it: candidate groups below policy.ring_above with why they are not rings',
+      description:
+        'also write the rings among the scored accounts (ring_id, account_id, ring_score, reasons), and groups.csv beside it: candidate groups below policy.ring_above with why they are not rings',
       placeholder: 'FILE',
     },
     secretFile: commonOptions.secretFile,
-    shardMib: { schema: z.coerce.number().int().min(16).max(1_048_576).optional(), description: `input per shard in MiB (default ${DEFAULT_SHARD_INPUT_MIB})`, placeholder: 'MIB' },
+    shardMib: {
+      schema: z.coerce.number().int().min(16).max(1_048_576).optional(),
+      description: `input per shard in MiB (default ${DEFAULT_SHARD_INPUT_MIB})`,
+      placeholder: 'MIB',
+    },
   },
   async run(args, io) {
     const out = path.resolve(io.cwd, args.out);
     const ringsOut = args.ringsOut ? path.resolve(io.cwd, args.ringsOut) : null;
     if (ringsOut === out) throw new CliUsageError('--rings-out must differ from --out');
     const groupsOut = ringsOut ? path.join(path.dirname(ringsOut), 'groups.csv') : null;
-    if (groupsOut !== null && (groupsOut === ringsOut || groupsOut === out)) throw new CliUsageError(`groups.csv is written beside --rings-out: name --rings-out and --out other than ${groupsOut}`);
+    if (groupsOut !== null && (groupsOut === ringsOut || groupsOut === out))
+      throw new CliUsageError(`groups.csv is written beside --rings-out: name --rings-out and --out other than ${groupsOut}`);
     const { parts, manifest } = await loadScoringParts(
       path.resolve(io.cwd, args.models),
       args.name,
@@ -66,10 +86,14 @@ export const scoreCommand = defineCommand({
       };
       await writeLinesAtomically(ringsOut, csvLines(RING_COLUMNS, ringRows(index)));
       await writeLinesAtomically(groupsOut, csvLines(GROUP_COLUMNS, groupRows(index)));
-      io.stdout.write(`${index.rings.size} rings (ring score >= ${index.judgement.ring_above}) → ${ringsOut}; ${index.groups.size} candidate groups below → ${groupsOut}\n`);
+      io.stdout.write(
+        `${index.rings.size} rings (ring score >= ${index.judgement.ring_above}) → ${ringsOut}; ${index.groups.size} candidate groups below → ${groupsOut}\n`,
+      );
     }
     const { BLOCK_ACCOUNT, FLAG_FOR_REVIEW, MONITOR } = scored.actions;
-    io.stdout.write(`scored ${scored.accounts} accounts with ${manifest.name}/${manifest.version}${scored.shards > 1 ? ` in ${scored.shards} shards` : ''}: ${BLOCK_ACCOUNT} BLOCK_ACCOUNT, ${FLAG_FOR_REVIEW} FLAG_FOR_REVIEW, ${MONITOR} MONITOR → ${out}\n`);
+    io.stdout.write(
+      `scored ${scored.accounts} accounts with ${manifest.name}/${manifest.version}${scored.shards > 1 ? ` in ${scored.shards} shards` : ''}: ${BLOCK_ACCOUNT} BLOCK_ACCOUNT, ${FLAG_FOR_REVIEW} FLAG_FOR_REVIEW, ${MONITOR} MONITOR → ${out}\n`,
+    );
     return EXIT_OK;
   },
 });

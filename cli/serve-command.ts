@@ -28,7 +28,11 @@ export const serveCommand = defineCommand({
     port: { schema: z.string().optional(), description: 'port (default 8080; 0 = any free port)', placeholder: 'P' },
     host: { schema: z.string().optional(), description: 'address to bind (default 127.0.0.1)', placeholder: 'H' },
     keys: { schema: z.string().optional(), description: "API keys file from 'ringfence keys create'", placeholder: 'FILE' },
-    workers: { schema: z.string().optional(), description: 'processes serving the port: an integer, or auto = one per core (default 1)', placeholder: 'N' },
+    workers: {
+      schema: z.string().optional(),
+      description: 'processes serving the port: an integer, or auto = one per core (default 1)',
+      placeholder: 'N',
+    },
     secretFile: commonOptions.secretFile,
     'identity-store': {
       schema: z.string().optional(),
@@ -37,18 +41,24 @@ export const serveCommand = defineCommand({
     },
   },
   async run(args, io) {
-    const config = configOrUsageError(() => loadServeConfig(io.env, {
-      models_root: args.models ? path.resolve(io.cwd, args.models) : undefined,
-      model_name: args.name,
-      model_version: args.version,
-      port: args.port,
-      host: args.host,
-      keys_file: args.keys ? path.resolve(io.cwd, args.keys) : undefined,
-      workers: args.workers,
-      hash_secret_file: args.secretFile ? path.resolve(io.cwd, args.secretFile) : undefined,
-      identity_store: args['identity-store'] && !/^rediss?:\/\//.test(args['identity-store']) ? path.resolve(io.cwd, args['identity-store']) : args['identity-store'],
-    }));
-    const service = config.workers > 1 ? await startCluster(config) : { ...(await startService(config)), failed: new Promise<Error>(() => undefined) };
+    const config = configOrUsageError(() =>
+      loadServeConfig(io.env, {
+        models_root: args.models ? path.resolve(io.cwd, args.models) : undefined,
+        model_name: args.name,
+        model_version: args.version,
+        port: args.port,
+        host: args.host,
+        keys_file: args.keys ? path.resolve(io.cwd, args.keys) : undefined,
+        workers: args.workers,
+        hash_secret_file: args.secretFile ? path.resolve(io.cwd, args.secretFile) : undefined,
+        identity_store:
+          args['identity-store'] && !/^rediss?:\/\//.test(args['identity-store'])
+            ? path.resolve(io.cwd, args['identity-store'])
+            : args['identity-store'],
+      }),
+    );
+    const service =
+      config.workers > 1 ? await startCluster(config) : { ...(await startService(config)), failed: new Promise<Error>(() => undefined) };
     // SIGHUP reloads, as daemons do: the keys file and the configured version (the newest unless --version pins one)
     const reload = () => {
       io.stderr.write('SIGHUP: reloading the keys and the model\n');
@@ -56,7 +66,9 @@ export const serveCommand = defineCommand({
     };
     process.on('SIGHUP', reload);
     const processes = config.workers > 1 ? `; ${config.workers} worker processes` : '';
-    io.stderr.write(`${config.keys_file ? 'API keys required' : 'no API keys: listening on loopback only'}; model ${config.model_name}${processes}; OpenAPI at ${service.url}/docs\n`);
+    io.stderr.write(
+      `${config.keys_file ? 'API keys required' : 'no API keys: listening on loopback only'}; model ${config.model_name}${processes}; OpenAPI at ${service.url}/docs\n`,
+    );
     io.stdout.write(`serving on ${service.url}${isLoopbackHost(config.host) ? '' : ' (all requests need an API key)'}\n`);
     const stopped = new Promise<number>((resolve) => {
       const stop = () => {

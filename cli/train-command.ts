@@ -14,13 +14,21 @@ export const trainCommand = defineCommand({
   details:
     "Identifiers are keyed-hashed with the deployment's secret: RINGFENCE_HASH_SECRET, or the file of --secret-file (RINGFENCE_HASH_SECRET_FILE), else ROOT/.hash-secret, which the first train creates with mode 0600. The model records only the secret's fingerprint; score and serve need the same secret.",
   options: {
-    data: { schema: z.string().min(1), description: 'data folder (accounts, logins, proposals, tests, payouts, optional labels)', placeholder: 'DIR' },
+    data: {
+      schema: z.string().min(1),
+      description: 'data folder (accounts, logins, proposals, tests, payouts, optional labels)',
+      placeholder: 'DIR',
+    },
     models: { schema: z.string().min(1), description: 'model root folder', placeholder: 'ROOT' },
     name: commonOptions.modelName,
     seed: commonOptions.seed,
     config: { schema: z.string().optional(), description: 'JSON config: identity hub caps, policy, rules, detector sizes', placeholder: 'FILE' },
     secretFile: commonOptions.secretFile,
-    feedback: { schema: z.string().optional(), description: 'analyst labels, CSV account_id,label[,kind] (1 fraud, 0 honest): fits the supervised layer', placeholder: 'FILE' },
+    feedback: {
+      schema: z.string().optional(),
+      description: 'analyst labels, CSV account_id,label[,kind] (1 fraud, 0 honest): fits the supervised layer',
+      placeholder: 'FILE',
+    },
   },
   async run(args, io) {
     const config = await readTrainConfig(args.config ? path.resolve(io.cwd, args.config) : undefined);
@@ -41,9 +49,14 @@ export const trainCommand = defineCommand({
       },
     });
     progress.finish();
-    if (result.secret.created) io.stderr.write(`created the deployment's hashing secret: ${result.secret.origin.replace(/^secret file /, '')} (mode 0600; score and serve need it, and it never enters a model version)\n`);
+    if (result.secret.created)
+      io.stderr.write(
+        `created the deployment's hashing secret: ${result.secret.origin.replace(/^secret file /, '')} (mode 0600; score and serve need it, and it never enters a model version)\n`,
+      );
     if (result.metrics) io.stdout.write(formatMetricsSummary(result.metrics));
-    io.stdout.write(`trained ${result.name}/${result.version} in ${((Date.now() - started) / 1000).toFixed(1)}s → ${result.dir}\nanalyst report: ${path.join(result.reportDir, 'report.html')} (tables: accounts.csv, clusters.csv, rings.csv)\n`);
+    io.stdout.write(
+      `trained ${result.name}/${result.version} in ${((Date.now() - started) / 1000).toFixed(1)}s → ${result.dir}\nanalyst report: ${path.join(result.reportDir, 'report.html')} (tables: accounts.csv, clusters.csv, rings.csv)\n`,
+    );
     return EXIT_OK;
   },
 });

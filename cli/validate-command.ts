@@ -37,13 +37,16 @@ function printSummary(summary: DatasetSummary, io: CliIo): void {
   } else io.stdout.write('labels:     none (no labels table)\n');
 
   const problems: string[] = [];
-  for (const warning of summary.warnings) problems.push(`warning: ${warning.count} ${warning.message} [${warning.code}], e.g. ${warning.examples.join(', ')}`);
+  for (const warning of summary.warnings)
+    problems.push(`warning: ${warning.count} ${warning.message} [${warning.code}], e.g. ${warning.examples.join(', ')}`);
   for (const [table, t] of Object.entries(summary.tables)) {
-    if (t.ignored_columns.length > 0) problems.push(`note: ${path.basename(t.file)} columns not in the contract were ignored: ${t.ignored_columns.join(', ')} (${table})`);
+    if (t.ignored_columns.length > 0)
+      problems.push(`note: ${path.basename(t.file)} columns not in the contract were ignored: ${t.ignored_columns.join(', ')} (${table})`);
   }
   for (const table of TABLE_NAMES) {
     // labels are reported above; an absent event table is allowed, but its features then count nothing for anyone
-    if (table !== 'labels' && !(table in summary.tables)) problems.push(`note: no ${table} table (optional): every account counts as having no ${table}`);
+    if (table !== 'labels' && !(table in summary.tables))
+      problems.push(`note: no ${table} table (optional): every account counts as having no ${table}`);
   }
   if (summary.ignored_files.length > 0) problems.push(`note: files that are not input tables were ignored: ${summary.ignored_files.join(', ')}`);
   const rejected = Object.values(summary.tables).reduce((a, t) => a + t.rejected_rows, 0);
@@ -61,7 +64,11 @@ export const validateCommand = defineCommand({
     'load goes on; the command still exits 1 when any row was rejected, so a script cannot miss them.',
   ].join('\n'),
   options: {
-    data: { schema: z.string().min(1), description: 'folder with accounts, logins, proposals, tests, payouts (and labels) files', placeholder: 'DIR' },
+    data: {
+      schema: z.string().min(1),
+      description: 'folder with accounts, logins, proposals, tests, payouts (and labels) files',
+      placeholder: 'DIR',
+    },
     maxErrors: {
       schema: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_MAX_ERRORS),
       description: `errors listed from the first bad file (default ${DEFAULT_MAX_ERRORS})`,

@@ -180,7 +180,11 @@ export class CsvRecordScanner {
             continue;
           }
           if (c !== LF && c !== CR && c !== -1) {
-            throw new CsvSyntaxError(line, `unexpected character ${JSON.stringify(String.fromCharCode(c))} after a closing quote (a quoted field must end at a comma or line end)`, fieldCount - 1);
+            throw new CsvSyntaxError(
+              line,
+              `unexpected character ${JSON.stringify(String.fromCharCode(c))} after a closing quote (a quoted field must end at a comma or line end)`,
+              fieldCount - 1,
+            );
           }
         } else {
           const fieldStart = pos;

@@ -28,9 +28,7 @@ export const DatasetSummarySchema = z.object({
   accounts: z.number().int().nonnegative(),
   tables: z.record(z.string(), TableReadSummarySchema),
   time_range: z.object({ from: z.string().nullable(), to: z.string().nullable() }).describe('ISO-8601 UTC, over every event'),
-  label_counts: z
-    .object({ normal: z.number().int(), fraud: z.number().int(), by_kind: z.record(z.string(), z.number().int()) })
-    .nullable(),
+  label_counts: z.object({ normal: z.number().int(), fraud: z.number().int(), by_kind: z.record(z.string(), z.number().int()) }).nullable(),
   warnings: z.array(DatasetWarningSchema),
   ignored_files: z.array(z.string()).describe('files in the folder that are not input tables (e.g. rings.csv)'),
   rejects_file: z.string().nullable(),

@@ -31,7 +31,12 @@ async function readText(file: string, expected: string): Promise<string> {
 }
 
 /** The records of a CSV file with a header, as objects of their non-empty cells; `toRecord` maps header + fields. */
-function csvRecords(file: string, text: string, toRecord: (header: readonly string[], fields: readonly string[]) => Record<string, unknown>, required: readonly string[]): LineRecord[] {
+function csvRecords(
+  file: string,
+  text: string,
+  toRecord: (header: readonly string[], fields: readonly string[]) => Record<string, unknown>,
+  required: readonly string[],
+): LineRecord[] {
   const tokenizer = new CsvTokenizer();
   let header: string[] | null = null;
   const records: LineRecord[] = [];
@@ -43,7 +48,14 @@ function csvRecords(file: string, text: string, toRecord: (header: readonly stri
       return;
     }
     if (fields.length === 1 && fields[0]?.trim() === '') return; // a blank line
-    if (fields.length !== header.length) throw new DataFileError(file, line, null, `the row has ${fields.length} fields but the header has ${header.length}`, 'one field per header column');
+    if (fields.length !== header.length)
+      throw new DataFileError(
+        file,
+        line,
+        null,
+        `the row has ${fields.length} fields but the header has ${header.length}`,
+        'one field per header column',
+      );
     records.push({ line, record: toRecord(header, fields) });
   };
   try {
@@ -68,7 +80,8 @@ function jsonlRecords(file: string, text: string): LineRecord[] {
     } catch (error) {
       throw new DataFileError(file, i + 1, null, `not valid JSON (${(error as Error).message})`, 'one JSON object per line');
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DataFileError(file, i + 1, null, 'the line is not a JSON object', 'one JSON object per line');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new DataFileError(file, i + 1, null, 'the line is not a JSON object', 'one JSON object per line');
     records.push({ line: i + 1, record: value as Record<string, unknown> });
   });
   return records;
@@ -81,10 +94,17 @@ function parseRecords<S extends z.ZodType>(file: string, records: readonly LineR
   for (const { line, record } of records) {
     const result = schema.safeParse(record);
     if (result.success) parsed.push({ line, value: result.data });
-    else for (const issue of result.error.issues) errors.push(new DataFileError(file, line, issue.path.length ? issue.path.join('.') : null, issue.message));
+    else
+      for (const issue of result.error.issues)
+        errors.push(new DataFileError(file, line, issue.path.length ? issue.path.join('.') : null, issue.message));
   }
   if (errors.length > 0) {
-    throw new DatasetError(path.dirname(file), `${path.basename(file)}: ${errors.length} invalid field${errors.length > 1 ? 's' : ''}`, errors.slice(0, MAX_LISTED_ERRORS), Math.max(0, errors.length - MAX_LISTED_ERRORS));
+    throw new DatasetError(
+      path.dirname(file),
+      `${path.basename(file)}: ${errors.length} invalid field${errors.length > 1 ? 's' : ''}`,
+      errors.slice(0, MAX_LISTED_ERRORS),
+      Math.max(0, errors.length - MAX_LISTED_ERRORS),
+    );
   }
   return parsed;
 }
@@ -127,17 +147,42 @@ export async function readFeedbackCsv(file: string): Promise<FeedbackRow[]> {
   for (const row of rows) {
     const first = firstLine.get(row.account_id);
     if (first === undefined) firstLine.set(row.account_id, row.line);
-    else repeats.push(new DataFileError(file, row.line, 'account_id', `account ${row.account_id} already has a label on line ${first}`, 'one label per account'));
+    else
+      repeats.push(
+        new DataFileError(file, row.line, 'account_id', `account ${row.account_id} already has a label on line ${first}`, 'one label per account'),
+      );
   }
-  if (repeats.length > 0) throw new DatasetError(path.dirname(file), `${path.basename(file)}: ${repeats.length} repeated account${repeats.length > 1 ? 's' : ''}`, repeats.slice(0, MAX_LISTED_ERRORS), Math.max(0, repeats.length - MAX_LISTED_ERRORS));
+  if (repeats.length > 0)
+    throw new DatasetError(
+      path.dirname(file),
+      `${path.basename(file)}: ${repeats.length} repeated account${repeats.length > 1 ? 's' : ''}`,
+      repeats.slice(0, MAX_LISTED_ERRORS),
+      Math.max(0, repeats.length - MAX_LISTED_ERRORS),
+    );
   return rows;
 }
 
 /** Feedback rows that name accounts the data does not have, each reported with its line: never dropped silently. */
 export function assertFeedbackAccountsKnown(file: string, rows: readonly FeedbackRow[], isKnown: (accountId: string) => boolean): void {
-  const unknown = rows.filter((row) => !isKnown(row.account_id)).map((row) => new DataFileError(file, row.line, 'account_id', `unknown account ${row.account_id}: it is not in the training data`, 'an account of the data folder'));
+  const unknown = rows
+    .filter((row) => !isKnown(row.account_id))
+    .map(
+      (row) =>
+        new DataFileError(
+          file,
+          row.line,
+          'account_id',
+          `unknown account ${row.account_id}: it is not in the training data`,
+          'an account of the data folder',
+        ),
+    );
   if (unknown.length > 0) {
-    throw new DatasetError(path.dirname(file), `${path.basename(file)}: ${unknown.length} of ${rows.length} labelled accounts are not in the training data`, unknown.slice(0, MAX_LISTED_ERRORS), Math.max(0, unknown.length - MAX_LISTED_ERRORS));
+    throw new DatasetError(
+      path.dirname(file),
+      `${path.basename(file)}: ${unknown.length} of ${rows.length} labelled accounts are not in the training data`,
+      unknown.slice(0, MAX_LISTED_ERRORS),
+      Math.max(0, unknown.length - MAX_LISTED_ERRORS),
+    );
   }
 }
 

@@ -65,7 +65,21 @@ export type Decision = z.infer<typeof DecisionSchema>;
 export type DecisionInput = z.input<typeof DecisionSchema>;
 
 /** The columns of the CSV form: one row per decision, the union of every type's fields; `account_ids` space-separated. */
-export const DECISION_CSV_COLUMNS = ['type', 'account_id', 'label', 'kind', 'group_id', 'verdict', 'account_ids', 'list', 'entry_kind', 'value', 'reviewer', 'decided_at', 'note'] as const;
+export const DECISION_CSV_COLUMNS = [
+  'type',
+  'account_id',
+  'label',
+  'kind',
+  'group_id',
+  'verdict',
+  'account_ids',
+  'list',
+  'entry_kind',
+  'value',
+  'reviewer',
+  'decided_at',
+  'note',
+] as const;
 
 /** One decision as CSV cells (empty where the type has no such field). */
 export function decisionToCsvCells(decision: Decision): string[] {
@@ -92,7 +106,8 @@ export function accountLabelsFromDecisions(decisions: readonly Decision[]): Map<
   for (const decision of ordered) {
     if (decision.type === 'account') labels.set(decision.account_id, { label: decision.label === 'fraud' ? 1 : 0, kind: decision.kind ?? '' });
     else if (decision.type === 'group') {
-      for (const id of decision.account_ids) labels.set(id, decision.verdict === 'fraud_ring' ? { label: 1, kind: decision.kind ?? 'ring' } : { label: 0, kind: '' });
+      for (const id of decision.account_ids)
+        labels.set(id, decision.verdict === 'fraud_ring' ? { label: 1, kind: decision.kind ?? 'ring' } : { label: 0, kind: '' });
     }
   }
   return labels;

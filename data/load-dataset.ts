@@ -59,7 +59,10 @@ function tableFileNames(table: string): string {
 export async function findTableFiles(folder: string): Promise<{ files: Map<TableName, string>; ignored: string[] }> {
   let entries: string[];
   try {
-    entries = (await readdir(folder, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+    entries = (await readdir(folder, { withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
+      .sort();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'it does not exist' : code === 'ENOTDIR' ? 'it is not a folder' : (error as Error).message;
@@ -75,7 +78,10 @@ export async function findTableFiles(folder: string): Promise<{ files: Map<Table
     }
     const existing = files.get(table as TableName);
     if (existing) {
-      throw new DatasetError(folder, `the data folder ${folder} has two files for the ${table} table, ${path.basename(existing)} and ${entry}: keep one`);
+      throw new DatasetError(
+        folder,
+        `the data folder ${folder} has two files for the ${table} table, ${path.basename(existing)} and ${entry}: keep one`,
+      );
     }
     files.set(table as TableName, path.join(folder, entry));
   }
@@ -170,7 +176,10 @@ export async function loadDataset(folder: string, options: LoadDatasetOptions = 
   const rejects = options.rejectsFile ? new RejectsWriter(options.rejectsFile) : null;
   try {
     const shard = options.accountShard;
-    if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+    if (
+      shard &&
+      !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)
+    ) {
       throw new RangeError(`accountShard needs integers 0 <= index < count; got index ${shard.index}, count ${shard.count}`);
     }
     const keepAccount = shard && shard.count > 1 ? (accountId: string) => shardOfAccount(accountId, shard.count) === shard.index : undefined;
@@ -223,13 +232,25 @@ async function loadTables(
       else moreErrors++;
     };
     const unknownAccount = (accountId: string, line: number) =>
-      new DataFileError(file, line, 'account_id', `account ${JSON.stringify(accountId)} is not in the accounts table`, 'an account_id listed in accounts');
+      new DataFileError(
+        file,
+        line,
+        'account_id',
+        `account ${JSON.stringify(accountId)} is not in the accounts table`,
+        'an account_id listed in accounts',
+      );
 
     const listeners = {
       onBadRow,
       ...(keepAccount ? { keepAccount } : {}),
       onProgress: (bytes: number, rows: number) =>
-        onProgress?.({ stage: 'load', done: Math.min(totalBytes, bytesBefore + bytes), total: totalBytes, unit: 'bytes', detail: `${table}: ${rows} rows` }),
+        onProgress?.({
+          stage: 'load',
+          done: Math.min(totalBytes, bytesBefore + bytes),
+          total: totalBytes,
+          unit: 'bytes',
+          detail: `${table}: ${rows} rows`,
+        }),
     };
     let result: TableReadResult;
     if (table === 'accounts') {
@@ -238,7 +259,13 @@ async function loadTables(
         if (byId.has(accountId)) {
           throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(accountId)} is listed twice`, 'each account_id once');
         }
-        const account = { ...(row as Pick<AccountEvents, 'account_id' | 'created_at' | 'country' | 'has_2fa'>), logins: [], proposals: [], tests: [], payouts: [] };
+        const account = {
+          ...(row as Pick<AccountEvents, 'account_id' | 'created_at' | 'country' | 'has_2fa'>),
+          logins: [],
+          proposals: [],
+          tests: [],
+          payouts: [],
+        };
         byId.set(accountId, account);
         accounts.push(account);
         accountLines.push(line);
@@ -248,7 +275,8 @@ async function loadTables(
       const onRow = (row: LabelRow, line: number) => {
         const accountId = row['account_id'] as string;
         if (!byId.has(accountId)) throw unknownAccount(accountId, line);
-        if (labels?.has(accountId)) throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(accountId)} has a second label`, 'one label per account');
+        if (labels?.has(accountId))
+          throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(accountId)} has a second label`, 'one label per account');
         if (row.kind !== undefined) row.kind = intern(row.kind);
         labels?.set(accountId, row);
       };
@@ -272,7 +300,10 @@ async function loadTables(
         if (time > maxTime) maxTime = time;
         (owner[eventTable] as unknown[]).push(event);
       };
-      result = await readTableByAccount(file, eventTable, { ...listeners, onRow: onRow as unknown as (accountId: string, row: object, line: number) => void });
+      result = await readTableByAccount(file, eventTable, {
+        ...listeners,
+        onRow: onRow as unknown as (accountId: string, row: object, line: number) => void,
+      });
     }
     if (errors.length > 0) {
       const count = errors.length + moreErrors;

@@ -41,7 +41,8 @@ function valueParserFor(kind: ColumnKind): ValueParser {
 
 type RowParser = (value: unknown) => Record<string, unknown> | null;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 
 /** Copies the declared columns (unknown keys are dropped, as zod's object does); null when a column is refused. */
 function rowParserFor(columns: readonly ColumnSpec[]): RowParser {
@@ -64,7 +65,10 @@ function rowParserFor(columns: readonly ColumnSpec[]): RowParser {
 
 const withoutAccountId = (columns: readonly ColumnSpec[]) => columns.filter((c) => c.name !== 'account_id');
 const parseAccountRow = rowParserFor(TABLE_COLUMNS.accounts);
-const parseEventRow = Object.fromEntries(EVENT_TABLES.map((table) => [table, rowParserFor(withoutAccountId(TABLE_COLUMNS[table]))])) as Record<EventTableName, RowParser>;
+const parseEventRow = Object.fromEntries(EVENT_TABLES.map((table) => [table, rowParserFor(withoutAccountId(TABLE_COLUMNS[table]))])) as Record<
+  EventTableName,
+  RowParser
+>;
 
 /** The parsed record, equal to what AccountEventsSchema gives; null = let zod decide (and explain). */
 export function parseAccountEventsQuickly(value: unknown): AccountEvents | null {

@@ -10,7 +10,16 @@
 // "true", "1"), because many producers stringify everything; the string is then held to the CSV rule, never
 // guessed at. Identifiers, text, timestamps and countries must be strings: a JSON number is refused for an
 // identifier because large ids lose digits in JSON numbers.
-import { type ColumnKind, type ColumnSpec, implausibleTimeReason, isPlausibleTime, MAX_ID_LENGTH, MAX_TEXT_LENGTH, parseIsoUtc, utcFromFields } from './tables.js';
+import {
+  type ColumnKind,
+  type ColumnSpec,
+  implausibleTimeReason,
+  isPlausibleTime,
+  MAX_ID_LENGTH,
+  MAX_TEXT_LENGTH,
+  parseIsoUtc,
+  utcFromFields,
+} from './tables.js';
 
 export type CellValue = string | number | boolean | undefined;
 
@@ -73,7 +82,8 @@ export function parseTextCell(kind: ColumnKind, text: string, isOptional: boolea
 
 /** A JSON value (JSONL, or a Parquet value converted to JSON types). null or a missing field is "absent". */
 export function parseJsonCell(kind: ColumnKind, value: unknown, isOptional: boolean): CellValue | CellProblem {
-  if (value === undefined || value === null) return isOptional ? undefined : new CellProblem(value === null ? 'the value is null' : 'the field is missing');
+  if (value === undefined || value === null)
+    return isOptional ? undefined : new CellProblem(value === null ? 'the value is null' : 'the field is missing');
   if (typeof value === 'string') return parseTextCell(kind, value, isOptional);
   if (typeof value === 'number') {
     if (kind.type === 'number') return checkNumber(kind, value);
@@ -81,7 +91,9 @@ export function parseJsonCell(kind: ColumnKind, value: unknown, isOptional: bool
     return new CellProblem(`the JSON number ${show(value)} is not a string`);
   }
   if (typeof value === 'boolean') {
-    return kind.type === 'boolean' ? value : new CellProblem(`the JSON boolean ${value} is not ${kind.type === 'number' || kind.type === 'label' ? 'a number' : 'a string'}`);
+    return kind.type === 'boolean'
+      ? value
+      : new CellProblem(`the JSON boolean ${value} is not ${kind.type === 'number' || kind.type === 'label' ? 'a number' : 'a string'}`);
   }
   return new CellProblem(`a JSON ${Array.isArray(value) ? 'array' : typeof value} is not a single value`);
 }
@@ -176,8 +188,17 @@ export function csvCellParserFor(column: ColumnSpec): CsvCellParser {
       };
     case 'boolean':
       return (buffer, start, end, isEscaped) => {
-        if (end - start === 4 && buffer[start] === 116 && buffer[start + 1] === 114 && buffer[start + 2] === 117 && buffer[start + 3] === 101) return true;
-        if (end - start === 5 && buffer[start] === 102 && buffer[start + 1] === 97 && buffer[start + 2] === 108 && buffer[start + 3] === 115 && buffer[start + 4] === 101) return false;
+        if (end - start === 4 && buffer[start] === 116 && buffer[start + 1] === 114 && buffer[start + 2] === 117 && buffer[start + 3] === 101)
+          return true;
+        if (
+          end - start === 5 &&
+          buffer[start] === 102 &&
+          buffer[start + 1] === 97 &&
+          buffer[start + 2] === 108 &&
+          buffer[start + 3] === 115 &&
+          buffer[start + 4] === 101
+        )
+          return false;
         return byText(buffer, start, end, isEscaped);
       };
     case 'label':

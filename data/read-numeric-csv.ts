@@ -15,7 +15,13 @@ export async function readNumericCsv(file: string, labelColumn: string): Promise
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new DataFileError(file, 0, null, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'a readable CSV file');
+    throw new DataFileError(
+      file,
+      0,
+      null,
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      'a readable CSV file',
+    );
   }
   const tokenizer = new CsvTokenizer();
   let header: string[] | null = null;
@@ -29,13 +35,21 @@ export async function readNumericCsv(file: string, labelColumn: string): Promise
       if (labelIndex < 0) throw new MissingColumnError(file, [labelColumn], header);
       return;
     }
-    if (fields.length !== header.length) throw new DataFileError(file, line, null, `the row has ${fields.length} fields but the header has ${header.length}`, 'one field per header column');
+    if (fields.length !== header.length)
+      throw new DataFileError(
+        file,
+        line,
+        null,
+        `the row has ${fields.length} fields but the header has ${header.length}`,
+        'one field per header column',
+      );
     fields.forEach((cell, j) => {
       const column = header?.[j] as string;
       const value = cell.trim() === '' ? NaN : Number(cell);
       if (!Number.isFinite(value)) throw new DataFileError(file, line, column, `${JSON.stringify(cell)} is not a finite number`, 'a number');
       if (j === labelIndex) {
-        if (value !== 0 && value !== 1) throw new DataFileError(file, line, column, `label ${JSON.stringify(cell)} is not 0 or 1`, '0 (normal) or 1 (anomaly)');
+        if (value !== 0 && value !== 1)
+          throw new DataFileError(file, line, column, `label ${JSON.stringify(cell)} is not 0 or 1`, '0 (normal) or 1 (anomaly)');
         labels.push(value);
       } else values.push(value);
     });
@@ -49,7 +63,8 @@ export async function readNumericCsv(file: string, labelColumn: string): Promise
   }
   if (!header) throw new DataFileError(file, 1, null, 'the file is empty', 'a header row');
   const featureNames = (header as string[]).filter((_, j) => j !== labelIndex);
-  if (featureNames.length === 0) throw new DataFileError(file, 1, null, 'no feature columns besides the label', 'at least one numeric feature column');
+  if (featureNames.length === 0)
+    throw new DataFileError(file, 1, null, 'no feature columns besides the label', 'at least one numeric feature column');
   if (labels.length < 10) throw new DataFileError(file, 1, null, `only ${labels.length} data rows`, 'at least 10 rows');
   const positives = labels.reduce((a, b) => a + b, 0);
   if (positives === 0 || positives === labels.length) {

@@ -159,7 +159,13 @@ class CsvRowBuilder {
     const positions = new Map<string, number>();
     for (const [i, name] of header.entries()) {
       if (positions.has(name) && known.has(name)) {
-        throw new DataFileError(file, 1, name, `the header names column ${name} twice (positions ${(positions.get(name) as number) + 1} and ${i + 1})`, 'each column once');
+        throw new DataFileError(
+          file,
+          1,
+          name,
+          `the header names column ${name} twice (positions ${(positions.get(name) as number) + 1} and ${i + 1})`,
+          'each column once',
+        );
       }
       positions.set(name, i);
     }
@@ -197,7 +203,8 @@ class CsvRowBuilder {
   invalidUtf8Column(record: CsvRecordView): { column: string; line: number } {
     for (let i = 0; i < record.fieldCount; i++) {
       const start = record.bounds[2 * i] as number;
-      if (!isUtf8(record.buffer.subarray(start, record.bounds[2 * i + 1] as number))) return { column: this.header[i] ?? `field ${i + 1}`, line: lineAt(record, start) };
+      if (!isUtf8(record.buffer.subarray(start, record.bounds[2 * i + 1] as number)))
+        return { column: this.header[i] ?? `field ${i + 1}`, line: lineAt(record, start) };
     }
     return { column: this.header[0] ?? 'field 1', line: record.line };
   }
@@ -281,13 +288,20 @@ async function readCsv(file: string, table: ReadableTableName, compressed: boole
     scanner.end(onRecord);
   } catch (error) {
     if (error instanceof CsvSyntaxError) {
-      const column = error.fieldIndex === null ? null : ((builder as CsvRowBuilder | null)?.header[error.fieldIndex] ?? `field ${error.fieldIndex + 1}`);
+      const column =
+        error.fieldIndex === null ? null : ((builder as CsvRowBuilder | null)?.header[error.fieldIndex] ?? `field ${error.fieldIndex + 1}`);
       throw new DataFileError(file, error.line, column, error.reason, 'RFC 4180 CSV');
     }
     throw streamError(file, lastLine, error) ?? error;
   }
   if (!builder) throw new DataFileError(file, 1, null, 'the file is empty', 'a header row naming the columns');
-  return { rows: sink.rows, rejectedRows: sink.rejected, bytes: stats.bytes, sha256: stats.hash.digest('hex'), ignoredColumns: (builder as CsvRowBuilder).ignoredColumns };
+  return {
+    rows: sink.rows,
+    rejectedRows: sink.rejected,
+    bytes: stats.bytes,
+    sha256: stats.hash.digest('hex'),
+    ignoredColumns: (builder as CsvRowBuilder).ignoredColumns,
+  };
 }
 
 interface JsonColumn {
@@ -298,7 +312,12 @@ interface JsonColumn {
 }
 
 function jsonColumnsOf(table: ReadableTableName): JsonColumn[] {
-  return READABLE_TABLE_COLUMNS[table].map((c) => ({ name: c.name, kind: c.kind, isOptional: c.optional === true, expected: describeColumnKind(c.kind) }));
+  return READABLE_TABLE_COLUMNS[table].map((c) => ({
+    name: c.name,
+    kind: c.kind,
+    isOptional: c.optional === true,
+    expected: describeColumnKind(c.kind),
+  }));
 }
 
 /** A JSON object's row, or the first bad value as an error. */
@@ -352,7 +371,16 @@ async function readJsonl(file: string, table: ReadableTableName, compressed: boo
       return;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      sink.reject(new DataFileError(file, line, null, `the line holds a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`, 'one JSON object per line'), text);
+      sink.reject(
+        new DataFileError(
+          file,
+          line,
+          null,
+          `the line holds a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`,
+          'one JSON object per line',
+        ),
+        text,
+      );
       return;
     }
     const row = rowFromObject(file, line, columns, value as Record<string, unknown>, 'line', sink.accountId, options.keepAccount);
@@ -370,7 +398,8 @@ async function readJsonl(file: string, table: ReadableTableName, compressed: boo
         start = newline + 1;
       }
       carry = start < buffer.length ? Buffer.from(buffer.subarray(start)) : null;
-      if (carry && carry.length > MAX_RECORD_BYTES) throw new DataFileError(file, line + 1, null, `the line is longer than ${MAX_RECORD_BYTES >> 20} MiB`, 'one JSON object per line');
+      if (carry && carry.length > MAX_RECORD_BYTES)
+        throw new DataFileError(file, line + 1, null, `the line is longer than ${MAX_RECORD_BYTES >> 20} MiB`, 'one JSON object per line');
       options.onProgress?.(stats.bytes, sink.rows);
     }
     if (carry) onLine(carry, 0, carry.length);
@@ -439,7 +468,14 @@ async function readParquet(file: string, table: ReadableTableName, options: Read
       try {
         batch = await batches.next();
       } catch (error) {
-        throw new DataFileError(file, rowNumber + 1, null, `the Parquet data cannot be read (${(error as Error).message.split('\n')[0]})`, 'a complete Parquet file', 'row');
+        throw new DataFileError(
+          file,
+          rowNumber + 1,
+          null,
+          `the Parquet data cannot be read (${(error as Error).message.split('\n')[0]})`,
+          'a complete Parquet file',
+          'row',
+        );
       }
       if (batch.done) break;
       for (const values of batch.value) {
@@ -474,7 +510,11 @@ export async function readTable<N extends ReadableTableName>(file: string, table
 }
 
 /** readTable with each row's account_id passed apart: what grouping events by account needs. */
-export async function readTableByAccount<N extends ReadableTableName>(file: string, table: N, options: ReadTableByAccountOptions<N>): Promise<TableReadResult> {
+export async function readTableByAccount<N extends ReadableTableName>(
+  file: string,
+  table: N,
+  options: ReadTableByAccountOptions<N>,
+): Promise<TableReadResult> {
   const onRow = options.onRow as unknown as (accountId: string, row: Row, line: number) => void;
   return readAnyTable(file, table, { ...options, isAccountIdApart: true, onRow: (row, line, accountId) => onRow(accountId, row, line) });
 }

@@ -104,7 +104,8 @@ export function implausibleTimeReason(): string {
  * Years from 1000 only: there Date.UTC agrees with Date.parse. Shared by the string and byte fast paths.
  */
 export function utcFromFields(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+    return NaN;
   if (day > daysInMonth(year, month)) return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second, millis);
 }
@@ -144,19 +145,21 @@ function zodForKind(kind: ColumnKind): z.ZodType {
     case 'id':
       return z.string().min(1).max(MAX_ID_LENGTH);
     case 'timestamp':
-      return z
-        .string()
-        .regex(ISO_UTC, { message: describeColumnKind(kind), abort: true })
-        // one calendar check and parse per value (the predict hot path parses thousands of timestamps)
-        .transform((s, ctx) => {
-          const ms = parseIsoUtc(s);
-          if (ms === null || !isPlausibleTime(ms)) {
-            ctx.addIssue({ code: 'custom', message: ms === null ? describeColumnKind(kind) : `${s} is ${implausibleTimeReason()}` });
-            return z.NEVER;
-          }
-          return ms;
-        })
-        .meta({ format: 'date-time', description: 'ISO-8601 UTC timestamp' });
+      return (
+        z
+          .string()
+          .regex(ISO_UTC, { message: describeColumnKind(kind), abort: true })
+          // one calendar check and parse per value (the predict hot path parses thousands of timestamps)
+          .transform((s, ctx) => {
+            const ms = parseIsoUtc(s);
+            if (ms === null || !isPlausibleTime(ms)) {
+              ctx.addIssue({ code: 'custom', message: ms === null ? describeColumnKind(kind) : `${s} is ${implausibleTimeReason()}` });
+              return z.NEVER;
+            }
+            return ms;
+          })
+          .meta({ format: 'date-time', description: 'ISO-8601 UTC timestamp' })
+      );
     case 'country':
       return z.string().regex(ALPHA2, { message: describeColumnKind(kind) });
     case 'boolean':
@@ -226,7 +229,11 @@ export const TABLE_COLUMNS = {
     { name: 'started_at', kind: { type: 'timestamp' }, description: 'when the test started' },
     { name: 'duration_s', kind: { type: 'number', min: 0, minExclusive: true }, description: 'seconds taken' },
     { name: 'score', kind: { type: 'number', min: 0, max: 100 }, description: 'score 0-100' },
-    { name: 'typical_duration_s', kind: { type: 'number', min: 0, minExclusive: true }, description: "the test's median duration over all takers, seconds" },
+    {
+      name: 'typical_duration_s',
+      kind: { type: 'number', min: 0, minExclusive: true },
+      description: "the test's median duration over all takers, seconds",
+    },
   ],
   payouts: [
     { name: 'account_id', kind: { type: 'id' }, description: 'account whose payout details changed' },
@@ -239,10 +246,16 @@ export const TABLE_COLUMNS = {
     {
       name: 'kind',
       kind: { type: 'text', maxLength: 64 },
-      description: 'label 1: the fraud kind (ring, bot, takeover, ...); label 0: the honest group kind (agency, household, reopened, shared_network) or empty',
+      description:
+        'label 1: the fraud kind (ring, bot, takeover, ...); label 0: the honest group kind (agency, household, reopened, shared_network) or empty',
       optional: true,
     },
-    { name: 'difficulty', kind: { type: 'text', maxLength: 16 }, description: 'easy or hard (synthetic data only; for per-difficulty evaluation)', optional: true },
+    {
+      name: 'difficulty',
+      kind: { type: 'text', maxLength: 16 },
+      description: 'easy or hard (synthetic data only; for per-difficulty evaluation)',
+      optional: true,
+    },
   ],
 } as const satisfies Record<string, readonly ColumnSpec[]>;
 
@@ -260,7 +273,12 @@ export const TRUTH_TABLE_COLUMNS = {
   honest_groups: [
     { name: 'group_id', kind: { type: 'id' }, description: 'true honest group (agency, household, re-opened pair, shared network)' },
     { name: 'kind', kind: { type: 'text', maxLength: 64 }, description: 'agency, household, reopened or shared_network' },
-    { name: 'variant', kind: { type: 'text', maxLength: 64 }, description: 'e.g. new or established agency; office, coworking, mobile_nat, ... network', optional: true },
+    {
+      name: 'variant',
+      kind: { type: 'text', maxLength: 64 },
+      description: 'e.g. new or established agency; office, coworking, mobile_nat, ... network',
+      optional: true,
+    },
     { name: 'account_id', kind: { type: 'id' }, description: 'member account (an account may be in several groups)' },
   ],
 } as const satisfies Record<string, readonly ColumnSpec[]>;

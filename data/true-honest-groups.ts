@@ -19,12 +19,24 @@ export async function readTrueHonestGroups(folder: string, knownAccounts?: Reado
   const groups = new Map<string, { kind: string; variant: string; members: string[] }>();
   const found = await readTruthTable(folder, 'honest_groups', (row, line, file) => {
     if (knownAccounts && !knownAccounts.has(row.account_id)) {
-      throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(row.account_id)} is not in the accounts table`, 'an account_id listed in accounts');
+      throw new DataFileError(
+        file,
+        line,
+        'account_id',
+        `account ${JSON.stringify(row.account_id)} is not in the accounts table`,
+        'an account_id listed in accounts',
+      );
     }
     const group = groups.get(row.group_id);
     if (!group) groups.set(row.group_id, { kind: row.kind, variant: row.variant ?? '', members: [row.account_id] });
     else if (group.kind !== row.kind) {
-      throw new DataFileError(file, line, 'kind', `group ${JSON.stringify(row.group_id)} was of kind ${JSON.stringify(group.kind)} on an earlier line`, 'one kind per group');
+      throw new DataFileError(
+        file,
+        line,
+        'kind',
+        `group ${JSON.stringify(row.group_id)} was of kind ${JSON.stringify(group.kind)} on an earlier line`,
+        'one kind per group',
+      );
     } else group.members.push(row.account_id);
   });
   return found ? [...groups].map(([group_id, g]) => ({ group_id, ...g })) : null;

@@ -18,12 +18,16 @@ const TRUTH_NAMES: Record<TruthTableName, string> = { rings: 'true-rings', hones
 async function findTruthFile(folder: string, table: TruthTableName): Promise<string | null> {
   let names: string[];
   try {
-    names = (await readdir(folder, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+    names = (await readdir(folder, { withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
+      .sort();
   } catch (error) {
     throw new DatasetError(folder, `cannot read the data folder ${folder}: ${(error as Error).message}`);
   }
   const found = names.filter((name) => tableNameOfFile(name) === table);
-  if (found.length > 1) throw new DatasetError(folder, `the data folder ${folder} has two ${TRUTH_NAMES[table]} files, ${found.join(' and ')}: keep one`);
+  if (found.length > 1)
+    throw new DatasetError(folder, `the data folder ${folder} has two ${TRUTH_NAMES[table]} files, ${found.join(' and ')}: keep one`);
   return found[0] ? path.join(folder, found[0]) : null;
 }
 
@@ -31,7 +35,11 @@ async function findTruthFile(folder: string, table: TruthTableName): Promise<str
  * Reads a truth table of `folder` through readTable, row by row; `onRow` may throw a DataFileError to refuse a row.
  * Bad rows are collected (up to the usual limit) and thrown together. False when the folder has no such file.
  */
-export async function readTruthTable<N extends TruthTableName>(folder: string, table: N, onRow: (row: TableRowTypes[N], line: number, file: string) => void): Promise<boolean> {
+export async function readTruthTable<N extends TruthTableName>(
+  folder: string,
+  table: N,
+  onRow: (row: TableRowTypes[N], line: number, file: string) => void,
+): Promise<boolean> {
   const file = await findTruthFile(folder, table);
   if (file === null) return false;
   const errors: DataFileError[] = [];
@@ -43,7 +51,12 @@ export async function readTruthTable<N extends TruthTableName>(folder: string, t
   await readTable(file, table, { onBadRow, onRow: (row, line) => onRow(row, line, file) });
   if (errors.length > 0) {
     const count = errors.length + moreErrors;
-    throw new DatasetError(folder, `${path.basename(file)} has ${count} bad row${count > 1 ? 's' : ''}; the ${TRUTH_NAMES[table].replace('-', ' ')} were not read`, errors, moreErrors);
+    throw new DatasetError(
+      folder,
+      `${path.basename(file)} has ${count} bad row${count > 1 ? 's' : ''}; the ${TRUTH_NAMES[table].replace('-', ' ')} were not read`,
+      errors,
+      moreErrors,
+    );
   }
   return true;
 }
@@ -58,11 +71,23 @@ export async function readTrueRings(folder: string, knownAccounts?: ReadonlySet<
   const ringOf = new Map<string, string>();
   const found = await readTruthTable(folder, 'rings', (row, line, file) => {
     if (knownAccounts && !knownAccounts.has(row.account_id)) {
-      throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(row.account_id)} is not in the accounts table`, 'an account_id listed in accounts');
+      throw new DataFileError(
+        file,
+        line,
+        'account_id',
+        `account ${JSON.stringify(row.account_id)} is not in the accounts table`,
+        'an account_id listed in accounts',
+      );
     }
     const earlier = ringOf.get(row.account_id);
     if (earlier !== undefined) {
-      throw new DataFileError(file, line, 'account_id', `account ${JSON.stringify(row.account_id)} is already a member of ring ${JSON.stringify(earlier)}`, 'each account in at most one ring');
+      throw new DataFileError(
+        file,
+        line,
+        'account_id',
+        `account ${JSON.stringify(row.account_id)} is already a member of ring ${JSON.stringify(earlier)}`,
+        'each account in at most one ring',
+      );
     }
     ringOf.set(row.account_id, row.ring_id);
     let list = members.get(row.ring_id);

@@ -74,7 +74,9 @@ async function readSecretFile(file: string): Promise<HashSecret | null> {
   if (info === null) return null;
   if (!info.isFile()) throw new HashSecretError(`the hashing secret file ${file} is not a regular file`);
   if ((info.mode & UNSAFE_MODE_BITS) !== 0) {
-    throw new HashSecretError(`the hashing secret file ${file} has mode ${(info.mode & 0o777).toString(8)}: other users can read or change it; run chmod 600 ${file}`);
+    throw new HashSecretError(
+      `the hashing secret file ${file} has mode ${(info.mode & 0o777).toString(8)}: other users can read or change it; run chmod 600 ${file}`,
+    );
   }
   const text = await readFile(file, 'utf8').catch((error: Error) => {
     throw new HashSecretError(`cannot read the hashing secret file ${file}: ${error.message}`);

@@ -56,7 +56,8 @@ export const ManifestSchema = z.object({
     .record(z.string(), FileEntrySchema)
     .superRefine((files, context) => {
       for (const relative of Object.keys(files)) {
-        if (!isSafeRelativePath(relative)) context.addIssue({ code: 'custom', path: [relative], message: 'must be a relative path inside the version folder' });
+        if (!isSafeRelativePath(relative))
+          context.addIssue({ code: 'custom', path: [relative], message: 'must be a relative path inside the version folder' });
       }
     })
     .describe(`every file of the version except ${MANIFEST_FILE} and ${REPORT_FOLDER}/, with its checksum`),

@@ -37,7 +37,9 @@ export class ModelFeatureMismatchError extends Error {
     const parts = [
       missing.length ? `the model lacks: ${missing.join(', ')}` : '',
       extra.length ? `the model has unknown: ${extra.join(', ')}` : '',
-      reordered.length ? `in another order: ${reordered.map((r) => `${r.name} (model column ${r.modelPosition + 1}, code column ${r.codePosition + 1})`).join(', ')}` : '',
+      reordered.length
+        ? `in another order: ${reordered.map((r) => `${r.name} (model column ${r.modelPosition + 1}, code column ${r.codePosition + 1})`).join(', ')}`
+        : '',
     ].filter(Boolean);
     super(`the model's features differ from this code's feature registry; ${parts.join('; ')}. Retrain the model with this version of ringfence.`);
   }
@@ -75,7 +77,8 @@ async function listFilesUnder(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
     const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isSymbolicLink()) throw new ModelIntegrityError(path.join(dir, relative), 'is a symbolic link; a model version holds regular files only');
+    if (entry.isSymbolicLink())
+      throw new ModelIntegrityError(path.join(dir, relative), 'is a symbolic link; a model version holds regular files only');
     if (entry.isDirectory()) out.push(...(await listFilesUnder(dir, relative)));
     else out.push(relative);
   }
@@ -92,10 +95,14 @@ function parseManifest(file: string, text: string): Manifest {
   const formatVersion = typeof json === 'object' && json !== null ? (json as { format_version?: unknown }).format_version : undefined;
   const readableMajor = FORMAT_VERSION.split('.')[0];
   if (typeof formatVersion !== 'string' || formatVersion.split('.')[0] !== readableMajor) {
-    throw new ModelIntegrityError(file, `format_version ${JSON.stringify(formatVersion)} is not readable by this ringfence (it reads ${readableMajor}.x)`);
+    throw new ModelIntegrityError(
+      file,
+      `format_version ${JSON.stringify(formatVersion)} is not readable by this ringfence (it reads ${readableMajor}.x)`,
+    );
   }
   const parsed = ManifestSchema.safeParse(json);
-  if (!parsed.success) throw new ModelIntegrityError(file, `is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ModelIntegrityError(file, `is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 

@@ -32,7 +32,11 @@ export function compareVersionIds(a: string, b: string): number {
   return x.generated - y.generated || (x.base < y.base ? -1 : x.base > y.base ? 1 : 0) || x.suffix - y.suffix;
 }
 
-const isFile = (file: string) => stat(file).then((s) => s.isFile(), () => false);
+const isFile = (file: string) =>
+  stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 /**
  * Complete versions of a model, oldest first. A version is complete when its folder holds a manifest, which the
@@ -56,9 +60,10 @@ export async function listVersions(root: string, name: string): Promise<string[]
 /** The error for a model name with no complete version: it names the models the root does hold, if any. */
 export async function noVersionsError(root: string, name: string): Promise<ModelNotFoundError> {
   const names = await listModelNames(root);
-  const advice = names.length > 0
-    ? `models there: ${names.join(', ')}; choose one with --name ${names[0] as string} (RINGFENCE_MODEL_NAME when serving)`
-    : "no model has been trained there yet: run 'ringfence train' (or 'npm run demo') first";
+  const advice =
+    names.length > 0
+      ? `models there: ${names.join(', ')}; choose one with --name ${names[0] as string} (RINGFENCE_MODEL_NAME when serving)`
+      : "no model has been trained there yet: run 'ringfence train' (or 'npm run demo') first";
   return new ModelNotFoundError(name, null, `no trained versions of model ${JSON.stringify(name)} under ${root}; ${advice}`);
 }
 

@@ -46,6 +46,10 @@ export class HashSecretMismatchError extends Error {
 }
 
 /** Throws HashSecretMismatchError unless `fingerprint` is the fingerprint of `secret`. */
-export function assertSecretFingerprint(subject: string, fingerprint: string, secret: { readonly fingerprint: string; readonly origin: string }): void {
+export function assertSecretFingerprint(
+  subject: string,
+  fingerprint: string,
+  secret: { readonly fingerprint: string; readonly origin: string },
+): void {
   if (!sameFingerprint(fingerprint, secret.fingerprint)) throw new HashSecretMismatchError(subject, fingerprint, secret.fingerprint, secret.origin);
 }

@@ -25,7 +25,11 @@ export async function trainingDataDifferences(manifest: Pick<Manifest, 'training
     const found = await sha256OfFile(file).catch(() => null);
     if (!found) differences.push({ table, file, reason: 'is missing' });
     else if (found.sha256 !== recorded.sha256) {
-      differences.push({ table, file, reason: `differs (trained on ${recorded.bytes} bytes, sha256 ${recorded.sha256.slice(0, 12)}…; here ${found.bytes} bytes, sha256 ${found.sha256.slice(0, 12)}…)` });
+      differences.push({
+        table,
+        file,
+        reason: `differs (trained on ${recorded.bytes} bytes, sha256 ${recorded.sha256.slice(0, 12)}…; here ${found.bytes} bytes, sha256 ${found.sha256.slice(0, 12)}…)`,
+      });
     }
   }
   return differences;

@@ -4,7 +4,16 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { trackTemporaryOutput } from '../data/temporary-outputs.js';
 import { installedLibraryVersions } from './library-versions.js';
-import { FORMAT_VERSION, isSafeRelativePath, type Manifest, type ManifestFields, MANIFEST_FILE, ManifestSchema, REPORT_FOLDER, VERSION_ID_PATTERN } from './manifest.js';
+import {
+  FORMAT_VERSION,
+  isSafeRelativePath,
+  type Manifest,
+  type ManifestFields,
+  MANIFEST_FILE,
+  ManifestSchema,
+  REPORT_FOLDER,
+  VERSION_ID_PATTERN,
+} from './manifest.js';
 import { updateLatestPointer } from './registry.js';
 
 /** relative path (forward slashes) → content; strings are written as UTF-8 */
@@ -47,10 +56,17 @@ export class ModelWriteError extends Error {
 
 /** A version id from a UTC time, to the second: 20261123T101500Z. */
 export function versionIdAt(time: Date): string {
-  return time.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return time
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 const toBytes = (data: Uint8Array | string) => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
 const isNameTaken = (error: unknown) => ['EEXIST', 'ENOTEMPTY'].includes((error as NodeJS.ErrnoException).code ?? '');
 
@@ -67,7 +83,8 @@ async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {
 }
 
 function checkedRelativePath(relative: string, kind: 'model' | 'report'): string {
-  if (!isSafeRelativePath(relative)) throw new ModelWriteError(relative, 'not a relative path of letters, digits, ".", "_", "-" segments joined by "/"');
+  if (!isSafeRelativePath(relative))
+    throw new ModelWriteError(relative, 'not a relative path of letters, digits, ".", "_", "-" segments joined by "/"');
   if (kind === 'model' && (relative === MANIFEST_FILE || relative.split('/')[0] === REPORT_FOLDER)) {
     throw new ModelWriteError(relative, `${MANIFEST_FILE} and ${REPORT_FOLDER}/ are reserved for the store`);
   }
@@ -117,7 +134,8 @@ async function writeReport(tmp: string, report: ModelVersionContent['report'], v
  * the registry ignores. Two writes within the same second get `…Z` and `…Z-2`.
  */
 export async function writeModelVersion(root: string, name: string, content: ModelVersionContent): Promise<{ version: string; dir: string }> {
-  if (!isSafeRelativePath(name) || name.includes('/')) throw new ModelWriteError(name, 'a model name is one path segment of letters, digits, ".", "_", "-"');
+  if (!isSafeRelativePath(name) || name.includes('/'))
+    throw new ModelWriteError(name, 'a model name is one path segment of letters, digits, ".", "_", "-"');
   if (content.version !== undefined && !VERSION_ID_PATTERN.test(content.version)) {
     throw new ModelWriteError(content.version, 'a version id looks like 20261123T101500Z or 20261123T101500Z-2');
   }
@@ -169,4 +187,3 @@ export async function listTemporaryFolders(root: string, name: string): Promise<
   const entries = await readdir(path.join(root, name)).catch(() => [] as string[]);
   return entries.filter((entry) => entry.startsWith('.tmp-')).sort();
 }
-

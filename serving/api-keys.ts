@@ -37,7 +37,8 @@ export async function readKeysFile(file: string): Promise<KeyRecord[]> {
     throw new Error(`keys file ${file} is not JSON: ${(error as Error).message}`);
   }
   const parsed = KeysFileSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`keys file ${file} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`keys file ${file} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data.keys;
 }
 
@@ -56,7 +57,10 @@ export async function revokeApiKey(file: string, name: string): Promise<KeyRecor
   const keys = await readKeysFile(file);
   const revoked = keys.find((k) => k.name === name);
   if (!revoked) throw new Error(`keys file ${file} has no key named ${JSON.stringify(name)}`);
-  await writeKeysFile(file, keys.filter((k) => k !== revoked));
+  await writeKeysFile(
+    file,
+    keys.filter((k) => k !== revoked),
+  );
   return revoked;
 }
 

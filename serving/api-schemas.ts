@@ -36,7 +36,13 @@ export const RingDetailSchema = z.object({
   ring_id: z.string(),
   members: z.array(z.string()),
   size: z.number().int(),
-  identifiers: z.array(z.object({ kind: IdentifierKindSchema, ref: z.string().describe('first characters of the keyed hash: a reference, not the identifier'), accounts: z.number().int() })),
+  identifiers: z.array(
+    z.object({
+      kind: IdentifierKindSchema,
+      ref: z.string().describe('first characters of the keyed hash: a reference, not the identifier'),
+      accounts: z.number().int(),
+    }),
+  ),
   strength: z.number(),
   template_share: z.number(),
   flagged_members: z.array(z.string()).describe('members flagged at training time'),
@@ -52,7 +58,9 @@ export const ChangedRingSchema = RingSummarySchema.extend({
   changed_at: z.string().describe('when a member last joined or left (ISO-8601)'),
 });
 export type ChangedRing = z.infer<typeof ChangedRingSchema>;
-export const ChangedRingsSchema = z.object({ rings: z.array(ChangedRingSchema).describe('rings that grew or changed since the time asked, latest first') });
+export const ChangedRingsSchema = z.object({
+  rings: z.array(ChangedRingSchema).describe('rings that grew or changed since the time asked, latest first'),
+});
 
 export const ModelSummarySchema = z.object({
   name: z.string(),

@@ -15,12 +15,15 @@ export function authenticate(keyRing: KeyRing, failures: AuthFailureLimit): Requ
     if (scope === null || keys === null) return next();
     const address = req.socket.remoteAddress ?? '?';
     const wait = failures.retryAfter(address);
-    if (wait !== null) return next(new HttpProblem('rate-limited', 'too many failed authentications from this address', undefined, { 'Retry-After': String(wait) }));
+    if (wait !== null)
+      return next(new HttpProblem('rate-limited', 'too many failed authentications from this address', undefined, { 'Retry-After': String(wait) }));
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const key = match ? findApiKey(keys, match[1] as string) : null;
     if (!key) {
       await failures.recordFailure(address);
-      return next(new HttpProblem('unauthorized', match ? 'the API key is not valid' : 'send an API key as Authorization: Bearer <key>', undefined, CHALLENGE));
+      return next(
+        new HttpProblem('unauthorized', match ? 'the API key is not valid' : 'send an API key as Authorization: Bearer <key>', undefined, CHALLENGE),
+      );
     }
     req.apiKey = key;
     if (!hasScope(key, scope)) return next(new HttpProblem('forbidden', `this route needs the ${scope} scope; the key has ${key.scope}`));

@@ -17,11 +17,24 @@ export const ToWorkerSchema = z.discriminatedUnion('kind', [
   z.object({ ringfence: tag, kind: z.literal('abort'), tx: z.string() }),
   /** load and serve a version at once (a worker that started while another version went in); answered by `installed` */
   z.object({ ringfence: tag, kind: z.literal('install'), tx: z.string(), version: z.string() }),
-  z.object({ ringfence: tag, kind: z.literal('reload-result'), tx: z.string(), version: z.string().nullable(), problem: ProblemRefSchema.nullable() }),
+  z.object({
+    ringfence: tag,
+    kind: z.literal('reload-result'),
+    tx: z.string(),
+    version: z.string().nullable(),
+    problem: ProblemRefSchema.nullable(),
+  }),
   /** send this worker's metrics as prom-client JSON; answered by `metrics-part` */
   z.object({ ringfence: tag, kind: z.literal('collect-metrics'), id: z.string() }),
   z.object({ ringfence: tag, kind: z.literal('metrics-result'), id: z.string(), text: z.string().nullable(), error: z.string().nullable() }),
-  z.object({ ringfence: tag, kind: z.literal('lease-result'), id: z.string(), granted: z.number().int().min(0), before: z.number().int().min(0), resetTime: z.number() }),
+  z.object({
+    ringfence: tag,
+    kind: z.literal('lease-result'),
+    id: z.string(),
+    granted: z.number().int().min(0),
+    before: z.number().int().min(0),
+    resetTime: z.number(),
+  }),
   z.object({ ringfence: tag, kind: z.literal('shutdown') }),
   /** SIGHUP: re-read the keys file; with `model`, also reload the configured version on every worker (as POST /v1/model/reload) */
   z.object({ ringfence: tag, kind: z.literal('reload-config'), model: z.boolean() }),
@@ -38,7 +51,14 @@ export const ToPrimarySchema = z.discriminatedUnion('kind', [
   z.object({ ringfence: tag, kind: z.literal('installed'), tx: z.string(), version: z.string().nullable(), problem: ProblemRefSchema.nullable() }),
   z.object({ ringfence: tag, kind: z.literal('metrics'), id: z.string() }),
   /** hits of the rate limit for a key (see leased-rate-limit.ts) */
-  z.object({ ringfence: tag, kind: z.literal('lease'), id: z.string(), key: z.string(), limit: z.number().int().min(1), windowMs: z.number().int().min(1) }),
+  z.object({
+    ringfence: tag,
+    kind: z.literal('lease'),
+    id: z.string(),
+    key: z.string(),
+    limit: z.number().int().min(1),
+    windowMs: z.number().int().min(1),
+  }),
   z.object({ ringfence: tag, kind: z.literal('metrics-part'), id: z.string(), metrics: z.array(z.looseObject({ name: z.string() })) }),
   /** the worker's counters and histograms now and then, so that the primary keeps their totals if the worker dies */
   z.object({ ringfence: tag, kind: z.literal('counters'), metrics: z.array(z.looseObject({ name: z.string() })) }),
@@ -48,7 +68,8 @@ export type ToPrimary = z.infer<typeof ToPrimarySchema>;
 type Untagged<T> = T extends unknown ? Omit<T, 'ringfence'> : never;
 
 // cheap test first: other senders' messages would each cost a zod error
-const isOurs = (message: unknown) => typeof message === 'object' && message !== null && (message as { ringfence?: unknown }).ringfence === 'ringfence';
+const isOurs = (message: unknown) =>
+  typeof message === 'object' && message !== null && (message as { ringfence?: unknown }).ringfence === 'ringfence';
 
 /** Our message, or null for another sender's (or a malformed one). */
 export function parseToWorker(message: unknown): ToWorker | null {

@@ -22,7 +22,9 @@ export class ModelSync {
 
   /** One coordination at a time: reloads and catch-up loads must not overtake each other. */
   coordinate(what: string, task: () => Promise<void>): void {
-    this.coordination = this.coordination.then(task).catch((error: unknown) => this.logger.error({ err: { message: (error as Error).message, stack: (error as Error).stack } }, `${what} failed`));
+    this.coordination = this.coordination
+      .then(task)
+      .catch((error: unknown) => this.logger.error({ err: { message: (error as Error).message, stack: (error as Error).stack } }, `${what} failed`));
   }
 
   /** Workers serving another version than the current one (started while a reload went in) load the current one. */
@@ -31,13 +33,20 @@ export class ModelSync {
     if (behind.length === 0) return;
     const tx = randomUUID();
     for (const state of behind) this.workers.send(state, toWorker({ kind: 'install', tx, version: this.currentVersion }));
-    const { replies: answers, missing } = await this.replies.expect(`installed:${tx}`, behind.map((s) => s.worker.id), LOAD_TIMEOUT_MS);
+    const { replies: answers, missing } = await this.replies.expect(
+      `installed:${tx}`,
+      behind.map((s) => s.worker.id),
+      LOAD_TIMEOUT_MS,
+    );
     for (const state of behind) {
       const answer = answers.get(state.worker.id);
       if (answer?.kind === 'installed' && answer.version) state.version = answer.version;
       else if (answer || missing.includes(state.worker.id)) {
         // a worker that cannot serve the current version must not go on serving another: its replacement loads it
-        this.logger.error({ worker_pid: state.worker.process.pid, version: this.currentVersion }, 'worker could not load the current version; replacing it');
+        this.logger.error(
+          { worker_pid: state.worker.process.pid, version: this.currentVersion },
+          'worker could not load the current version; replacing it',
+        );
         state.worker.process.kill('SIGTERM');
       }
     }
@@ -49,7 +58,11 @@ export class ModelSync {
    */
   async reload(from: WorkerState, tx: string, version: string): Promise<void> {
     const participants = [...new Set([...this.workers.serving(), from])];
-    const problem = await this.prepare(participants.filter((s) => s !== from), tx, version);
+    const problem = await this.prepare(
+      participants.filter((s) => s !== from),
+      tx,
+      version,
+    );
     if (problem) {
       for (const state of participants) this.workers.send(state, toWorker({ kind: 'abort', tx }));
       this.logger.warn({ version, problem: problem.detail }, 'reload refused by a worker; no worker swapped');
@@ -58,7 +71,11 @@ export class ModelSync {
     }
     this.currentVersion = version;
     for (const state of participants) this.workers.send(state, toWorker({ kind: 'commit', tx }));
-    const installed = await this.replies.expect(`installed:${tx}`, participants.map((s) => s.worker.id), LOAD_TIMEOUT_MS);
+    const installed = await this.replies.expect(
+      `installed:${tx}`,
+      participants.map((s) => s.worker.id),
+      LOAD_TIMEOUT_MS,
+    );
     for (const [id, answer] of installed.replies) {
       const state = this.workers.get(id);
       if (state && answer.kind === 'installed') state.version = answer.version;
@@ -71,8 +88,17 @@ export class ModelSync {
   /** Phase one: `others` load the version; the first refusal, or a timeout, is the problem. */
   private async prepare(others: WorkerState[], tx: string, version: string): Promise<ProblemRef | null> {
     for (const state of others) this.workers.send(state, toWorker({ kind: 'prepare', tx, version }));
-    const prepared = await this.replies.expect(`prepared:${tx}`, others.map((s) => s.worker.id), LOAD_TIMEOUT_MS);
+    const prepared = await this.replies.expect(
+      `prepared:${tx}`,
+      others.map((s) => s.worker.id),
+      LOAD_TIMEOUT_MS,
+    );
     const refused = [...prepared.replies.values()].map((m) => (m.kind === 'prepared' ? m.problem : null)).find((p): p is ProblemRef => p !== null);
-    return refused ?? (prepared.missing.length > 0 ? { slug: 'internal-error', detail: `a worker did not load the version within ${LOAD_TIMEOUT_MS / 1000} s` } : null);
+    return (
+      refused ??
+      (prepared.missing.length > 0
+        ? { slug: 'internal-error', detail: `a worker did not load the version within ${LOAD_TIMEOUT_MS / 1000} s` }
+        : null)
+    );
   }
 }

@@ -96,7 +96,9 @@ const stopAll = (primary: Primary) => primary.workers.stopAll(primary.config.req
 
 /** Every worker serving, or the reason it did not come to that (the workers are stopped then). */
 async function waitForStart(primary: Primary, started: Promise<void>, failed: Promise<Error>): Promise<void> {
-  const startTimeout = new Promise<Error>((resolve) => setTimeout(() => resolve(new Error(`the workers did not all start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS).unref());
+  const startTimeout = new Promise<Error>((resolve) =>
+    setTimeout(() => resolve(new Error(`the workers did not all start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS).unref(),
+  );
   const startFailure = await Promise.race([started.then(() => null), failed, startTimeout]);
   if (startFailure) {
     await stopAll(primary);
@@ -136,7 +138,11 @@ async function reloadConfig(primary: Primary): Promise<void> {
 async function collectMetrics(primary: Primary, from: WorkerState, id: string): Promise<void> {
   const targets = [...new Set([...primary.workers.serving(), from])];
   for (const state of targets) primary.workers.send(state, toWorker({ kind: 'collect-metrics', id }));
-  const { replies: parts, missing } = await primary.replies.expect(`metrics-part:${id}`, targets.map((s) => s.worker.id), METRICS_TIMEOUT_MS);
+  const { replies: parts, missing } = await primary.replies.expect(
+    `metrics-part:${id}`,
+    targets.map((s) => s.worker.id),
+    METRICS_TIMEOUT_MS,
+  );
   if (missing.length > 0) primary.logger.warn({ missing: missing.length }, 'metrics: some workers did not answer; their counts are left out');
   try {
     const text = await primary.counters.text([...parts.values()].map((m) => (m.kind === 'metrics-part' ? m.metrics : [])));
@@ -166,9 +172,14 @@ function onMessage(primary: Primary, state: WorkerState, message: ToPrimary): vo
     case 'reload':
       return models.coordinate('reload', () => models.reload(state, message.tx, message.version));
     case 'lease':
-      return workers.send(state, toWorker({ kind: 'lease-result', id: message.id, ...primary.ledger.grant(message.key, message.limit, message.windowMs, Date.now()) }));
+      return workers.send(
+        state,
+        toWorker({ kind: 'lease-result', id: message.id, ...primary.ledger.grant(message.key, message.limit, message.windowMs, Date.now()) }),
+      );
     case 'metrics':
-      return void collectMetrics(primary, state, message.id).catch((error: unknown) => primary.logger.error({ err: { message: (error as Error).message } }, 'metrics failed'));
+      return void collectMetrics(primary, state, message.id).catch((error: unknown) =>
+        primary.logger.error({ err: { message: (error as Error).message } }, 'metrics failed'),
+      );
     case 'prepared':
     case 'installed':
       return primary.replies.deliver(`${message.kind}:${message.tx}`, state.worker.id, message);

@@ -41,7 +41,8 @@ function ask<T extends ToWorker>(id: string, message: ToPrimary, timeoutMs: numb
 
 function problemRef(error: unknown, logger: Logger | null): ProblemRef {
   const problem = toProblem(error);
-  if (problem.slug === 'internal-error') logger?.error({ err: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } }, 'model load failed');
+  if (problem.slug === 'internal-error')
+    logger?.error({ err: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } }, 'model load failed');
   return { slug: problem.slug, detail: problem.detail };
 }
 
@@ -71,7 +72,11 @@ async function start(rawConfig: unknown, version: string): Promise<void> {
           const model = await models.load(wanted);
           const tx = randomUUID();
           prepared.set(tx, model);
-          const result = await ask<Extract<ToWorker, { kind: 'reload-result' }>>(tx, toPrimary({ kind: 'reload', tx, version: model.version }), RELOAD_TIMEOUT_MS).finally(() => prepared.delete(tx));
+          const result = await ask<Extract<ToWorker, { kind: 'reload-result' }>>(
+            tx,
+            toPrimary({ kind: 'reload', tx, version: model.version }),
+            RELOAD_TIMEOUT_MS,
+          ).finally(() => prepared.delete(tx));
           if (result.problem) throw new HttpProblem(result.problem.slug, result.problem.detail);
           return model;
         },
@@ -110,11 +115,14 @@ async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
   // a request that never ends must not keep the worker, and so the whole service, from stopping
-  const guard = setTimeout(() => {
-    logger?.error('in-flight requests did not finish in time; exiting');
-    logger?.flush();
-    process.exit(1);
-  }, (config?.request_timeout_ms ?? 10_000) + 5_000);
+  const guard = setTimeout(
+    () => {
+      logger?.error('in-flight requests did not finish in time; exiting');
+      logger?.flush();
+      process.exit(1);
+    },
+    (config?.request_timeout_ms ?? 10_000) + 5_000,
+  );
   guard.unref();
   await service?.close();
   logger?.flush();
@@ -137,7 +145,14 @@ async function handle(message: ToWorker): Promise<void> {
       const model = prepared.get(message.tx);
       prepared.delete(message.tx);
       if (model) holder!.install(model);
-      send(toPrimary({ kind: 'installed', tx: message.tx, version: model?.version ?? null, problem: model ? null : { slug: 'internal-error', detail: 'no version was prepared for this reload' } }));
+      send(
+        toPrimary({
+          kind: 'installed',
+          tx: message.tx,
+          version: model?.version ?? null,
+          problem: model ? null : { slug: 'internal-error', detail: 'no version was prepared for this reload' },
+        }),
+      );
       return;
     }
     case 'abort':
@@ -153,7 +168,9 @@ async function handle(message: ToWorker): Promise<void> {
       return;
     case 'collect-metrics':
       // prom-client's metric objects are plain JSON without an index signature; the primary parses them
-      send(toPrimary({ kind: 'metrics-part', id: message.id, metrics: (await metrics.registry.getMetricsAsJSON()) as unknown as { name: string }[] }));
+      send(
+        toPrimary({ kind: 'metrics-part', id: message.id, metrics: (await metrics.registry.getMetricsAsJSON()) as unknown as { name: string }[] }),
+      );
       return;
     case 'reload-result':
       return answers.get(message.tx)?.(message);

@@ -56,9 +56,15 @@ export function toJsonPointer(path: readonly PropertyKey[]): string {
 const MAX_LISTED_ERRORS = 100;
 
 export function zodProblem(error: z.ZodError, what: string): HttpProblem {
-  const errors = error.issues.slice(0, MAX_LISTED_ERRORS).map((issue) => ({ pointer: toJsonPointer(issue.path), detail: issue.message, code: issue.code }));
+  const errors = error.issues
+    .slice(0, MAX_LISTED_ERRORS)
+    .map((issue) => ({ pointer: toJsonPointer(issue.path), detail: issue.message, code: issue.code }));
   const count = error.issues.length;
-  return new HttpProblem('invalid-request', `${what}: ${count} invalid field${count > 1 ? 's' : ''}${count > errors.length ? `, the first ${errors.length} listed` : ''}`, errors);
+  return new HttpProblem(
+    'invalid-request',
+    `${what}: ${count} invalid field${count > 1 ? 's' : ''}${count > errors.length ? `, the first ${errors.length} listed` : ''}`,
+    errors,
+  );
 }
 
 /** An error that Express, its router or body-parser marked as the client's (status 4xx), as a problem; else null. */
@@ -98,7 +104,8 @@ export function toProblem(error: unknown): HttpProblem {
   if (error instanceof ModelIntegrityError) return new HttpProblem('model-rejected', `model refused: ${error.message}`);
   if (error instanceof ModelFeatureMismatchError) return new HttpProblem('model-rejected', error.message);
   if (error instanceof ModelNotFoundError) return new HttpProblem('model-rejected', error.message);
-  if (error instanceof HashSecretMismatchError || error instanceof HashSecretError) return new HttpProblem('model-rejected', `model refused: ${error.message}`);
+  if (error instanceof HashSecretMismatchError || error instanceof HashSecretError)
+    return new HttpProblem('model-rejected', `model refused: ${error.message}`);
   return new HttpProblem('internal-error', 'an unexpected error occurred; it has been logged with this request id');
 }
 

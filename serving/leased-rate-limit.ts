@@ -113,7 +113,13 @@ export class LeasedRateLimitStore implements Store {
     if (!pending) {
       pending = this.requestLease(key, this.limit, this.windowMs)
         .then((grant) => {
-          this.leases.set(key, { left: grant.granted, used: 0, before: grant.before, resetTime: grant.resetTime, spent: grant.before + grant.granted >= this.limit });
+          this.leases.set(key, {
+            left: grant.granted,
+            used: 0,
+            before: grant.before,
+            resetTime: grant.resetTime,
+            spent: grant.before + grant.granted >= this.limit,
+          });
         })
         .finally(() => this.renewing.delete(key));
       this.renewing.set(key, pending);

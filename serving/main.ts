@@ -43,7 +43,13 @@ const ATOMIC_PIPE_WRITE = 4096;
  * one stream of intact lines; `pid` says which process wrote a line.
  */
 export function createServiceLogger(level: ServeConfig['log_level']): Logger {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: ATOMIC_PIPE_WRITE - 512, maxWrite: ATOMIC_PIPE_WRITE, periodicFlush: 1000 });
+  const destination = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: ATOMIC_PIPE_WRITE - 512,
+    maxWrite: ATOMIC_PIPE_WRITE,
+    periodicFlush: 1000,
+  });
   return pino({ level, base: { service: 'ringfence', pid: process.pid } }, destination);
 }
 
@@ -68,7 +74,15 @@ export async function startService(config: ServeConfig, options: StartOptions = 
   const keys = await readServiceKeys(config, logger);
   const holder = options.holder ?? new ModelHolder(createModelLoader(config.models_root, config.model_name, modelLoaderOptions(config)));
   const model = await holder.reload(config.model_version);
-  const app = createApp({ config, modelHolder: holder, logger, keys, ...(options.version ? { version: options.version } : {}), ...(options.cluster ? { cluster: options.cluster } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const app = createApp({
+    config,
+    modelHolder: holder,
+    logger,
+    keys,
+    ...(options.version ? { version: options.version } : {}),
+    ...(options.cluster ? { cluster: options.cluster } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   const server = app.listen(config.port, config.host);
   server.on('clientError', answerParserRefusal);
   const closeGracefully = gracefulCloser(server);

@@ -14,7 +14,12 @@ export function createServiceMetrics(): ServiceMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'ringfence_' });
   return {
     registry,
-    requests: new Counter({ name: 'ringfence_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] }),
+    requests: new Counter({
+      name: 'ringfence_http_requests_total',
+      help: 'HTTP requests by route, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: 'ringfence_http_request_duration_seconds',
       help: 'HTTP request latency by route, method and status',
@@ -24,6 +29,12 @@ export function createServiceMetrics(): ServiceMetrics {
     }),
     scores: new Counter({ name: 'ringfence_scores_total', help: 'accounts scored, by action', labelNames: ['action'], registers: [registry] }),
     // 'max' when workers are aggregated: each worker serving the version says 1, and so does their sum
-    modelInfo: new Gauge({ name: 'ringfence_model_info', help: 'the model version being served (value 1)', labelNames: ['name', 'version'], aggregator: 'max', registers: [registry] }),
+    modelInfo: new Gauge({
+      name: 'ringfence_model_info',
+      help: 'the model version being served (value 1)',
+      labelNames: ['name', 'version'],
+      aggregator: 'max',
+      registers: [registry],
+    }),
   };
 }

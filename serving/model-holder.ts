@@ -46,7 +46,9 @@ function summaryOf(parts: ScoringParts, manifest: Manifest, metrics: ModelMetric
     features: [...FEATURE_NAMES],
     policy: { block_above: parts.config.policy.block_above, flag_above: parts.config.policy.flag_above },
     training_accounts: (manifest.training_data as { accounts?: number }).accounts ?? null,
-    metrics: metrics ? { roc_auc: metrics.roc_auc['risk_score'] ?? null, pr_auc: metrics.pr_auc['risk_score'] ?? null, flagged_precision: metrics.flagged_precision } : null,
+    metrics: metrics
+      ? { roc_auc: metrics.roc_auc['risk_score'] ?? null, pr_auc: metrics.pr_auc['risk_score'] ?? null, flagged_precision: metrics.flagged_precision }
+      : null,
     rings: parts.identityIndex.rings.size,
   };
 }
@@ -69,7 +71,13 @@ function ringDetailOf(group: LiveGroup, flagged: ReadonlySet<string>): RingDetai
 }
 
 /** A ScoringModel over a model version's restored parts and a live identity state built on its index. */
-export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metrics: ModelMetrics | null, state: LiveIdentityState, applyRetention: () => Promise<void>): ScoringModel {
+export function scoringModelFrom(
+  parts: ScoringParts,
+  manifest: Manifest,
+  metrics: ModelMetrics | null,
+  state: LiveIdentityState,
+  applyRetention: () => Promise<void>,
+): ScoringModel {
   const base = parts.identityIndex;
   const liveParts: ScoringParts = { ...parts, identityIndex: state.graph.asIdentityIndex() };
   const graph = state.graph;

@@ -10,7 +10,10 @@ import { type FieldError, HttpProblem, toJsonPointer } from './http-problem.js';
 export const MAX_LISTED_PROBLEMS = 100;
 
 // the row schemas as AccountEventsSchema holds them (each table is an array of rows with a default)
-const ROW_SCHEMAS = Object.fromEntries(EVENT_TABLES.map((table) => [table, AccountEventsSchema.shape[table].unwrap().element])) as unknown as Record<EventTableName, z.ZodType>;
+const ROW_SCHEMAS = Object.fromEntries(EVENT_TABLES.map((table) => [table, AccountEventsSchema.shape[table].unwrap().element])) as unknown as Record<
+  EventTableName,
+  z.ZodType
+>;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -44,7 +47,10 @@ function validateAccount(raw: unknown, index: number, problems: ProblemList): Ac
     return null;
   }
   // the account's own fields, with its (valid) tables emptied: a table that is not an array is named here
-  const fields = AccountEventsSchema.safeParse({ ...raw, ...Object.fromEntries(EVENT_TABLES.filter((t) => Array.isArray(raw[t])).map((t) => [t, []])) });
+  const fields = AccountEventsSchema.safeParse({
+    ...raw,
+    ...Object.fromEntries(EVENT_TABLES.filter((t) => Array.isArray(raw[t])).map((t) => [t, []])),
+  });
   let valid = fields.success;
   if (!fields.success) {
     problems.add(issuesAt(fields.error, prefix));
@@ -87,7 +93,9 @@ export function parsePredictBody(body: unknown, config: Pick<ServeConfig, 'max_a
   const accounts = isRecord(body) ? body['accounts'] : undefined;
   if (!Array.isArray(accounts) || accounts.length === 0) {
     const detail = Array.isArray(accounts) ? 'must hold at least one account' : 'expected an object with an array of accounts';
-    throw new HttpProblem('invalid-request', `the predict request: 1 invalid field`, [{ pointer: '#/accounts', detail, code: Array.isArray(accounts) ? 'too_small' : 'invalid_type' }]);
+    throw new HttpProblem('invalid-request', `the predict request: 1 invalid field`, [
+      { pointer: '#/accounts', detail, code: Array.isArray(accounts) ? 'too_small' : 'invalid_type' },
+    ]);
   }
   checkLimits(accounts, config);
   const parsed: AccountEvents[] = [];
@@ -101,5 +109,9 @@ export function parsePredictBody(body: unknown, config: Pick<ServeConfig, 'max_a
   if (invalid === 0) return parsed;
   const listed = problems.listed.length;
   const more = problems.full ? `; the first ${listed} problems are listed, the rest of the body was checked only for which accounts are invalid` : '';
-  throw new HttpProblem('invalid-request', `the predict request: ${invalid} of ${accounts.length} accounts invalid, ${listed}${problems.full ? '+' : ''} invalid field${listed === 1 ? '' : 's'}${more}`, problems.listed);
+  throw new HttpProblem(
+    'invalid-request',
+    `the predict request: ${invalid} of ${accounts.length} accounts invalid, ${listed}${problems.full ? '+' : ''} invalid field${listed === 1 ? '' : 's'}${more}`,
+    problems.listed,
+  );
 }

@@ -12,11 +12,17 @@ export function problemResponse(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const problem = toProblem(error);
     if (problem.slug === 'internal-error') {
-      logger.error({ req_id: req.requestId, err: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } }, 'unhandled error');
+      logger.error(
+        { req_id: req.requestId, err: { name: (error as Error).name, message: (error as Error).message, stack: (error as Error).stack } },
+        'unhandled error',
+      );
     }
     if (res.headersSent) return void res.destroy();
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problemBody(problem, req.requestId ?? randomUUID())));
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problemBody(problem, req.requestId ?? randomUUID())));
   };
 }
 
@@ -31,5 +37,7 @@ export function answerParserRefusal(error: NodeJS.ErrnoException, socket: Socket
   const [slug, detail] = PARSER_REFUSALS[error.code ?? ''] ?? ['bad-request', 'the request is not valid HTTP'];
   const problem = new HttpProblem(slug, detail);
   const body = JSON.stringify(problemBody(problem, randomUUID()));
-  socket.end(`HTTP/1.1 ${problem.status} ${problem.status === 431 ? 'Request Header Fields Too Large' : problem.status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${problem.status === 431 ? 'Request Header Fields Too Large' : problem.status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -17,6 +17,11 @@ export function limitRequests(perMinute: number, store?: Store): RequestHandler 
     validate: { keyGeneratorIpFallback: false },
     keyGenerator: (req) => (req.apiKey ? `key:${req.apiKey.name}` : `addr:${req.socket.remoteAddress ?? '?'}`),
     // express-rate-limit has set Retry-After to the time left in this client's window; the problem keeps it
-    handler: (_req, res, next) => next(new HttpProblem('rate-limited', `more than ${perMinute} requests in a minute`, undefined, { 'Retry-After': String(res.getHeader('Retry-After') ?? 1) })),
+    handler: (_req, res, next) =>
+      next(
+        new HttpProblem('rate-limited', `more than ${perMinute} requests in a minute`, undefined, {
+          'Retry-After': String(res.getHeader('Retry-After') ?? 1),
+        }),
+      ),
   });
 }

@@ -5,7 +5,8 @@ import express, { type RequestHandler } from 'express';
 import { HttpProblem } from './http-problem.js';
 
 export function readJsonBody(limitBytes: number): RequestHandler[] {
-  const hasBody = (headers: Record<string, string | string[] | undefined>) => headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+  const hasBody = (headers: Record<string, string | string[] | undefined>) =>
+    headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
   const mediaType: RequestHandler = (req, _res, next) => {
     if (hasBody(req.headers) && !req.is('application/json')) {
       return next(new HttpProblem('unsupported-media-type', `the body must be application/json, got ${req.get('content-type') ?? 'none'}`));

@@ -32,7 +32,17 @@ export function requestLog(logger: Logger, metrics: ServiceMetrics): RequestHand
       const labels = { route, method: req.method, status: String(res.statusCode) };
       metrics.requests.inc(labels);
       metrics.latency.observe(labels, seconds);
-      logger.info({ req_id: req.requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, key: req.apiKey?.name ?? null }, 'request');
+      logger.info(
+        {
+          req_id: req.requestId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1e4) / 10,
+          key: req.apiKey?.name ?? null,
+        },
+        'request',
+      );
     });
     next();
   };

@@ -26,7 +26,8 @@ export class RestartPolicy {
   exited(wasServing: boolean, how: string, now: number): RestartDecision {
     if (!wasServing) {
       this.failedStarts += 1;
-      if (this.failedStarts >= this.limits.startFailures) return { giveUp: `workers keep dying at start (${this.failedStarts} in a row, the last ${how}); not starting more` };
+      if (this.failedStarts >= this.limits.startFailures)
+        return { giveUp: `workers keep dying at start (${this.failedStarts} in a row, the last ${how}); not starting more` };
       // back off: 200 ms, 400 ms, ... so a failing start does not spin
       return { restartInMs: 200 * 2 ** (this.failedStarts - 1) };
     }

@@ -41,7 +41,11 @@ const MATCHERS = Object.values(ROUTES).map((entry): [RegExp, RouteEntry] => [pat
 export const coveredBy =
   (entry: RouteEntry): RequestHandler =>
   (req, _res, next) =>
-    next(req.routeEntry === entry ? undefined : new Error(`route ${entry.method} ${entry.path} was reached by ${req.method} ${req.routeEntry?.path ?? 'no entry'}`));
+    next(
+      req.routeEntry === entry
+        ? undefined
+        : new Error(`route ${entry.method} ${entry.path} was reached by ${req.method} ${req.routeEntry?.path ?? 'no entry'}`),
+    );
 
 /** The route a request is for (HEAD counts as GET, as in Express), or null: it will get a 404. */
 export function matchRoute(method: string, path: string): RouteEntry | null {

@@ -25,7 +25,10 @@ function refuseForeignDirectory(dir: string): void {
   const entries = readdirSync(dir);
   const foreign = entries.filter((name) => !LMDB_FILES.has(name));
   if (foreign.length > 0 && !entries.includes('data.mdb')) {
-    throw new StoreRefusedError(dir, `the directory holds other files (${foreign.slice(0, 3).join(', ')}) and no store; give an empty or new directory`);
+    throw new StoreRefusedError(
+      dir,
+      `the directory holds other files (${foreign.slice(0, 3).join(', ')}) and no store; give an empty or new directory`,
+    );
   }
 }
 
@@ -50,7 +53,10 @@ function refuseDamagedDataFile(dir: string): void {
     throw new StoreRefusedError(dir, 'its data.mdb is not an LMDB file (damaged or something else); move it away to start an empty store');
   }
   if (header.readUInt32LE(META_AT + 4) !== META_VERSION) {
-    throw new StoreRefusedError(dir, `its data.mdb has LMDB data version ${header.readUInt32LE(META_AT + 4)}, and this build reads version ${META_VERSION}`);
+    throw new StoreRefusedError(
+      dir,
+      `its data.mdb has LMDB data version ${header.readUInt32LE(META_AT + 4)}, and this build reads version ${META_VERSION}`,
+    );
   }
 }
 

@@ -12,7 +12,16 @@ import { z } from 'zod';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const ShapeSchema = z.enum(['circle', 'square', 'stroke', 'other']);
 const ChartSchema = z.object({
@@ -22,7 +31,9 @@ const ChartSchema = z.object({
   /** rendered width / the chart's own width: below 1 when the page shrinks it to fit */
   scale: z.number(),
   axes: z.array(z.object({ title: z.string(), labels: z.number(), steepLabels: z.number(), labelsUnderTitle: z.number() })),
-  legends: z.array(z.object({ title: z.string(), gradient: z.boolean(), entries: z.array(z.object({ label: z.string(), colour: z.string(), shape: ShapeSchema })) })),
+  legends: z.array(
+    z.object({ title: z.string(), gradient: z.boolean(), entries: z.array(z.object({ label: z.string(), colour: z.string(), shape: ShapeSchema })) }),
+  ),
   /** colour → the kinds of mark items drawn in it (text excluded) */
   marks: z.record(z.string(), z.array(z.enum(['bar', 'tick', 'symbol', 'line', 'area', 'rule']))),
   /** mark layers whose items come in more than one colour (so a legend must say what the colours mean) */
@@ -31,7 +42,12 @@ const ChartSchema = z.object({
   blended: z.number(),
 });
 export type ChartLayout = z.infer<typeof ChartSchema>;
-const PageSchema = z.object({ windowWidth: z.number(), scrollWidth: z.number(), images: z.array(z.object({ left: z.number(), right: z.number() })), charts: z.array(ChartSchema) });
+const PageSchema = z.object({
+  windowWidth: z.number(),
+  scrollWidth: z.number(),
+  images: z.array(z.object({ left: z.number(), right: z.number() })),
+  charts: z.array(ChartSchema),
+});
 export type PageLayout = z.infer<typeof PageSchema>;
 
 // Runs in the page. Vega's SVG renderer marks every group with its role (role-axis, role-legend, role-mark, …).
@@ -99,10 +115,20 @@ export async function pageLayout(htmlFile: string, width: number): Promise<PageL
     const html = await readFile(htmlFile, 'utf8');
     const copy = path.join(dir, 'page.html');
     const end = html.lastIndexOf('</body>');
-    await writeFile(copy, `${end < 0 ? html : html.slice(0, end)}<script>addEventListener('load', () => {${MEASURE}});</script>${end < 0 ? '' : html.slice(end)}`);
+    await writeFile(
+      copy,
+      `${end < 0 ? html : html.slice(0, end)}<script>addEventListener('load', () => {${MEASURE}});</script>${end < 0 ? '' : html.slice(end)}`,
+    );
     const { stdout } = await promisify(execFile)(
       CHROMIUM,
-      [...CHROMIUM_FLAGS, `--user-data-dir=${path.join(dir, 'profile')}`, '--hide-scrollbars', `--window-size=${width},1000`, '--dump-dom', `file://${copy}`],
+      [
+        ...CHROMIUM_FLAGS,
+        `--user-data-dir=${path.join(dir, 'profile')}`,
+        '--hide-scrollbars',
+        `--window-size=${width},1000`,
+        '--dump-dom',
+        `file://${copy}`,
+      ],
       { timeout: 90_000, maxBuffer: 256 * 2 ** 20 },
     );
     const encoded = /<pre id="page-layout">([A-Za-z0-9+/=]+)<\/pre>/.exec(stdout)?.[1];
@@ -113,7 +139,14 @@ export async function pageLayout(htmlFile: string, width: number): Promise<PageL
   }
 }
 
-const SHAPES_OF: Record<string, string[]> = { bar: ['square'], tick: ['stroke'], symbol: ['circle', 'square', 'other'], line: ['stroke', 'circle'], rule: ['stroke'], area: ['square'] };
+const SHAPES_OF: Record<string, string[]> = {
+  bar: ['square'],
+  tick: ['stroke'],
+  symbol: ['circle', 'square', 'other'],
+  line: ['stroke', 'circle'],
+  rule: ['stroke'],
+  area: ['square'],
+};
 
 /**
  * What reads badly in a page's layout, as sentences (empty when nothing): overflow past the window, charts cut off or
@@ -124,20 +157,23 @@ export function layoutProblems(page: PageLayout, minScale = 0.7): string[] {
   const problems: string[] = [];
   const w = page.windowWidth;
   if (page.scrollWidth > w) problems.push(`page scrolls sideways: ${page.scrollWidth} px wide in a ${w} px window`);
-  for (const [i, img] of page.images.entries()) if (img.left < -0.5 || img.right > w + 0.5) problems.push(`image ${i + 1} is cut off (${Math.round(img.left)}–${Math.round(img.right)} px)`);
+  for (const [i, img] of page.images.entries())
+    if (img.left < -0.5 || img.right > w + 0.5) problems.push(`image ${i + 1} is cut off (${Math.round(img.left)}–${Math.round(img.right)} px)`);
   for (const c of page.charts) {
     const name = `chart "${c.title}"`;
     if (c.left < -0.5 || c.right > w + 0.5) problems.push(`${name} is cut off (${Math.round(c.left)}–${Math.round(c.right)} px of ${w})`);
     if (c.scale < minScale) problems.push(`${name} is shrunk to ${(c.scale * 100).toFixed(0)}% to fit`);
     for (const a of c.axes) if (a.labels > 0 && !a.title) problems.push(`${name} has an axis without a title`);
     for (const a of c.axes) if (a.steepLabels > 0) problems.push(`${name}: axis "${a.title}" has ${a.steepLabels} labels turned 60° or more`);
-    for (const a of c.axes) if (a.labelsUnderTitle > 0) problems.push(`${name}: the title of axis "${a.title}" covers ${a.labelsUnderTitle} of its labels`);
+    for (const a of c.axes)
+      if (a.labelsUnderTitle > 0) problems.push(`${name}: the title of axis "${a.title}" covers ${a.labelsUnderTitle} of its labels`);
     if (c.blended > 0) problems.push(`${name}: ${c.blended} pairs of see-through bars of different colours overlap`);
     for (const l of c.legends) {
       for (const e of l.entries) {
         const kinds = c.marks[e.colour];
         if (!kinds) problems.push(`${name}: legend "${l.title}" lists "${e.label}", which is not drawn`);
-        else if (!kinds.some((k) => SHAPES_OF[k]?.includes(e.shape))) problems.push(`${name}: legend "${l.title}" shows "${e.label}" as a ${e.shape}, but its marks are ${kinds.join('/')}`);
+        else if (!kinds.some((k) => SHAPES_OF[k]?.includes(e.shape)))
+          problems.push(`${name}: legend "${l.title}" shows "${e.label}" as a ${e.shape}, but its marks are ${kinds.join('/')}`);
       }
     }
     if (c.multiColourLayers > 0 && c.legends.length === 0) problems.push(`${name} draws marks in several colours but has no legend`);

@@ -12,10 +12,22 @@ import { median } from './statistics.js';
  * What the report keeps of each account's assessment: the numbers, the action and the top reasons as text. A million
  * full assessments (every reason and link) do not fit in memory beside the features they were made from.
  */
-export type AccountOutcome = Pick<RiskAssessment, 'account_id' | 'cluster' | 'action' | 'risk_score' | 'components'> & { readonly top_reasons: string };
+export type AccountOutcome = Pick<RiskAssessment, 'account_id' | 'cluster' | 'action' | 'risk_score' | 'components'> & {
+  readonly top_reasons: string;
+};
 
 export function accountOutcome(a: RiskAssessment): AccountOutcome {
-  return { account_id: a.account_id, cluster: a.cluster, action: a.action, risk_score: a.risk_score, components: a.components, top_reasons: a.reasons.slice(0, 3).map((r) => `${r.code}:${r.name}`).join('; ') };
+  return {
+    account_id: a.account_id,
+    cluster: a.cluster,
+    action: a.action,
+    risk_score: a.risk_score,
+    components: a.components,
+    top_reasons: a.reasons
+      .slice(0, 3)
+      .map((r) => `${r.code}:${r.name}`)
+      .join('; '),
+  };
 }
 
 /** The group of the honest accounts the policy flags (its false alarms) among the fraud kinds of firstReasonsByKind. */
@@ -33,7 +45,11 @@ export interface FirstReasonGroup {
  * accounts the policy flags (last). `labels`: account id → fraud kind, '' for a normal account; unlabelled accounts
  * are left out.
  */
-export function firstReasonsByKind(outcomes: Iterable<Pick<AccountOutcome, 'account_id' | 'action' | 'top_reasons'>>, labels: ReadonlyMap<string, string>, top = 3): FirstReasonGroup[] {
+export function firstReasonsByKind(
+  outcomes: Iterable<Pick<AccountOutcome, 'account_id' | 'action' | 'top_reasons'>>,
+  labels: ReadonlyMap<string, string>,
+  top = 3,
+): FirstReasonGroup[] {
   const byGroup = new Map<string, Map<string, number>>();
   for (const a of outcomes) {
     const kind = labels.get(a.account_id);
@@ -62,7 +78,6 @@ export interface ClusterProfile {
   readonly topFeatures: { name: string; z: number; centroidValue: number; populationMedian: number }[];
 }
 
-
 /** Per cluster: size, share flagged, and each feature's median in original units against the population's. */
 export function clusterProfiles(
   kmeans: KMeansState,
@@ -79,7 +94,12 @@ export function clusterProfiles(
     const topFeatures = centroid
       .map((z, j) => {
         const values = members.map((i) => (rawFeatures[i] as Float64Array)[j] as number);
-        return { name: (FEATURES[j] as (typeof FEATURES)[number]).name, z, centroidValue: values.length ? median(values) : NaN, populationMedian: populationMedians[j] as number };
+        return {
+          name: (FEATURES[j] as (typeof FEATURES)[number]).name,
+          z,
+          centroidValue: values.length ? median(values) : NaN,
+          populationMedian: populationMedians[j] as number,
+        };
       })
       .sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
     return { cluster, size: members.length, shareFlagged: members.length ? flagged / members.length : 0, topFeatures };
@@ -94,7 +114,23 @@ export function analystTables(input: {
 }): Record<string, Uint8Array> {
   const { outcomes, labels, profiles, identityIndex } = input;
   const accounts = csvBytes(
-    ['account_id', 'cluster', 'autoencoder', 'kmeans', 'isolation_forest', 'mahalanobis', 'anomaly', 'identity', 'rules', 'risk_score', 'action', 'ring_id', 'label', 'kind', 'top_reasons'],
+    [
+      'account_id',
+      'cluster',
+      'autoencoder',
+      'kmeans',
+      'isolation_forest',
+      'mahalanobis',
+      'anomaly',
+      'identity',
+      'rules',
+      'risk_score',
+      'action',
+      'ring_id',
+      'label',
+      'kind',
+      'top_reasons',
+    ],
     // rows made one at a time as the table is written: a million row arrays at once do not fit
     (function* () {
       for (const a of outcomes) {
@@ -122,7 +158,15 @@ export function analystTables(input: {
   const fmt = (v: number) => Number(v.toFixed(3));
   const clusters = csvBytes(
     ['cluster', 'size', 'share_flagged', 'top_features'],
-    profiles.map((p) => [p.cluster, p.size, fmt(p.shareFlagged), p.topFeatures.slice(0, 4).map((f) => `${f.name}(${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)})`).join('; ')]),
+    profiles.map((p) => [
+      p.cluster,
+      p.size,
+      fmt(p.shareFlagged),
+      p.topFeatures
+        .slice(0, 4)
+        .map((f) => `${f.name}(${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)})`)
+        .join('; '),
+    ]),
   );
   const clusterProfileRows = csvBytes(
     ['cluster', 'feature', 'centroid_value', 'population_median', 'z'],

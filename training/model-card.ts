@@ -40,12 +40,16 @@ export function renderModelCard(input: {
     '',
     '## Detectors',
     `Fitted on ${fitAccounts} accounts without labels; each detector's score is calibrated to a robust z on them and the anomaly part is the mean of the four.`,
-    `- k-means: k = ${kmeans.k}${kmeans.silhouette === null ? '' : ` (silhouette ${kmeans.silhouette.toFixed(3)})`}, ${kmeans.is_small.filter(Boolean).length} small cluster(s) by the CBLOF rule, scored against the nearest large one; distance in units of the cluster's ${config.detectors.kmeans.distance_quantile} quantile of training distances${config.detectors.kmeans.scale_floor === 'all-rows' ? ", never below that of all accounts" : ''}.`,
+    `- k-means: k = ${kmeans.k}${kmeans.silhouette === null ? '' : ` (silhouette ${kmeans.silhouette.toFixed(3)})`}, ${kmeans.is_small.filter(Boolean).length} small cluster(s) by the CBLOF rule, scored against the nearest large one; distance in units of the cluster's ${config.detectors.kmeans.distance_quantile} quantile of training distances${config.detectors.kmeans.scale_floor === 'all-rows' ? ', never below that of all accounts' : ''}.`,
     `- autoencoder: layers ${autoencoder.layer_sizes.join('-')}, ${autoencoder.epochs_run} epochs (best validation loss ${autoencoder.best_validation_loss.toPrecision(3)}), learnt from ${autoencoderTrainingRows} of the ${fitAccounts} accounts` +
-      (inlierLimit === null ? ' (all of them).' : `: those whose mean k-means / isolation-forest robust z is at most ${inlierLimit}, so a frequent fraud pattern is not learnt as normal.`),
+      (inlierLimit === null
+        ? ' (all of them).'
+        : `: those whose mean k-means / isolation-forest robust z is at most ${inlierLimit}, so a frequent fraud pattern is not learnt as normal.`),
     `- isolation forest: ${forest.trees.length} trees on subsamples of ${forest.subsample}.`,
     `- Mahalanobis distance: from the mean of the same ${mahalanobis.training_rows} accounts the autoencoder learnt from, along ${mahalanobis.axes.length} principal axes of their covariance, each in units of its variance` +
-      (flooredAxes > 0 ? ` (${flooredAxes} with almost none raised to ${config.detectors.mahalanobis.variance_floor.toExponential()} of the largest).` : '.'),
+      (flooredAxes > 0
+        ? ` (${flooredAxes} with almost none raised to ${config.detectors.mahalanobis.variance_floor.toExponential()} of the largest).`
+        : '.'),
     '',
     '## Policy',
     `Risk score 0-100; above ${config.policy.block_above} BLOCK_ACCOUNT, above ${config.policy.flag_above} FLAG_FOR_REVIEW, otherwise MONITOR.`,
@@ -70,10 +74,20 @@ export function renderModelCard(input: {
       ...Object.entries(metrics.recall_by_kind).map(([k, v]) => `| ${k} | ${v.accounts} | ${v.caught} | ${pct(v.recall)} |`),
       ...Object.entries(metrics.recall_by_difficulty).map(([k, v]) => `| (${k}) | ${v.accounts} | ${v.caught} | ${pct(v.recall)} |`),
     );
-    if (metrics.rings) lines.push('', `Rings: ${metrics.rings.predicted} predicted, ${metrics.rings.true} true; precision ${pct(metrics.rings.precision)}, recall ${pct(metrics.rings.recall)}; honest accounts in rings ${pct(metrics.rings.honest_in_rings_share)}.`);
+    if (metrics.rings)
+      lines.push(
+        '',
+        `Rings: ${metrics.rings.predicted} predicted, ${metrics.rings.true} true; precision ${pct(metrics.rings.precision)}, recall ${pct(metrics.rings.recall)}; honest accounts in rings ${pct(metrics.rings.honest_in_rings_share)}.`,
+      );
   }
   lines.push('', '## Clusters', '', '| cluster | size | flagged | what sets it apart |', '|---:|---:|---:|---|');
-  for (const p of profiles) lines.push(`| ${p.cluster} | ${p.size} | ${pct(p.shareFlagged)} | ${p.topFeatures.slice(0, 3).map((f) => `${f.name} ${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)}`).join(', ')} |`);
+  for (const p of profiles)
+    lines.push(
+      `| ${p.cluster} | ${p.size} | ${pct(p.shareFlagged)} | ${p.topFeatures
+        .slice(0, 3)
+        .map((f) => `${f.name} ${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)}`)
+        .join(', ')} |`,
+    );
   lines.push('', `Rings found by the identity graph: ${input.rings}.`, '');
   return lines.join('\n');
 }

@@ -111,7 +111,10 @@ function readSupervisedLayer(stored: ModelVersion): FittedSupervisedLayer {
   if (state.input_names.join(',') !== expected) {
     const missing = LAYER_INPUT_NAMES.filter((n) => !state.input_names.includes(n));
     const extra = state.input_names.filter((n) => !LAYER_INPUT_NAMES.includes(n));
-    throw new ModelIntegrityError(FILES.supervised, `has layer inputs that differ from this ringfence's (missing: ${missing.join(', ') || 'none'}; extra: ${extra.join(', ') || 'none'}; or another order): retrain`);
+    throw new ModelIntegrityError(
+      FILES.supervised,
+      `has layer inputs that differ from this ringfence's (missing: ${missing.join(', ') || 'none'}; extra: ${extra.join(', ') || 'none'}; or another order): retrain`,
+    );
   }
   return restoreSupervisedLayer(state);
 }
@@ -148,7 +151,10 @@ export async function loadScoringParts(
   const secret = await readHashSecret(root, secretSource);
   assertFeatureNames(stored.manifest, FEATURE_NAMES);
   if (!(FILES.mahalanobis in stored.manifest.files)) {
-    throw new ModelIntegrityError(path.join(stored.dir, FILES.mahalanobis), 'is missing: the version was trained by an earlier ringfence, before the Mahalanobis detector joined the ensemble; train a new version with this one');
+    throw new ModelIntegrityError(
+      path.join(stored.dir, FILES.mahalanobis),
+      'is missing: the version was trained by an earlier ringfence, before the Mahalanobis detector joined the ensemble; train a new version with this one',
+    );
   }
   const identityMeta = checkedIdentityMeta(stored, secret);
   const calibrationFile = stored.readJson(FILES.calibration, CalibrationFileSchema);
@@ -157,11 +163,17 @@ export async function loadScoringParts(
   }
   const policyFile = stored.readJson(FILES.policy, PolicyFileSchema);
   const meta = stored.readJson(FILES.modelMeta, ModelMetaSchema);
-  const identityIndex = await restoreDetector(FILES.identityIndex, async () => restoreIdentityIndex(identityMeta, stored.readFile(FILES.identityIndex), secret.key));
+  const identityIndex = await restoreDetector(FILES.identityIndex, async () =>
+    restoreIdentityIndex(identityMeta, stored.readFile(FILES.identityIndex), secret.key),
+  );
   const detectors = {
     kmeans: await restoreDetector(FILES.kmeans, () => kmeansDetectorSpec.restore(readArtifact(stored, FILES.kmeans))),
-    autoencoder: await restoreDetector(FILES.autoencoder, () => autoencoderDetectorSpec.restore(readArtifact(stored, FILES.autoencoder, FILES.autoencoderDir))),
-    'isolation-forest': await restoreDetector(FILES.isolationForest, () => isolationForestDetectorSpec.restore(readArtifact(stored, FILES.isolationForest))),
+    autoencoder: await restoreDetector(FILES.autoencoder, () =>
+      autoencoderDetectorSpec.restore(readArtifact(stored, FILES.autoencoder, FILES.autoencoderDir)),
+    ),
+    'isolation-forest': await restoreDetector(FILES.isolationForest, () =>
+      isolationForestDetectorSpec.restore(readArtifact(stored, FILES.isolationForest)),
+    ),
     mahalanobis: await restoreDetector(FILES.mahalanobis, () => mahalanobisDetectorSpec.restore(readArtifact(stored, FILES.mahalanobis))),
   } as AnomalyEnsemble['detectors'];
   const parts: ScoringParts = {

@@ -15,9 +15,27 @@ import { SupervisedParamsSchema } from './supervised/supervised-layer.js';
 export const DEFAULT_RULES: z.input<typeof RuleSchema>[] = [
   { code: 'country-hopping', feature: 'login_country_changes', above: 3, weight: 0.15, description: 'more than 3 login-country changes' },
   { code: 'proposal-burst', feature: 'proposal_max_per_hour', above: 10, weight: 0.4, description: 'more than 10 proposals in one hour' },
-  { code: 'fast-perfect-test', feature: 'test_fast_high_scores', above: 0, weight: 0.3, description: 'a 90+ test score in under 35% of the typical time' },
-  { code: 'payout-after-new-access', feature: 'payout_change_after_new_access', above: 0, weight: 0.4, description: 'a new bank account within 72 h of a login from a new device or country' },
-  { code: 'impossible-travel', feature: 'login_max_travel_kmh', above: 1000, weight: 0.15, description: 'consecutive logins implying travel faster than 1000 km/h' },
+  {
+    code: 'fast-perfect-test',
+    feature: 'test_fast_high_scores',
+    above: 0,
+    weight: 0.3,
+    description: 'a 90+ test score in under 35% of the typical time',
+  },
+  {
+    code: 'payout-after-new-access',
+    feature: 'payout_change_after_new_access',
+    above: 0,
+    weight: 0.4,
+    description: 'a new bank account within 72 h of a login from a new device or country',
+  },
+  {
+    code: 'impossible-travel',
+    feature: 'login_max_travel_kmh',
+    above: 1000,
+    weight: 0.15,
+    description: 'consecutive logins implying travel faster than 1000 km/h',
+  },
   { code: 'lowball-bids', feature: 'bid_ratio_median', below: 0.35, weight: 0.5, description: 'median bid below 35% of the job budget' },
   { code: 'overbids', feature: 'bid_ratio_median', above: 2.5, weight: 0.5, description: 'median bid above 2.5 times the job budget' },
 ];
@@ -45,7 +63,9 @@ export const TrainConfigSchema = z
           .int()
           .min(16)
           .default(DEFAULT_SHARD_INPUT_MIB)
-          .describe('accounts are worked through in shards of about this much input (MiB, compressed files counted 5x), one shard of events in memory at a time; a smaller folder loads at once'),
+          .describe(
+            'accounts are worked through in shards of about this much input (MiB, compressed files counted 5x), one shard of events in memory at a time; a smaller folder loads at once',
+          ),
       })
       .prefault({}),
     supervised: SupervisedParamsSchema.describe('the layer learnt from analyst labels (train --feedback, or the decision store)'),
@@ -56,7 +76,11 @@ export const TrainConfigSchema = z
   .strict()
   .superRefine((config, ctx) => {
     for (const rule of rulesWithUnknownFeatures(config.rules, FEATURE_NAMES)) {
-      ctx.addIssue({ code: 'custom', path: ['rules', config.rules.indexOf(rule), 'feature'], message: `unknown feature ${JSON.stringify(rule.feature)}; known: ${FEATURE_NAMES.join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rules', config.rules.indexOf(rule), 'feature'],
+        message: `unknown feature ${JSON.stringify(rule.feature)}; known: ${FEATURE_NAMES.join(', ')}`,
+      });
     }
   });
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
@@ -72,7 +96,9 @@ export async function readTrainConfig(file: string | undefined): Promise<TrainCo
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`config ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(error as Error).message})`}`);
+    throw new ConfigError(
+      `config ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(error as Error).message})`}`,
+    );
   }
   const parsed = TrainConfigSchema.safeParse(json);
   if (!parsed.success) {

@@ -118,7 +118,14 @@ interface FittedDetectors {
 }
 
 /** Stage 2: the scaler and the anomaly detectors, fitted on the fit rows; training medians for reasons. */
-async function fitStage(options: TrainModelOptions, config: TrainConfig, seed: number, features: readonly AccountFeatures[], fitRows: Uint32Array, stage: Stage): Promise<FittedDetectors> {
+async function fitStage(
+  options: TrainModelOptions,
+  config: TrainConfig,
+  seed: number,
+  features: readonly AccountFeatures[],
+  fitRows: Uint32Array,
+  stage: Stage,
+): Promise<FittedDetectors> {
   const elapsed = timer();
   const d = FEATURES.length;
   const fitValues = new Float64Array(fitRows.length * d);
@@ -128,10 +135,19 @@ async function fitStage(options: TrainModelOptions, config: TrainConfig, seed: n
   const scaler = fitRobustScaler(fitMatrix);
   const { ensemble, autoencoderTrainingRows } = await fitAnomalyEnsemble(scaler.transform(fitMatrix), config.detectors, {
     seed,
-    onProgress: (e) => options.onProgress?.({ stage: e.step, done: e.done, total: e.total, unit: e.step === 'autoencoder' ? 'epochs' : 'steps', ...(e.detail ? { detail: e.detail } : {}) }),
+    onProgress: (e) =>
+      options.onProgress?.({
+        stage: e.step,
+        done: e.done,
+        total: e.total,
+        unit: e.step === 'autoencoder' ? 'epochs' : 'steps',
+        ...(e.detail ? { detail: e.detail } : {}),
+      }),
   });
   const kmeansState = ensemble.detectors.kmeans.state as KMeansState;
-  stage(`detectors fitted on ${fitRows.length} accounts in ${elapsed()} (k-means k=${kmeansState.k}, autoencoder ${(ensemble.detectors.autoencoder.state as { epochs_run: number }).epochs_run} epochs on ${autoencoderTrainingRows} of them, tfjs backend ${tfjs.backend})`);
+  stage(
+    `detectors fitted on ${fitRows.length} accounts in ${elapsed()} (k-means k=${kmeansState.k}, autoencoder ${(ensemble.detectors.autoencoder.state as { epochs_run: number }).epochs_run} epochs on ${autoencoderTrainingRows} of them, tfjs backend ${tfjs.backend})`,
+  );
   const featureMedians = FEATURES.map((_, j) => median(Float64Array.from(fitRows, (row) => (features[row] as AccountFeatures).values[j] as number)));
   return { tfjsBackend: tfjs.backend, scaler, ensemble, autoencoderTrainingRows, featureMedians };
 }
@@ -140,7 +156,9 @@ async function fitStage(options: TrainModelOptions, config: TrainConfig, seed: n
 function judgeGroupsStage(options: TrainModelOptions, parts: ScoringParts, data: FeaturisedDataset, stage: Stage): IdentityIndex {
   const judgement = judgementOf(data, parts.config.policy);
   const { identityIndex } = judgeGroupsAfterFirstPass(parts, data, judgement, options.onProgress);
-  stage(`candidate groups judged: ${identityIndex.rings.size} rings (ring score >= ${judgement.ring_above}), ${identityIndex.groups.size} groups below`);
+  stage(
+    `candidate groups judged: ${identityIndex.rings.size} rings (ring score >= ${judgement.ring_above}), ${identityIndex.groups.size} groups below`,
+  );
   return identityIndex;
 }
 
@@ -169,7 +187,16 @@ function secondScoringPass(options: TrainModelOptions, parts: ScoringParts, data
 }
 
 /** Stage 5: metrics on the held-out accounts, and rings against the true rings of a synthetic folder; null without labels. */
-async function evaluateStage(options: TrainModelOptions, config: TrainConfig, seed: number, data: FeaturisedDataset, fit: FitSplit, parts: ScoringParts, scored: SecondPass, reviewed: ReadonlySet<string>): Promise<ModelMetrics | null> {
+async function evaluateStage(
+  options: TrainModelOptions,
+  config: TrainConfig,
+  seed: number,
+  data: FeaturisedDataset,
+  fit: FitSplit,
+  parts: ScoringParts,
+  scored: SecondPass,
+  reviewed: ReadonlySet<string>,
+): Promise<ModelMetrics | null> {
   const { labels, accountIds } = data;
   if (!fit.split || !labels) return null;
   const testIds = new Set(Array.from(fit.split.test, (i) => accountIds[i] as string));
@@ -191,7 +218,17 @@ async function evaluateStage(options: TrainModelOptions, config: TrainConfig, se
  * Stage 4b: the supervised layer from the analyst labels, and the unsupervised model's metrics on the accounts nobody
  * reviewed (the "before" of what feedback changed).
  */
-async function supervisedStage(options: TrainModelOptions, config: TrainConfig, seed: number, data: FeaturisedDataset, fit: FitSplit, parts: ScoringParts, scored: SecondPass, analyst: AnalystLabels, stage: Stage): Promise<SupervisedStageResult & { metricsBefore: ModelMetrics | null; source: string }> {
+async function supervisedStage(
+  options: TrainModelOptions,
+  config: TrainConfig,
+  seed: number,
+  data: FeaturisedDataset,
+  fit: FitSplit,
+  parts: ScoringParts,
+  scored: SecondPass,
+  analyst: AnalystLabels,
+  stage: Stage,
+): Promise<SupervisedStageResult & { metricsBefore: ModelMetrics | null; source: string }> {
   const elapsed = timer();
   const { labels, note } = analyst;
   const result = trainSupervisedLayer(parts, data, labels, config.supervised, seed, options.onProgress);
@@ -224,7 +261,12 @@ async function packageStage(options: TrainModelOptions, input: PackageInput): Pr
   const { ensemble, autoencoderTrainingRows } = detectors;
   const kmeansState = ensemble.detectors.kmeans.state as KMeansState;
   const { labels, accountIds, summary: dataSummary } = data;
-  const profiles = clusterProfiles(kmeansState, scored.outcomes, data.features.map((f) => f.values), detectors.featureMedians);
+  const profiles = clusterProfiles(
+    kmeansState,
+    scored.outcomes,
+    data.features.map((f) => f.values),
+    detectors.featureMedians,
+  );
   const report = analystTables({ outcomes: scored.outcomes, labels, profiles, identityIndex: parts.identityIndex });
   const now = new Date();
   const manifestFields: ManifestFields & Pick<Manifest, 'libraries'> = {
@@ -236,7 +278,8 @@ async function packageStage(options: TrainModelOptions, input: PackageInput): Pr
     features: FEATURES.map((f) => ({ name: f.name, unit: f.unit, description: f.description })),
   };
   const files = await scoringPartsToFiles(parts);
-  files['input-schema.json'] = `${JSON.stringify({ ...inputContractJsonSchema(), title: 'ringfence predict record', $ref: '#/$defs/account_events', account_events_fields: Object.keys(AccountEventsSchema.shape) }, null, 1)}\n`;
+  files['input-schema.json'] =
+    `${JSON.stringify({ ...inputContractJsonSchema(), title: 'ringfence predict record', $ref: '#/$defs/account_events', account_events_fields: Object.keys(AccountEventsSchema.shape) }, null, 1)}\n`;
   if (metrics) files[FILES.metrics] = `${JSON.stringify(metrics, null, 1)}\n`;
   // the report names the version actually published (a second write within the same second gets a suffix)
   const reportFiles = async (version: string): Promise<Record<string, string>> => ({
@@ -256,17 +299,23 @@ async function packageStage(options: TrainModelOptions, input: PackageInput): Pr
       rings: [...parts.identityIndex.rings.values()],
     }),
   });
-  const card = renderModelCard({
-    name,
-    manifest: manifestFields,
-    metrics,
-    profiles,
-    rings: parts.identityIndex.rings.size,
-    config,
-    detectors: { ensemble, fitAccounts: input.fit.fitRows.length, autoencoderTrainingRows },
-  }) + renderFeedbackSection(input.feedback);
+  const card =
+    renderModelCard({
+      name,
+      manifest: manifestFields,
+      metrics,
+      profiles,
+      rings: parts.identityIndex.rings.size,
+      config,
+      detectors: { ensemble, fitAccounts: input.fit.fitRows.length, autoencoderTrainingRows },
+    }) + renderFeedbackSection(input.feedback);
   if (input.feedback) files[FEEDBACK_FILE] = `${JSON.stringify(input.feedback, null, 1)}\n`;
-  const written = await writeModelVersion(options.modelsRoot, name, { files: { ...files, 'model-card.md': card }, report: reportFiles, manifest: manifestFields, now });
+  const written = await writeModelVersion(options.modelsRoot, name, {
+    files: { ...files, 'model-card.md': card },
+    report: reportFiles,
+    manifest: manifestFields,
+    now,
+  });
   return { version: written.version, dir: written.dir };
 }
 
@@ -285,7 +334,15 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
   const fit = fitSplitOf(data, config, seed);
   const detectors = await fitStage(options, config, seed, data.features, fit.fitRows, stage);
   const { scaler, ensemble, featureMedians } = detectors;
-  const baseParts: ScoringParts = { config, referenceTime: data.referenceTime, scaler, ensemble, identityIndex: data.identityIndex, featureMedians, useRingEvidence: false };
+  const baseParts: ScoringParts = {
+    config,
+    referenceTime: data.referenceTime,
+    scaler,
+    ensemble,
+    identityIndex: data.identityIndex,
+    featureMedians,
+    useRingEvidence: false,
+  };
   const elapsed = timer();
   let parts: ScoringParts = { ...baseParts, identityIndex: judgeGroupsStage(options, baseParts, data, stage), useRingEvidence: true };
   let scored = secondScoringPass(options, parts, data, fit);

@@ -1,7 +1,21 @@
 // The first generator's fraud kinds, each rewriting an honest account: classic rings, bots, takeovers, test cheats
 // and bid abusers (easy and hard variants; see data/README.md).
 import { createSeededRandom, type SeededRandom } from '../seeded-random.js';
-import { COUNTRIES, DAY_MS, FAR_COUNTRIES, FRAUD_TEMPLATE_COUNT, hexId, honestProposalText, ipFor, jobAt, jobIndexBefore, TESTS, templatedText, WINDOW_END_MS, WINDOW_START_MS } from './marketplace-world.js';
+import {
+  COUNTRIES,
+  DAY_MS,
+  FAR_COUNTRIES,
+  FRAUD_TEMPLATE_COUNT,
+  hexId,
+  honestProposalText,
+  ipFor,
+  jobAt,
+  jobIndexBefore,
+  TESTS,
+  templatedText,
+  WINDOW_END_MS,
+  WINDOW_START_MS,
+} from './marketplace-world.js';
 import { HOUR, MINUTE, roundSecond, SECOND, type AccountOut, type Login, type Payout, type Proposal, type Test } from './honest-account.js';
 
 const countryInfo = (code: string) => COUNTRIES.find((c) => c.code === code) ?? (COUNTRIES[0] as (typeof COUNTRIES)[number]);
@@ -53,19 +67,43 @@ export function ringMember(base: AccountOut, random: SeededRandom, shared: RingS
   const count = random.int(isHard ? 5 : 15, isHard ? 25 : 60);
   for (let k = 0; k < count; k++) {
     const ts = from + random.next() * (WINDOW_END_MS - from);
-    const text = templatedText(shared.template, isHard ? random.int(1, 3) : 0, (items) => random.pick(items), () => random.next());
-    proposals.push(fraudProposal(random, ts, random.int(isHard ? 300 : 60, isHard ? 7200 : 900) * SECOND, Math.max(0.15, random.normal(isHard ? 0.7 : 0.45, 0.1)), text));
+    const text = templatedText(
+      shared.template,
+      isHard ? random.int(1, 3) : 0,
+      (items) => random.pick(items),
+      () => random.next(),
+    );
+    proposals.push(
+      fraudProposal(
+        random,
+        ts,
+        random.int(isHard ? 300 : 60, isHard ? 7200 : 900) * SECOND,
+        Math.max(0.15, random.normal(isHard ? 0.7 : 0.45, 0.1)),
+        text,
+      ),
+    );
   }
   proposals.sort((a, b) => a[0] - b[0]);
   const payouts: Payout[] = [[roundSecond(from + random.next() * 3 * DAY_MS), isHard ? hexId(`ringownbank:${base.id}`, 24) : shared.bank]];
-  return { ...base, createdAt, has2fa: isHard ? random.chance(0.4) : false, logins, proposals, tests: base.tests.filter((t) => t[1] >= createdAt), payouts };
+  return {
+    ...base,
+    createdAt,
+    has2fa: isHard ? random.chance(0.4) : false,
+    logins,
+    proposals,
+    tests: base.tests.filter((t) => t[1] >= createdAt),
+    payouts,
+  };
 }
 
 export function botAccount(base: AccountOut, random: SeededRandom, isHard: boolean, seed: number): AccountOut {
   const from = Math.max(base.createdAt, WINDOW_START_MS);
   const device = hexId(`botdev:${seed}:${base.id}`, 16);
   const dcIp = ipFor(`dc:${seed}:${random.int(0, 199)}`, 172);
-  const logins: Login[] = Array.from({ length: random.int(20, 60) }, () => [roundSecond(from + random.next() * (WINDOW_END_MS - from)), dcIp, base.country, device] as Login);
+  const logins: Login[] = Array.from(
+    { length: random.int(20, 60) },
+    () => [roundSecond(from + random.next() * (WINDOW_END_MS - from)), dcIp, base.country, device] as Login,
+  );
   logins.sort((a, b) => a[0] - b[0]);
   const proposals: Proposal[] = [];
   const bursts = random.int(isHard ? 3 : 4, isHard ? 6 : 10);
@@ -76,7 +114,20 @@ export function botAccount(base: AccountOut, random: SeededRandom, isHard: boole
     for (let k = 0; k < inBurst; k++) {
       const ts = start + k * (isHard ? random.int(4, 9) : random.int(1, 3)) * MINUTE;
       const delay = (isHard ? random.int(120, 900) : random.int(8, 90)) * SECOND;
-      proposals.push(fraudProposal(random, ts, delay, Math.max(0.2, random.normal(0.7, 0.15)), templatedText(template, isHard ? random.int(0, 3) : 0, (items) => random.pick(items), () => random.next())));
+      proposals.push(
+        fraudProposal(
+          random,
+          ts,
+          delay,
+          Math.max(0.2, random.normal(0.7, 0.15)),
+          templatedText(
+            template,
+            isHard ? random.int(0, 3) : 0,
+            (items) => random.pick(items),
+            () => random.next(),
+          ),
+        ),
+      );
     }
   }
   proposals.sort((a, b) => a[0] - b[0]);
@@ -88,7 +139,8 @@ export function takeoverAccount(base: AccountOut, random: SeededRandom, isHard: 
   const from = Math.max(base.createdAt, WINDOW_START_MS);
   const takeoverAt = roundSecond(Math.max(from + 5 * DAY_MS, WINDOW_END_MS - random.int(5, 40) * DAY_MS));
   const info = countryInfo(base.country);
-  const attackerCountry = isHard && info.neighbours.length > 0 ? random.pick(info.neighbours) : random.pick(FAR_COUNTRIES.filter((c) => c !== base.country));
+  const attackerCountry =
+    isHard && info.neighbours.length > 0 ? random.pick(info.neighbours) : random.pick(FAR_COUNTRIES.filter((c) => c !== base.country));
   const attackerDevice = hexId(`atkdev:${seed}:${base.id}`, 16);
   const attackerIp = ipFor(`atk:${seed}:${base.id}`, 185);
   const before = history.filter((l) => l[0] < takeoverAt);
@@ -97,14 +149,31 @@ export function takeoverAccount(base: AccountOut, random: SeededRandom, isHard: 
   const firstAttack = lastHome ? lastHome[0] + (isHard ? random.int(20, 40) * HOUR : random.int(10, 50) * MINUTE) : takeoverAt;
   const logins: Login[] = [...before];
   const attackLogins = random.int(isHard ? 3 : 6, isHard ? 8 : 20);
-  for (let k = 0; k < attackLogins; k++) logins.push([roundSecond(firstAttack + k * random.int(2, 20) * HOUR), attackerIp, attackerCountry, attackerDevice]);
+  for (let k = 0; k < attackLogins; k++)
+    logins.push([roundSecond(firstAttack + k * random.int(2, 20) * HOUR), attackerIp, attackerCountry, attackerDevice]);
   // the owner still logs in now and then, flipping countries back and forth
   for (const l of history.filter((l) => l[0] >= takeoverAt).slice(0, isHard ? 1 : 4)) logins.push(l);
   logins.sort((a, b) => a[0] - b[0]);
-  const payouts: Payout[] = [...base.payouts.filter((p) => p[0] < firstAttack), [roundSecond(firstAttack + (isHard ? random.int(50, 120) : random.int(1, 20)) * HOUR), hexId(`atkbank:${seed}:${base.id}`, 24)]];
+  const payouts: Payout[] = [
+    ...base.payouts.filter((p) => p[0] < firstAttack),
+    [roundSecond(firstAttack + (isHard ? random.int(50, 120) : random.int(1, 20)) * HOUR), hexId(`atkbank:${seed}:${base.id}`, 24)],
+  ];
   const proposals = base.proposals.filter((p) => p[0] < firstAttack);
   for (let k = 0; k < random.int(isHard ? 1 : 5, isHard ? 4 : 15); k++) {
-    proposals.push(fraudProposal(random, firstAttack + random.next() * 4 * DAY_MS, random.int(120, 3600) * SECOND, Math.max(0.2, random.normal(0.6, 0.15)), templatedText(random.int(0, FRAUD_TEMPLATE_COUNT - 1), random.int(0, 2), (items) => random.pick(items), () => random.next())));
+    proposals.push(
+      fraudProposal(
+        random,
+        firstAttack + random.next() * 4 * DAY_MS,
+        random.int(120, 3600) * SECOND,
+        Math.max(0.2, random.normal(0.6, 0.15)),
+        templatedText(
+          random.int(0, FRAUD_TEMPLATE_COUNT - 1),
+          random.int(0, 2),
+          (items) => random.pick(items),
+          () => random.next(),
+        ),
+      ),
+    );
   }
   proposals.sort((a, b) => a[0] - b[0]);
   return { ...base, has2fa: isHard ? base.has2fa : false, logins, proposals, payouts };
@@ -117,7 +186,13 @@ export function testCheatAccount(base: AccountOut, random: SeededRandom, isHard:
   for (let k = 0; k < cheats; k++) {
     const test = random.pick(TESTS);
     const fraction = isHard ? 0.28 + random.next() * 0.14 : 0.05 + random.next() * 0.15;
-    tests.push([test.id, roundSecond(from + random.next() * (WINDOW_END_MS - from)), Math.max(20, Math.round(test.typicalSeconds * fraction)), isHard ? random.int(90, 97) : random.int(98, 100), test.typicalSeconds]);
+    tests.push([
+      test.id,
+      roundSecond(from + random.next() * (WINDOW_END_MS - from)),
+      Math.max(20, Math.round(test.typicalSeconds * fraction)),
+      isHard ? random.int(90, 97) : random.int(98, 100),
+      test.typicalSeconds,
+    ]);
   }
   tests.sort((a, b) => a[1] - b[1]);
   return { ...base, tests };
@@ -129,7 +204,13 @@ export function bidAbuseAccount(base: AccountOut, random: SeededRandom, isHard: 
   const count = isHard ? random.int(15, 30) : random.int(30, 80);
   const isOverbid = random.chance(0.25);
   for (let k = 0; k < count; k++) {
-    const ratio = isOverbid ? (isHard ? 1.6 + random.next() * 0.6 : 3 + random.next() * 3) : isHard ? 0.35 + random.next() * 0.15 : 0.05 + random.next() * 0.2;
+    const ratio = isOverbid
+      ? isHard
+        ? 1.6 + random.next() * 0.6
+        : 3 + random.next() * 3
+      : isHard
+        ? 0.35 + random.next() * 0.15
+        : 0.05 + random.next() * 0.2;
     const text = honestProposalText(`Hi, I can do it for less. ${base.id.slice(-3)}`, 'x', random.next(), (items) => random.pick(items));
     proposals.push(fraudProposal(random, from + random.next() * (WINDOW_END_MS - from), random.int(300, 20000) * SECOND, ratio, text));
   }

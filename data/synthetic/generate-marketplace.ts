@@ -55,7 +55,10 @@ interface AccountContext {
 }
 
 /** Account i as it is written, its fraud kind (null: honest) and the honest groups it belongs to. */
-function buildAccount(i: number, context: AccountContext): { account: AccountOut; kind: FraudKind | null; isHard: boolean; groups: GroupRow[]; ringId: string | null } {
+function buildAccount(
+  i: number,
+  context: AccountContext,
+): { account: AccountOut; kind: FraudKind | null; isHard: boolean; groups: GroupRow[]; ringId: string | null } {
   const { seed, world, root, plan } = context;
   const random = root.fork(`account:${i}`);
   const side = root.fork(`account:${i}:groups`);
@@ -86,7 +89,12 @@ function buildAccount(i: number, context: AccountContext): { account: AccountOut
     else context.ringMembersSeen.set(group.number, seen + 1);
     account = ringMember(account, random, ringShared(seed, group.number, group.isHard, group.size), seen, isHard);
   } else if (group?.kind === 'agency_ring' || group?.kind === 'household_ring') {
-    account = imitatingRingMember(account, random, imitatingRing({ ...group, kind: group.kind }, world, root), { member, size: group.size, isHard, seed });
+    account = imitatingRingMember(account, random, imitatingRing({ ...group, kind: group.kind }, world, root), {
+      member,
+      size: group.size,
+      isHard,
+      seed,
+    });
   } else if (kind === 'bot') account = botAccount(account, random, isHard, seed);
   else if (kind === 'takeover') account = takeoverAccount(account, random, isHard, seed);
   else if (kind === 'test_cheat') account = testCheatAccount(account, random, isHard);
@@ -100,7 +108,8 @@ const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 export async function generateMarketplace(outDir: string, options: GenerateOptions): Promise<GenerateSummary> {
   const world = options.world ?? (WORLD_PRESETS[DEFAULT_WORLD] as World);
   const fraudRate = options.fraudRate ?? world.fraud.rate;
-  if (!Number.isInteger(options.accounts) || options.accounts < 10) throw new RangeError(`accounts must be an integer >= 10, got ${options.accounts}`);
+  if (!Number.isInteger(options.accounts) || options.accounts < 10)
+    throw new RangeError(`accounts must be an integer >= 10, got ${options.accounts}`);
   if (!(fraudRate >= 0 && fraudRate <= 0.5)) throw new RangeError(`fraud rate must be in [0, 0.5], got ${fraudRate}`);
   const existing = await readdir(outDir).catch(() => null);
   if (existing && existing.length > 0) throw new Error(`output folder ${outDir} is not empty; choose a new folder or pass --force`);
@@ -112,11 +121,17 @@ export async function generateMarketplace(outDir: string, options: GenerateOptio
   const plan = planPopulation(options.accounts, { ...world, fraud: { ...world.fraud, rate: fraudRate } }, root.fork('plan'));
   const writers: Record<string, CsvWriter> = {};
   for (const table of ['accounts', 'logins', 'proposals', 'tests', 'payouts', 'labels'] as const) {
-    writers[table] = createCsvWriter(path.join(tmpDir, `${table}.csv`), TABLE_COLUMNS[table].map((c) => c.name));
+    writers[table] = createCsvWriter(
+      path.join(tmpDir, `${table}.csv`),
+      TABLE_COLUMNS[table].map((c) => c.name),
+    );
   }
   // the truth beside the data: true fraud rings, and true honest groups (an account may be in several)
   for (const table of ['rings', 'honest_groups'] as const) {
-    writers[table] = createCsvWriter(path.join(tmpDir, `${table}.csv`), TRUTH_TABLE_COLUMNS[table].map((c) => c.name));
+    writers[table] = createCsvWriter(
+      path.join(tmpDir, `${table}.csv`),
+      TRUTH_TABLE_COLUMNS[table].map((c) => c.name),
+    );
   }
   const rows: Record<string, number> = { accounts: 0, logins: 0, proposals: 0, tests: 0, payouts: 0, labels: 0, rings: 0, honest_groups: 0 };
   const labelMix: Record<string, number> = {};
@@ -132,7 +147,8 @@ export async function generateMarketplace(outDir: string, options: GenerateOptio
       if (ringId) await write('rings', [ringId, account.id]);
       await write('accounts', [account.id, iso(account.createdAt), account.country, account.has2fa]);
       for (const l of account.logins) await write('logins', [account.id, iso(Math.max(l[0], account.createdAt)), l[1], l[2], l[3]]);
-      for (const p of account.proposals) await write('proposals', [account.id, iso(Math.max(p[0], account.createdAt)), p[1], iso(p[2]), p[3], p[4], p[5]]);
+      for (const p of account.proposals)
+        await write('proposals', [account.id, iso(Math.max(p[0], account.createdAt)), p[1], iso(p[2]), p[3], p[4], p[5]]);
       for (const t of account.tests) await write('tests', [account.id, t[0], iso(Math.max(t[1], account.createdAt)), t[2], t[3], t[4]]);
       for (const p of account.payouts) await write('payouts', [account.id, iso(Math.max(p[0], account.createdAt)), p[1]]);
       const difficulty = kind ? (isHard ? 'hard' : 'easy') : '';
@@ -155,5 +171,12 @@ export async function generateMarketplace(outDir: string, options: GenerateOptio
     untrack();
     throw error;
   }
-  return { accounts: options.accounts, world: world.name, rows, labelMix, honestMix, rings: plan.groups.filter((g) => isFraudRingKind(g.kind)).length };
+  return {
+    accounts: options.accounts,
+    world: world.name,
+    rows,
+    labelMix,
+    honestMix,
+    rings: plan.groups.filter((g) => isFraudRingKind(g.kind)).length,
+  };
 }

@@ -86,12 +86,22 @@ export function networkPools(accounts: number, world: World): NetworkPools {
   const totalWeight = COUNTRY_WEIGHTS.reduce((a, b) => a + b, 0);
   // a roaming user holds ips_per_user of the pool at a time (0: roams it all, counted as 1, as the first generator did)
   const perCountry = (net: { user_share: number; users_per_ip: number; ips_per_user?: number }) =>
-    new Map(COUNTRIES.map((c) => [c.code, Math.max(1, Math.round((accounts * (c.weight / totalWeight) * net.user_share * Math.max(1, net.ips_per_user ?? 1)) / net.users_per_ip))]));
+    new Map(
+      COUNTRIES.map((c) => [
+        c.code,
+        Math.max(1, Math.round((accounts * (c.weight / totalWeight) * net.user_share * Math.max(1, net.ips_per_user ?? 1)) / net.users_per_ip)),
+      ]),
+    );
   return {
     world,
     offices: Math.max(2, Math.round((accounts * nets.office.user_share) / nets.office.users_per_ip)),
     vpnExits: Math.max(2, Math.round((accounts * nets.vpn.user_share) / nets.vpn.users_per_ip)),
-    perCountry: { coworking: perCountry(nets.coworking), university: perCountry(nets.university), public_wifi: perCountry(nets.public_wifi), mobile_nat: perCountry(nets.mobile_nat) },
+    perCountry: {
+      coworking: perCountry(nets.coworking),
+      university: perCountry(nets.university),
+      public_wifi: perCountry(nets.public_wifi),
+      mobile_nat: perCountry(nets.mobile_nat),
+    },
   };
 }
 
@@ -103,7 +113,14 @@ export type NetworkUse = Map<string, string>;
 
 function networkIp(seed: number, variant: NetworkVariant, key: string, uses: NetworkUse): string {
   // mobile, office and VPN IPs keep the first generator's labels (and so its bytes)
-  const label = variant === 'mobile_nat' ? `carrier:${seed}:${key}` : variant === 'office' ? `office:${seed}:${key}` : variant === 'vpn' ? `vpn:${seed}:${key}` : `${variant}:${seed}:${key}`;
+  const label =
+    variant === 'mobile_nat'
+      ? `carrier:${seed}:${key}`
+      : variant === 'office'
+        ? `office:${seed}:${key}`
+        : variant === 'vpn'
+          ? `vpn:${seed}:${key}`
+          : `${variant}:${seed}:${key}`;
   const ip = ipFor(label, NETWORK_OCTET[variant]);
   uses.set(ip, `NW-${variant}-${key.replace(/:/g, '-')}`);
   return ip;
@@ -112,7 +129,7 @@ function networkIp(seed: number, variant: NetworkVariant, key: string, uses: Net
 /** A time of day in the account's local rhythm: mostly working hours, a few late nights. */
 export function localTime(random: SeededRandom, dayStart: number, utcOffset: number): number {
   const hour = random.chance(0.9) ? random.normal(14, 3) : random.next() * 24;
-  return dayStart + (((hour - utcOffset) % 24) + 24) % 24 * HOUR + random.next() * HOUR;
+  return dayStart + ((((hour - utcOffset) % 24) + 24) % 24) * HOUR + random.next() * HOUR;
 }
 
 export interface HonestContext {
@@ -164,10 +181,28 @@ function drawProfile(i: number, random: SeededRandom, context: HonestContext, af
   const isMobile = random.chance(nets.mobile_nat.user_share);
   const isVpnUser = random.chance(nets.vpn.user_share);
   const trip = random.chance(pools.world.honest.traveller_share)
-    ? { start: activeFrom + random.next() * activeDays * DAY_MS, days: random.int(3, 14), country: random.pick(info.neighbours.length && random.chance(0.5) ? info.neighbours : FAR_COUNTRIES) }
+    ? {
+        start: activeFrom + random.next() * activeDays * DAY_MS,
+        days: random.int(3, 14),
+        country: random.pick(info.neighbours.length && random.chance(0.5) ? info.neighbours : FAR_COUNTRIES),
+      }
     : null;
   const venues = venueNetworks(side, pools, info.code);
-  return { id, info, createdAt, activeFrom, activeTo, devices, homeIps, officeKey, isMobile, mobileIps: roamingIps(side, nets.mobile_nat, pools.perCountry.mobile_nat.get(info.code) ?? 1), isVpnUser, trip, venues };
+  return {
+    id,
+    info,
+    createdAt,
+    activeFrom,
+    activeTo,
+    devices,
+    homeIps,
+    officeKey,
+    isMobile,
+    mobileIps: roamingIps(side, nets.mobile_nat, pools.perCountry.mobile_nat.get(info.code) ?? 1),
+    isVpnUser,
+    trip,
+    venues,
+  };
 }
 
 /** An honest account and the shared networks it used (IP → network group id). */
@@ -273,7 +308,14 @@ function venueNetworks(side: SeededRandom, pools: NetworkPools, country: string)
     if (net.user_share === 0 || !side.chance(net.user_share)) continue;
     const poolSize = pools.perCountry[variant].get(country) ?? 1;
     const hotspots = variant === 'public_wifi' ? roamingIps(side, nets.public_wifi, poolSize) : null;
-    venues.push({ variant, country, index: variant === 'public_wifi' ? null : side.int(0, poolSize - 1), hotspots, poolSize, share: net.login_share });
+    venues.push({
+      variant,
+      country,
+      index: variant === 'public_wifi' ? null : side.int(0, poolSize - 1),
+      hotspots,
+      poolSize,
+      share: net.login_share,
+    });
   }
   return venues;
 }

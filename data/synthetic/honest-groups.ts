@@ -58,7 +58,9 @@ export function agencyMember(group: PlannedGroup, member: number, world: World, 
   const founded = WINDOW_END_MS - (group.isNewAgency ? 30 + random.next() * 140 : 180 + random.next() * 1300) * DAY_MS;
   const batch = group.isNewAgency ? random.int(2, Math.min(5, group.size)) : 1;
   const hasTemplate = random.chance(config.template_share);
-  const template = hasTemplate ? personalLetter((items) => random.pick(items), `the ${firstName((items) => random.pick(items))} Studio team`) : undefined;
+  const template = hasTemplate
+    ? personalLetter((items) => random.pick(items), `the ${firstName((items) => random.pick(items))} Studio team`)
+    : undefined;
   const workstations = random.chance(config.workstation_share) ? random.int(1, 3) : 0;
   const createdAt = member < batch ? founded + side.next() * 8 * HOUR : founded + side.next() * (WINDOW_END_MS - 14 * DAY_MS - founded);
   const affiliation: Affiliation = {

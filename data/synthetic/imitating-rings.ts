@@ -5,7 +5,18 @@
 import type { SeededRandom } from '../seeded-random.js';
 import { fraudProposal } from './fraud-accounts.js';
 import { HOUR, MINUTE, roundSecond, SECOND, type AccountOut, type Login, type Payout, type Proposal } from './honest-account.js';
-import { COUNTRIES, COUNTRY_WEIGHTS, DAY_MS, FAR_COUNTRIES, FRAUD_TEMPLATE_COUNT, hexId, ipFor, templatedText, WINDOW_END_MS, WINDOW_START_MS } from './marketplace-world.js';
+import {
+  COUNTRIES,
+  COUNTRY_WEIGHTS,
+  DAY_MS,
+  FAR_COUNTRIES,
+  FRAUD_TEMPLATE_COUNT,
+  hexId,
+  ipFor,
+  templatedText,
+  WINDOW_END_MS,
+  WINDOW_START_MS,
+} from './marketplace-world.js';
 import type { PlannedGroup } from './population-plan.js';
 import type { World } from './world-config.js';
 
@@ -54,7 +65,12 @@ export function imitatingRing(group: PlannedGroup & { kind: 'agency_ring' | 'hou
 }
 
 /** Member `member` of `size`: accounts open one after another across the ring's spread, a day or so apart at least. */
-export function imitatingRingMember(base: AccountOut, random: SeededRandom, ring: ImitatingRing, position: { member: number; size: number; isHard: boolean; seed: number }): AccountOut {
+export function imitatingRingMember(
+  base: AccountOut,
+  random: SeededRandom,
+  ring: ImitatingRing,
+  position: { member: number; size: number; isHard: boolean; seed: number },
+): AccountOut {
   const { isHard, seed } = position;
   const step = position.size > 1 ? position.member / (position.size - 1) : 0.5;
   const createdAt = roundSecond(ring.start + Math.min(1, Math.max(0, step + (random.next() - 0.5) * 0.1)) * ring.spreadDays * DAY_MS);
@@ -64,9 +80,16 @@ export function imitatingRingMember(base: AccountOut, random: SeededRandom, ring
   const logins: Login[] = [];
   for (const shift of shifts) {
     if (!random.chance(0.7)) continue;
-    const ip = random.chance(ring.posesAs === 'agency' ? 0.75 : 0.85) ? ring.venueIp : ipFor(`mimicres:${seed}:${base.id}:${random.int(0, 2)}`, 80 + random.int(0, 39));
+    const ip = random.chance(ring.posesAs === 'agency' ? 0.75 : 0.85)
+      ? ring.venueIp
+      : ipFor(`mimicres:${seed}:${base.id}:${random.int(0, 2)}`, 80 + random.int(0, 39));
     // device rotation: any member may pick up any of the crew's devices
-    logins.push([roundSecond(Math.min(WINDOW_END_MS - 1, shift + random.int(0, 90) * MINUTE)), ip, random.chance(foreignShare) ? ring.crewCountry : ring.country, random.pick(ring.devices)]);
+    logins.push([
+      roundSecond(Math.min(WINDOW_END_MS - 1, shift + random.int(0, 90) * MINUTE)),
+      ip,
+      random.chance(foreignShare) ? ring.crewCountry : ring.country,
+      random.pick(ring.devices),
+    ]);
   }
   if (logins.length === 0) logins.push([roundSecond(shifts[0] as number), ring.venueIp, ring.country, random.pick(ring.devices)]);
   logins.sort((a, b) => a[0] - b[0]);
@@ -74,7 +97,12 @@ export function imitatingRingMember(base: AccountOut, random: SeededRandom, ring
   const count = isHard ? random.int(6, 25) : random.int(15, 50);
   for (let k = 0; k < count; k++) {
     const ts = Math.min(WINDOW_END_MS - MINUTE, random.pick(shifts) + random.next() * 3 * HOUR);
-    const text = templatedText(ring.template, isHard ? random.int(1, 3) : random.int(0, 1), (items) => random.pick(items), () => random.next());
+    const text = templatedText(
+      ring.template,
+      isHard ? random.int(1, 3) : random.int(0, 1),
+      (items) => random.pick(items),
+      () => random.next(),
+    );
     const delay = random.int(isHard ? 600 : 120, isHard ? 7200 : 1800) * SECOND;
     proposals.push(fraudProposal(random, ts, delay, Math.max(0.15, random.normal(ring.bidRatio, 0.04)), text));
   }

@@ -80,15 +80,7 @@ export function ipFor(label: string, firstOctet: number): string {
   return `${firstOctet}.${(h >>> 16) & 255}.${(h >>> 8) & 255}.${(h & 253) + 1}`;
 }
 
-const OPENERS = [
-  'Hi,',
-  'Hello there,',
-  'Dear hiring manager,',
-  'Good day!',
-  'Hi team,',
-  'Greetings,',
-  'Hey,',
-];
+const OPENERS = ['Hi,', 'Hello there,', 'Dear hiring manager,', 'Good day!', 'Hi team,', 'Greetings,', 'Hey,'];
 const SKILLS = [
   'I have built several React and Node.js apps for small businesses',
   'I am a data analyst with strong Excel, SQL and Python skills',
@@ -154,7 +146,28 @@ export function templatedText(templateIndex: number, edits: number, pick: <T>(it
 }
 export const FRAUD_TEMPLATE_COUNT = FRAUD_TEMPLATES.length;
 
-const FIRST_NAMES = ['Ana', 'Ben', 'Chen', 'Divya', 'Emeka', 'Fatima', 'Gabriel', 'Hana', 'Ivan', 'Joy', 'Kofi', 'Lena', 'Mateo', 'Nadia', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sam', 'Tariq'];
+const FIRST_NAMES = [
+  'Ana',
+  'Ben',
+  'Chen',
+  'Divya',
+  'Emeka',
+  'Fatima',
+  'Gabriel',
+  'Hana',
+  'Ivan',
+  'Joy',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nadia',
+  'Omar',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sam',
+  'Tariq',
+];
 export function firstName(pick: <T>(items: readonly T[]) => T): string {
   return pick(FIRST_NAMES);
 }

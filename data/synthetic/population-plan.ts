@@ -84,7 +84,7 @@ export function planPopulation(n: number, world: World, random: SeededRandom): P
   const honest = random.fork('honest-groups');
   const agencies = world.honest.agencies;
   const agencyTarget = Math.round(n * agencies.account_share);
-  for (let placed = 0; placed + agencies.size.min <= agencyTarget; ) {
+  for (let placed = 0; placed + agencies.size.min <= agencyTarget;) {
     const size = Math.min(agencyTarget - placed, skewedSize(honest, agencies.size.min, agencies.size.max));
     if (size < agencies.size.min || cursor + size > n) break;
     addGroup('agency', size, false, 0, honest.chance(agencies.new_agency_share));

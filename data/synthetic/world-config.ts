@@ -33,7 +33,12 @@ function networkSchema(fallback: { user_share: number; users_per_ip: number; log
  */
 function roamingNetworkSchema(fallback: { user_share: number; users_per_ip: number; login_share: number; ips_per_user: number }) {
   return z
-    .object({ user_share: share, users_per_ip: z.number().min(1).max(100_000), login_share: share, ips_per_user: z.number().int().min(0).max(50).default(0) })
+    .object({
+      user_share: share,
+      users_per_ip: z.number().min(1).max(100_000),
+      login_share: share,
+      ips_per_user: z.number().int().min(0).max(50).default(0),
+    })
     .strict()
     .default(fallback);
 }
@@ -112,7 +117,10 @@ export const WorldSchema = z
           })
           .strict()
           .prefault({}),
-        reopened: z.object({ account_share: share.default(0) }).strict().prefault({}),
+        reopened: z
+          .object({ account_share: share.default(0) })
+          .strict()
+          .prefault({}),
         shared_networks: z
           .object({
             office: networkSchema({ user_share: 0.2, users_per_ip: 50, login_share: 0.4 }),
@@ -133,11 +141,19 @@ export const WorldSchema = z
   .superRefine((world, ctx) => {
     const planned = world.honest.agencies.account_share + world.honest.reopened.account_share;
     if (planned + world.fraud.rate > 0.95) {
-      ctx.addIssue({ code: 'custom', path: ['honest'], message: `agencies, re-opened accounts and fraud take ${planned + world.fraud.rate} of all accounts; at most 0.95` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['honest'],
+        message: `agencies, re-opened accounts and fraud take ${planned + world.fraud.rate} of all accounts; at most 0.95`,
+      });
     }
     const h = world.honest.households;
     if (householdSlotChance(world) > 1) {
-      ctx.addIssue({ code: 'custom', path: ['honest', 'households', 'account_share'], message: `${h.account_share} is too high for households of ${h.size.min}-${h.size.max}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['honest', 'households', 'account_share'],
+        message: `${h.account_share} is too high for households of ${h.size.min}-${h.size.max}`,
+      });
     }
   });
 export type World = z.output<typeof WorldSchema>;

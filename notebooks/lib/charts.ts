@@ -15,7 +15,11 @@ interface Renderer {
 
 /** The chart specs notebooks use (training/report/chart-specs.ts), restated as the narrow types the cells need. */
 export interface ChartSpecs {
-  riskHistogramSpec(input: { scores: { risk_score: number; group: string }[]; policy: { flag_above: number; block_above: number }; population: string }): VegaLiteSpec;
+  riskHistogramSpec(input: {
+    scores: { risk_score: number; group: string }[];
+    policy: { flag_above: number; block_above: number };
+    population: string;
+  }): VegaLiteSpec;
   clusterSizeSpec(clusters: { cluster: string | number; size: number; shareFlagged: number }[]): VegaLiteSpec;
   clusterActionsSpec(rows: { cluster: string | number; action: string; accounts: number }[]): VegaLiteSpec;
   clusterProfileHeatmapSpec(cells: { cluster: string; feature: string; z: number }[], title: string): VegaLiteSpec;

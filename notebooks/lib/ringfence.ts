@@ -52,7 +52,10 @@ export interface TrainingDataDifference {
 
 export interface Library {
   firstReasonsByKind(outcomes: { account_id: string; action: string; top_reasons: string }[], labels: Map<string, string>): FirstReasonGroup[];
-  generateMarketplace(outDir: string, options: { accounts: number; seed: number; fraudRate?: number }): Promise<{ accounts: number; labelMix: Record<string, number> }>;
+  generateMarketplace(
+    outDir: string,
+    options: { accounts: number; seed: number; fraudRate?: number },
+  ): Promise<{ accounts: number; labelMix: Record<string, number> }>;
   trainModel(options: { dataDir: string; modelsRoot: string; name?: string; seed?: number }): Promise<TrainResult>;
   loadDataset(folder: string): Promise<{ accounts: EventsOfAccount[] }>;
   listVersions(root: string, name: string): Promise<string[]>;

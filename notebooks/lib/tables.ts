@@ -10,7 +10,10 @@ const format = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? 
 export function showTable(rows: readonly Row[], caption = '', limit = 25): void {
   const columns = rows.length > 0 ? Object.keys(rows[0] as Row) : [];
   const head = `<tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
-  const body = rows.slice(0, limit).map((r) => `<tr>${columns.map((c) => `<td>${escapeHtml(format(r[c]))}</td>`).join('')}</tr>`).join('');
+  const body = rows
+    .slice(0, limit)
+    .map((r) => `<tr>${columns.map((c) => `<td>${escapeHtml(format(r[c]))}</td>`).join('')}</tr>`)
+    .join('');
   const more = rows.length > limit ? `<p>${rows.length - limit} more rows not shown</p>` : '';
   tslab.display.html(`<table><caption>${escapeHtml(caption)}</caption><thead>${head}</thead><tbody>${body}</tbody></table>${more}`);
 }

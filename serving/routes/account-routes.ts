@@ -9,7 +9,8 @@ export function accountRoutes(deps: RouteDeps): Router {
   const router = Router();
   router.delete(ROUTES.forgetAccount.path, coveredBy(ROUTES.forgetAccount), async (req, res) => {
     const accountId = String(req.params['account_id']);
-    if (!(await deps.requireModel().forgetAccount(accountId))) throw new HttpProblem('not-found', 'this account is not recorded in the live identity state');
+    if (!(await deps.requireModel().forgetAccount(accountId)))
+      throw new HttpProblem('not-found', 'this account is not recorded in the live identity state');
     res.status(204).end();
   });
   return router;

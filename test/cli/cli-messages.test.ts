@@ -22,10 +22,16 @@ describe('a model name that does not exist', () => {
 
   it('inspect and score name the models the root holds and suggest --name', async () => {
     const out = path.join(await tempDir(), 's.csv');
-    for (const args of [['inspect', '--models', fixture.modelsRoot], ['inspect', '--models', fixture.modelsRoot, '--version', 'latest'], ['score', '--data', fixture.dataDir, '--models', fixture.modelsRoot, '--out', out]]) {
+    for (const args of [
+      ['inspect', '--models', fixture.modelsRoot],
+      ['inspect', '--models', fixture.modelsRoot, '--version', 'latest'],
+      ['score', '--data', fixture.dataDir, '--models', fixture.modelsRoot, '--out', out],
+    ]) {
       const result = await run(args);
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe(`error: no trained versions of model "default" under ${fixture.modelsRoot}; ${suggestion} (RINGFENCE_MODEL_NAME when serving)\n`);
+      expect(result.stderr).toBe(
+        `error: no trained versions of model "default" under ${fixture.modelsRoot}; ${suggestion} (RINGFENCE_MODEL_NAME when serving)\n`,
+      );
     }
   });
 
@@ -56,12 +62,17 @@ describe('bad usage', () => {
     await writeFile(file, 'x');
     const refused = await run(['generate', '--accounts', '10', '--out', file]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe(`error: --out ${file} is a file, not a folder: choose a folder that does not exist or is empty, or pass --force to replace the file\n`);
+    expect(refused.stderr).toBe(
+      `error: --out ${file} is a file, not a folder: choose a folder that does not exist or is empty, or pass --force to replace the file\n`,
+    );
     expect((await run(['generate', '--accounts', '10', '--out', file, '--force'])).code).toBe(0);
   });
 
   it('serve --port 99999 and --workers many exit 2', async () => {
-    for (const args of [['--port', '99999'], ['--workers', 'many']]) {
+    for (const args of [
+      ['--port', '99999'],
+      ['--workers', 'many'],
+    ]) {
       const result = await run(['serve', '--models', fixture.modelsRoot, '--name', fixture.name, ...args]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^error: invalid service configuration: (port|workers) /);
@@ -85,9 +96,13 @@ describe('bad usage', () => {
     const generate = (await run(['generate', '--help'])).stdout;
     expect(generate).toMatch(/--accounts N +number of accounts, an integer of at least 10 \(required\)/);
     expect(generate).toMatch(/--seed S +random seed, an integer of at least 0 \(default: 42\)/);
-    expect((await run(['demo', '--help'])).stdout).toMatch(/--accounts N +accounts in the synthetic marketplace, an integer of at least 200 \(default: 5000\)/);
+    expect((await run(['demo', '--help'])).stdout).toMatch(
+      /--accounts N +accounts in the synthetic marketplace, an integer of at least 200 \(default: 5000\)/,
+    );
     expect((await run(['train', '--help'])).stdout).toMatch(/--name NAME +model name \(default: default\)/);
-    expect((await run(['demo', '--help'])).stdout).toMatch(/--models ROOT +model root folder; the model is named demo \(default: \.ringfence\/models\)[^]*by default the data and the model go under \.\/\.ringfence/);
+    expect((await run(['demo', '--help'])).stdout).toMatch(
+      /--models ROOT +model root folder; the model is named demo \(default: \.ringfence\/models\)[^]*by default the data and the model go under \.\/\.ringfence/,
+    );
     expect((await run(['score', '--help'])).stdout).toContain('.csv with the columns account_id, risk_score, action, cluster, reasons');
   });
 });
@@ -112,7 +127,14 @@ describe('progress lines', () => {
     await generateMarketplace(path.join(dir, 'data'), { accounts: 400, seed: 3 });
     const events: ProgressEvent[] = [];
     const stages: string[] = [];
-    await trainModel({ dataDir: path.join(dir, 'data'), modelsRoot: path.join(dir, 'models'), seed: 1, hashSecret: 's', onProgress: (e) => events.push(e), onStage: (m) => stages.push(m) });
+    await trainModel({
+      dataDir: path.join(dir, 'data'),
+      modelsRoot: path.join(dir, 'models'),
+      seed: 1,
+      hashSecret: 's',
+      onProgress: (e) => events.push(e),
+      onStage: (m) => stages.push(m),
+    });
     const fitted = stages.find((m) => m.startsWith('detectors fitted'));
     const chosen = /k-means k=(\d+)/.exec(fitted ?? '')?.[1];
     expect(chosen).toBeDefined();
@@ -122,7 +144,10 @@ describe('progress lines', () => {
 
     const scoring: ProgressEvent[] = [];
     const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
-    const scored = await scoreDataset(fixture.dataDir, parts, path.join(dir, 'scores.csv'), { formatLine: (a) => `${a.account_id}\n`, onProgress: (e) => scoring.push(e) });
+    const scored = await scoreDataset(fixture.dataDir, parts, path.join(dir, 'scores.csv'), {
+      formatLine: (a) => `${a.account_id}\n`,
+      onProgress: (e) => scoring.push(e),
+    });
     expect(scored.accounts).toBe(1500);
     expect(lastOf(scoring, 'scoring')?.done).toBe(1500);
   }, 120_000);

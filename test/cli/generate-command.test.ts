@@ -14,7 +14,10 @@ describe('ringfence generate --world', () => {
     expect(preset.code).toBe(0);
     expect(preset.stderr).toMatch(/world household-heavy: honest accounts in groups .*household \d+/);
     expect(await readdir(path.join(dir, 'hh'))).toEqual(expect.arrayContaining(['honest_groups.csv', 'rings.csv', 'labels.csv']));
-    await writeFile(path.join(dir, 'tiny.json'), JSON.stringify({ name: 'tiny', description: 'agencies only', honest: { agencies: { account_share: 0.3 } } }));
+    await writeFile(
+      path.join(dir, 'tiny.json'),
+      JSON.stringify({ name: 'tiny', description: 'agencies only', honest: { agencies: { account_share: 0.3 } } }),
+    );
     const file = await run(['generate', '--accounts', '300', '--seed', '2001', '--world', 'tiny.json', '--out', 'tiny'], dir);
     expect(file.code).toBe(0);
     expect(file.stderr).toMatch(/world tiny: honest accounts in groups .*agency \d+/);
@@ -26,9 +29,18 @@ describe('ringfence generate --world', () => {
   it('refuses a bad world file with the file and the field named, and writes nothing', async () => {
     const dir = await tempDir();
     const cases: [content: string, expected: RegExp][] = [
-      [JSON.stringify({ name: 'w', description: 'd', honest: { agencies: { account_share: 2 } } }), /bad\.json is invalid: honest\.agencies\.account_share: /],
-      [JSON.stringify({ name: 'w', description: 'd', fraud: { mix: { ring: 0.5, bot: 0.1 } } }), /bad\.json is invalid: fraud\.mix: the fraud kind shares must add up to 1/],
-      [JSON.stringify({ name: 'w', description: 'd', honest: { households: { size: { min: 4, max: 2 } } } }), /honest\.households\.size: min must not exceed max/],
+      [
+        JSON.stringify({ name: 'w', description: 'd', honest: { agencies: { account_share: 2 } } }),
+        /bad\.json is invalid: honest\.agencies\.account_share: /,
+      ],
+      [
+        JSON.stringify({ name: 'w', description: 'd', fraud: { mix: { ring: 0.5, bot: 0.1 } } }),
+        /bad\.json is invalid: fraud\.mix: the fraud kind shares must add up to 1/,
+      ],
+      [
+        JSON.stringify({ name: 'w', description: 'd', honest: { households: { size: { min: 4, max: 2 } } } }),
+        /honest\.households\.size: min must not exceed max/,
+      ],
       [JSON.stringify({ name: 'w', description: 'd', honest: { agencys: {} } }), /bad\.json is invalid: honest: Unrecognized key: "agencys"/],
       [JSON.stringify({ description: 'd' }), /bad\.json is invalid: name: /],
       ['{ "name": ', /bad\.json: not valid JSON/],

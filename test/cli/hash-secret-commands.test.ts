@@ -16,10 +16,16 @@ const fixtureKey = async () => (await readFile(defaultHashSecretFile(fixture.mod
 describe('ringfence serve and the hashing secret', () => {
   it('refuses to start with another secret, naming both fingerprints and where its secret came from', async () => {
     for (const args of [[], ['--workers', '2']]) {
-      const run = runCliProcess(['serve', '--models', fixture.modelsRoot, '--name', fixture.name, '--port', '0', ...args], { RINGFENCE_HASH_SECRET: 'not-the-deployment-secret' });
+      const run = runCliProcess(['serve', '--models', fixture.modelsRoot, '--name', fixture.name, '--port', '0', ...args], {
+        RINGFENCE_HASH_SECRET: 'not-the-deployment-secret',
+      });
       expect((await run.exited).code).toBe(1);
-      expect(run.stderr()).toContain(`error: model ${fixture.name}/${fixture.version} was written with a hashing secret of fingerprint ${secretFingerprint(await fixtureKey()).slice(0, 12)}`);
-      expect(run.stderr()).toContain(`this process's secret (RINGFENCE_HASH_SECRET) has fingerprint ${secretFingerprint('not-the-deployment-secret').slice(0, 12)}`);
+      expect(run.stderr()).toContain(
+        `error: model ${fixture.name}/${fixture.version} was written with a hashing secret of fingerprint ${secretFingerprint(await fixtureKey()).slice(0, 12)}`,
+      );
+      expect(run.stderr()).toContain(
+        `this process's secret (RINGFENCE_HASH_SECRET) has fingerprint ${secretFingerprint('not-the-deployment-secret').slice(0, 12)}`,
+      );
       expect(run.stderr()).not.toContain('not-the-deployment-secret');
       expect(run.stdout()).not.toMatch(/serving on/);
     }
@@ -55,7 +61,9 @@ describe('ringfence serve and the hashing secret', () => {
 describe('ringfence score and the hashing secret', () => {
   it('refuses another secret before scoring anything', async () => {
     const out = path.join(await tempDir(), 'scores.csv');
-    const run = runCliProcess(['score', '--data', fixture.dataDir, '--models', fixture.modelsRoot, '--name', fixture.name, '--out', out], { RINGFENCE_HASH_SECRET: 'wrong' });
+    const run = runCliProcess(['score', '--data', fixture.dataDir, '--models', fixture.modelsRoot, '--name', fixture.name, '--out', out], {
+      RINGFENCE_HASH_SECRET: 'wrong',
+    });
     expect((await run.exited).code).toBe(1);
     expect(run.stderr()).toMatch(/^error: .*was written with a hashing secret of fingerprint/m);
     await expect(readFile(out)).rejects.toThrow(/ENOENT/);

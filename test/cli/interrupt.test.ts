@@ -12,7 +12,7 @@ const entries = (dir: string) => readdir(dir).catch(() => [] as string[]);
 
 /** Polls `isReady` until it holds, or the command ended, or a minute passed. */
 async function whileRunning(child: ChildProcess, isReady: () => Promise<boolean>): Promise<void> {
-  for (const started = Date.now(); Date.now() - started < 60_000 && child.exitCode === null; ) {
+  for (const started = Date.now(); Date.now() - started < 60_000 && child.exitCode === null;) {
     if (await isReady()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -35,7 +35,10 @@ describe('ringfence validate', () => {
   it('fails with file, line and column and no stack trace on a bad row', async () => {
     const dir = await tempDir();
     await mkdir(path.join(dir, 'bad'));
-    await writeFile(path.join(dir, 'bad', 'accounts.csv'), 'account_id,created_at,country,has_2fa\nA1,2026-01-01T00:00:00Z,DE,true\nA2,2026-13-01T00:00:00Z,DE,false\n');
+    await writeFile(
+      path.join(dir, 'bad', 'accounts.csv'),
+      'account_id,created_at,country,has_2fa\nA1,2026-01-01T00:00:00Z,DE,true\nA2,2026-13-01T00:00:00Z,DE,false\n',
+    );
     const result = await run(['validate', '--data', path.join(dir, 'bad')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/accounts\.csv line 3, column created_at/);
@@ -64,8 +67,13 @@ describe('ringfence evaluate', () => {
     const result = await run(['evaluate', '--csv', file, '--label-column', 'is_anomaly', '--seeds', '1', '--json', out]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^planted: 200 rows × 2 features, unsupervised/);
-    for (const row of ['kmeans', 'autoencoder', 'isolation-forest', 'mahalanobis', 'combined \\(default\\)']) expect(result.stdout).toMatch(new RegExp(`\\n${row}\\s+\\d\\.\\d{4} ± \\d\\.\\d{4}`));
-    const report = JSON.parse(await readFile(out, 'utf8')) as { dataset: string; default: string; detectors: Record<string, { roc_auc_mean: number }> };
+    for (const row of ['kmeans', 'autoencoder', 'isolation-forest', 'mahalanobis', 'combined \\(default\\)'])
+      expect(result.stdout).toMatch(new RegExp(`\\n${row}\\s+\\d\\.\\d{4} ± \\d\\.\\d{4}`));
+    const report = JSON.parse(await readFile(out, 'utf8')) as {
+      dataset: string;
+      default: string;
+      detectors: Record<string, { roc_auc_mean: number }>;
+    };
     expect(report.dataset).toBe('planted');
     expect(report.default).toBe('combined');
     expect(report.detectors['combined']?.roc_auc_mean).toBeGreaterThan(0.95);
@@ -93,7 +101,19 @@ describe('ringfence evaluate', () => {
 describe('ringfence score and inspect', () => {
   it('scores a folder with the fixture model and lists its versions', async () => {
     const dir = await tempDir();
-    const scores = await run(['score', '--data', fixture.dataDir, '--models', fixture.modelsRoot, '--name', fixture.name, '--out', path.join(dir, 'scores.csv'), '--rings-out', path.join(dir, 'rings.csv')]);
+    const scores = await run([
+      'score',
+      '--data',
+      fixture.dataDir,
+      '--models',
+      fixture.modelsRoot,
+      '--name',
+      fixture.name,
+      '--out',
+      path.join(dir, 'scores.csv'),
+      '--rings-out',
+      path.join(dir, 'rings.csv'),
+    ]);
     expect(scores.stderr).toBe('');
     expect(scores.code).toBe(0);
     const lines = (await readFile(path.join(dir, 'scores.csv'), 'utf8')).trim().split('\n');
@@ -118,9 +138,24 @@ describe('ringfence score and inspect', () => {
   it('writes for every account what the library computes for it alone (JSONL keeps the whole assessment)', async () => {
     const dir = await tempDir();
     const out = path.join(dir, 'scores.jsonl');
-    const result = await run(['score', '--data', fixture.dataDir, '--models', fixture.modelsRoot, '--name', fixture.name, '--version', fixture.version, '--out', out]);
+    const result = await run([
+      'score',
+      '--data',
+      fixture.dataDir,
+      '--models',
+      fixture.modelsRoot,
+      '--name',
+      fixture.name,
+      '--version',
+      fixture.version,
+      '--out',
+      out,
+    ]);
     expect(result.code).toBe(0);
-    const written = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { account_id: string });
+    const written = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { account_id: string });
     const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
     const accounts = (await loadDataset(fixture.dataDir)).accounts;
     expect(written.map((w) => w.account_id)).toEqual(accounts.map((a) => a.account_id));

@@ -24,7 +24,11 @@ describe('ringfence serve with a live identity store', () => {
       }
       expect(sizes).toEqual([null, 2, 3, 4, 5]);
       const workers = await waitFor('request logs of both workers', () => {
-        const pids = new Set(logLines(service.stdout()).filter((l) => l.route === '/v1/predict').map((l) => l.pid));
+        const pids = new Set(
+          logLines(service.stdout())
+            .filter((l) => l.route === '/v1/predict')
+            .map((l) => l.pid),
+        );
         return pids.size === 2 ? pids : undefined;
       });
       expect(workers.size).toBe(2);

@@ -26,14 +26,25 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-const servingPids = (service: ServeProcess) => [...new Set(logLines(service.stdout()).filter((l) => l.msg === 'worker serving').map((l) => l.worker_pid!))];
+const servingPids = (service: ServeProcess) => [
+  ...new Set(
+    logLines(service.stdout())
+      .filter((l) => l.msg === 'worker serving')
+      .map((l) => l.worker_pid!),
+  ),
+];
 
 describe('ringfence keys revoke and list', () => {
   it('lists names and scopes, revokes by name, and says when there is no such key', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-keys-'));
     temporary.push(dir);
     const file = path.join(dir, 'keys.json');
-    for (const [name, scope] of [['app', 'predict'], ['scraper', 'metrics'], ['analyst', 'review']]) expect((await cli(['keys', 'create', '--scope', scope!, '--name', name!, '--keys', file])).code).toBe(0);
+    for (const [name, scope] of [
+      ['app', 'predict'],
+      ['scraper', 'metrics'],
+      ['analyst', 'review'],
+    ])
+      expect((await cli(['keys', 'create', '--scope', scope!, '--name', name!, '--keys', file])).code).toBe(0);
     expect((await cli(['keys', 'list', '--keys', file])).out).toMatch(/app\s+predict[\s\S]*scraper\s+metrics[\s\S]*analyst\s+review/);
     const revoked = await cli(['keys', 'revoke', '--name', 'app', '--keys', file]);
     expect(revoked.code).toBe(0);
@@ -54,7 +65,10 @@ describe('ringfence serve --workers 2 --keys FILE', () => {
     const staying = (await cli(['keys', 'create', '--scope', 'predict', '--name', 'staying', '--keys', file])).out.trim();
     const service = await startServe(['--models', fixture.modelsRoot, '--name', fixture.name, '--workers', '2', '--keys', file]);
     running.push(service);
-    const statuses = async (key: string) => (await Promise.all(Array.from({ length: 8 }, () => send(`${service.url}/v1/model`, { headers: { authorization: `Bearer ${key}` } })))).map((a) => a.status);
+    const statuses = async (key: string) =>
+      (await Promise.all(Array.from({ length: 8 }, () => send(`${service.url}/v1/model`, { headers: { authorization: `Bearer ${key}` } })))).map(
+        (a) => a.status,
+      );
     expect(await statuses(leaving)).toEqual(Array(8).fill(200));
     expect((await cli(['keys', 'revoke', '--name', 'leaving', '--keys', file])).code).toBe(0);
     const revokedAt = Date.now();
@@ -72,7 +86,7 @@ describe('ringfence serve --workers 2 --keys FILE', () => {
 });
 
 describe('ringfence serve --workers 2: SIGHUP and counters', () => {
-  it('reloads the newest version on every worker on SIGHUP instead of stopping, and keeps a killed worker\'s counts', async () => {
+  it("reloads the newest version on every worker on SIGHUP instead of stopping, and keeps a killed worker's counts", async () => {
     const versions = await modelRootWithTwoVersions(fixture);
     temporary.push(versions.root);
     const models = path.join(versions.root, 'models');

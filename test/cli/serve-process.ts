@@ -22,7 +22,7 @@ export interface ServeProcess {
 
 /** Waits until `check` returns a value other than undefined (polling), or fails naming `what`. */
 export async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+  for (const started = Date.now(); Date.now() - started < timeoutMs;) {
     const value = check();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -35,8 +35,14 @@ export async function waitFor<T>(what: string, check: () => T | undefined, timeo
  * its own gets a fresh one, removed when it exits: the default (beside the fixture's versions) would let tests
  * sharing the read-only fixture record into one state.
  */
-export function runCliProcess(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stdout(): string; stderr(): string; exited: ServeProcess['exited'] } {
-  const ownStore = args[0] === 'serve' && !args.includes('--identity-store') && !env['RINGFENCE_IDENTITY_STORE'] ? mkdtempSync(path.join(os.tmpdir(), 'ringfence-serve-store-')) : null;
+export function runCliProcess(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; stdout(): string; stderr(): string; exited: ServeProcess['exited'] } {
+  const ownStore =
+    args[0] === 'serve' && !args.includes('--identity-store') && !env['RINGFENCE_IDENTITY_STORE']
+      ? mkdtempSync(path.join(os.tmpdir(), 'ringfence-serve-store-'))
+      : null;
   const storeEnv = ownStore ? { RINGFENCE_IDENTITY_STORE: ownStore } : {};
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...storeEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   if (ownStore) child.once('exit', () => rmSync(ownStore, { recursive: true, force: true }));
@@ -44,7 +50,9 @@ export function runCliProcess(args: string[], env: Record<string, string> = {}):
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
@@ -53,14 +61,25 @@ export async function startServe(args: string[], env: Record<string, string> = {
   const run = runCliProcess(['serve', '--port', '0', ...args], env);
   let done = false;
   void run.exited.then(() => (done = true));
-  const url = await waitFor('serving on URL', () => {
-    if (done) throw new Error(`ringfence serve exited: ${run.stderr()}`);
-    return /serving on (http:\/\/\S+)/.exec(run.stdout())?.[1];
-  }, 60_000);
+  const url = await waitFor(
+    'serving on URL',
+    () => {
+      if (done) throw new Error(`ringfence serve exited: ${run.stderr()}`);
+      return /serving on (http:\/\/\S+)/.exec(run.stdout())?.[1];
+    },
+    60_000,
+  );
   return { ...run, url };
 }
 
-const LogLineSchema = z.looseObject({ pid: z.number(), msg: z.string(), req_id: z.string().optional(), route: z.string().optional(), status: z.number().optional(), worker_pid: z.number().optional() });
+const LogLineSchema = z.looseObject({
+  pid: z.number(),
+  msg: z.string(),
+  req_id: z.string().optional(),
+  route: z.string().optional(),
+  status: z.number().optional(),
+  worker_pid: z.number().optional(),
+});
 export type LogLine = z.infer<typeof LogLineSchema>;
 
 /** The JSON log lines of stdout (other lines, such as "serving on", skipped). */
@@ -81,12 +100,20 @@ export interface HttpAnswer {
 export function send(url: string, options: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', agent: false, headers: { ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}), ...options.headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
+    const req = http.request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        agent: false,
+        headers: { ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}), ...options.headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -99,7 +126,9 @@ export function send(url: string, options: { method?: string; body?: unknown; he
 export async function modelRootWithTwoVersions(fixture: FixtureModel): Promise<{ root: string; older: string; newer: string }> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-serve-'));
   const newer = '29991231T235959Z';
-  await cp(path.join(fixture.modelsRoot, fixture.name, fixture.version), path.join(root, 'models', fixture.name, fixture.version), { recursive: true });
+  await cp(path.join(fixture.modelsRoot, fixture.name, fixture.version), path.join(root, 'models', fixture.name, fixture.version), {
+    recursive: true,
+  });
   await cp(defaultHashSecretFile(fixture.modelsRoot), defaultHashSecretFile(path.join(root, 'models')));
   const copy = path.join(root, 'models', fixture.name, newer);
   await cp(path.join(fixture.modelsRoot, fixture.name, fixture.version), copy, { recursive: true });

@@ -18,7 +18,13 @@ afterAll(() => {
   for (const service of running) if (service.child.exitCode === null) service.child.kill('SIGKILL');
 });
 
-const servingPids = (service: ServeProcess) => [...new Set(logLines(service.stdout()).filter((l) => l.msg === 'worker serving').map((l) => l.worker_pid!))];
+const servingPids = (service: ServeProcess) => [
+  ...new Set(
+    logLines(service.stdout())
+      .filter((l) => l.msg === 'worker serving')
+      .map((l) => l.worker_pid!),
+  ),
+];
 
 /** One keep-alive connection with a request at a time on it, written by hand so that the test chooses the socket. */
 async function keepAliveConnection(url: string) {

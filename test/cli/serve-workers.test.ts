@@ -20,7 +20,10 @@ const pidsAnswering = (service: ServeProcess, requestIds: readonly string[]) => 
   const lines = logLines(service.stdout()).filter((l) => l.msg === 'request' && l.req_id !== undefined && requestIds.includes(l.req_id));
   return lines.length === requestIds.length ? new Set(lines.map((l) => l.pid)) : undefined;
 };
-const servingPids = (service: ServeProcess) => logLines(service.stdout()).filter((l) => l.msg === 'worker serving').map((l) => l.worker_pid!);
+const servingPids = (service: ServeProcess) =>
+  logLines(service.stdout())
+    .filter((l) => l.msg === 'worker serving')
+    .map((l) => l.worker_pid!);
 
 describe('ringfence serve --workers 2', () => {
   let service: ServeProcess;
@@ -28,7 +31,16 @@ describe('ringfence serve --workers 2', () => {
   beforeAll(async () => {
     versions = await modelRootWithTwoVersions(fixture);
     temporary.push(versions.root);
-    service = await startServe(['--models', path.join(versions.root, 'models'), '--name', fixture.name, '--version', versions.older, '--workers', '2']);
+    service = await startServe([
+      '--models',
+      path.join(versions.root, 'models'),
+      '--name',
+      fixture.name,
+      '--version',
+      versions.older,
+      '--workers',
+      '2',
+    ]);
     running.push(service);
   });
 
@@ -37,7 +49,12 @@ describe('ringfence serve --workers 2', () => {
     expect(new Set(servingPids(service)).size).toBe(2);
     const answers = await Promise.all(Array.from({ length: 6 }, () => send(`${service.url}/healthz`)));
     for (const answer of answers) expect(answer.status).toBe(200);
-    const pids = await waitFor('the request log lines', () => pidsAnswering(service, answers.map((a) => String(a.headers['x-request-id']))));
+    const pids = await waitFor('the request log lines', () =>
+      pidsAnswering(
+        service,
+        answers.map((a) => String(a.headers['x-request-id'])),
+      ),
+    );
     expect([...pids].sort()).toEqual([...new Set(servingPids(service))].sort());
   });
 
@@ -45,7 +62,16 @@ describe('ringfence serve --workers 2', () => {
     const answers: HttpAnswer[] = [];
     for (let i = 0; i < 6; i++) answers.push(await send(`${service.url}/readyz`));
     expect(answers.every((a) => a.status === 200)).toBe(true);
-    expect((await waitFor('the request log lines', () => pidsAnswering(service, answers.map((a) => String(a.headers['x-request-id']))))).size).toBe(2);
+    expect(
+      (
+        await waitFor('the request log lines', () =>
+          pidsAnswering(
+            service,
+            answers.map((a) => String(a.headers['x-request-id'])),
+          ),
+        )
+      ).size,
+    ).toBe(2);
     for (let i = 0; i < 2; i++) {
       const metrics = await send(`${service.url}/metrics`);
       expect(metrics.status).toBe(200);
@@ -66,7 +92,16 @@ describe('ringfence serve --workers 2', () => {
 
     const after = await Promise.all(Array.from({ length: 6 }, () => send(`${service.url}/v1/model`)));
     expect(after.map((a) => ModelSummarySchema.parse(JSON.parse(a.text)).version)).toEqual(Array(6).fill(versions.newer));
-    expect((await waitFor('the request log lines', () => pidsAnswering(service, after.map((a) => String(a.headers['x-request-id']))))).size).toBe(2);
+    expect(
+      (
+        await waitFor('the request log lines', () =>
+          pidsAnswering(
+            service,
+            after.map((a) => String(a.headers['x-request-id'])),
+          ),
+        )
+      ).size,
+    ).toBe(2);
 
     const refused = await send(`${service.url}/v1/model/reload`, { method: 'POST', body: { version: '19990101T000000Z' } });
     expect(refused.status).toBe(422);
@@ -82,7 +117,12 @@ describe('ringfence serve --workers 2', () => {
     expect(logLines(service.stdout()).some((l) => l.msg.startsWith('worker exited unexpectedly') && l.worker_pid === victim)).toBe(true);
     const answers = await Promise.all(Array.from({ length: 6 }, () => send(`${service.url}/v1/model`)));
     expect(answers.map((a) => ModelSummarySchema.parse(JSON.parse(a.text)).version)).toEqual(Array(6).fill(versions.newer));
-    const pids = await waitFor('the request log lines', () => pidsAnswering(service, answers.map((a) => String(a.headers['x-request-id']))));
+    const pids = await waitFor('the request log lines', () =>
+      pidsAnswering(
+        service,
+        answers.map((a) => String(a.headers['x-request-id'])),
+      ),
+    );
     expect([...pids].sort()).toEqual([replacement, survivor].sort());
   });
 
@@ -95,10 +135,14 @@ describe('ringfence serve --workers 2', () => {
     socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
     const closed = new Promise((resolve) => socket.once('close', resolve));
     // "100 Continue" comes once a worker has the request in hand; the body follows only after the stop has begun
-    socket.write(`POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`);
+    socket.write(
+      `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+    );
     await waitFor('100 Continue', () => (received.includes('100 Continue') ? true : undefined));
     service.child.kill('SIGTERM');
-    await waitFor('every worker stopping', () => (logLines(service.stdout()).filter((l) => l.msg.startsWith('stopping: finishing in-flight')).length === 2 ? true : undefined));
+    await waitFor('every worker stopping', () =>
+      logLines(service.stdout()).filter((l) => l.msg.startsWith('stopping: finishing in-flight')).length === 2 ? true : undefined,
+    );
     socket.write(body);
     await closed;
     const [head, payload] = received.slice(received.indexOf('\r\n\r\n') + 4).split('\r\n\r\n') as [string, string];
@@ -116,7 +160,16 @@ describe('ringfence serve --workers 2 rate limit', () => {
     const answers: HttpAnswer[] = [];
     for (let i = 0; i < 5; i++) answers.push(await send(`${service.url}/v1/model`));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 429]);
-    expect((await waitFor('the request log lines', () => pidsAnswering(service, answers.map((a) => String(a.headers['x-request-id']))))).size).toBe(2);
+    expect(
+      (
+        await waitFor('the request log lines', () =>
+          pidsAnswering(
+            service,
+            answers.map((a) => String(a.headers['x-request-id'])),
+          ),
+        )
+      ).size,
+    ).toBe(2);
     service.child.kill('SIGTERM');
     expect((await service.exited).code).toBe(0);
   });
@@ -138,7 +191,19 @@ describe('ringfence serve --workers refusals', () => {
   });
 
   it('refuses a model that does not load before starting any worker', async () => {
-    const run = runCliProcess(['serve', '--models', fixture.modelsRoot, '--name', fixture.name, '--port', '0', '--workers', '2', '--version', '19990101T000000Z']);
+    const run = runCliProcess([
+      'serve',
+      '--models',
+      fixture.modelsRoot,
+      '--name',
+      fixture.name,
+      '--port',
+      '0',
+      '--workers',
+      '2',
+      '--version',
+      '19990101T000000Z',
+    ]);
     expect((await run.exited).code).toBe(1);
     expect(run.stderr()).toMatch(/no version "19990101T000000Z"/);
     expect(run.stdout()).not.toMatch(/worker serving|listening/);

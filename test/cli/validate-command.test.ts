@@ -32,8 +32,14 @@ async function validate(args: string[], cwd = process.cwd()) {
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'ringfence-validate-'));
-  await writeFile(path.join(dir, 'accounts.csv'), 'account_id,created_at,country,has_2fa\nA1,2026-01-01T00:00:00Z,DE,true\nA2,2026-01-02T00:00:00Z,US,false\n');
-  await writeFile(path.join(dir, 'logins.csv'), 'account_id,ts,ip,country,device_id,browser\nA1,2026-01-05T10:00:00Z,10.0.0.1,DE,d1,ff\nA2,2026-01-01T10:00:00Z,10.0.0.2,US,d2,ch\n');
+  await writeFile(
+    path.join(dir, 'accounts.csv'),
+    'account_id,created_at,country,has_2fa\nA1,2026-01-01T00:00:00Z,DE,true\nA2,2026-01-02T00:00:00Z,US,false\n',
+  );
+  await writeFile(
+    path.join(dir, 'logins.csv'),
+    'account_id,ts,ip,country,device_id,browser\nA1,2026-01-05T10:00:00Z,10.0.0.1,DE,d1,ff\nA2,2026-01-01T10:00:00Z,10.0.0.2,US,d2,ch\n',
+  );
   await writeFile(path.join(dir, 'labels.csv'), 'account_id,label,kind,difficulty\nA1,0,,\nA2,1,bot,easy\n');
   await writeFile(path.join(dir, 'rings.csv'), 'ring_id,account_id\n');
 });
@@ -51,7 +57,9 @@ describe('ringfence validate', () => {
     expect(stdout).toMatch(/\nlogins +logins\.csv +csv +2 +0 /);
     expect(stdout).toContain('time range: 2026-01-01T10:00:00.000Z .. 2026-01-05T10:00:00.000Z (events)');
     expect(stdout).toContain('labels:     1 normal, 1 fraud (bot 1)');
-    expect(stdout).toContain('warning: 1 logins dated before their account was created (kept as they are) [event-before-account-creation], e.g. logins.csv:3');
+    expect(stdout).toContain(
+      'warning: 1 logins dated before their account was created (kept as they are) [event-before-account-creation], e.g. logins.csv:3',
+    );
     expect(stdout).toContain('note: logins.csv columns not in the contract were ignored: browser');
     expect(stdout).toContain('note: files that are not input tables were ignored: rings.csv');
   });
@@ -109,7 +117,10 @@ describe('ringfence validate', () => {
 
   it('lists at most --max-errors errors', async () => {
     const folder = await mkdtemp(path.join(dir, 'many-'));
-    await writeFile(path.join(folder, 'accounts.csv'), `account_id,created_at,country,has_2fa\n${Array.from({ length: 10 }, (_, i) => `A${i},bad,DE,true`).join('\n')}\n`);
+    await writeFile(
+      path.join(folder, 'accounts.csv'),
+      `account_id,created_at,country,has_2fa\n${Array.from({ length: 10 }, (_, i) => `A${i},bad,DE,true`).join('\n')}\n`,
+    );
     const { code, stderr } = await validate(['--data', folder, '--max-errors', '2']);
     expect(code).toBe(1);
     expect(stderr.match(/ {2}- accounts\.csv line \d+, column created_at/g)).toHaveLength(2);

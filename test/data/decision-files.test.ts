@@ -87,7 +87,9 @@ describe('readFeedbackCsv', () => {
   });
 
   it('refuses two labels for one account, naming both lines', async () => {
-    const error = (await readFeedbackCsv(await fileWith('fb.csv', 'account_id,label\nacc-1,1\nacc-2,0\nacc-1,0\n')).catch((e: unknown) => e)) as DatasetError;
+    const error = (await readFeedbackCsv(await fileWith('fb.csv', 'account_id,label\nacc-1,1\nacc-2,0\nacc-1,0\n')).catch(
+      (e: unknown) => e,
+    )) as DatasetError;
     expect(error.message).toMatch(/line 4, column account_id: account acc-1 already has a label on line 2/);
   });
 

@@ -95,8 +95,14 @@ describe('loadDataset', () => {
       const dir = await mkdtemp(path.join(tmpdir(), 'ringfence-event-order-'));
       dirs.push(dir);
       await writeFile(path.join(dir, 'accounts.csv'), `account_id,created_at,country,has_2fa\nA1,${iso(ACCOUNT.created_at)},DE,true\n`);
-      await writeFile(path.join(dir, 'logins.csv'), `account_id,ts,ip,country,device_id\n${variant.logins.map((l) => `A1,${iso(l.ts)},${l.ip},${l.country},${l.device_id}\n`).join('')}`);
-      await writeFile(path.join(dir, 'proposals.jsonl'), variant.proposals.map((p) => `${JSON.stringify({ account_id: 'A1', ...p, ts: iso(p.ts), job_posted_at: iso(p.job_posted_at) })}\n`).join(''));
+      await writeFile(
+        path.join(dir, 'logins.csv'),
+        `account_id,ts,ip,country,device_id\n${variant.logins.map((l) => `A1,${iso(l.ts)},${l.ip},${l.country},${l.device_id}\n`).join('')}`,
+      );
+      await writeFile(
+        path.join(dir, 'proposals.jsonl'),
+        variant.proposals.map((p) => `${JSON.stringify({ account_id: 'A1', ...p, ts: iso(p.ts), job_posted_at: iso(p.job_posted_at) })}\n`).join(''),
+      );
       loaded.push((await loadDataset(dir)).accounts);
     }
     expect(loaded[0]?.[0]?.logins).toEqual(inCanonicalOrder(ACCOUNT).logins);

@@ -103,7 +103,9 @@ describe('loadDataset', () => {
     it('names file, line and column of an unterminated quote: the line where the quote opened', async () => {
       const error = await loadError(path.join(BROKEN, 'unterminated-quote'));
       expect(error).toBeInstanceOf(DataFileError);
-      expect(error.message).toBe('proposals.csv line 3, column text: unterminated quoted field: the quote opened here is never closed (expected RFC 4180 CSV)');
+      expect(error.message).toBe(
+        'proposals.csv line 3, column text: unterminated quoted field: the quote opened here is never closed (expected RFC 4180 CSV)',
+      );
     });
 
     it('names the missing column and the present ones', async () => {
@@ -147,7 +149,10 @@ describe('loadDataset', () => {
     expect(dataset.summary.tables['accounts']).toMatchObject({ rows: 2, rejected_rows: 1 });
     expect(dataset.summary.tables['logins']).toMatchObject({ rows: 1, rejected_rows: 2 });
     expect(dataset.summary.rejects_file).toBe(rejectsFile);
-    const rejects = (await readFile(rejectsFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const rejects = (await readFile(rejectsFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(rejects.map((r) => [r['table'], path.basename(r['file'] as string), r['line'], r['column']])).toEqual([
       ['accounts', 'accounts.csv', 4, 'account_id'],
       ['logins', 'logins.csv', 3, 'account_id'],
@@ -171,10 +176,18 @@ describe('loadDataset', () => {
   });
 
   it('refuses an empty folder, a folder without accounts, two files for one table and an accounts table without rows', async () => {
-    expect((await loadError(await folderWith({}))).message).toMatch(/is empty: it needs at least an accounts table \(accounts\.csv, accounts\.csv\.gz/);
-    expect((await loadError(await folderWith({ 'logins.csv': LOGINS, 'notes.txt': 'x' }))).message).toMatch(/has no accounts table .* it holds: logins\.csv, notes\.txt$/);
-    expect((await loadError(await folderWith({ 'accounts.csv': ACCOUNTS, 'accounts.jsonl': '' }))).message).toContain('two files for the accounts table, accounts.csv and accounts.jsonl: keep one');
-    expect((await loadError(await folderWith({ 'accounts.csv': 'account_id,created_at,country,has_2fa\n' }))).message).toContain('accounts.csv has no rows');
+    expect((await loadError(await folderWith({}))).message).toMatch(
+      /is empty: it needs at least an accounts table \(accounts\.csv, accounts\.csv\.gz/,
+    );
+    expect((await loadError(await folderWith({ 'logins.csv': LOGINS, 'notes.txt': 'x' }))).message).toMatch(
+      /has no accounts table .* it holds: logins\.csv, notes\.txt$/,
+    );
+    expect((await loadError(await folderWith({ 'accounts.csv': ACCOUNTS, 'accounts.jsonl': '' }))).message).toContain(
+      'two files for the accounts table, accounts.csv and accounts.jsonl: keep one',
+    );
+    expect((await loadError(await folderWith({ 'accounts.csv': 'account_id,created_at,country,has_2fa\n' }))).message).toContain(
+      'accounts.csv has no rows',
+    );
     expect((await loadError(path.join(root, 'no-such-folder'))).message).toMatch(/cannot read the data folder .*: it does not exist/);
   });
 
@@ -187,11 +200,15 @@ describe('loadDataset', () => {
     const fromCsv = await loadDataset(csvFolder);
     const fromGz = await loadDataset(gzFolder);
     const jsonl = fromCsv.accounts.flatMap((a) =>
-      a.proposals.map((p) => JSON.stringify({ ...p, account_id: a.account_id, ts: new Date(p.ts).toISOString(), job_posted_at: new Date(p.job_posted_at).toISOString() })),
+      a.proposals.map((p) =>
+        JSON.stringify({ ...p, account_id: a.account_id, ts: new Date(p.ts).toISOString(), job_posted_at: new Date(p.job_posted_at).toISOString() }),
+      ),
     );
     const fromJsonl = await loadDataset(await folderWith({ 'accounts.csv': ACCOUNTS, 'proposals.jsonl': jsonl.join('\n') }));
     expect(fromCsv.accounts[0]?.proposals[0]?.text).toBe('Hello,\nI can do this "today".\nThanks');
-    expect(fromGz.accounts.map((a) => a.proposals.map((p) => ({ ...p, text: p.text.replaceAll('\r\n', '\n') })))).toEqual(fromCsv.accounts.map((a) => a.proposals));
+    expect(fromGz.accounts.map((a) => a.proposals.map((p) => ({ ...p, text: p.text.replaceAll('\r\n', '\n') })))).toEqual(
+      fromCsv.accounts.map((a) => a.proposals),
+    );
     expect(fromJsonl.accounts).toEqual(fromCsv.accounts);
   });
 });

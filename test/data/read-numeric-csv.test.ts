@@ -47,7 +47,9 @@ describe('readNumericCsv', () => {
   it('refuses a table with one class only', async () => {
     const file = path.join(await tempDir(), 'normal.csv');
     await writeFile(file, `a,label\n${Array.from({ length: 12 }, (_, i) => `${i},0`).join('\n')}\n`);
-    await expect(readNumericCsv(file, 'label')).rejects.toThrow('normal.csv line 1, column label: every row has label 0 (expected both classes (0 and 1) for ROC-AUC and PR-AUC)');
+    await expect(readNumericCsv(file, 'label')).rejects.toThrow(
+      'normal.csv line 1, column label: every row has label 0 (expected both classes (0 and 1) for ROC-AUC and PR-AUC)',
+    );
   });
 
   it('refuses an empty file, a file with only the label, and too few rows', async () => {
@@ -57,7 +59,9 @@ describe('readNumericCsv', () => {
     await writeFile(path.join(dir, 'labels.csv'), `label\n${Array.from({ length: 12 }, (_, i) => i % 2).join('\n')}\n`);
     await expect(readNumericCsv(path.join(dir, 'labels.csv'), 'label')).rejects.toThrow('labels.csv line 1: no feature columns besides the label');
     await writeFile(path.join(dir, 'short.csv'), 'a,label\n1,0\n2,1\n');
-    await expect(readNumericCsv(path.join(dir, 'short.csv'), 'label')).rejects.toThrow('short.csv line 1: only 2 data rows (expected at least 10 rows)');
+    await expect(readNumericCsv(path.join(dir, 'short.csv'), 'label')).rejects.toThrow(
+      'short.csv line 1: only 2 data rows (expected at least 10 rows)',
+    );
     await expect(readNumericCsv(path.join(dir, 'absent.csv'), 'label')).rejects.toThrow(/absent\.csv: cannot read the file \(ENOENT\)/);
   });
 });

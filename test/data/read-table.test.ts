@@ -8,7 +8,15 @@ import { CsvTokenizer, MAX_RECORD_BYTES } from '../../data/csv-tokenizer.js';
 import { DataFileError, MissingColumnError } from '../../data/data-errors.js';
 import { CellProblem, csvCellParserFor, parseJsonCell, parseTextCell } from '../../data/parse-cell.js';
 import { readTable, type TableReadResult } from '../../data/read-table.js';
-import { type ColumnKind, type ColumnSpec, parseIsoUtc, TABLE_COLUMNS, TABLE_SCHEMAS, type TableName, type TableRowTypes } from '../../data/tables.js';
+import {
+  type ColumnKind,
+  type ColumnSpec,
+  parseIsoUtc,
+  TABLE_COLUMNS,
+  TABLE_SCHEMAS,
+  type TableName,
+  type TableRowTypes,
+} from '../../data/tables.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -138,14 +146,21 @@ describe('readTable (CSV)', () => {
 
   it('names the cell physical line when a bad cell follows a multi-line field', async () => {
     const csv = `account_id,ts,job_id,job_posted_at,bid_amount,job_budget,text\nA1,2026-01-05T10:00:00Z,J1,2026-01-05T09:00:00Z,100,200,"one\ntwo"\n`;
-    const file = await write('proposals-late.csv', csv.replace('"one\ntwo"', '"one\ntwo"').replace(',100,200,', ',100,200,') + 'A1,2026-01-05T10:00:00Z,J1,2026-01-05T09:00:00Z,"line\nbreak",-5,x\n');
+    const file = await write(
+      'proposals-late.csv',
+      csv.replace('"one\ntwo"', '"one\ntwo"').replace(',100,200,', ',100,200,') +
+        'A1,2026-01-05T10:00:00Z,J1,2026-01-05T09:00:00Z,"line\nbreak",-5,x\n',
+    );
     const { bad } = await readAll(file, 'proposals');
     expect(bad[0]?.error.message).toBe('proposals-late.csv line 4, column bid_amount: "line\\nbreak" is not a number (expected a number >= 0)');
     expect(bad[0]?.raw).toContain('A1,2026-01-05T10:00:00Z,J1');
   });
 
   it('sends a ragged row and each bad cell to onBadRow with file, line and column, and keeps the good rows', async () => {
-    const file = await write('logins.csv', `${LOGIN_HEADER}\nA1,2026-01-01T00:00:00Z,1.1.1.1,DE,d1\nA1,2026-02-30T00:00:00Z,1.1.1.1,DE,d1\nA1,2026-01-02T00:00:00Z,1.1.1.1,de,d1\nA1,2026-01-02T00:00:00Z,1.1.1.1\n`);
+    const file = await write(
+      'logins.csv',
+      `${LOGIN_HEADER}\nA1,2026-01-01T00:00:00Z,1.1.1.1,DE,d1\nA1,2026-02-30T00:00:00Z,1.1.1.1,DE,d1\nA1,2026-01-02T00:00:00Z,1.1.1.1,de,d1\nA1,2026-01-02T00:00:00Z,1.1.1.1\n`,
+    );
     const { rows, bad } = await readAll(file, 'logins');
     expect(rows).toHaveLength(1);
     expect(bad.map((b) => [b.error.line, b.error.column])).toEqual([
@@ -161,11 +176,16 @@ describe('readTable (CSV)', () => {
     const file = await write('logins-missing.csv', 'account_id,ts,ip\nA1,2026-01-01T00:00:00Z,1.1.1.1\n');
     const error = await readAll(file, 'logins').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingColumnError);
-    expect((error as Error).message).toBe('logins-missing.csv line 1 (header): missing required columns country, device_id (columns present: account_id, ts, ip)');
+    expect((error as Error).message).toBe(
+      'logins-missing.csv line 1 (header): missing required columns country, device_id (columns present: account_id, ts, ip)',
+    );
   });
 
   it('refuses bytes that are not UTF-8, naming the column', async () => {
-    const file = await write('logins-latin1.csv', Buffer.concat([Buffer.from(`${LOGIN_HEADER}\nA1,2026-01-01T00:00:00Z,1.1.1.1,DE,d`), Buffer.from([0xe9, 0x0a])]));
+    const file = await write(
+      'logins-latin1.csv',
+      Buffer.concat([Buffer.from(`${LOGIN_HEADER}\nA1,2026-01-01T00:00:00Z,1.1.1.1,DE,d`), Buffer.from([0xe9, 0x0a])]),
+    );
     const { bad } = await readAll(file, 'logins');
     expect(bad[0]?.error.message).toContain('logins-latin1.csv line 2, column device_id: the bytes are not valid UTF-8 text');
   });
@@ -244,7 +264,17 @@ describe('readTable (Parquet)', () => {
     const { rows, bad, result } = await readAll(file, 'tests');
     // Assert
     expect(rows).toEqual([
-      { line: 1, row: { account_id: '101', test_id: 'T1', started_at: Date.parse('2026-01-05T10:00:00Z'), duration_s: 600.5, score: 80, typical_duration_s: 900 } },
+      {
+        line: 1,
+        row: {
+          account_id: '101',
+          test_id: 'T1',
+          started_at: Date.parse('2026-01-05T10:00:00Z'),
+          duration_s: 600.5,
+          score: 80,
+          typical_duration_s: 900,
+        },
+      },
     ]);
     expect(bad.map((b) => b.error.message)).toEqual(['tests.parquet row 2, column score: 101 is out of range (expected a number >= 0 <= 100)']);
     expect(result).toMatchObject({ format: 'parquet', rows: 1, rejectedRows: 1 });
@@ -265,9 +295,39 @@ describe('cell parsers', () => {
     return TABLE_SCHEMAS[table].shape[column.name as never] as unknown as { safeParse(v: unknown): { success: boolean; data?: unknown } };
   };
   const jsonCells: unknown[] = [
-    'A1', '', 'x'.repeat(256), 'x'.repeat(257), 'DE', 'de', 'DEU', '2026-03-01T12:00:00Z', '2026-03-01T12:00:00.123Z', '2026-03-01T12:00Z',
-    '2026-03-01T12:00:00+00:00', '2026-02-29T00:00:00Z', '2028-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-01-01T24:00:00Z',
-    '2026-01-01 12:00:00', '2026-01-01T12:00:00+01:00', 0, 1, 2, -1, 0.5, 100, 100.5, 1e308, -0, true, false, null, [], {}, 'true', '12',
+    'A1',
+    '',
+    'x'.repeat(256),
+    'x'.repeat(257),
+    'DE',
+    'de',
+    'DEU',
+    '2026-03-01T12:00:00Z',
+    '2026-03-01T12:00:00.123Z',
+    '2026-03-01T12:00Z',
+    '2026-03-01T12:00:00+00:00',
+    '2026-02-29T00:00:00Z',
+    '2028-02-29T00:00:00Z',
+    '2026-04-31T00:00:00Z',
+    '2026-01-01T24:00:00Z',
+    '2026-01-01 12:00:00',
+    '2026-01-01T12:00:00+01:00',
+    0,
+    1,
+    2,
+    -1,
+    0.5,
+    100,
+    100.5,
+    1e308,
+    -0,
+    true,
+    false,
+    null,
+    [],
+    {},
+    'true',
+    '12',
   ];
 
   it('accepts and refuses the same JSON values as the zod schema of every column, with the same value', () => {
@@ -292,7 +352,29 @@ describe('cell parsers', () => {
   const LABEL_TEXT: Record<string, number> = { '0': 0, '1': 1 };
 
   it('reads CSV text the way zod reads the matching JSON value', () => {
-    const textCells = ['0', '1', '2', '-1', '1.5', '.5', '5.', '+3', '1e3', '100', '100.0001', ' 1', '1,5', '0x10', 'NaN', 'Infinity', 'true', 'True', 'FALSE', 'yes', ''];
+    const textCells = [
+      '0',
+      '1',
+      '2',
+      '-1',
+      '1.5',
+      '.5',
+      '5.',
+      '+3',
+      '1e3',
+      '100',
+      '100.0001',
+      ' 1',
+      '1,5',
+      '0x10',
+      'NaN',
+      'Infinity',
+      'true',
+      'True',
+      'FALSE',
+      'yes',
+      '',
+    ];
     for (const column of kinds.values()) {
       if (!['number', 'boolean', 'label'].includes(column.kind.type)) continue;
       for (const text of textCells) {
@@ -307,7 +389,9 @@ describe('cell parsers', () => {
                 ? Number(text)
                 : text;
         const theirs = zodOf(column).safeParse(asJson);
-        expect(!(ours instanceof CellProblem), `${column.name} ${JSON.stringify(text)}`).toBe(text === '' ? column.optional === true : theirs.success);
+        expect(!(ours instanceof CellProblem), `${column.name} ${JSON.stringify(text)}`).toBe(
+          text === '' ? column.optional === true : theirs.success,
+        );
       }
     }
   });
@@ -320,7 +404,15 @@ describe('cell parsers', () => {
   it('gives from bytes exactly what the text rule gives, for timestamps', () => {
     const digits = (n: number, min: number, max: number) => fc.integer({ min, max }).map((v) => String(v).padStart(n, '0'));
     const stamp = fc
-      .tuple(digits(4, 0, 9999), digits(2, 0, 19), digits(2, 0, 39), digits(2, 0, 29), digits(2, 0, 69), digits(2, 0, 69), fc.option(digits(3, 0, 999)))
+      .tuple(
+        digits(4, 0, 9999),
+        digits(2, 0, 19),
+        digits(2, 0, 39),
+        digits(2, 0, 29),
+        digits(2, 0, 69),
+        digits(2, 0, 69),
+        fc.option(digits(3, 0, 999)),
+      )
       .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === null ? '' : `.${ms}`}Z`);
     fc.assert(
       fc.property(fc.oneof(stamp, fc.string({ maxLength: 24 })), (text) => {
@@ -346,7 +438,16 @@ describe('cell parsers', () => {
     };
     const digits = (n: number, min: number, max: number) => fc.integer({ min, max }).map((v) => String(v).padStart(n, '0'));
     const stamp = fc
-      .tuple(digits(4, 0, 9999), digits(2, 0, 19), digits(2, 0, 39), digits(2, 0, 29), digits(2, 0, 69), digits(2, 0, 69), fc.option(digits(3, 0, 999)), fc.constantFrom('Z', '+00:00', 'z', ''))
+      .tuple(
+        digits(4, 0, 9999),
+        digits(2, 0, 19),
+        digits(2, 0, 39),
+        digits(2, 0, 29),
+        digits(2, 0, 69),
+        digits(2, 0, 69),
+        fc.option(digits(3, 0, 999)),
+        fc.constantFrom('Z', '+00:00', 'z', ''),
+      )
       .map(([y, mo, d, h, mi, s, ms, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === null ? '' : `.${ms}`}${zone}`);
     fc.assert(
       fc.property(fc.oneof(stamp, fc.string({ maxLength: 24 })), (text) => {
@@ -357,7 +458,9 @@ describe('cell parsers', () => {
   });
 
   it('gives from bytes exactly what Number() gives, for decimals', () => {
-    const decimal = fc.tuple(fc.boolean(), fc.stringMatching(/^\d{0,9}$/), fc.option(fc.stringMatching(/^\d{0,9}$/))).map(([neg, a, b]) => `${neg ? '-' : ''}${a}${b === null ? '' : `.${b}`}`);
+    const decimal = fc
+      .tuple(fc.boolean(), fc.stringMatching(/^\d{0,9}$/), fc.option(fc.stringMatching(/^\d{0,9}$/)))
+      .map(([neg, a, b]) => `${neg ? '-' : ''}${a}${b === null ? '' : `.${b}`}`);
     fc.assert(
       fc.property(decimal, (text) => {
         expect(csvParse({ type: 'number' }, text)).toEqual(parseTextCell({ type: 'number' }, text, false));
@@ -367,8 +470,10 @@ describe('cell parsers', () => {
   });
 
   it('reads countries, booleans and labels from bytes like the text rule', () => {
-    for (const text of ['DE', 'US', 'ZZ', 'de', 'D', 'DEU', '']) expect(csvParse({ type: 'country' }, text)).toEqual(parseTextCell({ type: 'country' }, text, false));
-    for (const text of ['true', 'false', 'True', 'TRUE', 'no', '']) expect(csvParse({ type: 'boolean' }, text)).toEqual(parseTextCell({ type: 'boolean' }, text, false));
+    for (const text of ['DE', 'US', 'ZZ', 'de', 'D', 'DEU', ''])
+      expect(csvParse({ type: 'country' }, text)).toEqual(parseTextCell({ type: 'country' }, text, false));
+    for (const text of ['true', 'false', 'True', 'TRUE', 'no', ''])
+      expect(csvParse({ type: 'boolean' }, text)).toEqual(parseTextCell({ type: 'boolean' }, text, false));
     for (const text of ['0', '1', '01', '2', '']) expect(csvParse({ type: 'label' }, text)).toEqual(parseTextCell({ type: 'label' }, text, false));
   });
 });

@@ -42,8 +42,15 @@ describe('the plausible time window', () => {
     const error = await loadDataset(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatasetError);
     expect((error as DatasetError).errors).toHaveLength(4);
-    for (const [line, value] of [[3, '9999-12-31T23:59:59Z'], [4, '0000-01-01T00:00:00Z'], [5, '1999-12-31T23:59:59Z'], [6, tooLate]] as const) {
-      expect((error as Error).message).toContain(`logins.csv line ${line}, column ts: "${value}" is outside the plausible window from 2000-01-01 to one day after now`);
+    for (const [line, value] of [
+      [3, '9999-12-31T23:59:59Z'],
+      [4, '0000-01-01T00:00:00Z'],
+      [5, '1999-12-31T23:59:59Z'],
+      [6, tooLate],
+    ] as const) {
+      expect((error as Error).message).toContain(
+        `logins.csv line ${line}, column ts: "${value}" is outside the plausible window from 2000-01-01 to one day after now`,
+      );
     }
   });
 
@@ -51,11 +58,19 @@ describe('the plausible time window', () => {
     const dir = await folderWith({
       'accounts.jsonl': `${JSON.stringify({ account_id: 'A1', created_at: '9999-01-01T00:00:00Z', country: 'DE', has_2fa: true })}\n`,
     });
-    await expect(loadDataset(dir)).rejects.toThrow(/accounts\.jsonl line 1, column created_at: "9999-01-01T00:00:00Z" is outside the plausible window/);
+    await expect(loadDataset(dir)).rejects.toThrow(
+      /accounts\.jsonl line 1, column created_at: "9999-01-01T00:00:00Z" is outside the plausible window/,
+    );
   });
 
   it('refuses it in a predict record, naming the field', () => {
-    const result = AccountEventsSchema.safeParse({ account_id: 'A1', created_at: '0000-01-01T00:00:00Z', country: 'DE', has_2fa: true, logins: [{ ts: '9999-12-31T00:00:00Z', ip: 'i', country: 'DE', device_id: 'd' }] });
+    const result = AccountEventsSchema.safeParse({
+      account_id: 'A1',
+      created_at: '0000-01-01T00:00:00Z',
+      country: 'DE',
+      has_2fa: true,
+      logins: [{ ts: '9999-12-31T00:00:00Z', ip: 'i', country: 'DE', device_id: 'd' }],
+    });
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
       ['created_at', expect.stringMatching(/^0000-01-01T00:00:00Z is outside the plausible window from 2000-01-01/)],

@@ -3,8 +3,21 @@ import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { defaultHashSecretFile, HASH_SECRET_FILE, HashSecretError, hashSecretSourceFromEnv, readHashSecret, readOrCreateHashSecret } from '../../models/hash-secret.js';
-import { assertSecretFingerprint, FINGERPRINT_LABEL, FINGERPRINT_PATTERN, HashSecretMismatchError, secretFingerprint } from '../../models/secret-fingerprint.js';
+import {
+  defaultHashSecretFile,
+  HASH_SECRET_FILE,
+  HashSecretError,
+  hashSecretSourceFromEnv,
+  readHashSecret,
+  readOrCreateHashSecret,
+} from '../../models/hash-secret.js';
+import {
+  assertSecretFingerprint,
+  FINGERPRINT_LABEL,
+  FINGERPRINT_PATTERN,
+  HashSecretMismatchError,
+  secretFingerprint,
+} from '../../models/secret-fingerprint.js';
 import { useTemporaryDirs } from '../temporary-dirs.js';
 
 const tempDir = useTemporaryDirs('ringfence-secret-');
@@ -79,7 +92,9 @@ describe('the deployment secret', () => {
 
   it('refuses, with the reason, a missing secret, an empty file and a file other users can read', async () => {
     const root = await tempDir();
-    await expect(readHashSecret(root)).rejects.toThrow(new RegExp(`no hashing secret: set RINGFENCE_HASH_SECRET.*${defaultHashSecretFile(root).replace(/[.]/g, '\\.')}`));
+    await expect(readHashSecret(root)).rejects.toThrow(
+      new RegExp(`no hashing secret: set RINGFENCE_HASH_SECRET.*${defaultHashSecretFile(root).replace(/[.]/g, '\\.')}`),
+    );
     await expect(readHashSecret(root, { hashSecretFile: path.join(root, 'nope') })).rejects.toThrow(/nope does not exist/);
     const file = defaultHashSecretFile(root);
     await writeFile(file, '\n', { mode: 0o600 });

@@ -16,7 +16,11 @@ const tempDir = useTemporaryDirs('ringfence-read-');
 
 async function writtenVersion(): Promise<{ root: string; dir: string; version: string }> {
   const root = await tempDir();
-  const { dir, version } = await writeModelVersion(root, 'm', { files: MODEL_FILES, report: { 'report.html': '<p>r</p>' }, manifest: manifestFields() });
+  const { dir, version } = await writeModelVersion(root, 'm', {
+    files: MODEL_FILES,
+    report: { 'report.html': '<p>r</p>' },
+    manifest: manifestFields(),
+  });
   return { root, dir, version };
 }
 
@@ -26,7 +30,6 @@ async function editManifest(dir: string, edit: (manifest: Record<string, unknown
   edit(manifest);
   await writeFile(file, JSON.stringify(manifest));
 }
-
 
 describe('readModelVersion', () => {
   it('reads the trained fixture version with every checksum verified', async () => {
@@ -97,7 +100,9 @@ describe('readModelVersion', () => {
   it('refuses a manifest listing a path outside the version folder', async () => {
     const { root, dir } = await writtenVersion();
     await editManifest(dir, (m) => ((m['files'] as Record<string, unknown>)['../../outside.json'] = { sha256: '0'.repeat(64), bytes: 1 }));
-    await expect(readModelVersion(root, 'm')).rejects.toThrow(/manifest\.json: is invalid: files\.\.\.\/\.\.\/outside\.json: must be a relative path inside the version folder/);
+    await expect(readModelVersion(root, 'm')).rejects.toThrow(
+      /manifest\.json: is invalid: files\.\.\.\/\.\.\/outside\.json: must be a relative path inside the version folder/,
+    );
   });
 
   it('names the file and field when readJson fails its schema, and refuses unlisted paths', async () => {
@@ -117,7 +122,9 @@ describe('readModelVersion', () => {
 
   it('hands the held-out metrics to the loader only through their schema', async () => {
     const { metrics } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
-    const onDisk = JSON.parse(await readFile(path.join(fixture.modelsRoot, fixture.name, fixture.version, 'metrics.json'), 'utf8')) as { roc_auc: Record<string, number> };
+    const onDisk = JSON.parse(await readFile(path.join(fixture.modelsRoot, fixture.name, fixture.version, 'metrics.json'), 'utf8')) as {
+      roc_auc: Record<string, number>;
+    };
     expect(metrics?.roc_auc['risk_score']).toBe(onDisk.roc_auc['risk_score']);
     // a metrics file of the wrong shape, with a checksum that matches it, is refused rather than served as numbers
     const root = await tempDir();
@@ -125,8 +132,14 @@ describe('readModelVersion', () => {
     const dir = path.join(root, fixture.name, fixture.version);
     const bytes = Buffer.from(JSON.stringify({ roc_auc: 'high', flagged_precision: '90%' }));
     await writeFile(path.join(dir, 'metrics.json'), bytes);
-    await editManifest(dir, (m) => ((m['files'] as Record<string, unknown>)['metrics.json'] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length }));
-    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch((e: unknown) => e);
+    await editManifest(
+      dir,
+      (m) =>
+        ((m['files'] as Record<string, unknown>)['metrics.json'] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length }),
+    );
+    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ModelIntegrityError);
     expect((error as Error).message).toMatch(/metrics\.json: is invalid: /);
   });
@@ -150,14 +163,21 @@ describe('assertFeatureNames', () => {
     expect(error.missing).toEqual(['proposal_rate']);
     expect(error.extra).toEqual(['device_count']);
     expect(error.reordered.map((r) => r.name)).toEqual(['bank_changes', 'login_count']);
-    expect(error.message).toContain('the model lacks: proposal_rate; the model has unknown: device_count; in another order: bank_changes (model column 1, code column 3)');
+    expect(error.message).toContain(
+      'the model lacks: proposal_rate; the model has unknown: device_count; in another order: bank_changes (model column 1, code column 3)',
+    );
   });
 
   it('is applied when a trained model is loaded for scoring', async () => {
     const root = await tempDir();
     await cp(path.join(fixture.modelsRoot, fixture.name), path.join(root, fixture.name), { recursive: true });
-    await editManifest(path.join(root, fixture.name, fixture.version), (m) => (((m['features'] as { name: string }[])[0] as { name: string }).name = 'renamed_feature'));
-    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch((e: unknown) => e);
+    await editManifest(
+      path.join(root, fixture.name, fixture.version),
+      (m) => (((m['features'] as { name: string }[])[0] as { name: string }).name = 'renamed_feature'),
+    );
+    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ModelFeatureMismatchError);
     expect((error as ModelFeatureMismatchError).extra).toEqual(['renamed_feature']);
     expect((error as ModelFeatureMismatchError).missing).toHaveLength(1);
@@ -169,9 +189,13 @@ describe('assertFeatureNames', () => {
     const dir = path.join(root, fixture.name, fixture.version);
     await rm(path.join(dir, 'mahalanobis.json'));
     await editManifest(dir, (m) => delete (m['files'] as Record<string, unknown>)['mahalanobis.json']);
-    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch((e: unknown) => e);
+    const error = await loadScoringParts(root, fixture.name, fixture.version, { hashSecretFile: defaultHashSecretFile(fixture.modelsRoot) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ModelIntegrityError);
     expect((error as ModelIntegrityError).file).toBe(path.join(dir, 'mahalanobis.json'));
-    expect((error as Error).message).toMatch(/mahalanobis\.json: is missing: the version was trained by an earlier ringfence, before the Mahalanobis detector joined the ensemble; train a new version/);
+    expect((error as Error).message).toMatch(
+      /mahalanobis\.json: is missing: the version was trained by an earlier ringfence, before the Mahalanobis detector joined the ensemble; train a new version/,
+    );
   });
 });

@@ -1,20 +1,35 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareVersionIds, latestVersion, listModelNames, listVersionManifests, listVersions, ModelNotFoundError, resolveVersion } from '../../models/registry.js';
+import {
+  compareVersionIds,
+  latestVersion,
+  listModelNames,
+  listVersionManifests,
+  listVersions,
+  ModelNotFoundError,
+  resolveVersion,
+} from '../../models/registry.js';
 import { writeModelVersion } from '../../models/write-model-version.js';
 import { useTemporaryDirs } from '../temporary-dirs.js';
 import { manifestFields, MODEL_FILES } from './model-store-helpers.js';
 
 const modelsRoot = useTemporaryDirs('ringfence-registry-');
 
-const write = (root: string, name: string, iso: string) => writeModelVersion(root, name, { files: MODEL_FILES, manifest: manifestFields(), now: new Date(iso) });
+const write = (root: string, name: string, iso: string) =>
+  writeModelVersion(root, name, { files: MODEL_FILES, manifest: manifestFields(), now: new Date(iso) });
 const readLatest = async (root: string, name: string) => (await readFile(path.join(root, name, 'LATEST'), 'utf8')).trim();
 
 describe('compareVersionIds', () => {
   it('orders by time, then by collision suffix numerically', () => {
     const ids = ['20261123T101500Z-10', '20261124T000000Z', '20261123T101500Z-2', '20261123T101500Z', 'hand-named'];
-    expect([...ids].sort(compareVersionIds)).toEqual(['hand-named', '20261123T101500Z', '20261123T101500Z-2', '20261123T101500Z-10', '20261124T000000Z']);
+    expect([...ids].sort(compareVersionIds)).toEqual([
+      'hand-named',
+      '20261123T101500Z',
+      '20261123T101500Z-2',
+      '20261123T101500Z-10',
+      '20261124T000000Z',
+    ]);
   });
 });
 

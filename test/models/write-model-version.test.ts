@@ -34,7 +34,8 @@ describe('writeModelVersion', () => {
     const root = await modelsRoot();
     await writeModelVersion(root, 'm', { files: MODEL_FILES, manifest: manifestFields(), now: NOW });
     const { libraries } = (await readModelVersion(root, 'm')).manifest;
-    const installed = async (pkg: string) => (JSON.parse(await readFile(path.join('node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    const installed = async (pkg: string) =>
+      (JSON.parse(await readFile(path.join('node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
     expect(libraries).toEqual({
       ringfence: (JSON.parse(await readFile('package.json', 'utf8')) as { version: string }).version,
       node: process.versions.node,
@@ -75,8 +76,13 @@ describe('writeModelVersion', () => {
 
   it('leaves no version when the writing process is killed mid-write, and a later write succeeds', async () => {
     const root = await modelsRoot();
-    const child = promisify(execFile)(process.execPath, ['--import', 'tsx', path.join('test', 'models', 'crash-mid-write.ts'), root], { timeout: 60_000 });
-    const failure = (await child.then(() => null, (error: unknown) => error)) as { signal?: string; stdout?: string } | null;
+    const child = promisify(execFile)(process.execPath, ['--import', 'tsx', path.join('test', 'models', 'crash-mid-write.ts'), root], {
+      timeout: 60_000,
+    });
+    const failure = (await child.then(
+      () => null,
+      (error: unknown) => error,
+    )) as { signal?: string; stdout?: string } | null;
     expect(failure?.signal).toBe('SIGKILL');
     expect(failure?.stdout).toBe('dying\n');
     const leftovers = await listTemporaryFolders(root, 'crashy');
@@ -90,7 +96,9 @@ describe('writeModelVersion', () => {
 
   it('gives distinct versions to concurrent writes within the same second', async () => {
     const root = await modelsRoot();
-    const written = await Promise.all(Array.from({ length: 4 }, () => writeModelVersion(root, 'm', { files: MODEL_FILES, manifest: manifestFields(), now: NOW })));
+    const written = await Promise.all(
+      Array.from({ length: 4 }, () => writeModelVersion(root, 'm', { files: MODEL_FILES, manifest: manifestFields(), now: NOW })),
+    );
     expect(written.map((w) => w.version).sort()).toEqual(['20261123T101500Z', '20261123T101500Z-2', '20261123T101500Z-3', '20261123T101500Z-4']);
     const later = await writeModelVersion(root, 'm', { files: MODEL_FILES, manifest: manifestFields(), now: NOW });
     expect(later.version).toBe('20261123T101500Z-5');
@@ -102,14 +110,18 @@ describe('writeModelVersion', () => {
   it('refuses an existing version when one is pinned', async () => {
     const root = await modelsRoot();
     await writeModelVersion(root, 'm', { files: MODEL_FILES, manifest: manifestFields(), version: '20261123T101500Z' });
-    await expect(writeModelVersion(root, 'm', { files: { 'x.json': '{}' }, manifest: manifestFields(), version: '20261123T101500Z' })).rejects.toBeInstanceOf(ModelVersionExistsError);
+    await expect(
+      writeModelVersion(root, 'm', { files: { 'x.json': '{}' }, manifest: manifestFields(), version: '20261123T101500Z' }),
+    ).rejects.toBeInstanceOf(ModelVersionExistsError);
     expect(Object.keys((await readModelVersion(root, 'm')).manifest.files)).not.toContain('x.json');
   });
 
   it('refuses unsafe or reserved file paths, naming them', async () => {
     const root = await modelsRoot();
     for (const bad of ['../escape.json', '/etc/passwd', 'a//b.json', 'manifest.json', 'report/x.html']) {
-      await expect(writeModelVersion(root, 'm', { files: { 'ok.json': '{}', [bad]: '{}' }, manifest: manifestFields() })).rejects.toThrow(ModelWriteError);
+      await expect(writeModelVersion(root, 'm', { files: { 'ok.json': '{}', [bad]: '{}' }, manifest: manifestFields() })).rejects.toThrow(
+        ModelWriteError,
+      );
       await expect(writeModelVersion(root, 'm', { files: { [bad]: '{}' }, manifest: manifestFields() })).rejects.toThrow(JSON.stringify(bad));
     }
     expect(await readdir(path.join(root, 'm'))).toEqual([]);
@@ -117,7 +129,9 @@ describe('writeModelVersion', () => {
 
   it('refuses invalid manifest fields before publishing anything', async () => {
     const root = await modelsRoot();
-    await expect(writeModelVersion(root, 'm', { files: MODEL_FILES, manifest: { ...manifestFields(), created_at: 'yesterday' } })).rejects.toThrow(/manifest\.json.*created_at/);
+    await expect(writeModelVersion(root, 'm', { files: MODEL_FILES, manifest: { ...manifestFields(), created_at: 'yesterday' } })).rejects.toThrow(
+      /manifest\.json.*created_at/,
+    );
     expect(await readdir(path.join(root, 'm'))).toEqual([]);
   });
 });

@@ -7,8 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, layoutProblems, pageLayout } from '../browser-page-check.js';
 
 const NOTEBOOKS = ['01-cluster-explorer', '02-ring-investigation', '03-model-evaluation', '04-retraining-walkthrough'];
-interface Output { output_type: string; data?: Record<string, unknown> }
-interface Notebook { cells: { cell_type: string; outputs?: Output[] }[] }
+interface Output {
+  output_type: string;
+  data?: Record<string, unknown>;
+}
+interface Notebook {
+  cells: { cell_type: string; outputs?: Output[] }[];
+}
 
 // Runs scripts/run-notebooks.sh (which installs Jupyter and the tslab kernel when missing, like `npm run notebooks`)
 // and checks what each executed notebook shows.
@@ -18,7 +23,11 @@ describe('analyst notebooks', () => {
   beforeAll(async () => {
     out = await mkdtemp(path.join(os.tmpdir(), 'ringfence-notebooks-'));
     try {
-      const { stdout } = await promisify(execFile)('bash', ['scripts/run-notebooks.sh'], { env: { ...process.env, NOTEBOOK_OUT: out }, timeout: 540_000, maxBuffer: 16 * 2 ** 20 });
+      const { stdout } = await promisify(execFile)('bash', ['scripts/run-notebooks.sh'], {
+        env: { ...process.env, NOTEBOOK_OUT: out },
+        timeout: 540_000,
+        maxBuffer: 16 * 2 ** 20,
+      });
       run = { stdout, code: 0 };
     } catch (error) {
       run = { stdout: String((error as { stdout?: string }).stdout ?? (error as Error).message), code: 1 };
@@ -56,7 +65,11 @@ describe('analyst notebooks', () => {
     const other = path.join(out, 'other');
     await cp(path.join(out, 'models'), path.join(other, 'models'), { recursive: true });
     await promisify(execFile)('node', ['dist/cli/ringfence.js', 'generate', '--accounts', '300', '--seed', '5', '--out', path.join(other, 'data')]);
-    const failed = await promisify(execFile)('bash', ['scripts/run-notebooks.sh', 'notebooks/01-cluster-explorer.ipynb'], { env: { ...process.env, NOTEBOOK_OUT: other }, timeout: 300_000, maxBuffer: 16 * 2 ** 20 }).then(
+    const failed = await promisify(execFile)('bash', ['scripts/run-notebooks.sh', 'notebooks/01-cluster-explorer.ipynb'], {
+      env: { ...process.env, NOTEBOOK_OUT: other },
+      timeout: 300_000,
+      maxBuffer: 16 * 2 ** 20,
+    }).then(
       () => null,
       (error: { stdout?: string; code?: number }) => error,
     );
@@ -69,20 +82,27 @@ describe('analyst notebooks', () => {
   // Each notebook as an analyst reads it (nbconvert's HTML: charts as PNG) must not overflow or cut a chart off at
   // 1400 or 700 px; the same charts as SVG (written beside it by notebooks/lib/charts.ts) must have titled axes and
   // legends that match their marks, on a page of their own at both widths.
-  it.skipIf(!hasChromium).each(NOTEBOOKS)('%s: charts read at a 1400 and a 700 px window', async (name) => {
-    await promisify(execFile)('jupyter', ['nbconvert', '--to', 'html', '--output-dir', out, path.join(out, `${name}.ipynb`)], { timeout: 120_000 });
-    const svgs = (await readdir(path.join(out, 'charts', name))).filter((f) => f.endsWith('.svg')).sort();
-    const figures = await Promise.all(svgs.map((f) => readFile(path.join(out, 'charts', name, f), 'utf8')));
-    const chartPage = path.join(out, `${name}-charts.html`);
-    await writeFile(chartPage, `<!doctype html><html><head><meta charset="utf-8"><style>svg{display:block;max-width:100%;height:auto}</style></head><body>${figures.map((svg) => `<figure>${svg}</figure>`).join('')}</body></html>`);
-    for (const width of [1400, 700]) {
-      const notebook = await pageLayout(path.join(out, `${name}.html`), width);
-      const charts = await pageLayout(chartPage, width);
-      expect(notebook.images.length).toBe(svgs.length);
-      expect(charts.charts.length).toBe(svgs.length);
-      expect({ width, notebook: layoutProblems(notebook), charts: layoutProblems(charts) }).toEqual({ width, notebook: [], charts: [] });
-    }
-  }, 300_000);
+  it.skipIf(!hasChromium).each(NOTEBOOKS)(
+    '%s: charts read at a 1400 and a 700 px window',
+    async (name) => {
+      await promisify(execFile)('jupyter', ['nbconvert', '--to', 'html', '--output-dir', out, path.join(out, `${name}.ipynb`)], { timeout: 120_000 });
+      const svgs = (await readdir(path.join(out, 'charts', name))).filter((f) => f.endsWith('.svg')).sort();
+      const figures = await Promise.all(svgs.map((f) => readFile(path.join(out, 'charts', name, f), 'utf8')));
+      const chartPage = path.join(out, `${name}-charts.html`);
+      await writeFile(
+        chartPage,
+        `<!doctype html><html><head><meta charset="utf-8"><style>svg{display:block;max-width:100%;height:auto}</style></head><body>${figures.map((svg) => `<figure>${svg}</figure>`).join('')}</body></html>`,
+      );
+      for (const width of [1400, 700]) {
+        const notebook = await pageLayout(path.join(out, `${name}.html`), width);
+        const charts = await pageLayout(chartPage, width);
+        expect(notebook.images.length).toBe(svgs.length);
+        expect(charts.charts.length).toBe(svgs.length);
+        expect({ width, notebook: layoutProblems(notebook), charts: layoutProblems(charts) }).toEqual({ width, notebook: [], charts: [] });
+      }
+    },
+    300_000,
+  );
 
   it('are committed without outputs', async () => {
     for (const name of NOTEBOOKS) {

@@ -28,13 +28,28 @@ describe('authentication before the body (finding 3)', () => {
     expectProblem(await junk('/V1/PREDICT/'), 401, 'unauthorized');
     expectProblem(await request(app).get('/v1/rings/%zz'), 401, 'unauthorized');
     const bomb = zlib.gzipSync(Buffer.alloc(20 * 2 ** 20, 0x20));
-    expectProblem(await request(app).post('/v1/predict').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(bomb), 401, 'unauthorized');
-    expectProblem(await request(app).post('/v1/predict').set(bearer(PREDICT_KEY)).set('Content-Type', 'application/json').send('{junk'), 400, 'malformed-json');
+    expectProblem(
+      await request(app).post('/v1/predict').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(bomb),
+      401,
+      'unauthorized',
+    );
+    expectProblem(
+      await request(app).post('/v1/predict').set(bearer(PREDICT_KEY)).set('Content-Type', 'application/json').send('{junk'),
+      400,
+      'malformed-json',
+    );
   });
 
   it('refuses an address after too many failed authentications, whatever key it then sends, and tells when to retry', async () => {
     const { app } = await buildTestApp(fixture, { auth_failures_per_minute: 3 });
-    for (let i = 0; i < 3; i++) expectProblem(await request(app).get('/v1/model').set(bearer(`rf_guess_${i}`)), 401, 'unauthorized');
+    for (let i = 0; i < 3; i++)
+      expectProblem(
+        await request(app)
+          .get('/v1/model')
+          .set(bearer(`rf_guess_${i}`)),
+        401,
+        'unauthorized',
+      );
     const refused = await request(app).get('/v1/model').set(bearer(PREDICT_KEY));
     expectProblem(refused, 429, 'rate-limited');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(50);
@@ -70,11 +85,20 @@ describe('/metrics and route labels (finding 8)', () => {
     expectProblem(await request(app).get('/metrics'), 401, 'unauthorized');
     expectProblem(await request(app).get('/metrics').set(bearer(PREDICT_KEY)), 403, 'forbidden');
     expectProblem(await request(app).post('/v1/predict').set('Content-Type', 'application/json').send('{}'), 401, 'unauthorized');
-    expectProblem(await request(app).post('/v1/predict').set(bearer(PREDICT_KEY)).set('Content-Type', 'text/plain').send('x'), 415, 'unsupported-media-type');
-    expectProblem(await request(app).post('/v1/predict').set(bearer(PREDICT_KEY)).set('Content-Type', 'application/json').send('{}'), 429, 'rate-limited');
+    expectProblem(
+      await request(app).post('/v1/predict').set(bearer(PREDICT_KEY)).set('Content-Type', 'text/plain').send('x'),
+      415,
+      'unsupported-media-type',
+    );
+    expectProblem(
+      await request(app).post('/v1/predict').set(bearer(PREDICT_KEY)).set('Content-Type', 'application/json').send('{}'),
+      429,
+      'rate-limited',
+    );
     const metrics = await request(app).get('/metrics').set(bearer(METRICS_KEY));
     expect(metrics.status).toBe(200);
-    for (const status of [401, 415, 429]) expect(metrics.text).toMatch(new RegExp(`ringfence_http_requests_total\\{route="/v1/predict",method="POST",status="${status}"\\} 1`));
+    for (const status of [401, 415, 429])
+      expect(metrics.text).toMatch(new RegExp(`ringfence_http_requests_total\\{route="/v1/predict",method="POST",status="${status}"\\} 1`));
     expect(metrics.text).toMatch(/ringfence_http_requests_total\{route="\/metrics",method="GET",status="403"\} 1/);
     expect(metrics.text).not.toMatch(/route="unmatched"/);
     expect((await request(app).get('/metrics').set(bearer(ADMIN_KEY))).status).toBe(200);

@@ -50,8 +50,15 @@ describe('client mistakes (finding 4)', () => {
     expectProblem(await post().set('Content-Encoding', 'zstd-or-whatever').send(plain), 415, 'unsupported-media-type');
     // the same body, compressed as it says, is scored
     const { port } = server.address() as AddressInfo;
-    for (const [encoding, body] of [['gzip', zlib.gzipSync(plain)], ['br', zlib.brotliCompressSync(plain)]] as const) {
-      const res = await fetch(`http://127.0.0.1:${port}/v1/predict`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'content-encoding': encoding }, body });
+    for (const [encoding, body] of [
+      ['gzip', zlib.gzipSync(plain)],
+      ['br', zlib.brotliCompressSync(plain)],
+    ] as const) {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/predict`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', 'content-encoding': encoding },
+        body,
+      });
       expect(res.status).toBe(200);
     }
     expect(log.lines().filter((l) => (l['level'] as number) >= 50)).toEqual([]);
@@ -62,10 +69,21 @@ describe('client mistakes (finding 4)', () => {
     const before = log.lines().length;
     const socket = net.connect(port, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`POST /v1/predict HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${PREDICT_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"accounts": [`);
+    socket.write(
+      `POST /v1/predict HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${PREDICT_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"accounts": [`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     socket.destroy();
-    for (let waited = 0; waited < 5000 && !log.lines().slice(before).some((l) => l['msg'] === 'request'); waited += 50) await new Promise((r) => setTimeout(r, 50));
+    for (
+      let waited = 0;
+      waited < 5000 &&
+      !log
+        .lines()
+        .slice(before)
+        .some((l) => l['msg'] === 'request');
+      waited += 50
+    )
+      await new Promise((r) => setTimeout(r, 50));
     const lines = log.lines().slice(before);
     expect(lines.some((l) => l['msg'] === 'request')).toBe(true);
     expect(lines.filter((l) => (l['level'] as number) >= 50)).toEqual([]);
@@ -75,7 +93,13 @@ describe('client mistakes (finding 4)', () => {
 describe('an invalid body with millions of problems (finding 2)', () => {
   it('answers 400 listing the first 100 problems and counting the invalid accounts, quickly and small', async () => {
     const { app } = await buildTestApp(fixture);
-    const account = { account_id: 'a', created_at: '2026-01-01T00:00:00Z', country: 'DE', has_2fa: true, logins: Array.from({ length: 5000 }, () => ({})) };
+    const account = {
+      account_id: 'a',
+      created_at: '2026-01-01T00:00:00Z',
+      country: 'DE',
+      has_2fa: true,
+      logins: Array.from({ length: 5000 }, () => ({})),
+    };
     const body = JSON.stringify({ accounts: Array.from({ length: 100 }, (_, i) => ({ ...account, account_id: `a${i}` })) });
     expect(body.length).toBeGreaterThan(1_000_000);
     const started = performance.now();
@@ -93,7 +117,14 @@ describe('an invalid body with millions of problems (finding 2)', () => {
     const { app } = await buildTestApp(fixture);
     const records = await fixtureRecords(fixture, 5);
     const bad = { ...records[4], country: 'germany' };
-    const problem = expectProblem(await request(app).post('/v1/predict').set(auth).send({ accounts: [...records.slice(0, 4), bad] }), 400, 'invalid-request');
+    const problem = expectProblem(
+      await request(app)
+        .post('/v1/predict')
+        .set(auth)
+        .send({ accounts: [...records.slice(0, 4), bad] }),
+      400,
+      'invalid-request',
+    );
     expect(problem.errors?.map((e) => e.pointer)).toEqual(['#/accounts/4/country']);
     expect(problem.detail).toMatch(/1 of 5 accounts invalid/);
   });

@@ -39,7 +39,14 @@ describe('POST /v1/predict', () => {
     const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
     const dataset = await loadDataset(fixture.dataDir);
     for (const i of [0, 7, 29]) {
-      const alone = PredictResponseSchema.parse((await request(app).post('/v1/predict').set(auth).send({ accounts: [records[i]] })).body).results[0];
+      const alone = PredictResponseSchema.parse(
+        (
+          await request(app)
+            .post('/v1/predict')
+            .set(auth)
+            .send({ accounts: [records[i]] })
+        ).body,
+      ).results[0];
       expect(alone).toEqual(body.results[i]);
       // training accounts recorded again are counted once: the state's links are the training index's
       const { ring_id, ring, ...assessment } = alone!;
@@ -52,7 +59,10 @@ describe('POST /v1/predict', () => {
 
   it('lists every invalid field at once as JSON pointers', async () => {
     const bad = { ...records[0], country: 'germany', logins: [{ ts: 'yesterday', ip: '', country: 'DE', device_id: 'd' }] };
-    const res = await request(app).post('/v1/predict').set(auth).send({ accounts: [bad] });
+    const res = await request(app)
+      .post('/v1/predict')
+      .set(auth)
+      .send({ accounts: [bad] });
     const problem = expectProblem(res, 400, 'invalid-request');
     const pointers = problem.errors?.map((e) => e.pointer);
     expect(pointers).toEqual(expect.arrayContaining(['#/accounts/0/country', '#/accounts/0/logins/0/ts', '#/accounts/0/logins/0/ip']));
@@ -60,28 +70,64 @@ describe('POST /v1/predict', () => {
   });
 
   it('answers problems for malformed JSON, wrong media type, empty batch and oversized requests', async () => {
-    expectProblem(await request(app).post('/v1/predict').set(auth).set('Content-Type', 'application/json').send('{"accounts": ['), 400, 'malformed-json');
+    expectProblem(
+      await request(app).post('/v1/predict').set(auth).set('Content-Type', 'application/json').send('{"accounts": ['),
+      400,
+      'malformed-json',
+    );
     expectProblem(await request(app).post('/v1/predict').set(auth).set('Content-Type', 'text/plain').send('hello'), 415, 'unsupported-media-type');
     expectProblem(await request(app).post('/v1/predict').set(auth).send({ accounts: [] }), 400, 'invalid-request');
     const { app: small } = await buildTestApp(fixture, { body_limit_bytes: 2048, max_accounts_per_request: 2, max_events_per_account: 3 });
-    expect(expectProblem(await request(small).post('/v1/predict').set(auth).send({ accounts: records.slice(0, 5) }), 413, 'payload-too-large').detail).toMatch(/limit of 2048 bytes/);
+    expect(
+      expectProblem(
+        await request(small)
+          .post('/v1/predict')
+          .set(auth)
+          .send({ accounts: records.slice(0, 5) }),
+        413,
+        'payload-too-large',
+      ).detail,
+    ).toMatch(/limit of 2048 bytes/);
     const tiny = { account_id: 'x', created_at: '2026-01-01T00:00:00Z', country: 'DE', has_2fa: true };
-    expect(expectProblem(await request(small).post('/v1/predict').set(auth).send({ accounts: [tiny, tiny, tiny] }), 413, 'payload-too-large').detail).toMatch(/3 accounts.*limit is 2/);
+    expect(
+      expectProblem(
+        await request(small)
+          .post('/v1/predict')
+          .set(auth)
+          .send({ accounts: [tiny, tiny, tiny] }),
+        413,
+        'payload-too-large',
+      ).detail,
+    ).toMatch(/3 accounts.*limit is 2/);
     const manyEvents = { ...tiny, payouts: Array.from({ length: 4 }, () => ({ added_at: '2026-01-02T00:00:00Z', bank_hash: 'b' })) };
-    expect(expectProblem(await request(small).post('/v1/predict').set(auth).send({ accounts: [manyEvents] }), 413, 'payload-too-large').detail).toMatch(/4 events/);
+    expect(
+      expectProblem(
+        await request(small)
+          .post('/v1/predict')
+          .set(auth)
+          .send({ accounts: [manyEvents] }),
+        413,
+        'payload-too-large',
+      ).detail,
+    ).toMatch(/4 events/);
   });
 
   it('never answers 5xx, whatever the body (property test)', async () => {
     const valid = records[0] as Record<string, unknown>;
-    const mutated = fc.record({ key: fc.constantFrom(...Object.keys(valid)), value: fc.anything() }).map(({ key, value }) => ({ accounts: [{ ...valid, [key]: value }] }));
+    const mutated = fc
+      .record({ key: fc.constantFrom(...Object.keys(valid)), value: fc.anything() })
+      .map(({ key, value }) => ({ accounts: [{ ...valid, [key]: value }] }));
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.anything(), fc.json(), mutated, fc.record({ accounts: fc.array(fc.anything(), { maxLength: 3 }) })), async (body) => {
-        // strings from fc.json() go as they are (often not JSON objects); everything else is serialised
-        const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? 'null');
-        const res = await request(app).post('/v1/predict').set(auth).set('Content-Type', 'application/json').send(text);
-        expect(res.status).toBeLessThan(500);
-        if (res.status !== 200) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.anything(), fc.json(), mutated, fc.record({ accounts: fc.array(fc.anything(), { maxLength: 3 }) })),
+        async (body) => {
+          // strings from fc.json() go as they are (often not JSON objects); everything else is serialised
+          const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? 'null');
+          const res = await request(app).post('/v1/predict').set(auth).set('Content-Type', 'application/json').send(text);
+          expect(res.status).toBeLessThan(500);
+          if (res.status !== 200) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        },
+      ),
       { numRuns: 1500 },
     );
   }, 120_000);
@@ -128,7 +174,14 @@ describe('rings, model, health and docs', () => {
     const notReady = await request(app).get('/readyz');
     expectProblem(notReady, 503, 'model-not-ready');
     expect(notReady.headers['retry-after']).toBe('5');
-    expectProblem(await request(app).post('/v1/predict').set(auth).send({ accounts: [{}] }), 503, 'model-not-ready');
+    expectProblem(
+      await request(app)
+        .post('/v1/predict')
+        .set(auth)
+        .send({ accounts: [{}] }),
+      503,
+      'model-not-ready',
+    );
     await holder.reload();
     expect((await request(app).get('/readyz')).body.status).toBe('ready');
     const summary = ModelSummarySchema.parse((await request(app).get('/v1/model').set(auth)).body);
@@ -156,7 +209,10 @@ describe('POST /v1/model/reload', () => {
     const { app } = await buildTestApp(fixture);
     const records = await fixtureRecords(fixture, 3);
     const inFlight = Array.from({ length: 40 }, () => request(app).post('/v1/predict').set(auth).send({ accounts: records }));
-    const reloads = [request(app).post('/v1/model/reload').set(admin).send({}), request(app).post('/v1/model/reload').set(admin).send({ version: fixture.version })];
+    const reloads = [
+      request(app).post('/v1/model/reload').set(admin).send({}),
+      request(app).post('/v1/model/reload').set(admin).send({ version: fixture.version }),
+    ];
     const responses = await Promise.all([...inFlight, ...reloads]);
     for (const res of responses) expect(res.status).toBe(200);
   });

@@ -18,7 +18,10 @@ const redisUrl = useTestRedis();
 const newRing = (prefix: string, count: number) => newRingRecords(fixture, prefix, count);
 
 async function predict(app: Parameters<typeof request>[0], accounts: Record<string, unknown>[], record?: boolean) {
-  const res = await request(app).post('/v1/predict').set(auth).send(record === undefined ? { accounts } : { accounts, record });
+  const res = await request(app)
+    .post('/v1/predict')
+    .set(auth)
+    .send(record === undefined ? { accounts } : { accounts, record });
   expect(res.status, res.text).toBe(200);
   return PredictResponseSchema.parse(res.body).results;
 }

@@ -26,7 +26,8 @@ describe('loadServeConfig', () => {
     expect(loadServeConfig({ RINGFENCE_MODELS: '/m', RINGFENCE_WORKERS: '3' }).workers).toBe(3);
     expect(loadServeConfig({ RINGFENCE_MODELS: '/m', RINGFENCE_WORKERS: 'auto' }).workers).toBe(os.availableParallelism());
     expect(loadServeConfig({ RINGFENCE_MODELS: '/m', RINGFENCE_WORKERS: '8' }, { workers: '2' }).workers).toBe(2);
-    for (const bad of ['0', '-1', '1.5', 'all', '257']) expect(() => loadServeConfig({ RINGFENCE_MODELS: '/m', RINGFENCE_WORKERS: bad })).toThrow(/workers \(RINGFENCE_WORKERS\)/);
+    for (const bad of ['0', '-1', '1.5', 'all', '257'])
+      expect(() => loadServeConfig({ RINGFENCE_MODELS: '/m', RINGFENCE_WORKERS: bad })).toThrow(/workers \(RINGFENCE_WORKERS\)/);
   });
 
   it('refuses a non-loopback address without API keys', () => {
@@ -41,7 +42,11 @@ describe('startService', () => {
     const service = await startService(config, { logger: pino({ level: 'silent' }) });
     const records = await fixtureRecords(fixture, 50);
     const received = new Promise((resolve) => service.server.once('request', resolve));
-    const inFlight = fetch(`${service.url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accounts: records }) });
+    const inFlight = fetch(`${service.url}/v1/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accounts: records }),
+    });
     await received;
     const closing = service.close();
     const res = await inFlight;

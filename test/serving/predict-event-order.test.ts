@@ -36,14 +36,18 @@ describe('event order', () => {
     ({ parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version));
     ({ app } = await buildTestApp(fixture));
     // accounts whose logins hop between countries: the features that read a sequence see their order
-    const all = (await loadDataset(fixture.dataDir)).accounts.filter((a) => a.logins.length >= 5 && new Set(a.logins.map((l) => l.country)).size >= 3);
+    const all = (await loadDataset(fixture.dataDir)).accounts.filter(
+      (a) => a.logins.length >= 5 && new Set(a.logins.map((l) => l.country)).size >= 3,
+    );
     accounts = all.slice(0, 6).flatMap((a) => [a, withTiedLogins(a)]);
   });
 
   it('changes nothing in the assessment, through the library and over HTTP, for any permutation (equal timestamps included)', async () => {
     expect(accounts.length).toBeGreaterThanOrEqual(8);
     // the precondition that makes the test able to fail: read in the order given, the login sequence differs
-    const sensitive = accounts.filter((a) => JSON.stringify(computeLoginFeatures(permuted(a, 0))) !== JSON.stringify(computeLoginFeatures(inCanonicalOrder(a))));
+    const sensitive = accounts.filter(
+      (a) => JSON.stringify(computeLoginFeatures(permuted(a, 0))) !== JSON.stringify(computeLoginFeatures(inCanonicalOrder(a))),
+    );
     expect(sensitive.length).toBeGreaterThan(0);
     for (const account of accounts) {
       const expected = assessAccount(parts, account);

@@ -30,9 +30,19 @@ export async function buildTestApp(
   options: { loaded?: boolean; keys?: KeyRecord[] | null; logger?: Logger; identityStore?: string } = {},
 ) {
   const config = ServeConfigSchema.parse({ models_root: fixture.modelsRoot, model_name: fixture.name, ...overrides });
-  const holder = new ModelHolder(createModelLoader(fixture.modelsRoot, fixture.name, { identityStore: options.identityStore ?? null, retentionDays: config.retention_days ?? null }));
+  const holder = new ModelHolder(
+    createModelLoader(fixture.modelsRoot, fixture.name, {
+      identityStore: options.identityStore ?? null,
+      retentionDays: config.retention_days ?? null,
+    }),
+  );
   if (options.loaded !== false) await holder.reload(fixture.version);
-  const app = createApp({ config, modelHolder: holder, logger: options.logger ?? pino({ level: 'silent' }), keys: options.keys === null ? KeyRing.none() : KeyRing.fixed(options.keys ?? TEST_KEYS) });
+  const app = createApp({
+    config,
+    modelHolder: holder,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    keys: options.keys === null ? KeyRing.none() : KeyRing.fixed(options.keys ?? TEST_KEYS),
+  });
   return { app, holder, config };
 }
 
@@ -42,14 +52,17 @@ export async function fixtureRecords(fixture: FixtureModel, count: number): Prom
   return dataset.accounts.slice(0, count).map(accountEventsToRecord);
 }
 
-
 /** `count` new accounts (ids and identifiers unknown to the model, events of fixture accounts) paid into one new bank account. */
 export async function newRingRecords(fixture: FixtureModel, prefix: string, count: number): Promise<Record<string, unknown>[]> {
   const templates = await fixtureRecords(fixture, count);
   return templates.map((record, i) => ({
     ...record,
     account_id: `${prefix}-${i}`,
-    logins: (record['logins'] as Record<string, unknown>[]).map((login, k) => ({ ...login, ip: `203.0.${i}.${k % 200}`, device_id: `${prefix}-device-${i}` })),
+    logins: (record['logins'] as Record<string, unknown>[]).map((login, k) => ({
+      ...login,
+      ip: `203.0.${i}.${k % 200}`,
+      device_id: `${prefix}-device-${i}`,
+    })),
     payouts: [{ added_at: record['created_at'], bank_hash: `${prefix}-shared-bank` }],
   }));
 }
@@ -63,5 +76,13 @@ export function memoryLogger(): { logger: Logger; lines: () => Record<string, un
       done();
     },
   });
-  return { logger: pino({ level: 'debug' }, stream), lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger: pino({ level: 'debug' }, stream),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }

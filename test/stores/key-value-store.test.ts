@@ -29,12 +29,14 @@ function runWriter(location: string, name: string, count: number, pauseMs = 0, o
     output += chunk.toString();
   });
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, output })));
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, output })),
+  );
 }
 
 async function readWholeLog(store: KeyValueStore, log: string): Promise<string[]> {
   const values: string[] = [];
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const entries = await store.readLog(log, after, 7);
     if (entries.length === 0) return values;
     values.push(...entries.map((e) => e.value));
@@ -52,7 +54,10 @@ describe.each(backends)('%s store', (_backend, newLocation) => {
       { op: 'append', log: 'events', value: 'first' },
       { op: 'append', log: 'events', value: 'second' },
     ]);
-    await store.write([{ op: 'delete', key: 'a:2' }, { op: 'append', log: 'events', value: 'third' }]);
+    await store.write([
+      { op: 'delete', key: 'a:2' },
+      { op: 'append', log: 'events', value: 'third' },
+    ]);
     expect(await store.get('a:1')).toBe('one');
     expect(await store.get('a:2')).toBeUndefined();
     expect(await store.getMany(['b:1', 'missing', 'a:1'])).toEqual(['other', undefined, 'one']);
@@ -73,7 +78,9 @@ describe.each(backends)('%s store', (_backend, newLocation) => {
     for (const run of runs) expect(run.code, run.output).toBe(0);
     const store = await openStore(location, TEST_STORE_IDENTITY);
     // in-process writers too, on one store object (Redis runs their WATCH one at a time)
-    await Promise.all(Array.from({ length: 30 }, () => store.update(['counter'], ([v]) => [{ op: 'put', key: 'counter', value: String(Number(v ?? 0) + 1) }])));
+    await Promise.all(
+      Array.from({ length: 30 }, () => store.update(['counter'], ([v]) => [{ op: 'put', key: 'counter', value: String(Number(v ?? 0) + 1) }])),
+    );
     expect(await store.get('counter')).toBe('150');
     const log = await readWholeLog(store, 'items');
     expect(log).toHaveLength(120);
@@ -87,7 +94,10 @@ describe.each(backends)('%s store', (_backend, newLocation) => {
   it('keeps everything across a restart (close and open again)', async () => {
     const location = await newLocation();
     const first = await openStore(location, TEST_STORE_IDENTITY);
-    await first.write([{ op: 'put', key: 'k', value: 'v' }, { op: 'append', log: 'l', value: 'e1' }]);
+    await first.write([
+      { op: 'put', key: 'k', value: 'v' },
+      { op: 'append', log: 'l', value: 'e1' },
+    ]);
     await first.close();
     const second = await openStore(location, TEST_STORE_IDENTITY);
     expect(await second.get('k')).toBe('v');
@@ -123,8 +133,13 @@ describe.each(backends)('%s store', (_backend, newLocation) => {
     await expect(openStore(location, { ...TEST_STORE_IDENTITY, secret_fingerprint: 'fp-other' })).rejects.toThrow(
       /secret of fingerprint fp-test-1, and this deployment's secret has fingerprint fp-other/,
     );
-    if (_backend === 'lmdb') await expect(openStore(location, { ...TEST_STORE_IDENTITY, kind: 'decision-store' })).rejects.toThrow(/it is a test-store, not a decision-store/);
-    await expect(openStore(location, { ...TEST_STORE_IDENTITY, format_version: 2 })).rejects.toThrow(/format 1 and this version of ringfence reads format 2/);
+    if (_backend === 'lmdb')
+      await expect(openStore(location, { ...TEST_STORE_IDENTITY, kind: 'decision-store' })).rejects.toThrow(
+        /it is a test-store, not a decision-store/,
+      );
+    await expect(openStore(location, { ...TEST_STORE_IDENTITY, format_version: 2 })).rejects.toThrow(
+      /format 1 and this version of ringfence reads format 2/,
+    );
     const again = await openStore(location, TEST_STORE_IDENTITY);
     expect(await again.get('kept')).toBe('yes');
     await again.close();
@@ -133,7 +148,10 @@ describe.each(backends)('%s store', (_backend, newLocation) => {
   it('refuses a store whose identity record is damaged, or that holds data without one', async () => {
     const location = await newLocation();
     const store = await openStore(location, TEST_STORE_IDENTITY);
-    await store.write([{ op: 'put', key: STORE_IDENTITY_KEY, value: '{"kind": broken' }, { op: 'put', key: 'data', value: 'x' }]);
+    await store.write([
+      { op: 'put', key: STORE_IDENTITY_KEY, value: '{"kind": broken' },
+      { op: 'put', key: 'data', value: 'x' },
+    ]);
     await store.close();
     const refusal = await openStore(location, TEST_STORE_IDENTITY).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(StoreRefusedError);

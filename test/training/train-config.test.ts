@@ -24,7 +24,12 @@ describe('readTrainConfig', () => {
     const config = await readTrainConfig(undefined);
     expect(config.policy).toMatchObject({ block_above: 75, flag_above: 50, ring_above: 50, block_needs_kinds: 2 });
     const twoKinds = ['anomaly', 'ring'] as const;
-    expect([76, 75, 51, 50].map((score) => actionForScore(score, config.policy, twoKinds))).toEqual(['BLOCK_ACCOUNT', 'FLAG_FOR_REVIEW', 'FLAG_FOR_REVIEW', 'MONITOR']);
+    expect([76, 75, 51, 50].map((score) => actionForScore(score, config.policy, twoKinds))).toEqual([
+      'BLOCK_ACCOUNT',
+      'FLAG_FOR_REVIEW',
+      'FLAG_FOR_REVIEW',
+      'MONITOR',
+    ]);
   });
 
   it('takes a partial file and keeps the defaults for the rest', async () => {
@@ -61,7 +66,9 @@ describe('readTrainConfig', () => {
 
   it('refuses a misspelt key at any depth rather than dropping it', async () => {
     await expect(readTrainConfig(await configFile('typo.json', { identity: { hub_caps: { ip: 10 } } }))).rejects.toThrow(/identity.*hub_caps/);
-    await expect(readTrainConfig(await configFile('typo2.json', { detectors: { autoencoder: { epoch: 5 } } }))).rejects.toThrow(/detectors\.autoencoder.*epoch/);
+    await expect(readTrainConfig(await configFile('typo2.json', { detectors: { autoencoder: { epoch: 5 } } }))).rejects.toThrow(
+      /detectors\.autoencoder.*epoch/,
+    );
   });
 
   it('refuses a rule with both or neither threshold', async () => {

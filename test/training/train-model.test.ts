@@ -23,7 +23,20 @@ describe('trainModel', () => {
 
   it('writes a complete version with a manifest listing every file and the analyst report', async () => {
     const manifest = ManifestSchema.parse(JSON.parse(await readFile(path.join(versionDir(), 'manifest.json'), 'utf8')));
-    expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(['scaler.json', 'kmeans.json', 'isolation-forest.json', 'mahalanobis.json', 'autoencoder/model.json', 'autoencoder/weights.bin', 'calibration.json', 'policy.json', 'identity-index.jsonl', 'metrics.json']));
+    expect(Object.keys(manifest.files)).toEqual(
+      expect.arrayContaining([
+        'scaler.json',
+        'kmeans.json',
+        'isolation-forest.json',
+        'mahalanobis.json',
+        'autoencoder/model.json',
+        'autoencoder/weights.bin',
+        'calibration.json',
+        'policy.json',
+        'identity-index.jsonl',
+        'metrics.json',
+      ]),
+    );
     for (const file of ['accounts.csv', 'clusters.csv', 'cluster-profiles.csv', 'rings.csv']) {
       expect((await stat(path.join(versionDir(), 'report', file))).size).toBeGreaterThan(20);
     }
@@ -40,13 +53,17 @@ describe('trainModel', () => {
     expect(fitted).toBe(metrics.split.train_accounts);
     expect(learnt).toBeGreaterThanOrEqual(Math.ceil(fitted / 2));
     expect(learnt).toBeLessThan(fitted);
-    expect(card).toContain(`- Mahalanobis distance: from the mean of the same ${learnt} accounts the autoencoder learnt from, along ${FEATURE_NAMES.length} principal axes`);
+    expect(card).toContain(
+      `- Mahalanobis distance: from the mean of the same ${learnt} accounts the autoencoder learnt from, along ${FEATURE_NAMES.length} principal axes`,
+    );
     expect(card).toContain('the anomaly part is the mean of the four.');
   });
 
   it("says in the model card how k-means measures distance: each cluster's own quantile, floored at all accounts'", async () => {
     const card = await readFile(path.join(versionDir(), 'model-card.md'), 'utf8');
-    expect(card).toMatch(/k-means: k = \d+.*distance in units of the cluster's 0\.9 quantile of training distances, never below that of all accounts\./);
+    expect(card).toMatch(
+      /k-means: k = \d+.*distance in units of the cluster's 0\.9 quantile of training distances, never below that of all accounts\./,
+    );
   });
 
   it('evaluates on held-out labels and ranks fraud above normal accounts', async () => {
@@ -74,10 +91,12 @@ describe('trainModel', () => {
     const [header, ...rows] = (await readFile(path.join(versionDir(), 'report', 'accounts.csv'), 'utf8')).trim().split('\n');
     const riskColumn = (header as string).split(',').indexOf('risk_score');
     expect(riskColumn).toBeGreaterThan(0);
-    const saved = new Map(rows.map((line) => {
-      const cells = line.split(',');
-      return [cells[0] as string, Number(cells[riskColumn])];
-    }));
+    const saved = new Map(
+      rows.map((line) => {
+        const cells = line.split(',');
+        return [cells[0] as string, Number(cells[riskColumn])];
+      }),
+    );
     for (const account of dataset.accounts.slice(0, 60)) {
       const assessment = RiskAssessmentSchema.parse(assessAccount(parts, account));
       expect(assessment.risk_score).toBeCloseTo(saved.get(account.account_id) as number, 1);
@@ -95,7 +114,7 @@ describe('trainModel', () => {
     }
   });
 
-  it('links a new account that reuses a ring member\'s bank hash to that ring', () => {
+  it("links a new account that reuses a ring member's bank hash to that ring", () => {
     const ringMember = dataset.accounts.find((a) => parts.identityIndex.ringOfAccount.has(a.account_id) && a.payouts.length > 0);
     expect(ringMember).toBeDefined();
     const newcomer = { ...ringMember!, account_id: 'NEW-ACCOUNT', logins: [], proposals: [], tests: [], payouts: ringMember!.payouts.slice(0, 1) };

@@ -67,8 +67,14 @@ describe('training with a configured secret', () => {
     const inInput = needlesIn(await readFile(path.join(dataDir, 'logins.csv'), 'latin1'), needles);
     expect(inInput.length).toBeGreaterThan(raw.ips.size);
     const files = await filesUnder(trained.dir);
-    expect(files.map((f) => path.relative(trained.dir, f))).toEqual(expect.arrayContaining([FILES.identityMeta, FILES.identityIndex, 'report/report.html', 'report/rings.csv', 'report/accounts.csv']));
-    for (const file of files) expect({ file: path.relative(trained.dir, file), found: needlesIn(await readFile(file, 'latin1'), needles) }).toEqual({ file: path.relative(trained.dir, file), found: [] });
+    expect(files.map((f) => path.relative(trained.dir, f))).toEqual(
+      expect.arrayContaining([FILES.identityMeta, FILES.identityIndex, 'report/report.html', 'report/rings.csv', 'report/accounts.csv']),
+    );
+    for (const file of files)
+      expect({ file: path.relative(trained.dir, file), found: needlesIn(await readFile(file, 'latin1'), needles) }).toEqual({
+        file: path.relative(trained.dir, file),
+        found: [],
+      });
   });
 
   it('records the fingerprint of the secret in place of the secret, and creates no secret file', async () => {
@@ -95,8 +101,12 @@ describe('training with a configured secret', () => {
     expect(parts.identityIndex.hashKey).toBe(SECRET);
     const wrong = await loadScoringParts(modelsRoot, 'keyed', trained.version, { hashSecret: 'another-secret' }).catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(HashSecretMismatchError);
-    expect((wrong as Error).message).toContain(`model keyed/${trained.version} was written with a hashing secret of fingerprint ${secretFingerprint(SECRET).slice(0, 12)}`);
-    expect((wrong as Error).message).toContain(`this process's secret (RINGFENCE_HASH_SECRET) has fingerprint ${secretFingerprint('another-secret').slice(0, 12)}`);
+    expect((wrong as Error).message).toContain(
+      `model keyed/${trained.version} was written with a hashing secret of fingerprint ${secretFingerprint(SECRET).slice(0, 12)}`,
+    );
+    expect((wrong as Error).message).toContain(
+      `this process's secret (RINGFENCE_HASH_SECRET) has fingerprint ${secretFingerprint('another-secret').slice(0, 12)}`,
+    );
     const none = await loadScoringParts(modelsRoot, 'keyed', trained.version).catch((e: unknown) => e);
     expect(none).toBeInstanceOf(HashSecretError);
     expect((none as Error).message).toMatch(/no hashing secret: set RINGFENCE_HASH_SECRET/);

@@ -29,7 +29,9 @@ export const EnsembleParamsSchema = z
       .positive()
       .nullable()
       .default(2)
-      .describe('the autoencoder and the Mahalanobis distance are fitted on rows whose mean k-means / isolation-forest robust z is at most this (at least half the rows); null: on every row'),
+      .describe(
+        'the autoencoder and the Mahalanobis distance are fitted on rows whose mean k-means / isolation-forest robust z is at most this (at least half the rows); null: on every row',
+      ),
   })
   .prefault({});
 export type EnsembleParams = z.infer<typeof EnsembleParamsSchema>;
@@ -59,24 +61,42 @@ async function timed<T>(fit: () => Promise<T>): Promise<[T, number]> {
 
 export async function fitAnomalyEnsemble(matrix: FeatureMatrix, params: EnsembleParams, options: FitOptions): Promise<FittedEnsemble> {
   const [kmeans, kmeansSeconds] = await timed(() => kmeansDetectorSpec.fit(matrix, params.kmeans as KMeansParams, options));
-  const [forest, forestSeconds] = await timed(() => isolationForestDetectorSpec.fit(matrix, params.isolation_forest as IsolationForestParams, options));
+  const [forest, forestSeconds] = await timed(() =>
+    isolationForestDetectorSpec.fit(matrix, params.isolation_forest as IsolationForestParams, options),
+  );
   const kmeansCalibration = fitCalibration(kmeans.trainingScores);
   const forestCalibration = fitCalibration(forest.trainingScores);
   const inliers = inlierRows(
-    Float64Array.from(kmeans.trainingScores, (v, i) => combineRobustZ([robustZ(kmeansCalibration, v), robustZ(forestCalibration, forest.trainingScores[i] as number)])),
+    Float64Array.from(kmeans.trainingScores, (v, i) =>
+      combineRobustZ([robustZ(kmeansCalibration, v), robustZ(forestCalibration, forest.trainingScores[i] as number)]),
+    ),
     params.autoencoder_inlier_max_z,
   );
   const inlierMatrix = inliers ? subsetRows(matrix, inliers) : matrix;
-  const [autoencoder, autoencoderSeconds] = await timed(() => autoencoderDetectorSpec.fit(inlierMatrix, params.autoencoder as AutoencoderParams, options));
-  const [mahalanobis, mahalanobisSeconds] = await timed(() => mahalanobisDetectorSpec.fit(inlierMatrix, params.mahalanobis as MahalanobisParams, options));
-  const detectors = { kmeans: kmeans.detector, autoencoder: autoencoder.detector, 'isolation-forest': forest.detector, mahalanobis: mahalanobis.detector };
+  const [autoencoder, autoencoderSeconds] = await timed(() =>
+    autoencoderDetectorSpec.fit(inlierMatrix, params.autoencoder as AutoencoderParams, options),
+  );
+  const [mahalanobis, mahalanobisSeconds] = await timed(() =>
+    mahalanobisDetectorSpec.fit(inlierMatrix, params.mahalanobis as MahalanobisParams, options),
+  );
+  const detectors = {
+    kmeans: kmeans.detector,
+    autoencoder: autoencoder.detector,
+    'isolation-forest': forest.detector,
+    mahalanobis: mahalanobis.detector,
+  };
   const raw = {
     kmeans: kmeans.trainingScores,
     autoencoder: inliers ? autoencoder.detector.anomalyScores(matrix) : autoencoder.trainingScores,
     'isolation-forest': forest.trainingScores,
     mahalanobis: inliers ? mahalanobis.detector.anomalyScores(matrix) : mahalanobis.trainingScores,
   };
-  const partial = { kmeans: kmeansCalibration, autoencoder: fitCalibration(raw.autoencoder), 'isolation-forest': forestCalibration, mahalanobis: fitCalibration(raw.mahalanobis) };
+  const partial = {
+    kmeans: kmeansCalibration,
+    autoencoder: fitCalibration(raw.autoencoder),
+    'isolation-forest': forestCalibration,
+    mahalanobis: fitCalibration(raw.mahalanobis),
+  };
   const combined = combinedScores(partial, raw);
   const calibrations = { ...partial, [COMBINED]: fitCalibration(combined.map((v) => Math.exp(v))) } as AnomalyEnsemble['calibrations'];
   return {

@@ -6,21 +6,20 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { createSeededRandom } from '../../data/seeded-random.js';
 import { artifactsToFiles, filesToArtifacts } from '../../models/tfjs-file-io.js';
-import {
-  assertFinite,
-  assertSameFeatures,
-  checkArtifactHeader,
-  type DetectorArtifact,
-  type DetectorSpec,
-  type FittedDetector,
-} from './detector.js';
+import { assertFinite, assertSameFeatures, checkArtifactHeader, type DetectorArtifact, type DetectorSpec, type FittedDetector } from './detector.js';
 import { createDenseNetwork, createForward, createNetworkTrainer, type DenseLayer } from './dense-network.js';
 import { chooseTfjsBackend } from './tfjs-backend.js';
 
 export const AutoencoderParamsSchema = z.strictObject({
   hidden_units: z.number().int().min(0).default(0).describe('outer hidden layer width; 0 = 2 × features, between 8 and 64'),
   bottleneck_units: z.number().int().min(0).default(0).describe('bottleneck width; 0 = features / 4, at least 2'),
-  epochs: z.number().int().min(1).max(1000).default(150).describe('at most; early stopping ends training sooner (40 was too few for small tables, one or two batches an epoch)'),
+  epochs: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(150)
+    .describe('at most; early stopping ends training sooner (40 was too few for small tables, one or two batches an epoch)'),
   batch_size: z.number().int().min(8).default(256),
   learning_rate: z.number().positive().default(0.002),
   validation_share: z.number().min(0.02).max(0.5).default(0.1),
@@ -35,7 +34,9 @@ export const AutoencoderStateSchema = z.object({
   epochs_run: z.number().int(),
   best_validation_loss: z.number(),
   loss_history: z.array(z.object({ epoch: z.number().int(), loss: z.number(), validation_loss: z.number() })),
-  feature_error_scale: z.array(z.number().positive()).describe("per-feature mean squared reconstruction error on training rows; a row's error is measured in these units"),
+  feature_error_scale: z
+    .array(z.number().positive())
+    .describe("per-feature mean squared reconstruction error on training rows; a row's error is measured in these units"),
   tfjs_backend: z.string(),
 });
 export type AutoencoderState = z.infer<typeof AutoencoderStateSchema>;
@@ -56,7 +57,14 @@ function clippedInput(values: Float64Array, clip: number): Float32Array {
 function toTfjsModel(layers: readonly DenseLayer[]): tf.LayersModel {
   const model = tf.sequential();
   layers.forEach((layer, l) =>
-    model.add(tf.layers.dense({ ...(l === 0 ? { inputShape: [layer.inputs] } : {}), units: layer.outputs, activation: layer.isRelu ? 'relu' : 'linear', name: `dense_${l}` })),
+    model.add(
+      tf.layers.dense({
+        ...(l === 0 ? { inputShape: [layer.inputs] } : {}),
+        units: layer.outputs,
+        activation: layer.isRelu ? 'relu' : 'linear',
+        name: `dense_${l}`,
+      }),
+    ),
   );
   const tensors = layers.flatMap((layer) => [tf.tensor2d(layer.kernel, [layer.inputs, layer.outputs]), tf.tensor1d(layer.bias)]);
   model.setWeights(tensors);
@@ -87,7 +95,13 @@ export async function tfjsFilesToLayers(files: Record<string, Uint8Array>): Prom
     if (!kernel || !bias) throw new Error(`autoencoder layer ${layer.name} has no kernel or bias`);
     const [inputs, outputs] = kernel.shape as [number, number];
     const activation = (layer.getConfig() as { activation?: string }).activation;
-    layers.push({ inputs, outputs, kernel: Float32Array.from(kernel.dataSync()), bias: Float32Array.from(bias.dataSync()), isRelu: activation === 'relu' });
+    layers.push({
+      inputs,
+      outputs,
+      kernel: Float32Array.from(kernel.dataSync()),
+      bias: Float32Array.from(bias.dataSync()),
+      isRelu: activation === 'relu',
+    });
   }
   return { layers, model };
 }
@@ -103,7 +117,12 @@ export const TFJS_BATCH_MIN_ROWS = 4096;
 const TFJS_CHUNK_ROWS = 16_384;
 const isTfjsAccelerated = () => tf.getBackend() === 'wasm' || tf.getBackend() === 'tensorflow';
 
-function createFittedAutoencoder(featureNames: readonly string[], params: AutoencoderParams, state: AutoencoderState, layers: DenseLayer[]): FittedDetector<AutoencoderState> {
+function createFittedAutoencoder(
+  featureNames: readonly string[],
+  params: AutoencoderParams,
+  state: AutoencoderState,
+  layers: DenseLayer[],
+): FittedDetector<AutoencoderState> {
   const d = featureNames.length;
   const forward = createForward(layers, SCORING_CHUNK_ROWS);
   const clipped = new Float32Array(SCORING_CHUNK_ROWS * d);
@@ -232,24 +251,44 @@ export const autoencoderDetectorSpec: DetectorSpec<AutoencoderParams, Autoencode
       let batches = 0;
       for (let start = 0; start < trainRows; start += params.batch_size) {
         const rows = Math.min(params.batch_size, trainRows - start);
-        for (let r = 0; r < rows; r++) batch.set(train.subarray((permutation[start + r] as number) * d, ((permutation[start + r] as number) + 1) * d), r * d);
+        for (let r = 0; r < rows; r++)
+          batch.set(train.subarray((permutation[start + r] as number) * d, ((permutation[start + r] as number) + 1) * d), r * d);
         lossSum += trainer.step(batch, rows, params.learning_rate);
         batches++;
       }
       const loss = lossSum / batches;
       const validation_loss = validationLoss();
       history.push({ epoch, loss, validation_loss });
-      options.onProgress?.({ step: 'autoencoder', done: epoch, total: params.epochs, detail: `loss ${loss.toFixed(4)} val ${validation_loss.toFixed(4)}` });
+      options.onProgress?.({
+        step: 'autoencoder',
+        done: epoch,
+        total: params.epochs,
+        detail: `loss ${loss.toFixed(4)} val ${validation_loss.toFixed(4)}`,
+      });
       if (validation_loss < best.loss - 1e-6) best = { loss: validation_loss, layers: snapshot(layers), epoch };
       else if (epoch - best.epoch >= params.patience) break;
     }
     layers = best.layers;
-    const partial = createFittedAutoencoder(matrix.featureNames, params, { layer_sizes: layerSizes(d, params), epochs_run: Math.min(epoch, params.epochs), best_validation_loss: best.loss, loss_history: history, feature_error_scale: new Array<number>(d).fill(1), tfjs_backend: backend.backend }, layers);
+    const partial = createFittedAutoencoder(
+      matrix.featureNames,
+      params,
+      {
+        layer_sizes: layerSizes(d, params),
+        epochs_run: Math.min(epoch, params.epochs),
+        best_validation_loss: best.loss,
+        loss_history: history,
+        feature_error_scale: new Array<number>(d).fill(1),
+        tfjs_backend: backend.backend,
+      },
+      layers,
+    );
     // per-feature typical error, so reasons can say "k times its usual reconstruction error"
     const sampleRows = Math.min(matrix.rowCount, 5000);
     const perFeature: number[][] = Array.from({ length: d }, () => []);
     for (let i = 0; i < sampleRows; i++) {
-      partial.featureContributions(matrix.values.subarray(i * d, (i + 1) * d)).forEach((c, j) => (perFeature[j] as number[]).push(c.contribution * d));
+      partial
+        .featureContributions(matrix.values.subarray(i * d, (i + 1) * d))
+        .forEach((c, j) => (perFeature[j] as number[]).push(c.contribution * d));
     }
     const featureErrorScale = perFeature.map((errors) => Math.max(1e-4, errors.reduce((a, b) => a + b, 0) / errors.length));
     const state: AutoencoderState = { ...partial.state, feature_error_scale: featureErrorScale };
@@ -263,7 +302,8 @@ export const autoencoderDetectorSpec: DetectorSpec<AutoencoderParams, Autoencode
     await chooseTfjsBackend();
     const { layers, model } = await tfjsFilesToLayers(artifact.files);
     model.dispose();
-    if (layers[0]?.inputs !== artifact.feature_names.length) throw new RangeError(`autoencoder artifact takes ${layers[0]?.inputs} inputs but names ${artifact.feature_names.length} features`);
+    if (layers[0]?.inputs !== artifact.feature_names.length)
+      throw new RangeError(`autoencoder artifact takes ${layers[0]?.inputs} inputs but names ${artifact.feature_names.length} features`);
     return createFittedAutoencoder(artifact.feature_names, params, state, layers);
   },
 };

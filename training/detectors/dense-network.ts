@@ -59,7 +59,10 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 function forwardKernel(ni: number, no: number, isRelu: boolean): ForwardKernel {
   const store = isRelu ? 'out[ro + o] = s > 0 ? s : 0;' : 'out[ro + o] = s;';
   if (ni > MAX_UNROLLED_INPUTS) {
-    return compiled(`fwd-loop:${ni}:${no}:${isRelu}`, ['inp', 'W', 'b', 'out', 'm'], `
+    return compiled(
+      `fwd-loop:${ni}:${no}:${isRelu}`,
+      ['inp', 'W', 'b', 'out', 'm'],
+      `
       for (let r = 0; r < m; r++) {
         const ri = r * ${ni}, ro = r * ${no};
         for (let o = 0; o < ${no}; o++) {
@@ -67,44 +70,68 @@ function forwardKernel(ni: number, no: number, isRelu: boolean): ForwardKernel {
           for (let i = 0; i < ${ni}; i++) s += inp[ri + i] * W[i * ${no} + o];
           ${store}
         }
-      }`);
+      }`,
+    );
   }
-  return compiled(`fwd:${ni}:${no}:${isRelu}`, ['inp', 'W', 'b', 'out', 'm'], `
+  return compiled(
+    `fwd:${ni}:${no}:${isRelu}`,
+    ['inp', 'W', 'b', 'out', 'm'],
+    `
     for (let r = 0; r < m; r++) {
       const ri = r * ${ni}, ro = r * ${no};
-      ${range(ni).map((i) => `const x${i} = inp[ri + ${i}];`).join(' ')}
+      ${range(ni)
+        .map((i) => `const x${i} = inp[ri + ${i}];`)
+        .join(' ')}
       for (let o = 0; o < ${no}; o++) {
-        const s = b[o] + ${range(ni).map((i) => `x${i} * W[o + ${i * no}]`).join(' + ')};
+        const s = b[o] + ${range(ni)
+          .map((i) => `x${i} * W[o + ${i * no}]`)
+          .join(' + ')};
         ${store}
       }
-    }`);
+    }`,
+  );
 }
 
 function inputGradientKernel(ni: number, no: number): InputGradientKernel {
   if (no > MAX_UNROLLED_INPUTS) {
-    return compiled(`bwd-in-loop:${ni}:${no}`, ['inp', 'g', 'W', 'gin', 'm'], `
+    return compiled(
+      `bwd-in-loop:${ni}:${no}`,
+      ['inp', 'g', 'W', 'gin', 'm'],
+      `
       for (let r = 0; r < m; r++) {
         const ri = r * ${ni}, ro = r * ${no};
         for (let i = 0; i < ${ni}; i++) {
           if (inp[ri + i] > 0) { let s = 0; for (let o = 0; o < ${no}; o++) s += g[ro + o] * W[i * ${no} + o]; gin[ri + i] = s; }
           else gin[ri + i] = 0;
         }
-      }`);
+      }`,
+    );
   }
-  return compiled(`bwd-in:${ni}:${no}`, ['inp', 'g', 'W', 'gin', 'm'], `
+  return compiled(
+    `bwd-in:${ni}:${no}`,
+    ['inp', 'g', 'W', 'gin', 'm'],
+    `
     for (let r = 0; r < m; r++) {
       const ri = r * ${ni}, ro = r * ${no};
-      ${range(no).map((o) => `const g${o} = g[ro + ${o}];`).join(' ')}
+      ${range(no)
+        .map((o) => `const g${o} = g[ro + ${o}];`)
+        .join(' ')}
       for (let i = 0, q = 0; i < ${ni}; i++, q += ${no}) {
-        gin[ri + i] = inp[ri + i] > 0 ? ${range(no).map((o) => `g${o} * W[q + ${o}]`).join(' + ')} : 0;
+        gin[ri + i] = inp[ri + i] > 0 ? ${range(no)
+          .map((o) => `g${o} * W[q + ${o}]`)
+          .join(' + ')} : 0;
       }
-    }`);
+    }`,
+  );
 }
 
 function weightGradientKernel(ni: number, no: number): WeightGradientKernel {
   // four output columns per pass over the rows, accumulators in registers; the last pass takes the remainder
   const groups = range(Math.ceil(no / 4)).map((k) => range(Math.min(4, no - 4 * k)).map((c) => 4 * k + c));
-  return compiled(`bwd-w:${ni}:${no}`, ['inp', 'g', 'gW', 'gb', 'm'], `
+  return compiled(
+    `bwd-w:${ni}:${no}`,
+    ['inp', 'g', 'gW', 'gb', 'm'],
+    `
     for (let o = 0; o < ${no}; o++) { let s = 0; for (let r = 0, p = o; r < m; r++, p += ${no}) s += g[p]; gb[o] = s; }
     for (let i = 0; i < ${ni}; i++) {
       ${groups
@@ -119,7 +146,8 @@ function weightGradientKernel(ni: number, no: number): WeightGradientKernel {
       }`,
         )
         .join('\n')}
-    }`);
+    }`,
+  );
 }
 
 // ---- forward and training ----
@@ -153,7 +181,15 @@ const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPSILON = 1e-7;
 
-function adamUpdate(params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, learningRate: number, correction1: number, correction2: number): void {
+function adamUpdate(
+  params: Float32Array,
+  grads: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  learningRate: number,
+  correction1: number,
+  correction2: number,
+): void {
   for (let k = 0; k < params.length; k++) {
     const g = grads[k] as number;
     const mk = BETA1 * (m[k] as number) + (1 - BETA1) * g;
@@ -173,7 +209,12 @@ export function createNetworkTrainer(layers: readonly DenseLayer[], maxRows: num
   const gradients = layers.map((l) => new Float32Array(maxRows * l.outputs));
   const gradKernels = layers.map((l) => new Float32Array(l.kernel.length));
   const gradBiases = layers.map((l) => new Float32Array(l.bias.length));
-  const moments = layers.map((l) => ({ mk: new Float32Array(l.kernel.length), vk: new Float32Array(l.kernel.length), mb: new Float32Array(l.outputs), vb: new Float32Array(l.outputs) }));
+  const moments = layers.map((l) => ({
+    mk: new Float32Array(l.kernel.length),
+    vk: new Float32Array(l.kernel.length),
+    mb: new Float32Array(l.outputs),
+    vb: new Float32Array(l.outputs),
+  }));
   const last = layers.length - 1;
   const d = (layers[last] as DenseLayer).outputs;
   let t = 0;
@@ -198,8 +239,21 @@ export function createNetworkTrainer(layers: readonly DenseLayer[], maxRows: num
       }
       for (let l = last; l >= 0; l--) {
         const below = l > 0 ? (activations[l - 1] as Float32Array) : batch;
-        (weightGradient[l] as WeightGradientKernel)(below, gradients[l] as Float32Array, gradKernels[l] as Float32Array, gradBiases[l] as Float32Array, rows);
-        if (l > 0) (inputGradient[l] as InputGradientKernel)(below, gradients[l] as Float32Array, (layers[l] as DenseLayer).kernel, gradients[l - 1] as Float32Array, rows);
+        (weightGradient[l] as WeightGradientKernel)(
+          below,
+          gradients[l] as Float32Array,
+          gradKernels[l] as Float32Array,
+          gradBiases[l] as Float32Array,
+          rows,
+        );
+        if (l > 0)
+          (inputGradient[l] as InputGradientKernel)(
+            below,
+            gradients[l] as Float32Array,
+            (layers[l] as DenseLayer).kernel,
+            gradients[l - 1] as Float32Array,
+            rows,
+          );
       }
       t++;
       const correction1 = 1 - BETA1 ** t;

@@ -64,7 +64,9 @@ export function assertFinite(matrix: FeatureMatrix, context: string): void {
   const d = matrix.featureNames.length;
   for (let k = 0; k < matrix.values.length; k++) {
     if (!Number.isFinite(matrix.values[k] as number)) {
-      throw new RangeError(`${context}: row ${Math.floor(k / d)}, feature ${matrix.featureNames[k % d]} is ${matrix.values[k]} (every value must be finite)`);
+      throw new RangeError(
+        `${context}: row ${Math.floor(k / d)}, feature ${matrix.featureNames[k % d]} is ${matrix.values[k]} (every value must be finite)`,
+      );
     }
   }
 }

@@ -81,7 +81,11 @@ function growTree(matrix: FeatureMatrix, rows: number[], maxDepth: number, rando
   return tree;
 }
 
-function createFittedForest(featureNames: readonly string[], params: IsolationForestParams, state: IsolationForestState): FittedDetector<IsolationForestState> {
+function createFittedForest(
+  featureNames: readonly string[],
+  params: IsolationForestParams,
+  state: IsolationForestState,
+): FittedDetector<IsolationForestState> {
   const d = featureNames.length;
   const trees = state.trees.map((t) => ({
     feature: Int32Array.from(t.feature),
@@ -155,6 +159,10 @@ export const isolationForestDetectorSpec: DetectorSpec<IsolationForestParams, Is
   },
   async restore(artifact) {
     checkArtifactHeader(artifact, 'isolation-forest', 1);
-    return createFittedForest(artifact.feature_names, IsolationForestParamsSchema.parse(artifact.params), IsolationForestStateSchema.parse(artifact.state));
+    return createFittedForest(
+      artifact.feature_names,
+      IsolationForestParamsSchema.parse(artifact.params),
+      IsolationForestStateSchema.parse(artifact.state),
+    );
   },
 };

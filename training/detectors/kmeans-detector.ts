@@ -24,20 +24,43 @@ import { median, quantileOfSorted } from '../statistics.js';
 const FORMAT_VERSION = 2;
 
 export const KMeansParamsSchema = z.strictObject({
-  k: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto').describe("number of clusters, or 'auto' (silhouette on a sample)"),
+  k: z
+    .union([z.literal('auto'), z.number().int().min(1).max(64)])
+    .default('auto')
+    .describe("number of clusters, or 'auto' (silhouette on a sample)"),
   k_min: z.number().int().min(2).default(2),
   k_max: z.number().int().min(2).max(64).default(10),
   sample_size: z.number().int().min(100).default(20_000).describe('rows ml-kmeans fits on'),
   silhouette_sample: z.number().int().min(50).default(1500),
   refine_iterations: z.number().int().min(0).default(10).describe('at most this many Lloyd iterations over all rows after the sample fit'),
-  refine_tolerance: z.number().min(0).default(1e-4).describe("refinement stops when the centroids' total squared shift is at most this times the mean feature variance (scikit-learn's rule)"),
-  distance_quantile: z.number().min(0.5).max(0.999).default(0.9).describe("a row's distance is divided by this quantile of its cluster's training distances"),
-  large_cluster_share: z.number().min(0.5).max(1).default(0.9).describe('CBLOF alpha: the largest clusters that together hold this share of rows are large'),
-  small_cluster_ratio: z.number().min(1).default(5).describe('CBLOF beta: or the clusters before the first size drop by this factor, whichever comes first; the rest are small'),
+  refine_tolerance: z
+    .number()
+    .min(0)
+    .default(1e-4)
+    .describe("refinement stops when the centroids' total squared shift is at most this times the mean feature variance (scikit-learn's rule)"),
+  distance_quantile: z
+    .number()
+    .min(0.5)
+    .max(0.999)
+    .default(0.9)
+    .describe("a row's distance is divided by this quantile of its cluster's training distances"),
+  large_cluster_share: z
+    .number()
+    .min(0.5)
+    .max(1)
+    .default(0.9)
+    .describe('CBLOF alpha: the largest clusters that together hold this share of rows are large'),
+  small_cluster_ratio: z
+    .number()
+    .min(1)
+    .default(5)
+    .describe('CBLOF beta: or the clusters before the first size drop by this factor, whichever comes first; the rest are small'),
   scale_floor: z
     .enum(['all-rows', 'none'])
     .default('all-rows')
-    .describe("'all-rows': no cluster's scale is below the distance_quantile of every training row's distance, so a cluster tighter than the data as a whole cannot turn small deviations into large scores; 'none': each cluster's own quantile"),
+    .describe(
+      "'all-rows': no cluster's scale is below the distance_quantile of every training row's distance, so a cluster tighter than the data as a whole cannot turn small deviations into large scores; 'none': each cluster's own quantile",
+    ),
 });
 export type KMeansParams = z.infer<typeof KMeansParamsSchema>;
 
@@ -45,7 +68,9 @@ export const KMeansStateSchema = z.object({
   k: z.number().int(),
   centroids: z.array(z.array(z.number())).describe('in the scaled feature space, feature order'),
   cluster_sizes: z.array(z.number().int()),
-  distance_scale: z.array(z.number().positive()).describe("per cluster: the distance_quantile of its training distances (at least that of all rows', with scale_floor 'all-rows')"),
+  distance_scale: z
+    .array(z.number().positive())
+    .describe("per cluster: the distance_quantile of its training distances (at least that of all rows', with scale_floor 'all-rows')"),
   is_small: z.array(z.boolean()).describe('small clusters (CBLOF): their rows are scored against the nearest large cluster'),
   iterations: z.number().int(),
   silhouette: z.number().nullable(),
@@ -53,7 +78,15 @@ export const KMeansStateSchema = z.object({
 export type KMeansState = z.infer<typeof KMeansStateSchema>;
 
 /** Index of the centroid nearest to the row at `offset`; its squared distance goes to `squared[slot]` (no allocation). */
-function nearestCentroid(values: Float64Array, offset: number, d: number, centroids: Float64Array, k: number, squared: Float64Array, slot: number): number {
+function nearestCentroid(
+  values: Float64Array,
+  offset: number,
+  d: number,
+  centroids: Float64Array,
+  k: number,
+  squared: Float64Array,
+  slot: number,
+): number {
   let best = 0;
   let bestDistance = Infinity;
   for (let c = 0, base = 0; c < k; c++, base += d) {
@@ -119,7 +152,13 @@ function meanFeatureVariance(matrix: FeatureMatrix): number {
  * One Lloyd assignment pass over every row, without allocating per row: writes each row's nearest centroid and
  * squared distance, and returns how many assignments changed with the per-cluster sums and counts.
  */
-function assignToNearest(matrix: FeatureMatrix, centroids: Float64Array, k: number, assignment: Int32Array, squared: Float64Array): { changed: number; sums: Float64Array; counts: Float64Array } {
+function assignToNearest(
+  matrix: FeatureMatrix,
+  centroids: Float64Array,
+  k: number,
+  assignment: Int32Array,
+  squared: Float64Array,
+): { changed: number; sums: Float64Array; counts: Float64Array } {
   const d = matrix.featureNames.length;
   const values = matrix.values;
   const sums = new Float64Array(k * d);
@@ -248,7 +287,12 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
       for (let candidate = params.k_min; candidate <= kMax; candidate++) {
         const result = kmeans(small, candidate, { seed: options.seed, initialization: 'kmeans++', maxIterations: 50 });
         const value = silhouette(small, result.clusters, candidate);
-        options.onProgress?.({ step: 'choose k', done: candidate - params.k_min + 1, total: kMax - params.k_min + 1, detail: `k=${candidate} silhouette ${value.toFixed(3)}` });
+        options.onProgress?.({
+          step: 'choose k',
+          done: candidate - params.k_min + 1,
+          total: kMax - params.k_min + 1,
+          detail: `k=${candidate} silhouette ${value.toFixed(3)}`,
+        });
         if (bestSilhouette === null || value > bestSilhouette + 1e-9) {
           bestSilhouette = value;
           k = candidate;
@@ -257,7 +301,12 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
       if (k === 0) k = Math.min(params.k_min, sample.length);
       // the line left on screen is the last event: name the k chosen, not the last candidate tried
       const tried = Math.max(0, kMax - params.k_min + 1);
-      options.onProgress?.({ step: 'choose k', done: tried, total: tried, detail: `chose k=${k}${bestSilhouette === null ? '' : ` (silhouette ${bestSilhouette.toFixed(3)})`}` });
+      options.onProgress?.({
+        step: 'choose k',
+        done: tried,
+        total: tried,
+        detail: `chose k=${k}${bestSilhouette === null ? '' : ` (silhouette ${bestSilhouette.toFixed(3)})`}`,
+      });
     }
     const fitted = kmeans(sample, k, { seed: options.seed, initialization: 'kmeans++', maxIterations: 100 });
     const centroids = Float64Array.from(fitted.centroids.flat());
@@ -321,7 +370,8 @@ export const kmeansDetectorSpec: DetectorSpec<KMeansParams, KMeansState> = {
     // versions saved before scale_floor existed measured each cluster by its own spread; say so, not the new default
     const params = KMeansParamsSchema.parse({ scale_floor: 'none', ...artifact.params });
     const state = KMeansStateSchema.parse(artifact.state);
-    if (state.centroids.some((c) => c.length !== artifact.feature_names.length)) throw new RangeError('k-means artifact: centroid length differs from its feature names');
+    if (state.centroids.some((c) => c.length !== artifact.feature_names.length))
+      throw new RangeError('k-means artifact: centroid length differs from its feature names');
     return createFittedKMeans(artifact.feature_names, params, state);
   },
 };

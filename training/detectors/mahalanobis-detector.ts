@@ -23,7 +23,9 @@ export const MahalanobisParamsSchema = z.strictObject({
     .positive()
     .max(1)
     .default(1e-6)
-    .describe("an axis's variance is at least this share of the largest, so a direction the training rows (almost) never vary along does not turn rounding noise into anomalies"),
+    .describe(
+      "an axis's variance is at least this share of the largest, so a direction the training rows (almost) never vary along does not turn rounding noise into anomalies",
+    ),
 });
 export type MahalanobisParams = z.infer<typeof MahalanobisParamsSchema>;
 
@@ -121,7 +123,11 @@ function fitState(matrix: FeatureMatrix, params: MahalanobisParams): Mahalanobis
   };
 }
 
-function createFittedMahalanobis(featureNames: readonly string[], params: MahalanobisParams, state: MahalanobisState): FittedDetector<MahalanobisState> {
+function createFittedMahalanobis(
+  featureNames: readonly string[],
+  params: MahalanobisParams,
+  state: MahalanobisState,
+): FittedDetector<MahalanobisState> {
   const d = featureNames.length;
   if (state.mean.length !== d || state.axes.length !== d || state.variances.length !== d || state.axes.some((axis) => axis.length !== d)) {
     throw new RangeError(`mahalanobis state does not match its ${d} features`);
@@ -185,6 +191,10 @@ export const mahalanobisDetectorSpec: DetectorSpec<MahalanobisParams, Mahalanobi
   },
   async restore(artifact) {
     checkArtifactHeader(artifact, 'mahalanobis', FORMAT_VERSION);
-    return createFittedMahalanobis(artifact.feature_names, MahalanobisParamsSchema.parse(artifact.params), MahalanobisStateSchema.parse(artifact.state));
+    return createFittedMahalanobis(
+      artifact.feature_names,
+      MahalanobisParamsSchema.parse(artifact.params),
+      MahalanobisStateSchema.parse(artifact.state),
+    );
   },
 };

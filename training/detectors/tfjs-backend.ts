@@ -34,8 +34,10 @@ async function tryWasm(): Promise<string | null> {
     const before = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
     const isReady = await tf.setBackend('wasm');
     if (isReady) await tf.ready();
-    for (const listener of process.listeners('uncaughtException')) if (!before.uncaughtException.includes(listener)) process.removeListener('uncaughtException', listener);
-    for (const listener of process.listeners('unhandledRejection')) if (!before.unhandledRejection.includes(listener)) process.removeListener('unhandledRejection', listener);
+    for (const listener of process.listeners('uncaughtException'))
+      if (!before.uncaughtException.includes(listener)) process.removeListener('uncaughtException', listener);
+    for (const listener of process.listeners('unhandledRejection'))
+      if (!before.unhandledRejection.includes(listener)) process.removeListener('unhandledRejection', listener);
     if (isReady) return null;
     return 'the wasm backend did not initialise';
   } catch (error) {

@@ -1,7 +1,14 @@
 // The benchmark protocol on a numeric table: fit without labels, score, ROC-AUC and PR-AUC per detector over seeds.
 import { z } from 'zod';
 import type { NumericTable } from '../../data/read-numeric-csv.js';
-import { COMBINED, DETECTOR_NAMES, type DetectorName, type EnsembleParams, fitAnomalyEnsemble, withCombinedScore } from '../detectors/anomaly-ensemble.js';
+import {
+  COMBINED,
+  DETECTOR_NAMES,
+  type DetectorName,
+  type EnsembleParams,
+  fitAnomalyEnsemble,
+  withCombinedScore,
+} from '../detectors/anomaly-ensemble.js';
 import { createFeatureMatrix, subsetRows } from '../detectors/detector.js';
 import { fitRobustScaler } from '../scaling/robust-scaler.js';
 import { mean, standardDeviation } from '../statistics.js';
@@ -13,8 +20,12 @@ export const DetectorResultSchema = z.object({
   roc_auc_std: z.number(),
   pr_auc_mean: z.number(),
   pr_auc_std: z.number(),
-  fit_seconds: z.number().describe("mean per seed: the detector's own fit; for the combined detector the whole ensemble's, scaler and calibrations included"),
-  score_seconds: z.number().describe("mean per seed: the detector scoring the evaluated rows; for the combined detector every detector and the combination"),
+  fit_seconds: z
+    .number()
+    .describe("mean per seed: the detector's own fit; for the combined detector the whole ensemble's, scaler and calibrations included"),
+  score_seconds: z
+    .number()
+    .describe('mean per seed: the detector scoring the evaluated rows; for the combined detector every detector and the combination'),
 });
 export const EvaluationReportSchema = z.object({
   dataset: z.string(),
@@ -27,7 +38,6 @@ export const EvaluationReportSchema = z.object({
 });
 export type EvaluationReport = z.infer<typeof EvaluationReportSchema>;
 
-
 export async function evaluateDetectors(
   dataset: string,
   table: NumericTable,
@@ -35,7 +45,9 @@ export async function evaluateDetectors(
 ): Promise<EvaluationReport> {
   const matrix = createFeatureMatrix(table.featureNames, table.values);
   const names = [...DETECTOR_NAMES, COMBINED];
-  const results: Record<string, { roc: number[]; pr: number[]; fit: number[]; score: number[] }> = Object.fromEntries(names.map((n) => [n, { roc: [], pr: [], fit: [], score: [] }]));
+  const results: Record<string, { roc: number[]; pr: number[]; fit: number[]; score: number[] }> = Object.fromEntries(
+    names.map((n) => [n, { roc: [], pr: [], fit: [], score: [] }]),
+  );
   const seeds = Array.from({ length: options.seeds }, (_, i) => i);
   for (const seed of seeds) {
     options.onProgress?.(seed);
@@ -70,14 +82,26 @@ export async function evaluateDetectors(
   const detectors = Object.fromEntries(
     names.map((name) => {
       const r = results[name] as (typeof results)[string];
-      return [name, { roc_auc_mean: mean(r.roc), roc_auc_std: standardDeviation(r.roc), pr_auc_mean: mean(r.pr), pr_auc_std: standardDeviation(r.pr), fit_seconds: mean(r.fit), score_seconds: mean(r.score) }];
+      return [
+        name,
+        {
+          roc_auc_mean: mean(r.roc),
+          roc_auc_std: standardDeviation(r.roc),
+          pr_auc_mean: mean(r.pr),
+          pr_auc_std: standardDeviation(r.pr),
+          fit_seconds: mean(r.fit),
+          score_seconds: mean(r.score),
+        },
+      ];
     }),
   );
   return {
     dataset,
     rows: table.rowCount,
     dims: table.featureNames.length,
-    protocol: options.holdout ? `stratified holdout ${options.holdout} (scaler and detectors fitted on the rest), per seed` : 'unsupervised: fit on all rows without labels, score all rows',
+    protocol: options.holdout
+      ? `stratified holdout ${options.holdout} (scaler and detectors fitted on the rest), per seed`
+      : 'unsupervised: fit on all rows without labels, score all rows',
     seeds,
     detectors,
     default: COMBINED,

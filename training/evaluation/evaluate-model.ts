@@ -23,7 +23,9 @@ export const ModelMetricsSchema = z.object({
   precision_by_action: z
     .record(z.string(), z.object({ accounts: z.number().int(), fraud: z.number().int(), precision: z.number().nullable() }))
     .optional()
-    .describe('held-out accounts given each action and the share of them that is fraud (FLAG_FOR_REVIEW: that band alone); absent in versions trained before it was measured'),
+    .describe(
+      'held-out accounts given each action and the share of them that is fraud (FLAG_FOR_REVIEW: that band alone); absent in versions trained before it was measured',
+    ),
   recall_by_kind: z.record(z.string(), RateSchema).describe('share of each fraud kind flagged or blocked'),
   recall_by_difficulty: z.record(z.string(), RateSchema),
   rings: z

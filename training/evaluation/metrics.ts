@@ -97,6 +97,7 @@ export function rocAndPrCurves(scores: ArrayLike<number>, labels: ArrayLike<numb
     roc.push({ x: negatives ? fp / negatives : 0, y: positives ? tp / positives : 0 });
     pr.push({ x: positives ? tp / positives : 0, y: tp / (tp + fp) });
   }
-  const thin = (points: CurvePoint[]) => (points.length <= maxPoints ? points : points.filter((_, k) => k % Math.ceil(points.length / maxPoints) === 0 || k === points.length - 1));
+  const thin = (points: CurvePoint[]) =>
+    points.length <= maxPoints ? points : points.filter((_, k) => k % Math.ceil(points.length / maxPoints) === 0 || k === points.length - 1);
   return { roc: thin(roc), pr: thin(pr) };
 }

@@ -63,7 +63,8 @@ export async function featuriseDataset(folder: string, options: FeaturiseDataset
     start = performance.now();
     dataset.accounts.forEach((account, i) => {
       parts.push({ line: dataset.accountLines[i] as number, summary: summariseAccountEvents(account, options.hashKey) });
-      if (i % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'features', done: parts.length, unit: 'accounts', detail: `own events${shardNote}` });
+      if (i % PROGRESS_EVERY === 0)
+        options.onProgress?.({ stage: 'features', done: parts.length, unit: 'accounts', detail: `own events${shardNote}` });
     });
     // the last line a progress bar keeps is the last event: make it the whole shard, not its first account
     options.onProgress?.({ stage: 'features', done: parts.length, unit: 'accounts', detail: `own events${shardNote}` });
@@ -87,16 +88,30 @@ export async function featuriseDataset(folder: string, options: FeaturiseDataset
     { config: options.identity, hashKey: options.hashKey, judgement },
   );
   const groupedIdentities = new Map<string, AccountIdentity>();
-  for (const p of parts) if (identityIndex.groupOfAccount.has(p.summary.identity.account_id)) groupedIdentities.set(p.summary.identity.account_id, p.summary.identity);
+  for (const p of parts)
+    if (identityIndex.groupOfAccount.has(p.summary.identity.account_id)) groupedIdentities.set(p.summary.identity.account_id, p.summary.identity);
   seconds.graph = since(start);
-  options.onStage?.(`identity graph: ${identityIndex.identifiers.size} identifiers, ${identityIndex.identifiers.hubCount} hubs, ${identityIndex.rings.size + identityIndex.groups.size} candidate groups in ${seconds.graph.toFixed(1)}s`);
+  options.onStage?.(
+    `identity graph: ${identityIndex.identifiers.size} identifiers, ${identityIndex.identifiers.hubCount} hubs, ${identityIndex.rings.size + identityIndex.groups.size} candidate groups in ${seconds.graph.toFixed(1)}s`,
+  );
 
   start = performance.now();
   const features = parts.map((p, i) => {
-    if (i % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'features', done: i, total: parts.length, unit: 'accounts', detail: 'identity links' });
+    if (i % PROGRESS_EVERY === 0)
+      options.onProgress?.({ stage: 'features', done: i, total: parts.length, unit: 'accounts', detail: 'identity links' });
     return completeAccountFeatures(p.summary, { referenceTime, identityIndex });
   });
   options.onProgress?.({ stage: 'features', done: parts.length, total: parts.length, unit: 'accounts', detail: 'identity links' });
   seconds.complete = since(start);
-  return { accountIds: parts.map((p) => p.summary.identity.account_id), features, identityIndex, groupedIdentities, referenceTime, labels, summary, shards, seconds };
+  return {
+    accountIds: parts.map((p) => p.summary.identity.account_id),
+    features,
+    identityIndex,
+    groupedIdentities,
+    referenceTime,
+    labels,
+    summary,
+    shards,
+    seconds,
+  };
 }

@@ -10,7 +10,16 @@ const MIN_GAP_HOURS = 1 / 60;
 export function computeLoginFeatures(account: AccountEvents): Record<string, number> {
   const logins = account.logins;
   if (logins.length === 0) {
-    return { login_count: 0, login_distinct_countries: 0, login_country_changes: 0, login_hour_entropy: 0, login_max_travel_kmh: 0, login_distinct_ips: 0, login_distinct_devices: 0, login_foreign_share: 0 };
+    return {
+      login_count: 0,
+      login_distinct_countries: 0,
+      login_country_changes: 0,
+      login_hour_entropy: 0,
+      login_max_travel_kmh: 0,
+      login_distinct_ips: 0,
+      login_distinct_devices: 0,
+      login_foreign_share: 0,
+    };
   }
   const countries = new Set<string>();
   const ips = new Set<string>();

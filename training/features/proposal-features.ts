@@ -42,7 +42,17 @@ export function computeProposalFeatures(account: AccountEvents): Record<string, 
   const proposals = account.proposals;
   const n = proposals.length;
   if (n === 0) {
-    return { proposal_count: 0, proposal_max_per_hour: 0, proposals_per_active_day: 0, proposals_per_active_hour: 0, proposal_median_response_s: 4, proposal_fast_share: 0, proposal_duplicate_share: 0, bid_ratio_median: 1, bid_ratio_spread: 0 };
+    return {
+      proposal_count: 0,
+      proposal_max_per_hour: 0,
+      proposals_per_active_day: 0,
+      proposals_per_active_hour: 0,
+      proposal_median_response_s: 4,
+      proposal_fast_share: 0,
+      proposal_duplicate_share: 0,
+      bid_ratio_median: 1,
+      bid_ratio_spread: 0,
+    };
   }
   const times = proposals.map((p) => p.ts).sort((a, b) => a - b);
   let maxInHour = 0;

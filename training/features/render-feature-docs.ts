@@ -2,6 +2,8 @@
 import { FEATURES } from './feature-registry.js';
 
 export function renderFeatureTable(): string {
-  const rows = FEATURES.map((f, i) => `| ${i} | \`${f.name}\` | ${f.family} | ${f.unit} | ${f.description} | ${f.neutral} | ${f.isLogScaled ? 'log1p' : ''} |`);
+  const rows = FEATURES.map(
+    (f, i) => `| ${i} | \`${f.name}\` | ${f.family} | ${f.unit} | ${f.description} | ${f.neutral} | ${f.isLogScaled ? 'log1p' : ''} |`,
+  );
   return ['| # | feature | family | unit | meaning | no events | model input |', '|---:|---|---|---|---|---:|---|', ...rows].join('\n');
 }

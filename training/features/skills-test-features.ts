@@ -17,5 +17,10 @@ export function computeSkillsTestFeatures(account: AccountEvents): Record<string
     if (test.score >= HIGH_SCORE && fraction < FAST_FRACTION) fastHigh++;
     total += test.score;
   }
-  return { test_count: tests.length, test_fastest_fraction: Math.min(fastest, 10), test_fast_high_scores: fastHigh, test_mean_score: total / tests.length };
+  return {
+    test_count: tests.length,
+    test_fastest_fraction: Math.min(fastest, 10),
+    test_fast_high_scores: fastHigh,
+    test_mean_score: total / tests.length,
+  };
 }

@@ -22,6 +22,7 @@ export function* ringRows(index: IdentityIndex): Generator<Cell[]> {
 export function* groupRows(index: IdentityIndex): Generator<Cell[]> {
   const groups = [...index.groups.values()].sort((a, b) => b.ring_score - a.ring_score || a.group_id.localeCompare(b.group_id));
   for (const group of groups) {
-    for (const member of group.members) yield [group.group_id, member, group.ring_score, group.not_ring_because, group.honest_signs.join(' '), ties(group)];
+    for (const member of group.members)
+      yield [group.group_id, member, group.ring_score, group.not_ring_because, group.honest_signs.join(' '), ties(group)];
   }
 }

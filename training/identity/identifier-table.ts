@@ -11,7 +11,10 @@ const IDENTIFIER_HASH_PATTERN = /^[0-9a-f]{24}$/;
 /** One line of identity-index.jsonl. */
 export const IdentifierRecordSchema = z.object({
   kind: IdentifierKindSchema,
-  hash: z.string().regex(IDENTIFIER_HASH_PATTERN, 'hash must be 24 lower-case hex digits').describe('keyed hash of the identifier; never the raw value'),
+  hash: z
+    .string()
+    .regex(IDENTIFIER_HASH_PATTERN, 'hash must be 24 lower-case hex digits')
+    .describe('keyed hash of the identifier; never the raw value'),
   account_ids: z.array(z.string()).describe('accounts using it (empty for hubs, which link nobody)'),
   account_count: z.number().int().positive(),
   is_hub: z.boolean(),
@@ -36,8 +39,9 @@ const EMPTY = -1;
 // a large model; what it accepts, those two accept with the same values (a test holds them together). Any other
 // spelling of a record takes the general path. (Loading an index reads most lines from their bytes before either:
 // IdentifierTableBuilder.addWrittenLine.)
-// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings, so the pattern must too
-const WRITTEN_LINE = /^\{"kind":"(bank|device|ip)","hash":"([0-9a-f]{24})","account_ids":\[((?:"[^"\\\u0000-\u001f]*"(?:,"[^"\\\u0000-\u001f]*")*)?)\],"account_count":([1-9]\d{0,8}),"is_hub":(true|false)\}$/;
+const WRITTEN_LINE =
+  // eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings, so the pattern must too
+  /^\{"kind":"(bank|device|ip)","hash":"([0-9a-f]{24})","account_ids":\[((?:"[^"\\\u0000-\u001f]*"(?:,"[^"\\\u0000-\u001f]*")*)?)\],"account_count":([1-9]\d{0,8}),"is_hub":(true|false)\}$/;
 
 /** One line of identity-index.jsonl as a record, or why it is not one. */
 export function parseIdentifierLine(line: string): IdentifierRecord | string {
@@ -205,7 +209,8 @@ export class IdentifierTableBuilder {
     if (p < 0) return 'not-written';
     let count = 0;
     const digitsStart = p;
-    while (p < end && (bytes[p] as number) >= 48 && (bytes[p] as number) <= 57 && p - digitsStart < 9) count = count * 10 + (bytes[p++] as number) - 48;
+    while (p < end && (bytes[p] as number) >= 48 && (bytes[p] as number) <= 57 && p - digitsStart < 9)
+      count = count * 10 + (bytes[p++] as number) - 48;
     if (p === digitsStart || bytes[digitsStart] === 48) return 'not-written';
     p = literalEnd(bytes, p, end, HUB_OPEN);
     if (p < 0) return 'not-written';
@@ -215,7 +220,8 @@ export class IdentifierTableBuilder {
     if (this.find(words, kind) !== EMPTY) return 'duplicate';
     const i = this.append(words[0], words[1], words[2], kind, isHub, count);
     this.accounts = grown(this.accounts, this.accountsUsed + bounds.length / 2);
-    for (let k = 0; k < bounds.length; k += 2) this.accounts[this.accountsUsed++] = this.accountNumber(bytes.toString('latin1', bounds[k], bounds[k + 1]));
+    for (let k = 0; k < bounds.length; k += 2)
+      this.accounts[this.accountsUsed++] = this.accountNumber(bytes.toString('latin1', bounds[k], bounds[k + 1]));
     this.finish(i);
     return 'ok';
   }

@@ -24,7 +24,11 @@ export const IdentityConfigSchema = z
       .prefault({})
       .describe('an identifier used by more accounts than this is a hub (campus, carrier NAT, VPN exit) and links nobody'),
     link_weight: z
-      .strictObject({ bank: z.number().min(0).max(1).default(1), device: z.number().min(0).max(1).default(0.7), ip: z.number().min(0).max(1).default(0.3) })
+      .strictObject({
+        bank: z.number().min(0).max(1).default(1),
+        device: z.number().min(0).max(1).default(0.7),
+        ip: z.number().min(0).max(1).default(0.3),
+      })
       .prefault({})
       .describe('strength of the evidence one shared identifier of each kind carries'),
     min_shared_ips: z
@@ -40,7 +44,9 @@ export type IdentityConfig = z.infer<typeof IdentityConfigSchema>;
 /** What every candidate group records: its members, what ties them, and the verdict of the ring scorer. */
 const CandidateGroupShape = {
   members: z.array(z.string()),
-  identifiers: z.array(z.object({ kind: IdentifierKindSchema, hash: z.string(), accounts: z.number().int() })).describe('the identifiers that tie the group'),
+  identifiers: z
+    .array(z.object({ kind: IdentifierKindSchema, hash: z.string(), accounts: z.number().int() }))
+    .describe('the identifiers that tie the group'),
   strength: z.number().min(0).max(1).describe('weight of the strongest kind of link inside the group'),
   template_share: z.number().min(0).max(1).describe('share of member pairs whose typical proposal texts are near-duplicates (one operator)'),
   ...RingVerdictSchema.shape,
@@ -57,7 +63,7 @@ export type GroupRecord = z.infer<typeof GroupRecordSchema>;
 /** How candidate groups are judged: stored with the index so that every caller (training, serving, live) judges alike. */
 export const RingJudgementSchema = z.object({
   context: RingScoreContextSchema,
-  ring_above: z.number().min(0).max(100).describe("policy.ring_above: a candidate group whose ring score reaches this is a ring"),
+  ring_above: z.number().min(0).max(100).describe('policy.ring_above: a candidate group whose ring score reaches this is a ring'),
 });
 export type RingJudgement = z.infer<typeof RingJudgementSchema>;
 
@@ -110,7 +116,12 @@ export function accountIdentity(account: AccountEvents, hashKey: string): Accoun
   const { proposals } = inCanonicalOrder(account);
   const middle = proposals[Math.floor(proposals.length / 2)];
   const typicalProposalText = middle ? middle.text : null;
-  return { account_id: account.account_id, identifiers: accountIdentifiers(account, hashKey), typicalProposalText, profile: memberProfile(account, typicalProposalText) };
+  return {
+    account_id: account.account_id,
+    identifiers: accountIdentifiers(account, hashKey),
+    typicalProposalText,
+    profile: memberProfile(account, typicalProposalText),
+  };
 }
 
 export interface AccountLinks {
@@ -240,7 +251,7 @@ export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: Uint8Array,
   for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
   const identifiers = new IdentifierTableBuilder(lines + 1);
   let lineNumber = 0;
-  for (let start = 0; start < bytes.length; ) {
+  for (let start = 0; start < bytes.length;) {
     const newline = bytes.indexOf(10, start);
     const end = newline < 0 ? bytes.length : newline;
     lineNumber++;
@@ -252,9 +263,17 @@ export function restoreIdentityIndex(meta: IdentityIndexMeta, jsonl: Uint8Array,
     if (line.trim() === '') continue;
     const record = parseIdentifierLine(line);
     if (typeof record === 'string') throw new Error(`identity-index.jsonl line ${lineNumber}: ${record}`);
-    if (identifiers.add(record) === 'duplicate') throw new Error(`identity-index.jsonl line ${lineNumber}: ${record.kind} ${record.hash} is listed twice`);
+    if (identifiers.add(record) === 'duplicate')
+      throw new Error(`identity-index.jsonl line ${lineNumber}: ${record.kind} ${record.hash} is listed twice`);
   }
-  return { config: meta.config, hashKey, identifiers: identifiers.build(), ...groupMaps(meta.rings, meta.groups), judgement: meta.judgement, flagged: new Set(meta.flagged) };
+  return {
+    config: meta.config,
+    hashKey,
+    identifiers: identifiers.build(),
+    ...groupMaps(meta.rings, meta.groups),
+    judgement: meta.judgement,
+    flagged: new Set(meta.flagged),
+  };
 }
 
 /** The index's maps of rings and groups, by id and by member. */

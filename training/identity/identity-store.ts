@@ -24,7 +24,12 @@ const LogEntrySchema = z.strictObject({ op: z.enum(['add', 'forget']), account_i
 type LogEntry = z.infer<typeof LogEntrySchema>;
 
 /** Where the identity store of model `name` lives: the option, else the environment, else beside the model's versions. */
-export function identityStoreLocation(modelsRoot: string, name: string, option: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+export function identityStoreLocation(
+  modelsRoot: string,
+  name: string,
+  option: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
   return option ?? env[IDENTITY_STORE_ENV] ?? path.join(modelsRoot, name, 'identity-store');
 }
 
@@ -50,7 +55,12 @@ export async function forgetAccount(store: KeyValueStore, accountId: string, at:
   const entry: LogEntry = { op: 'forget', account_id: accountId, at };
   await store.update([accountKey(accountId)], ([value]) => {
     found = value !== undefined;
-    return found ? [{ op: 'delete', key: accountKey(accountId) }, { op: 'append', log: LOG, value: JSON.stringify(entry) }] : [];
+    return found
+      ? [
+          { op: 'delete', key: accountKey(accountId) },
+          { op: 'append', log: LOG, value: JSON.stringify(entry) },
+        ]
+      : [];
   });
   return found;
 }
@@ -106,7 +116,8 @@ export class LiveIdentityState {
       if (entries.length === 0) return;
       const parsed = entries.map((entry) => {
         const result = LogEntrySchema.safeParse(JSON.parse(entry.value));
-        if (!result.success) throw new Error(`${store.description}: log entry ${entry.id} is not an identity change (${result.error.issues[0]?.message})`);
+        if (!result.success)
+          throw new Error(`${store.description}: log entry ${entry.id} is not an identity change (${result.error.issues[0]?.message})`);
         return result.data;
       });
       const adds = [...new Set(parsed.filter((e) => e.op === 'add').map((e) => e.account_id))];

@@ -154,7 +154,8 @@ export class LiveIdentityGraph {
     const blocks = new Set<NodeId>();
     for (const kind of LIVE_IDENTIFIER_KINDS) {
       for (const hash of account.identifiers[kind]) {
-        for (const other of this.baseRecord(kind, hash)?.account_ids ?? []) if (other !== account.account_id) blocks.add(this.blockOfTrainingAccount(other));
+        for (const other of this.baseRecord(kind, hash)?.account_ids ?? [])
+          if (other !== account.account_id) blocks.add(this.blockOfTrainingAccount(other));
       }
     }
     return blocks;
@@ -394,7 +395,13 @@ export class LiveIdentityGraph {
     let training: RingVerdict | null = null;
     for (const node of group.nodes) {
       const entry = this.live.get(node);
-      if (entry?.account.profile) profiled.push({ account_id: entry.account.account_id, identifiers: entry.account.identifiers, profile: entry.account.profile, anomaly: null });
+      if (entry?.account.profile)
+        profiled.push({
+          account_id: entry.account.account_id,
+          identifiers: entry.account.identifiers,
+          profile: entry.account.profile,
+          anomaly: null,
+        });
       else if (node.startsWith(RING_NODE)) {
         const ring = this.trainingBlock(node.slice(RING_NODE.length)) as RingRecord;
         if (!training || ring.ring_score > training.ring_score) training = ring;
@@ -436,7 +443,9 @@ export class LiveIdentityGraph {
     const founder = trainingRing ? trainingRing.members[0] : this.founders.get(groupId);
     if (founder !== undefined) return this.groupOfAccountNow(founder);
     // a training account outside any training ring that founded a group
-    for (const node of this.groupOf.keys()) if (node.startsWith(TRAIN_NODE) && foundingId(node.slice(TRAIN_NODE.length)) === groupId) return this.groupOfAccountNow(node.slice(TRAIN_NODE.length));
+    for (const node of this.groupOf.keys())
+      if (node.startsWith(TRAIN_NODE) && foundingId(node.slice(TRAIN_NODE.length)) === groupId)
+        return this.groupOfAccountNow(node.slice(TRAIN_NODE.length));
     return null;
   }
 
@@ -572,5 +581,15 @@ function liveIdentityIndex(graph: LiveIdentityGraph): IdentityIndex {
       for (const [id, ring] of allRings()) for (const member of ring.members) yield [member, id];
     },
   );
-  return { config: base.config, hashKey: base.hashKey, identifiers, rings, ringOfAccount, groups, groupOfAccount, judgement: base.judgement, flagged: base.flagged };
+  return {
+    config: base.config,
+    hashKey: base.hashKey,
+    identifiers,
+    rings,
+    ringOfAccount,
+    groups,
+    groupOfAccount,
+    judgement: base.judgement,
+    flagged: base.flagged,
+  };
 }

@@ -24,7 +24,10 @@ export const MemberProfileSchema = z.object({
   foreign_login_countries: z.array(z.string()).max(MAX_FOREIGN_COUNTRIES).describe('login countries other than the declared one, most used first'),
   foreign_login_share: z.number().min(0).max(1).describe('share of logins from another country than the declared one'),
   devices: z.number().int().nonnegative().describe('distinct devices'),
-  bank_added_at: z.array(z.number()).max(MAX_BANKS).describe("when each distinct bank account was first added (epoch ms), in the order of the identity's bank hashes"),
+  bank_added_at: z
+    .array(z.number())
+    .max(MAX_BANKS)
+    .describe("when each distinct bank account was first added (epoch ms), in the order of the identity's bank hashes"),
   first_active: z.number().nullable().describe('first login or proposal, epoch ms'),
   last_active: z.number().nullable(),
   active_hours: z.number().int().nonnegative().describe('distinct clock hours (UTC, since the epoch) with a login or proposal'),
@@ -93,7 +96,10 @@ export function memberProfile(account: AccountEvents, typicalProposalText: strin
     created_at: account.created_at,
     country: account.country,
     logins: account.logins.length,
-    foreign_login_countries: [...foreign].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, MAX_FOREIGN_COUNTRIES).map(([country]) => country),
+    foreign_login_countries: [...foreign]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, MAX_FOREIGN_COUNTRIES)
+      .map(([country]) => country),
     foreign_login_share: account.logins.length === 0 ? 0 : foreignLogins / account.logins.length,
     devices: devices.size,
     bank_added_at: [...bankAddedAt.values()].slice(0, MAX_BANKS),

@@ -122,11 +122,19 @@ function createdTogether(members: readonly GroupMember[]): RingEvidenceItem {
     best = Math.max(best, j - i + 1);
   }
   const strength = best < 2 ? 0 : best / members.length;
-  return { code: 'created-together', side: 'coordination', strength, detail: `${best} of ${members.length} accounts were created within 7 days of each other` };
+  return {
+    code: 'created-together',
+    side: 'coordination',
+    strength,
+    detail: `${best} of ${members.length} accounts were created within 7 days of each other`,
+  };
 }
 
 /** Pairs whose shared active hours go beyond chance, from the MinHash of each member's active hours. */
-function activityPairs(members: readonly GroupMember[], pairs: readonly [number, number][]): { together: number; independent: number; measured: number } {
+function activityPairs(
+  members: readonly GroupMember[],
+  pairs: readonly [number, number][],
+): { together: number; independent: number; measured: number } {
   let together = 0;
   let independent = 0;
   let measured = 0;
@@ -143,7 +151,7 @@ function activityPairs(members: readonly GroupMember[], pairs: readonly [number,
     const spanA = Math.max(1, ((a.last_active as number) - (a.first_active as number)) / HOUR_MS);
     const spanB = Math.max(1, ((b.last_active as number) - (b.first_active as number)) / HOUR_MS);
     const overlapHours = (to - from) / HOUR_MS;
-    const chance = ((a.active_hours * overlapHours) / spanA) * ((b.active_hours * overlapHours) / spanB) / Math.max(1, overlapHours);
+    const chance = (((a.active_hours * overlapHours) / spanA) * ((b.active_hours * overlapHours) / spanB)) / Math.max(1, overlapHours);
     const chanceJaccard = chance / Math.max(1, a.active_hours + b.active_hours - chance);
     const excess = jaccard - chanceJaccard;
     if (excess >= 0.15) together++;
@@ -167,21 +175,34 @@ function sharedTemplate(members: readonly GroupMember[], pairs: readonly [number
 }
 
 function sameBidLevel(members: readonly GroupMember[], context: RingScoreContext): RingEvidenceItem {
-  const logs = members.flatMap((m) => (m.profile.proposals >= 3 && m.profile.bid_ratio_median !== null && m.profile.bid_ratio_median > 0 ? [Math.log(m.profile.bid_ratio_median)] : []));
-  if (logs.length < 2) return { code: 'same-bid-level', side: 'coordination', strength: 0, detail: 'too few members with proposals to compare bid levels' };
+  const logs = members.flatMap((m) =>
+    m.profile.proposals >= 3 && m.profile.bid_ratio_median !== null && m.profile.bid_ratio_median > 0 ? [Math.log(m.profile.bid_ratio_median)] : [],
+  );
+  if (logs.length < 2)
+    return { code: 'same-bid-level', side: 'coordination', strength: 0, detail: 'too few members with proposals to compare bid levels' };
   const sorted = [...logs].sort((a, b) => a - b);
   const median = sorted[sorted.length >> 1] as number;
   const deviations = sorted.map((v) => Math.abs(v - median)).sort((a, b) => a - b);
   const spread = deviations[deviations.length >> 1] as number;
   const strength = clamp01(1 - spread / context.typical_bid_spread) * (logs.length / members.length);
-  return { code: 'same-bid-level', side: 'coordination', strength, detail: `${logs.length} members bid at one level (median ${Math.exp(median).toFixed(2)} of the budget, spread ${pct(spread)})` };
+  return {
+    code: 'same-bid-level',
+    side: 'coordination',
+    strength,
+    detail: `${logs.length} members bid at one level (median ${Math.exp(median).toFixed(2)} of the budget, spread ${pct(spread)})`,
+  };
 }
 
 function unusualMembers(members: readonly GroupMember[], context: RingScoreContext): RingEvidenceItem | null {
   const scored = members.filter((m) => m.anomaly !== null);
   if (scored.length === 0) return null;
   const unusual = scored.filter((m) => (m.anomaly as number) >= context.unusual_above).length;
-  return { code: 'unusual-members', side: 'coordination', strength: unusual / members.length, detail: `the detectors find ${unusual} of ${members.length} members unusual` };
+  return {
+    code: 'unusual-members',
+    side: 'coordination',
+    strength: unusual / members.length,
+    detail: `the detectors find ${unusual} of ${members.length} members unusual`,
+  };
 }
 
 /** The most members that got one bank account shared in the group within a few days of each other. */
@@ -206,28 +227,52 @@ function newSharedBank(members: readonly GroupMember[]): RingEvidenceItem {
     }
   }
   const strength = best < 2 ? 0 : best / members.length;
-  return { code: 'new-shared-bank', side: 'coordination', strength, detail: `${best} of ${members.length} members had one bank account added within 3 days of each other` };
+  return {
+    code: 'new-shared-bank',
+    side: 'coordination',
+    strength,
+    detail: `${best} of ${members.length} members had one bank account added within 3 days of each other`,
+  };
 }
 
 function deviceRotation(members: readonly GroupMember[]): RingEvidenceItem {
   const holders = new Map<string, number>();
   for (const m of members) for (const device of m.identifiers.device ?? []) holders.set(device, (holders.get(device) ?? 0) + 1);
   const rotating = members.filter((m) => (m.identifiers.device ?? []).filter((d) => (holders.get(d) ?? 0) >= 2).length >= 2).length;
-  return { code: 'device-rotation', side: 'coordination', strength: rotating / members.length, detail: `${rotating} of ${members.length} members log in from two or more devices other members also use` };
+  return {
+    code: 'device-rotation',
+    side: 'coordination',
+    strength: rotating / members.length,
+    detail: `${rotating} of ${members.length} members log in from two or more devices other members also use`,
+  };
 }
 
 function foreignLoginCountry(members: readonly GroupMember[]): RingEvidenceItem {
   const declared = new Set(members.map((m) => m.profile.country));
   const counts = new Map<string, number>();
-  for (const m of members) for (const country of m.profile.foreign_login_countries) if (!declared.has(country)) counts.set(country, (counts.get(country) ?? 0) + 1);
+  for (const m of members)
+    for (const country of m.profile.foreign_login_countries) if (!declared.has(country)) counts.set(country, (counts.get(country) ?? 0) + 1);
   const [country, count] = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] ?? ['', 0];
   const strength = count < 2 ? 0 : count / members.length;
-  return { code: 'foreign-login-country', side: 'coordination', strength, detail: count < 2 ? 'no foreign login country common to members' : `${count} of ${members.length} members log in from ${country}, a country none of them declared` };
+  return {
+    code: 'foreign-login-country',
+    side: 'coordination',
+    strength,
+    detail:
+      count < 2
+        ? 'no foreign login country common to members'
+        : `${count} of ${members.length} members log in from ${country}, a country none of them declared`,
+  };
 }
 
 function longLived(members: readonly GroupMember[], context: RingScoreContext): RingEvidenceItem {
   const old = members.filter((m) => context.as_of - m.profile.created_at >= LONG_LIVED_MS).length;
-  return { code: 'long-lived-accounts', side: 'honest', strength: old / members.length, detail: `${old} of ${members.length} accounts are more than 180 days old` };
+  return {
+    code: 'long-lived-accounts',
+    side: 'honest',
+    strength: old / members.length,
+    detail: `${old} of ${members.length} accounts are more than 180 days old`,
+  };
 }
 
 function creationSpread(members: readonly GroupMember[]): RingEvidenceItem {
@@ -246,7 +291,12 @@ function stableOffice(members: readonly GroupMember[]): RingEvidenceItem {
   const countries = new Set(members.map((m) => m.profile.country));
   const home = members.filter((m) => m.profile.foreign_login_share === 0).length;
   const strength = countries.size === 1 && widest >= 2 ? Math.min(widest, home) / members.length : 0;
-  return { code: 'stable-office', side: 'honest', strength, detail: `${widest} of ${members.length} members share one IP, ${home} never log in outside ${[...countries].join('/')}` };
+  return {
+    code: 'stable-office',
+    side: 'honest',
+    strength,
+    detail: `${widest} of ${members.length} members share one IP, ${home} never log in outside ${[...countries].join('/')}`,
+  };
 }
 
 /** Strength of each item, weighed: coordination adds, honest signs subtract. */

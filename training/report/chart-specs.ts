@@ -26,7 +26,11 @@ export function symlogTicks(max: number): number[] {
 }
 
 function countAxis(max: number, title: string): Record<string, unknown> {
-  return { type: 'quantitative', scale: { type: 'symlog', domain: [0, Math.max(1, max)], nice: false }, axis: { values: symlogTicks(max), format: ',d', title } };
+  return {
+    type: 'quantitative',
+    scale: { type: 'symlog', domain: [0, Math.max(1, max)], nice: false },
+    axis: { values: symlogTicks(max), format: ',d', title },
+  };
 }
 
 /** The actions present, in policy order, with their colours: a legend lists only what is drawn. */
@@ -61,7 +65,11 @@ function scoreBins(scores: Iterable<{ risk_score: number; group: string }>): Map
  * accounts), stacked vertically on a shared score axis, so the groups never overlap; `population` says which
  * accounts are plotted.
  */
-export function riskHistogramSpec(input: { scores: Iterable<{ risk_score: number; group: string }>; policy: RiskPolicyBands; population: string }): VegaLiteSpec {
+export function riskHistogramSpec(input: {
+  scores: Iterable<{ risk_score: number; group: string }>;
+  policy: RiskPolicyBands;
+  population: string;
+}): VegaLiteSpec {
   const counts = scoreBins(input.scores);
   const order = (g: string) => (g in GROUP_COLOURS ? Object.keys(GROUP_COLOURS).indexOf(g) : 99);
   const groups = [...counts.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
@@ -74,7 +82,12 @@ export function riskHistogramSpec(input: { scores: Iterable<{ risk_score: number
   const x = { field: 'from', type: 'quantitative', scale: { domain: [0, 100] }, title: 'risk score' };
   const panel = (group: string) => {
     const groupCounts = counts.get(group) as Float64Array;
-    const values = Array.from(groupCounts, (accounts, bin) => ({ from: bin * SCORE_BIN_WIDTH, to: (bin + 1) * SCORE_BIN_WIDTH, group, accounts })).filter((b) => b.accounts > 0);
+    const values = Array.from(groupCounts, (accounts, bin) => ({
+      from: bin * SCORE_BIN_WIDTH,
+      to: (bin + 1) * SCORE_BIN_WIDTH,
+      group,
+      accounts,
+    })).filter((b) => b.accounts > 0);
     const total = groupCounts.reduce((s, n) => s + n, 0);
     return {
       title: { text: `${group}: ${thousands(total)} accounts`, anchor: 'start', fontSize: 12 },
@@ -84,7 +97,16 @@ export function riskHistogramSpec(input: { scores: Iterable<{ risk_score: number
         {
           data: { values: bands },
           mark: { type: 'rect', opacity: 0.15 },
-          encoding: { x, x2: { field: 'to' }, color: { field: 'band', type: 'nominal', scale: { domain: [...ACTIONS], range: ACTIONS.map((a) => ACTION_COLOURS[a]) }, legend: { ...BELOW, title: 'policy band' } } },
+          encoding: {
+            x,
+            x2: { field: 'to' },
+            color: {
+              field: 'band',
+              type: 'nominal',
+              scale: { domain: [...ACTIONS], range: ACTIONS.map((a) => ACTION_COLOURS[a]) },
+              legend: { ...BELOW, title: 'policy band' },
+            },
+          },
         },
         {
           data: { values },
@@ -113,16 +135,31 @@ export function clusterSizeSpec(clusters: readonly { cluster: string | number; s
   const x = { field: 'cluster', type: 'nominal', title: 'cluster', axis: { labelAngle: 0 } };
   const y = { field: 'size', ...countAxis(Math.max(1, ...values.map((v) => v.size)) * 3, 'accounts (symlog)') };
   return {
-    title: { text: 'Cluster sizes and the share of each cluster flagged', subtitle: 'label above each bar: accounts, % flagged (FLAG_FOR_REVIEW or higher)' },
+    title: {
+      text: 'Cluster sizes and the share of each cluster flagged',
+      subtitle: 'label above each bar: accounts, % flagged (FLAG_FOR_REVIEW or higher)',
+    },
     data: { values },
     width: Math.min(CHART_WIDTH, Math.max(200, values.length * 60)),
     height: 200,
     layer: [
       {
         mark: 'bar',
-        encoding: { x, y, color: { field: 'flagged', type: 'quantitative', scale: { scheme: 'orangered', domain: [0, 100] }, legend: { ...BELOW, title: '% flagged', gradientLength: 200 } } },
+        encoding: {
+          x,
+          y,
+          color: {
+            field: 'flagged',
+            type: 'quantitative',
+            scale: { scheme: 'orangered', domain: [0, 100] },
+            legend: { ...BELOW, title: '% flagged', gradientLength: 200 },
+          },
+        },
       },
-      { mark: { type: 'text', dy: -6, fontSize: 10 }, encoding: { x, y, text: { value: { expr: "format(datum.size, ',d') + ', ' + datum.flagged + '%'" } } } },
+      {
+        mark: { type: 'text', dy: -6, fontSize: 10 },
+        encoding: { x, y, text: { value: { expr: "format(datum.size, ',d') + ', ' + datum.flagged + '%'" } } },
+      },
     ],
   };
 }
@@ -142,8 +179,23 @@ export function clusterActionsSpec(rows: readonly { cluster: string | number; ac
     width: CHART_WIDTH - 60,
     height: { step: 12, for: 'offset' },
     layer: [
-      { mark: 'bar', encoding: { ...encoding, color: { field: 'action', type: 'nominal', scale: actionScale(values.map((v) => v.action)), sort: [...ACTIONS], legend: { ...BELOW, title: 'action' } } } },
-      { mark: { type: 'text', align: 'left', dx: 3, fontSize: 9 }, encoding: { ...encoding, text: { field: 'accounts', type: 'quantitative', format: ',d' } } },
+      {
+        mark: 'bar',
+        encoding: {
+          ...encoding,
+          color: {
+            field: 'action',
+            type: 'nominal',
+            scale: actionScale(values.map((v) => v.action)),
+            sort: [...ACTIONS],
+            legend: { ...BELOW, title: 'action' },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 3, fontSize: 9 },
+        encoding: { ...encoding, text: { field: 'accounts', type: 'quantitative', format: ',d' } },
+      },
     ],
   };
 }
@@ -153,7 +205,11 @@ export function clusterActionsSpec(rows: readonly { cluster: string | number; ac
  * is clipped at ±Z_CLIP and each cell prints the unclipped value, rounded.
  */
 export function clusterProfileHeatmapSpec(cells: readonly { cluster: string; feature: string; z: number }[], title: string): VegaLiteSpec {
-  const values = cells.map((c) => ({ ...c, clipped: Math.max(-Z_CLIP, Math.min(Z_CLIP, c.z)), label: Math.abs(c.z) < 0.5 ? '' : c.z.toFixed(Math.abs(c.z) < 10 ? 1 : 0) }));
+  const values = cells.map((c) => ({
+    ...c,
+    clipped: Math.max(-Z_CLIP, Math.min(Z_CLIP, c.z)),
+    label: Math.abs(c.z) < 0.5 ? '' : c.z.toFixed(Math.abs(c.z) < 10 ? 1 : 0),
+  }));
   const clusters = new Set(values.map((v) => v.cluster)).size;
   const x = { field: 'cluster', type: 'nominal', title: 'cluster (accounts)', axis: { labelAngle: clusters > 6 ? -40 : 0 } };
   const y = { field: 'feature', type: 'nominal', title: 'feature', axis: { labelLimit: 220 } };
@@ -163,14 +219,37 @@ export function clusterProfileHeatmapSpec(cells: readonly { cluster: string; fea
     width: Math.min(CHART_WIDTH - 180, Math.max(160, clusters * 56)),
     height: { step: 16 },
     layer: [
-      { mark: 'rect', encoding: { x, y, color: { field: 'clipped', type: 'quantitative', scale: { scheme: 'redblue', reverse: true, domain: [-Z_CLIP, Z_CLIP] }, legend: { ...BELOW, title: `robust z (±${Z_CLIP})`, gradientLength: 200 } } } },
-      { mark: { type: 'text', fontSize: 9 }, encoding: { x, y, text: { field: 'label' }, color: { condition: { test: `abs(datum.clipped) > ${Z_CLIP * 0.6}`, value: 'white' }, value: 'black' } } },
+      {
+        mark: 'rect',
+        encoding: {
+          x,
+          y,
+          color: {
+            field: 'clipped',
+            type: 'quantitative',
+            scale: { scheme: 'redblue', reverse: true, domain: [-Z_CLIP, Z_CLIP] },
+            legend: { ...BELOW, title: `robust z (±${Z_CLIP})`, gradientLength: 200 },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 9 },
+        encoding: {
+          x,
+          y,
+          text: { field: 'label' },
+          color: { condition: { test: `abs(datum.clipped) > ${Z_CLIP * 0.6}`, value: 'white' }, value: 'black' },
+        },
+      },
     ],
   };
 }
 
 /** Rings by size, stacked by the identifier kinds that tie them. */
-export function ringSizeSpec(rings: readonly { size: number; tie: string }[], title = 'Rings by size and the identifier kinds that tie them'): VegaLiteSpec {
+export function ringSizeSpec(
+  rings: readonly { size: number; tie: string }[],
+  title = 'Rings by size and the identifier kinds that tie them',
+): VegaLiteSpec {
   return {
     title,
     data: { values: rings.map((r) => ({ size: r.size, tie: r.tie })) },
@@ -196,16 +275,30 @@ export function ringTimelineSpec(ringId: string, events: readonly { account: str
     height: { step: 20 },
     mark: { type: 'tick', thickness: 2, orient: 'vertical' },
     encoding: {
-      x: { field: 'time', type: 'temporal', scale: { type: 'utc' }, title: 'time (UTC)', axis: { format: '%Y-%m-%d', labelAngle: -30, labelOverlap: true } },
+      x: {
+        field: 'time',
+        type: 'temporal',
+        scale: { type: 'utc' },
+        title: 'time (UTC)',
+        axis: { format: '%Y-%m-%d', labelAngle: -30, labelOverlap: true },
+      },
       y: { field: 'account', type: 'nominal', title: 'member account' },
       // legend symbols drawn as short upright bars, like the ticks they name (Vega-Lite fills them)
-      color: { field: 'event', type: 'nominal', scale: { domain: kinds, range: kinds.map((k, i) => palette[k] ?? ['#31a354', '#756bb1'][i % 2]) }, legend: { ...BELOW, title: 'event', symbolType: 'M-0.2,-1h0.4v2h-0.4Z', symbolOpacity: 1 } },
+      color: {
+        field: 'event',
+        type: 'nominal',
+        scale: { domain: kinds, range: kinds.map((k, i) => palette[k] ?? ['#31a354', '#756bb1'][i % 2]) },
+        legend: { ...BELOW, title: 'event', symbolType: 'M-0.2,-1h0.4v2h-0.4Z', symbolOpacity: 1 },
+      },
     },
   };
 }
 
 /** How many accounts the policy flags, and how many of those are fraud, as the flag threshold moves. */
-export function flagThresholdSpec(rows: readonly { threshold: number; flagged: number; fraudAmongFlagged: number }[], blockAbove: number): VegaLiteSpec {
+export function flagThresholdSpec(
+  rows: readonly { threshold: number; flagged: number; fraudAmongFlagged: number }[],
+  blockAbove: number,
+): VegaLiteSpec {
   const flaggedAll = 'all flagged accounts';
   const flaggedFraud = 'fraud among the flagged accounts';
   const values = rows.flatMap((r) => [
@@ -213,7 +306,10 @@ export function flagThresholdSpec(rows: readonly { threshold: number; flagged: n
     { threshold: r.threshold, series: flaggedFraud, accounts: r.fraudAmongFlagged },
   ]);
   return {
-    title: { text: 'Flagged accounts vs the flag threshold', subtitle: [`flagged: FLAG_FOR_REVIEW or higher (block threshold ${blockAbove})`, 'fraud: labelled fraud among the flagged accounts'] },
+    title: {
+      text: 'Flagged accounts vs the flag threshold',
+      subtitle: [`flagged: FLAG_FOR_REVIEW or higher (block threshold ${blockAbove})`, 'fraud: labelled fraud among the flagged accounts'],
+    },
     data: { values },
     width: CHART_WIDTH - 80,
     height: 200,
@@ -221,23 +317,51 @@ export function flagThresholdSpec(rows: readonly { threshold: number; flagged: n
     encoding: {
       x: { field: 'threshold', type: 'quantitative', title: 'flag threshold (risk score)', scale: { zero: false } },
       y: { field: 'accounts', type: 'quantitative', title: 'accounts', axis: { format: ',d', tickMinStep: 1 } },
-      color: { field: 'series', type: 'nominal', scale: { domain: [flaggedAll, flaggedFraud], range: ['#34495e', '#e74c3c'] }, legend: { ...BELOW, title: null } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        scale: { domain: [flaggedAll, flaggedFraud], range: ['#34495e', '#e74c3c'] },
+        legend: { ...BELOW, title: null },
+      },
     },
   };
 }
 
 /** ROC or precision-recall curve on the unit square, with the chance diagonal for ROC. */
-export function curveSpec(title: string, points: readonly { x: number; y: number }[], xTitle: string, yTitle: string, diagonal: boolean): VegaLiteSpec {
+export function curveSpec(
+  title: string,
+  points: readonly { x: number; y: number }[],
+  xTitle: string,
+  yTitle: string,
+  diagonal: boolean,
+): VegaLiteSpec {
   const axis = (field: string, t: string) => ({ field, type: 'quantitative', title: t, scale: { domain: [0, 1] } });
   const layers: Record<string, unknown>[] = [
-    { data: { values: points.map((p) => ({ x: p.x, y: p.y })) }, mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: axis('x', xTitle), y: axis('y', yTitle) } },
+    {
+      data: { values: points.map((p) => ({ x: p.x, y: p.y })) },
+      mark: { type: 'line', interpolate: 'step-after' },
+      encoding: { x: axis('x', xTitle), y: axis('y', yTitle) },
+    },
   ];
-  if (diagonal) layers.push({ data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } });
+  if (diagonal)
+    layers.push({
+      data: {
+        values: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+      },
+      mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+    });
   return { title, width: 240, height: 220, layer: layers };
 }
 
 /** The most frequent first reasons of each group (fraud kind, honest flagged), as the share of the group's accounts. */
-export function firstReasonHeatmapSpec(rows: readonly { group: string; reason: string; share: number }[], groupOrder: readonly string[]): VegaLiteSpec {
+export function firstReasonHeatmapSpec(
+  rows: readonly { group: string; reason: string; share: number }[],
+  groupOrder: readonly string[],
+): VegaLiteSpec {
   const x = { field: 'group', type: 'nominal', title: 'fraud kind', sort: [...groupOrder], axis: { labelAngle: groupOrder.length > 5 ? -30 : 0 } };
   const y = { field: 'reason', type: 'nominal', title: 'first reason', axis: { labelLimit: 300 } };
   return {
@@ -246,8 +370,23 @@ export function firstReasonHeatmapSpec(rows: readonly { group: string; reason: s
     width: { step: 44 },
     height: { step: 16 },
     layer: [
-      { mark: 'rect', encoding: { x, y, color: { field: 'share', type: 'quantitative', scale: { domain: [0, 1], scheme: 'oranges' }, legend: { ...BELOW, title: 'share of the kind', format: '.0%', gradientLength: 160 } } } },
-      { mark: { type: 'text', fontSize: 9 }, encoding: { x, y, text: { field: 'label' }, color: { condition: { test: 'datum.share > 0.6', value: 'white' }, value: 'black' } } },
+      {
+        mark: 'rect',
+        encoding: {
+          x,
+          y,
+          color: {
+            field: 'share',
+            type: 'quantitative',
+            scale: { domain: [0, 1], scheme: 'oranges' },
+            legend: { ...BELOW, title: 'share of the kind', format: '.0%', gradientLength: 160 },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 9 },
+        encoding: { x, y, text: { field: 'label' }, color: { condition: { test: 'datum.share > 0.6', value: 'white' }, value: 'black' } },
+      },
     ],
   };
 }
@@ -272,7 +411,12 @@ export function versionMetricsSpec(rows: readonly { version: string; metric: str
       },
       {
         mark: { type: 'text', dy: -5, fontSize: 9 },
-        encoding: { x: { field: 'metric', type: 'nominal', sort: metrics }, xOffset: { field: 'version' }, y: { field: 'value', type: 'quantitative' }, text: { field: 'label' } },
+        encoding: {
+          x: { field: 'metric', type: 'nominal', sort: metrics },
+          xOffset: { field: 'version' },
+          y: { field: 'value', type: 'quantitative' },
+          text: { field: 'label' },
+        },
       },
     ],
   };

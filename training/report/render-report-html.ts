@@ -45,16 +45,24 @@ export const HIGHEST_RISK_SHOWN = 25;
 function scoreDistributionSpec(input: ReportInput): VegaLiteSpec {
   const group = (id: string) => (input.labels ? (input.labels.get(id) ? 'fraud' : 'normal') : 'all accounts');
   const population = `every one of the ${input.outcomes.length.toLocaleString('en-US')} accounts the model was trained and evaluated on, ${input.labels ? 'by true label' : 'unlabelled'}`;
-  return riskHistogramSpec({ scores: input.outcomes.map((a) => ({ risk_score: a.risk_score, group: group(a.account_id) })), policy: input.policy, population });
+  return riskHistogramSpec({
+    scores: input.outcomes.map((a) => ({ risk_score: a.risk_score, group: group(a.account_id) })),
+    policy: input.policy,
+    population,
+  });
 }
 
 function clusterProfileSpec(input: ReportInput): VegaLiteSpec {
-  const cells = input.profiles.flatMap((p) => p.topFeatures.slice(0, 5).map((f) => ({ cluster: `${p.cluster} (${p.size})`, feature: f.name, z: f.z })));
+  const cells = input.profiles.flatMap((p) =>
+    p.topFeatures.slice(0, 5).map((f) => ({ cluster: `${p.cluster} (${p.size})`, feature: f.name, z: f.z })),
+  );
   return clusterProfileHeatmapSpec(cells, 'Cluster profiles: the five features that set each cluster apart');
 }
 
 function ringChartSpec(input: ReportInput): VegaLiteSpec {
-  return ringSizeSpec(input.rings.map((r) => ({ size: r.members.length, tie: [...new Set(r.identifiers.map((i) => i.kind))].sort().join('+') || 'none' })));
+  return ringSizeSpec(
+    input.rings.map((r) => ({ size: r.members.length, tie: [...new Set(r.identifiers.map((i) => i.kind))].sort().join('+') || 'none' })),
+  );
 }
 
 /**
@@ -64,7 +72,11 @@ function ringChartSpec(input: ReportInput): VegaLiteSpec {
 function highestRiskGroups(input: ReportInput): (string | number)[][] {
   const groups = new Map<string, RiskAssessment[]>();
   for (const a of input.highestRisk.slice(0, HIGHEST_RISK_SHOWN)) {
-    const key = a.reasons.slice(0, 3).map((r) => `${r.code}:${r.name}`).sort().join('|');
+    const key = a.reasons
+      .slice(0, 3)
+      .map((r) => `${r.code}:${r.name}`)
+      .sort()
+      .join('|');
     groups.set(key, [...(groups.get(key) ?? []), a]);
   }
   const tally = (values: string[]) => {
@@ -81,7 +93,10 @@ function highestRiskGroups(input: ReportInput): (string | number)[][] {
       risk,
       tally(members.map((m) => m.action)),
       tally(labels),
-      first.reasons.slice(0, 3).map((r) => r.detail).join(' · '),
+      first.reasons
+        .slice(0, 3)
+        .map((r) => r.detail)
+        .join(' · '),
       members.map((m) => `${m.account_id} (cluster ${m.cluster})`).join(', '),
     ];
   });
@@ -89,28 +104,52 @@ function highestRiskGroups(input: ReportInput): (string | number)[][] {
 
 /** The analyst report of one trained version as a single HTML string. */
 export async function renderReportHtml(input: ReportInput): Promise<string> {
-  const charts: string[] = [await vegaLiteToSvg(scoreDistributionSpec(input)), await vegaLiteToSvg(clusterSizeSpec(input.profiles)), await vegaLiteToSvg(clusterProfileSpec(input))];
+  const charts: string[] = [
+    await vegaLiteToSvg(scoreDistributionSpec(input)),
+    await vegaLiteToSvg(clusterSizeSpec(input.profiles)),
+    await vegaLiteToSvg(clusterProfileSpec(input)),
+  ];
   if (input.rings.length > 0) charts.push(await vegaLiteToSvg(ringChartSpec(input)));
   const m = input.metrics;
   if (m && m.curves.roc.length > 0) {
-    charts.push(await vegaLiteToSvg(curveSpec(`ROC curve (AUC ${num(m.roc_auc['risk_score'] as number)})`, m.curves.roc, 'false positive rate', 'true positive rate', true)));
-    charts.push(await vegaLiteToSvg(curveSpec(`Precision-recall curve (AP ${num(m.pr_auc['risk_score'] as number)})`, m.curves.pr, 'recall', 'precision', false)));
+    charts.push(
+      await vegaLiteToSvg(
+        curveSpec(`ROC curve (AUC ${num(m.roc_auc['risk_score'] as number)})`, m.curves.roc, 'false positive rate', 'true positive rate', true),
+      ),
+    );
+    charts.push(
+      await vegaLiteToSvg(
+        curveSpec(`Precision-recall curve (AP ${num(m.pr_auc['risk_score'] as number)})`, m.curves.pr, 'recall', 'precision', false),
+      ),
+    );
   }
   const counts = { BLOCK_ACCOUNT: 0, FLAG_FOR_REVIEW: 0, MONITOR: 0 };
   for (const a of input.outcomes) counts[a.action]++;
   const sections: string[] = [
     `<h1>ringfence report: ${escapeHtml(input.name)}/${escapeHtml(input.version)}</h1>`,
     `<p>Created ${escapeHtml(input.createdAt)} from ${input.accounts} accounts (events ${escapeHtml(input.timeRange.from ?? '?')} to ${escapeHtml(input.timeRange.to ?? '?')}). Policy: above ${input.policy.block_above} BLOCK_ACCOUNT, above ${input.policy.flag_above} FLAG_FOR_REVIEW, otherwise MONITOR.</p>`,
-    table(['action', 'accounts', 'share'], (Object.keys(counts) as (keyof typeof counts)[]).map((k) => [k, counts[k], pct(counts[k] / Math.max(1, input.outcomes.length))])),
+    table(
+      ['action', 'accounts', 'share'],
+      (Object.keys(counts) as (keyof typeof counts)[]).map((k) => [k, counts[k], pct(counts[k] / Math.max(1, input.outcomes.length))]),
+    ),
   ];
   if (m) {
     sections.push(
       '<h2>Held-out evaluation</h2>',
       `<p>${m.evaluated_accounts} held-out accounts (${m.fraud_accounts} fraud). FLAG_FOR_REVIEW or higher: precision ${pct(m.flagged_precision)}, recall ${pct(m.flagged_recall)}; precision in the top ${m.review_capacity}: ${pct(m.precision_at_review_capacity)}. ${escapeHtml(describePrecisionByAction(m) ?? '')}</p>`,
-      table(['score', 'ROC-AUC', 'PR-AUC'], Object.keys(m.roc_auc).map((k) => [k, num(m.roc_auc[k] as number), num(m.pr_auc[k] as number)])),
-      table(['fraud kind / difficulty', 'accounts', 'flagged', 'recall'], [...Object.entries(m.recall_by_kind), ...Object.entries(m.recall_by_difficulty)].map(([k, v]) => [k, v.accounts, v.caught, pct(v.recall)])),
+      table(
+        ['score', 'ROC-AUC', 'PR-AUC'],
+        Object.keys(m.roc_auc).map((k) => [k, num(m.roc_auc[k] as number), num(m.pr_auc[k] as number)]),
+      ),
+      table(
+        ['fraud kind / difficulty', 'accounts', 'flagged', 'recall'],
+        [...Object.entries(m.recall_by_kind), ...Object.entries(m.recall_by_difficulty)].map(([k, v]) => [k, v.accounts, v.caught, pct(v.recall)]),
+      ),
     );
-    if (m.rings) sections.push(`<p>Rings: ${m.rings.predicted} predicted, ${m.rings.true} true; precision ${pct(m.rings.precision)}, recall ${pct(m.rings.recall)}; honest accounts in rings ${pct(m.rings.honest_in_rings_share)}.</p>`);
+    if (m.rings)
+      sections.push(
+        `<p>Rings: ${m.rings.predicted} predicted, ${m.rings.true} true; precision ${pct(m.rings.precision)}, recall ${pct(m.rings.recall)}; honest accounts in rings ${pct(m.rings.honest_in_rings_share)}.</p>`,
+      );
   }
   if (input.labels) {
     sections.push(
@@ -118,7 +157,11 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
       '<p>Every labelled account, and the honest accounts the policy flags: the three most frequent first reasons of each group.</p>',
       table(
         ['group', 'accounts', 'most frequent first reasons'],
-        firstReasonsByKind(input.outcomes, input.labels).map((g) => [g.group, g.accounts, g.reasons.map((r) => `${r.reason} (${pct(r.share)})`).join('; ')]),
+        firstReasonsByKind(input.outcomes, input.labels).map((g) => [
+          g.group,
+          g.accounts,
+          g.reasons.map((r) => `${r.reason} (${pct(r.share)})`).join('; '),
+        ]),
       ),
     );
   }
@@ -128,7 +171,18 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
     `<p>The ${Math.min(HIGHEST_RISK_SHOWN, input.highestRisk.length)} highest-risk accounts, grouped by their three strongest reasons; the reasons are those of the group's riskiest account.</p>`,
     table(['accounts', 'risk', 'action', 'label', 'three strongest reasons', 'account (cluster)'], highestRiskGroups(input)),
     '<h2>Clusters</h2>',
-    table(['cluster', 'size', 'flagged', 'what sets it apart'], input.profiles.map((p) => [p.cluster, p.size, pct(p.shareFlagged), p.topFeatures.slice(0, 3).map((f) => `${f.name} ${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)} (median ${f.centroidValue.toFixed(2)} vs ${f.populationMedian.toFixed(2)})`).join('; ')])),
+    table(
+      ['cluster', 'size', 'flagged', 'what sets it apart'],
+      input.profiles.map((p) => [
+        p.cluster,
+        p.size,
+        pct(p.shareFlagged),
+        p.topFeatures
+          .slice(0, 3)
+          .map((f) => `${f.name} ${f.z >= 0 ? '+' : ''}${f.z.toFixed(1)} (median ${f.centroidValue.toFixed(2)} vs ${f.populationMedian.toFixed(2)})`)
+          .join('; '),
+      ]),
+    ),
     '<h2>Rings by ring score</h2>',
     `<p>A candidate group of accounts sharing identifiers is a ring when its ring score (group coordination evidence against signs of an honest group) reaches ${input.policy.ring_above}. Groups below it are in groups.csv with the reason they are not rings.</p>`,
     table(
@@ -136,7 +190,13 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
       [...input.rings]
         .sort((a, b) => b.ring_score - a.ring_score || b.members.length - a.members.length)
         .slice(0, 20)
-        .map((r) => [r.ring_id, r.ring_score.toFixed(0), r.members.length, r.identifiers.map((i) => `${i.kind} ×${i.accounts}`).join(', '), ringReasons(r).join('; ')]),
+        .map((r) => [
+          r.ring_id,
+          r.ring_score.toFixed(0),
+          r.members.length,
+          r.identifiers.map((i) => `${i.kind} ×${i.accounts}`).join(', '),
+          ringReasons(r).join('; '),
+        ]),
     ),
   );
   return `<!doctype html>

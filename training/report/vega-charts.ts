@@ -39,7 +39,15 @@ function textWidth(item: { fontSize?: number; fontWeight?: string | number; limi
 
 export async function vegaLiteToSvg(spec: VegaLiteSpec): Promise<string> {
   // axis maxExtent: Vega-Lite's 200 px let long feature and reason labels run under the axis title
-  const compiled = vegaLite.compile({ config: { font: 'DejaVu Sans', title: { anchor: 'start', subtitleColor: '#555' }, axis: { maxExtent: 360 }, legend: { layout: { bottom: { anchor: 'start', direction: 'vertical', margin: 6 } } } }, ...spec } as unknown as vegaLite.TopLevelSpec).spec;
+  const compiled = vegaLite.compile({
+    config: {
+      font: 'DejaVu Sans',
+      title: { anchor: 'start', subtitleColor: '#555' },
+      axis: { maxExtent: 360 },
+      legend: { layout: { bottom: { anchor: 'start', direction: 'vertical', margin: 6 } } },
+    },
+    ...spec,
+  } as unknown as vegaLite.TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -49,5 +57,11 @@ export async function vegaLiteToSvg(spec: VegaLiteSpec): Promise<string> {
 }
 
 export function svgToPng(svg: string, scale = 2): Uint8Array {
-  return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  return new Resvg(svg, {
+    background: 'white',
+    fitTo: { mode: 'zoom', value: scale },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+  })
+    .render()
+    .asPng();
 }

@@ -16,7 +16,12 @@ export const CalibrationSchema = z.object({
 export type Calibration = z.infer<typeof CalibrationSchema>;
 
 export const ScoreMappingSchema = z.strictObject({
-  z_at_50: z.number().default(8).describe('robust z that maps to 50 (the default FLAG_FOR_REVIEW threshold); chosen on development seeds 2002-2005 by bench/score-mapping-dev.bench.ts: the smallest whose FLAG_FOR_REVIEW-or-higher precision, pooled over them, is at least 0.9 at its 95% lower bound'),
+  z_at_50: z
+    .number()
+    .default(8)
+    .describe(
+      'robust z that maps to 50 (the default FLAG_FOR_REVIEW threshold); chosen on development seeds 2002-2005 by bench/score-mapping-dev.bench.ts: the smallest whose FLAG_FOR_REVIEW-or-higher precision, pooled over them, is at least 0.9 at its 95% lower bound',
+    ),
   z_per_25: z.number().positive().default(1.2).describe('z units between 50 and 75, the default BLOCK_ACCOUNT threshold'),
 });
 export type ScoreMapping = z.infer<typeof ScoreMappingSchema>;

@@ -20,7 +20,9 @@ function median(values: number[]): number {
 export function typicalBidSpread(features: readonly AccountFeatures[]): number {
   const bid = FEATURE_NAMES.indexOf('bid_ratio_median');
   const count = FEATURE_NAMES.indexOf('proposal_count');
-  const logs = features.flatMap((f) => ((f.values[count] as number) >= 3 && (f.values[bid] as number) > 0 ? [Math.log(f.values[bid] as number)] : []));
+  const logs = features.flatMap((f) =>
+    (f.values[count] as number) >= 3 && (f.values[bid] as number) > 0 ? [Math.log(f.values[bid] as number)] : [],
+  );
   if (logs.length < 10) return RingScoreContextSchema.parse({ as_of: 0 }).typical_bid_spread;
   const middle = median(logs);
   return Math.max(0.05, median(logs.map((v) => Math.abs(v - middle))));

@@ -7,7 +7,9 @@ export type Action = z.infer<typeof ActionSchema>;
 
 export const EvidenceKindSchema = z
   .enum(['anomaly', 'ring', 'rules', 'decisions'])
-  .describe('an independent kind of evidence: the detectors find the account unusual, it is in a ring, rules hit, the layer learnt from analyst decisions speaks about it');
+  .describe(
+    'an independent kind of evidence: the detectors find the account unusual, it is in a ring, rules hit, the layer learnt from analyst decisions speaks about it',
+  );
 export type EvidenceKind = z.infer<typeof EvidenceKindSchema>;
 
 export const IdentifierKindSchema = z.enum(['bank', 'device', 'ip']).describe('kind of shared identifier');
@@ -20,18 +22,26 @@ export const ComponentScoresSchema = z
     autoencoder: Score100.describe('calibrated autoencoder reconstruction error, 0-100'),
     kmeans: Score100.describe('calibrated distance to the nearest k-means centroid relative to that cluster, 0-100'),
     isolation_forest: Score100.describe('calibrated isolation-forest path-length score, 0-100'),
-    mahalanobis: Score100.describe('calibrated Mahalanobis distance from the training mean (deviations that break the usual correlations of the features weigh most), 0-100'),
+    mahalanobis: Score100.describe(
+      'calibrated Mahalanobis distance from the training mean (deviations that break the usual correlations of the features weigh most), 0-100',
+    ),
     anomaly: Score100.describe('combined anomaly score of the detectors, 0-100'),
     identity: Score100.describe("ring evidence: the ring score of the account's ring (group coordination evidence), 0 outside rings, 0-100"),
     rules: Score100.describe('rule hits, 0-100'),
-    supervised: Score100.optional().describe('probability of fraud from the layer learnt from analyst decisions, 0-100 (absent when the version has none)'),
+    supervised: Score100.optional().describe(
+      'probability of fraud from the layer learnt from analyst decisions, 0-100 (absent when the version has none)',
+    ),
   })
   .describe('each calibrated part of the risk score');
 export type ComponentScores = z.infer<typeof ComponentScoresSchema>;
 
 export const ReasonSchema = z.object({
-  code: z.string().describe('stable kebab-case code, e.g. feature-deviation (a feature the anomaly detectors single out), rule-proposal-burst, shared-bank-hash'),
-  kind: z.enum(['feature', 'rule', 'link', 'ring', 'learned']).describe('ring: the ring the account is in; learned: the layer fitted to analyst decisions'),
+  code: z
+    .string()
+    .describe('stable kebab-case code, e.g. feature-deviation (a feature the anomaly detectors single out), rule-proposal-burst, shared-bank-hash'),
+  kind: z
+    .enum(['feature', 'rule', 'link', 'ring', 'learned'])
+    .describe('ring: the ring the account is in; learned: the layer fitted to analyst decisions'),
   name: z.string().describe('the feature, rule or link kind'),
   value: z.union([z.number(), z.string()]).describe("the account's value"),
   typical: z.union([z.number(), z.string()]).nullable().describe('what is typical (training median, rule threshold)'),
@@ -61,7 +71,9 @@ export const RiskAssessmentSchema = z.object({
   account_id: z.string(),
   risk_score: Score100.describe('risk score 0-100 (higher = riskier)'),
   action: ActionSchema,
-  evidence: z.array(EvidenceKindSchema).describe('the independent kinds of evidence present; BLOCK_ACCOUNT needs at least two (policy.block_needs_kinds)'),
+  evidence: z
+    .array(EvidenceKindSchema)
+    .describe('the independent kinds of evidence present; BLOCK_ACCOUNT needs at least two (policy.block_needs_kinds)'),
   components: ComponentScoresSchema,
   cluster: z.number().int().nonnegative().describe('nearest k-means cluster'),
   reasons: z.array(ReasonSchema).describe('ordered, strongest first'),

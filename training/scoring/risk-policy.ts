@@ -15,7 +15,12 @@ export const RiskPolicySchema = z
       .max(3)
       .default(2)
       .describe('independent kinds of evidence (anomaly, ring, rules) a block needs; with fewer the account is flagged for review'),
-    anomaly_evidence_above: z.number().min(0).max(100).default(60).describe('the anomaly part counts as a kind of evidence from this calibrated score on'),
+    anomaly_evidence_above: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(60)
+      .describe('the anomaly part counts as a kind of evidence from this calibrated score on'),
     rules_evidence_above: z.number().min(0).max(100).default(30).describe('the rules part counts as a kind of evidence from this score on'),
     review_capacity: z
       .number()

@@ -1,6 +1,13 @@
 // calibrated parts + rule hits → RiskAssessment {score, action, reasons, links}; pure, per account
 import type { AccountEvents } from '../../data/tables.js';
-import { anomalyFeatureShares, COMBINED, DETECTOR_NAMES, type AnomalyEnsemble, type DetectorName, scoreAnomalyEnsemble } from '../detectors/anomaly-ensemble.js';
+import {
+  anomalyFeatureShares,
+  COMBINED,
+  DETECTOR_NAMES,
+  type AnomalyEnsemble,
+  type DetectorName,
+  scoreAnomalyEnsemble,
+} from '../detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from '../detectors/detector.js';
 import { assignClusters, type KMeansState } from '../detectors/kmeans-detector.js';
 import { type AccountFeatures, computeAccountFeatures, toModelInput } from '../features/account-features.js';
@@ -95,7 +102,11 @@ function ringEvidence(parts: ScoringParts, evidence: LinkEvidence): { score: num
 
 /** Scores one account against a model: depends only on the model and this account's events. */
 export function assessAccount(parts: ScoringParts, account: AccountEvents): RiskAssessment {
-  return assessAccountFeatures(parts, account.account_id, computeAccountFeatures(account, { referenceTime: parts.referenceTime, identityIndex: parts.identityIndex }));
+  return assessAccountFeatures(
+    parts,
+    account.account_id,
+    computeAccountFeatures(account, { referenceTime: parts.referenceTime, identityIndex: parts.identityIndex }),
+  );
 }
 
 /** The same, from features already computed with this model's context (training reuses them across passes). */
@@ -105,12 +116,17 @@ export function assessAccountFeatures(parts: ScoringParts, accountId: string, fe
 }
 
 /** The assessment without the supervised layer, and the layer's inputs for it (made on demand). */
-export function assessUnsupervised(parts: ScoringParts, accountId: string, features: AccountFeatures): { assessment: RiskAssessment; layerInputs: () => Float64Array } {
+export function assessUnsupervised(
+  parts: ScoringParts,
+  accountId: string,
+  features: AccountFeatures,
+): { assessment: RiskAssessment; layerInputs: () => Float64Array } {
   const scaled = parts.scaler.transformRow(toModelInput(features.values));
   const matrix = createFeatureMatrix(FEATURE_NAMES, scaled);
   const raw = scoreAnomalyEnsemble(parts.ensemble, matrix);
   const mapping = parts.config.score_mapping;
-  const componentScore = (name: DetectorName | typeof COMBINED) => zToScore100(robustZ(parts.ensemble.calibrations[name], raw[name][0] as number), mapping);
+  const componentScore = (name: DetectorName | typeof COMBINED) =>
+    zToScore100(robustZ(parts.ensemble.calibrations[name], raw[name][0] as number), mapping);
   const anomaly = componentScore(COMBINED);
 
   const hits = findRuleHits(parts.config.rules, (name) => features.values[FEATURE_NAMES.indexOf(name)] as number);
@@ -124,24 +140,44 @@ export function assessUnsupervised(parts: ScoringParts, accountId: string, featu
   const drafts: { reason: Omit<Reason, 'contribution'>; weight: number }[] = [];
   const rowRaw = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, raw[name][0] as number])) as Record<DetectorName, number>;
   const shares = anomalyFeatureShares(parts.ensemble, scaled, rowRaw);
-  const topFeatures = Array.from(shares, (share, j) => ({ feature: FEATURE_NAMES[j] as string, share, j })).sort((a, b) => b.share - a.share).slice(0, FEATURE_REASONS);
+  const topFeatures = Array.from(shares, (share, j) => ({ feature: FEATURE_NAMES[j] as string, share, j }))
+    .sort((a, b) => b.share - a.share)
+    .slice(0, FEATURE_REASONS);
   for (const { feature, share, j } of topFeatures) {
     const spec = FEATURES[j] as (typeof FEATURES)[number];
     const value = features.values[j] as number;
     const typical = parts.featureMedians[j] as number;
     drafts.push({
-      reason: { code: 'feature-deviation', kind: 'feature', name: feature, value: round(value, 4), typical: round(typical, 4), unit: spec.unit, detail: `${spec.description}: ${formatValue(value)} (typical ${formatValue(typical)})` },
+      reason: {
+        code: 'feature-deviation',
+        kind: 'feature',
+        name: feature,
+        value: round(value, 4),
+        typical: round(typical, 4),
+        unit: spec.unit,
+        detail: `${spec.description}: ${formatValue(value)} (typical ${formatValue(typical)})`,
+      },
       weight: (evidence[0] as number) * share,
     });
   }
   for (const hit of hits) {
     drafts.push({
-      reason: { code: `rule-${hit.rule.code}`, kind: 'rule', name: hit.rule.feature, value: round(hit.value, 4), typical: ruleThreshold(hit.rule), unit: FEATURES[FEATURE_NAMES.indexOf(hit.rule.feature)]?.unit ?? null, detail: hit.rule.description },
+      reason: {
+        code: `rule-${hit.rule.code}`,
+        kind: 'rule',
+        name: hit.rule.feature,
+        value: round(hit.value, 4),
+        typical: ruleThreshold(hit.rule),
+        unit: FEATURES[FEATURE_NAMES.indexOf(hit.rule.feature)]?.unit ?? null,
+        detail: hit.rule.description,
+      },
       weight: weights.rules * hit.rule.weight,
     });
   }
   const identityShareTotal = identity.shares.reduce((a, b) => a + b, 0) || 1;
-  identity.reasons.forEach((reason, k) => drafts.push({ reason, weight: (evidence[1] as number) * ((identity.shares[k] as number) / identityShareTotal) }));
+  identity.reasons.forEach((reason, k) =>
+    drafts.push({ reason, weight: (evidence[1] as number) * ((identity.shares[k] as number) / identityShareTotal) }),
+  );
   const totalWeight = drafts.reduce((a, d) => a + d.weight, 0) || 1;
   const reasons: Reason[] = drafts
     .map((d) => ({ ...d.reason, contribution: round(d.weight / totalWeight, 4) }))
@@ -151,7 +187,12 @@ export function assessUnsupervised(parts: ScoringParts, accountId: string, featu
   const linkedAccounts = [...features.linkEvidence.links.linked.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .slice(0, MAX_LINKED_ACCOUNTS)
-    .map(([accountId, kinds]) => ({ account_id: accountId, via: [...kinds].sort(), ring_id: index.ringOfAccount.get(accountId) ?? null, is_flagged: index.flagged.has(accountId) }));
+    .map(([accountId, kinds]) => ({
+      account_id: accountId,
+      via: [...kinds].sort(),
+      ring_id: index.ringOfAccount.get(accountId) ?? null,
+      is_flagged: index.flagged.has(accountId),
+    }));
   const kmeansState = parts.ensemble.detectors.kmeans.state as KMeansState;
   // rules are evidence independent of the anomaly part only through features the detectors did not single out: a rule
   // on the very feature that makes the account unusual says the same thing twice
@@ -182,6 +223,13 @@ export function assessUnsupervised(parts: ScoringParts, accountId: string, featu
         .sort((a, b) => a.kind.localeCompare(b.kind) || b.accounts - a.accounts),
     },
   };
-  const layerInputs = () => supervisedLayerInputs(parts.ensemble, scaled, { ...rowRaw, [COMBINED]: raw[COMBINED][0] as number }, assessment.components, assessment.risk_score);
+  const layerInputs = () =>
+    supervisedLayerInputs(
+      parts.ensemble,
+      scaled,
+      { ...rowRaw, [COMBINED]: raw[COMBINED][0] as number },
+      assessment.components,
+      assessment.risk_score,
+    );
   return { assessment, layerInputs };
 }

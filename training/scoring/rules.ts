@@ -1,14 +1,19 @@
 // Rule hits from the field: named thresholds on registry features, each worth a fixed share of evidence.
 import { z } from 'zod';
 
-export const RuleSchema = z.strictObject({
-  code: z.string().regex(/^[a-z0-9-]+$/).describe('kebab-case rule code, reported as rule-<code>'),
-  feature: z.string().describe('registry feature the rule reads'),
-  above: z.number().optional().describe('the rule hits when the feature value is strictly above this'),
-  below: z.number().optional().describe('or strictly below this'),
-  weight: z.number().min(0).max(1).describe('evidence a hit carries, 0-1 (combined by noisy-OR)'),
-  description: z.string(),
-}).refine((rule) => (rule.above === undefined) !== (rule.below === undefined), { message: 'a rule sets exactly one of above / below' });
+export const RuleSchema = z
+  .strictObject({
+    code: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .describe('kebab-case rule code, reported as rule-<code>'),
+    feature: z.string().describe('registry feature the rule reads'),
+    above: z.number().optional().describe('the rule hits when the feature value is strictly above this'),
+    below: z.number().optional().describe('or strictly below this'),
+    weight: z.number().min(0).max(1).describe('evidence a hit carries, 0-1 (combined by noisy-OR)'),
+    description: z.string(),
+  })
+  .refine((rule) => (rule.above === undefined) !== (rule.below === undefined), { message: 'a rule sets exactly one of above / below' });
 export type Rule = z.infer<typeof RuleSchema>;
 
 /** The threshold a rule compares with (what is "typical" in a reason). */

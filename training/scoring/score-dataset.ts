@@ -86,7 +86,11 @@ async function mergeRuns(runs: readonly ShardRun[], writer: AtomicFileWriter): P
       for (let r = 0; r < runs.length; r++) {
         const position = next[r] as number;
         const run = runs[r] as ShardRun;
-        if (position < run.lines.length && (best < 0 || (run.lines[position] as number) < ((runs[best] as ShardRun).lines[next[best] as number] as number))) best = r;
+        if (
+          position < run.lines.length &&
+          (best < 0 || (run.lines[position] as number) < ((runs[best] as ShardRun).lines[next[best] as number] as number))
+        )
+          best = r;
       }
       const run = runs[best] as ShardRun;
       const record = await (readers[best] as RecordReader).read(run.bytes[next[best] as number] as number);
@@ -126,7 +130,12 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
           const assessment = assessAccount(parts, account);
           actions[assessment.action]++;
           accounts++;
-          if (options.withIdentityIndex) identities.push({ line: dataset.accountLines[i] as number, identity: accountIdentity(account, parts.identityIndex.hashKey), anomaly: assessment.components.anomaly });
+          if (options.withIdentityIndex)
+            identities.push({
+              line: dataset.accountLines[i] as number,
+              identity: accountIdentity(account, parts.identityIndex.hashKey),
+              anomaly: assessment.components.anomaly,
+            });
           const record = options.formatLine(assessment);
           if (run) {
             run.lines.push(dataset.accountLines[i] as number);
@@ -155,8 +164,16 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
     // groups among the scored accounts are judged as the model judges, as of their own latest activity
     const accounts = identities.map((i) => i.identity);
     const anomaly = new Map(identities.map((i) => [i.identity.account_id, i.anomaly]));
-    const judgement = { ...parts.identityIndex.judgement, context: { ...parts.identityIndex.judgement.context, as_of: defaultRingJudgement(accounts).context.as_of } };
-    identityIndex = buildIdentityIndexOfIdentities(accounts, { config: parts.identityIndex.config, hashKey: parts.identityIndex.hashKey, judgement, anomalyOf: (id) => anomaly.get(id) ?? null });
+    const judgement = {
+      ...parts.identityIndex.judgement,
+      context: { ...parts.identityIndex.judgement.context, as_of: defaultRingJudgement(accounts).context.as_of },
+    };
+    identityIndex = buildIdentityIndexOfIdentities(accounts, {
+      config: parts.identityIndex.config,
+      hashKey: parts.identityIndex.hashKey,
+      judgement,
+      anomalyOf: (id) => anomaly.get(id) ?? null,
+    });
   }
   return { accounts, actions, shards, identityIndex };
 }

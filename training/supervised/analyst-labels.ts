@@ -27,5 +27,8 @@ export async function readAnalystLabels(source: LabelSource, accountIds: readonl
   const all = accountLabelsFromDecisions(source.decisions);
   const labels = new Map([...all].filter(([id]) => known.has(id)));
   const elsewhere = all.size - labels.size;
-  return { labels, note: `${labels.size} labels from ${source.decisions.length} decisions in ${source.description}${elsewhere ? `; ${elsewhere} labelled accounts are not in this data and were not used` : ''}` };
+  return {
+    labels,
+    note: `${labels.size} labels from ${source.decisions.length} decisions in ${source.description}${elsewhere ? `; ${elsewhere} labelled accounts are not in this data and were not used` : ''}`,
+  };
 }

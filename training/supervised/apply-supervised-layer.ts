@@ -10,7 +10,12 @@ const round = (v: number, digits = 3) => Number(v.toFixed(digits));
  * than the layer's novelty radius) keeps at least its unsupervised risk: the labels say nothing about it, and a fraud
  * kind no analyst has labelled yet must not be scored down by a layer that never saw it.
  */
-export function withSupervisedLayer(layer: FittedSupervisedLayer, inputs: Float64Array, assessment: RiskAssessment, policy: RiskPolicy): RiskAssessment {
+export function withSupervisedLayer(
+  layer: FittedSupervisedLayer,
+  inputs: Float64Array,
+  assessment: RiskAssessment,
+  policy: RiskPolicy,
+): RiskAssessment {
   const { state } = layer;
   const probability = layer.probability(inputs);
   const learnt = supervisedRisk(state, probability, policy);
@@ -22,8 +27,19 @@ export function withSupervisedLayer(layer: FittedSupervisedLayer, inputs: Float6
   const detail = isNovel
     ? `unlike the ${labels} accounts analysts labelled: the unsupervised score stands (learnt probability of fraud ${probability.toFixed(2)})`
     : `learnt from ${labels} analyst decisions: probability of fraud ${probability.toFixed(2)} (flag at ${state.flag.probability.toFixed(2)}, block at ${state.block.probability.toFixed(2)})`;
-  const reason: Reason = { code: isNovel ? 'learned-novel-account' : 'learned-from-decisions', kind: 'learned', name: 'supervised_probability', value: round(probability), typical: round(state.flag.probability), unit: 'probability', contribution: round(share, 4), detail };
-  const reasons = [...assessment.reasons.map((r) => ({ ...r, contribution: round(r.contribution * (1 - share), 4) })), reason].sort((a, b) => b.contribution - a.contribution || a.code.localeCompare(b.code));
+  const reason: Reason = {
+    code: isNovel ? 'learned-novel-account' : 'learned-from-decisions',
+    kind: 'learned',
+    name: 'supervised_probability',
+    value: round(probability),
+    typical: round(state.flag.probability),
+    unit: 'probability',
+    contribution: round(share, 4),
+    detail,
+  };
+  const reasons = [...assessment.reasons.map((r) => ({ ...r, contribution: round(r.contribution * (1 - share), 4) })), reason].sort(
+    (a, b) => b.contribution - a.contribution || a.code.localeCompare(b.code),
+  );
   // analyst decisions are a kind of evidence of their own, where they speak about the account (not a novel one)
   const evidence = isNovel ? assessment.evidence : [...assessment.evidence, 'decisions' as const];
   return {

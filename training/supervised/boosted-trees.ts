@@ -75,7 +75,15 @@ interface Split {
 }
 
 /** The best split of `rows` over `inputs` by second-order gain, or null when none beats the leaf. */
-function bestSplit(binned: Binned, d: number, rows: readonly number[], inputs: readonly number[], g: Float64Array, h: Float64Array, params: BoostingParams): Split | null {
+function bestSplit(
+  binned: Binned,
+  d: number,
+  rows: readonly number[],
+  inputs: readonly number[],
+  g: Float64Array,
+  h: Float64Array,
+  params: BoostingParams,
+): Split | null {
   let G = 0;
   let H = 0;
   for (const i of rows) {
@@ -128,8 +136,14 @@ function growTree(binned: Binned, d: number, rows: number[], g: Float64Array, h:
     if (!split) return node;
     tree.input[node] = split.input;
     tree.threshold[node] = (binned.edges[split.input] as Float64Array)[split.bin] as number;
-    tree.left[node] = grow(nodeRows.filter((i) => (binned.bins[i * d + split.input] as number) <= split.bin), depth + 1);
-    tree.right[node] = grow(nodeRows.filter((i) => (binned.bins[i * d + split.input] as number) > split.bin), depth + 1);
+    tree.left[node] = grow(
+      nodeRows.filter((i) => (binned.bins[i * d + split.input] as number) <= split.bin),
+      depth + 1,
+    );
+    tree.right[node] = grow(
+      nodeRows.filter((i) => (binned.bins[i * d + split.input] as number) > split.bin),
+      depth + 1,
+    );
     return node;
   };
   grow(rows, 0);
@@ -138,7 +152,9 @@ function growTree(binned: Binned, d: number, rows: number[], g: Float64Array, h:
 
 function treeValue(tree: Tree, row: ArrayLike<number>): number {
   let node = 0;
-  while ((tree.input[node] as number) >= 0) node = (row[tree.input[node] as number] as number) <= (tree.threshold[node] as number) ? (tree.left[node] as number) : (tree.right[node] as number);
+  while ((tree.input[node] as number) >= 0)
+    node =
+      (row[tree.input[node] as number] as number) <= (tree.threshold[node] as number) ? (tree.left[node] as number) : (tree.right[node] as number);
   return tree.value[node] as number;
 }
 
@@ -153,7 +169,11 @@ export function fitMarginOffset(rows: readonly Float64Array[], labels: Uint8Arra
   let b = 0;
   const ridge = 1e-3 * weights.reduce((s, w) => s + w, 0);
   for (let step = 0; step < 50; step++) {
-    let ga = 0, gb = 0, haa = ridge, hab = 0, hbb = ridge;
+    let ga = 0,
+      gb = 0,
+      haa = ridge,
+      hab = 0,
+      hbb = ridge;
     rows.forEach((row, i) => {
       const x = row[input] as number;
       const w = weights[i] as number;
@@ -185,7 +205,14 @@ function startingMargin(model: Pick<BoostedTrees, 'base_logit' | 'offset'>, row:
  * Fits the trees to 0/1 `labels` with per-row `weights`, starting from `offset` (else the weighted log odds); seeded,
  * so the same input gives the same trees.
  */
-export function fitBoostedTrees(rows: readonly Float64Array[], labels: Uint8Array, weights: Float64Array, params: BoostingParams, seed: number, offset: MarginOffset | null = null): BoostedTrees {
+export function fitBoostedTrees(
+  rows: readonly Float64Array[],
+  labels: Uint8Array,
+  weights: Float64Array,
+  params: BoostingParams,
+  seed: number,
+  offset: MarginOffset | null = null,
+): BoostedTrees {
   if (rows.length === 0) throw new RangeError('boosting needs at least one row');
   const d = (rows[0] as Float64Array).length;
   const binned = binInputs(rows, d, params.bins);

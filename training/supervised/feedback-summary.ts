@@ -23,7 +23,9 @@ export const FeedbackSummarySchema = z.object({
   labels: z.object({ fraud: z.number().int(), honest: z.number().int(), kinds: z.record(z.string(), z.number().int()) }).nullable(),
   flag: ThresholdEstimateSchema.nullable(),
   block: ThresholdEstimateSchema.nullable(),
-  review_bands: z.array(z.tuple([z.number().int(), z.number().int(), z.number().int()])).describe('per band of the unsupervised rank: upper rank, accounts, labelled'),
+  review_bands: z
+    .array(z.tuple([z.number().int(), z.number().int(), z.number().int()]))
+    .describe('per band of the unsupervised rank: upper rank, accounts, labelled'),
   before: HeadlineSchema.nullable().describe('unsupervised model on held-out accounts nobody reviewed (when the data has a labels table)'),
   after: HeadlineSchema.nullable().describe('the same accounts with the layer'),
 });
@@ -42,7 +44,11 @@ function headline(metrics: ModelMetrics | null): z.infer<typeof HeadlineSchema> 
   };
 }
 
-export function feedbackSummary(result: SupervisedStageResult & { source: string }, before: ModelMetrics | null, after: ModelMetrics | null): FeedbackSummary {
+export function feedbackSummary(
+  result: SupervisedStageResult & { source: string },
+  before: ModelMetrics | null,
+  after: ModelMetrics | null,
+): FeedbackSummary {
   const state = result.layer?.state ?? null;
   return {
     source: result.source,
@@ -68,7 +74,9 @@ export function renderFeedbackSection(summary: FeedbackSummary | null): string {
     lines.push('Too few labels of each class for a supervised layer: this version is the unsupervised model.');
     return `${lines.join('\n')}\n`;
   }
-  const kinds = Object.entries(summary.labels.kinds).map(([k, n]) => `${k} ${n}`).join(', ');
+  const kinds = Object.entries(summary.labels.kinds)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   lines.push(
     `Supervised layer (boosted trees over the features, the detectors' z scores and the identity, rule and risk parts) fitted to ${summary.labels.fraud} fraud and ${summary.labels.honest} honest accounts; kinds learnt: ${kinds || 'none named'}.`,
     'Labels are weighted by the inverse of their chance of review, estimated per band of the unsupervised rank (top-ranked reviews are not a random sample).',
@@ -76,8 +84,13 @@ export function renderFeedbackSection(summary: FeedbackSummary | null): string {
     '| action | probability at or above | target precision | estimated precision | lower bound | labelled above | effective n |',
     '|---|---:|---:|---:|---:|---:|---:|',
   );
-  for (const [action, t] of [['FLAG_FOR_REVIEW or higher', summary.flag], ['BLOCK_ACCOUNT', summary.block]] as const) {
-    lines.push(`| ${action} | ${num(t.probability)} | ${pct(t.target_precision)} | ${pct(t.precision)}${t.reached ? '' : ' (target not reached)'} | ${pct(t.lower_bound)} (${Math.round(t.confidence * 100)}% Clopper-Pearson) | ${t.labelled_above} | ${t.effective_n.toFixed(1)} |`);
+  for (const [action, t] of [
+    ['FLAG_FOR_REVIEW or higher', summary.flag],
+    ['BLOCK_ACCOUNT', summary.block],
+  ] as const) {
+    lines.push(
+      `| ${action} | ${num(t.probability)} | ${pct(t.target_precision)} | ${pct(t.precision)}${t.reached ? '' : ' (target not reached)'} | ${pct(t.lower_bound)} (${Math.round(t.confidence * 100)}% Clopper-Pearson) | ${t.labelled_above} | ${t.effective_n.toFixed(1)} |`,
+    );
   }
   if (summary.before && summary.after) {
     const { before, after } = summary;
@@ -92,7 +105,9 @@ export function renderFeedbackSection(summary: FeedbackSummary | null): string {
       '',
       '| fraud kind | recall before | recall after |',
       '|---|---:|---:|',
-      ...Object.keys(after.recall_by_kind).sort().map((k) => `| ${k} | ${pct(before.recall_by_kind[k] ?? null)} | ${pct(after.recall_by_kind[k] ?? null)} |`),
+      ...Object.keys(after.recall_by_kind)
+        .sort()
+        .map((k) => `| ${k} | ${pct(before.recall_by_kind[k] ?? null)} | ${pct(after.recall_by_kind[k] ?? null)} |`),
     );
   }
   return `${lines.join('\n')}\n`;

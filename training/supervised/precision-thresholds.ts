@@ -30,7 +30,13 @@ const MIN_LABELLED_ABOVE = 10;
  * The lowest threshold whose weighted precision reaches `target` (the most accounts acted on at that precision);
  * `probability`, `labels` and `weights` are of the labelled accounts, predictions made out of fold.
  */
-export function thresholdForPrecision(probability: Float64Array, labels: Uint8Array, weights: Float64Array, target: number, confidence: number): ThresholdEstimate {
+export function thresholdForPrecision(
+  probability: Float64Array,
+  labels: Uint8Array,
+  weights: Float64Array,
+  target: number,
+  confidence: number,
+): ThresholdEstimate {
   const order = Uint32Array.from({ length: probability.length }, (_, i) => i).sort((a, b) => (probability[b] as number) - (probability[a] as number));
   let positive = 0;
   let total = 0;

@@ -21,7 +21,11 @@ export interface ReviewCandidate {
  * labelled account) are left out. Without a layer, uncertainty is measured on the unsupervised risk against the
  * policy's FLAG line and every account is equally novel.
  */
-export function reviewQueue(parts: ScoringParts, data: { readonly accountIds: readonly string[]; readonly features: readonly AccountFeatures[] }, n: number): ReviewCandidate[] {
+export function reviewQueue(
+  parts: ScoringParts,
+  data: { readonly accountIds: readonly string[]; readonly features: readonly AccountFeatures[] },
+  n: number,
+): ReviewCandidate[] {
   const layer = parts.supervised ?? null;
   const flagLine = layer ? layer.state.flag.probability : parts.config.policy.flag_above / 100;
   const candidates: ReviewCandidate[] = [];

@@ -4,7 +4,14 @@
 // accounts), which a linear layer cannot express; why the trees are our own is said in boosted-trees.ts.
 import { z } from 'zod';
 import { createSeededRandom } from '../../data/seeded-random.js';
-import { type BoostedTrees, BoostedTreesSchema, BoostingParamsSchema, boostedTreesProbability, fitBoostedTrees, fitMarginOffset } from './boosted-trees.js';
+import {
+  type BoostedTrees,
+  BoostedTreesSchema,
+  BoostingParamsSchema,
+  boostedTreesProbability,
+  fitBoostedTrees,
+  fitMarginOffset,
+} from './boosted-trees.js';
 import { ThresholdEstimateSchema, thresholdForPrecision } from './precision-thresholds.js';
 export const SupervisedParamsSchema = z
   .strictObject({
@@ -25,7 +32,9 @@ export const SupervisedParamsSchema = z
       .gt(0)
       .max(1)
       .default(0.99)
-      .describe('an account farther from every labelled account than this quantile of the labelled accounts\' own nearest-neighbour distances is novel: it keeps at least its unsupervised risk (a kind nobody labelled must not get worse)'),
+      .describe(
+        "an account farther from every labelled account than this quantile of the labelled accounts' own nearest-neighbour distances is novel: it keeps at least its unsupervised risk (a kind nobody labelled must not get worse)",
+      ),
   })
   .prefault({});
 export type SupervisedParams = z.infer<typeof SupervisedParamsSchema>;
@@ -57,11 +66,17 @@ export interface LabelledRows {
   readonly weights: Float64Array;
   /** the same uncapped: what the thresholds' precision is estimated with (the labels standing for the population) */
   readonly populationWeights: Float64Array;
-
 }
 
 /** Trees fitted to some labelled rows, starting from the Platt-scaled `start_from` input when there is one. */
-function fitLayerTrees(inputs: readonly Float64Array[], labels: Uint8Array, weights: Float64Array, startInput: number, params: SupervisedParams, seed: number): BoostedTrees {
+function fitLayerTrees(
+  inputs: readonly Float64Array[],
+  labels: Uint8Array,
+  weights: Float64Array,
+  startInput: number,
+  params: SupervisedParams,
+  seed: number,
+): BoostedTrees {
   const offset = startInput >= 0 ? fitMarginOffset(inputs, labels, weights, startInput) : null;
   return fitBoostedTrees(inputs, labels, weights, params.boosting, seed, offset);
 }
@@ -69,7 +84,11 @@ function fitLayerTrees(inputs: readonly Float64Array[], labels: Uint8Array, weig
 /** Out-of-fold probabilities: each labelled account predicted by trees that never saw it. */
 function outOfFoldProbabilities(rows: LabelledRows, startInput: number, params: SupervisedParams, seed: number): Float64Array {
   const n = rows.labels.length;
-  const fold = Uint8Array.from(createSeededRandom(seed).fork('folds').shuffle(Array.from({ length: n }, (_, i) => i % params.folds)));
+  const fold = Uint8Array.from(
+    createSeededRandom(seed)
+      .fork('folds')
+      .shuffle(Array.from({ length: n }, (_, i) => i % params.folds)),
+  );
   const out = new Float64Array(n);
   for (let f = 0; f < params.folds; f++) {
     const train = [...fold.keys()].filter((i) => fold[i] !== f);
@@ -117,7 +136,12 @@ export function distanceToLabelled(layer: Pick<SupervisedLayerState, 'labelled_i
 }
 
 /** Fits the layer, or returns null when the labels cannot support one (too few, or one class only). */
-export function fitSupervisedLayer(rows: LabelledRows, inputNames: readonly string[], params: SupervisedParams, seed: number): SupervisedLayerState | null {
+export function fitSupervisedLayer(
+  rows: LabelledRows,
+  inputNames: readonly string[],
+  params: SupervisedParams,
+  seed: number,
+): SupervisedLayerState | null {
   const fraud = rows.labels.reduce((a, b) => a + b, 0);
   const honest = rows.labels.length - fraud;
   if (rows.labels.length < params.min_labels || fraud < 2 || honest < 2) return null;
@@ -164,12 +188,21 @@ export function restoreSupervisedLayer(state: SupervisedLayerState): FittedSuper
  * Supervised probability → 0-100 on the policy's scale: the label-set thresholds land on the policy's FLAG and BLOCK
  * lines (piecewise linear between), so the policy bands keep their meaning and their precision comes from the labels.
  */
-export function supervisedRisk(state: Pick<SupervisedLayerState, 'flag' | 'block'>, probability: number, policy: { flag_above: number; block_above: number }): number {
+export function supervisedRisk(
+  state: Pick<SupervisedLayerState, 'flag' | 'block'>,
+  probability: number,
+  policy: { flag_above: number; block_above: number },
+): number {
   const flagAt = state.flag.probability;
   const blockAt = Math.max(state.block.probability, flagAt + 1e-6);
   // thresholds are "at or above"; the policy is "strictly above": a hair above the line
   const epsilon = 1e-6;
-  if (probability >= blockAt) return Math.min(100, policy.block_above + epsilon + ((probability - blockAt) / Math.max(1e-9, 1 - blockAt)) * (100 - policy.block_above - epsilon));
-  if (probability >= flagAt) return policy.flag_above + epsilon + ((probability - flagAt) / (blockAt - flagAt)) * (policy.block_above - policy.flag_above);
+  if (probability >= blockAt)
+    return Math.min(
+      100,
+      policy.block_above + epsilon + ((probability - blockAt) / Math.max(1e-9, 1 - blockAt)) * (100 - policy.block_above - epsilon),
+    );
+  if (probability >= flagAt)
+    return policy.flag_above + epsilon + ((probability - flagAt) / (blockAt - flagAt)) * (policy.block_above - policy.flag_above);
   return (probability / Math.max(1e-9, flagAt)) * policy.flag_above;
 }

@@ -49,7 +49,13 @@ export function trainSupervisedLayer(
   const { weights, populationWeights, bands } = propensityWeights(risk, Uint32Array.from(labelledRows), params.max_weight);
   const labelOf = (i: number) => labels.get(data.accountIds[i] as string) as AnalystLabel;
   const state = fitSupervisedLayer(
-    { inputs, labels: Uint8Array.from(labelledRows, (i) => labelOf(i).label), kinds: labelledRows.map((i) => labelOf(i).kind), weights, populationWeights },
+    {
+      inputs,
+      labels: Uint8Array.from(labelledRows, (i) => labelOf(i).label),
+      kinds: labelledRows.map((i) => labelOf(i).kind),
+      weights,
+      populationWeights,
+    },
     LAYER_INPUT_NAMES,
     params,
     seed,

@@ -81,7 +81,7 @@ describe('world presets', () => {
       const { agencies, households, reopened, shared_networks: networks } = world.honest;
       expect(share('agency')).toBeLessThanOrEqual(agencies.account_share);
       expect(share('agency')).toBeGreaterThanOrEqual(agencies.account_share - agencies.size.max / ACCOUNTS);
-      expect(share('reopened')).toBeCloseTo(Math.floor((ACCOUNTS * reopened.account_share) / 2) * 2 / ACCOUNTS, 6);
+      expect(share('reopened')).toBeCloseTo((Math.floor((ACCOUNTS * reopened.account_share) / 2) * 2) / ACCOUNTS, 6);
       // households lose the slots' fraud members: a little under the configured share
       expect(share('household')).toBeGreaterThan(households.account_share * 0.6);
       expect(share('household')).toBeLessThan(households.account_share * 1.25 + 0.002);
@@ -93,7 +93,8 @@ describe('world presets', () => {
       for (const kind of FRAUD_KINDS) {
         const expected = Math.round(ACCOUNTS * world.fraud.rate) * world.fraud.mix[kind];
         // a ring kind may leave out the last few accounts that make no ring of the minimum size
-        const slack = kind === 'ring' ? world.fraud.ring_size.min : kind === 'agency_ring' || kind === 'household_ring' ? world.fraud[kind].size.min : 1;
+        const slack =
+          kind === 'ring' ? world.fraud.ring_size.min : kind === 'agency_ring' || kind === 'household_ring' ? world.fraud[kind].size.min : 1;
         expect(fraud.filter((l) => l.kind === kind).length, kind).toBeGreaterThanOrEqual(Math.floor(expected) - slack);
         expect(fraud.filter((l) => l.kind === kind).length, kind).toBeLessThanOrEqual(Math.ceil(expected));
       }
@@ -115,9 +116,18 @@ describe('honest groups share identifiers as real ones do', () => {
       expect(new Set(members.map((m) => m.country)).size).toBe(1);
       if (members.length >= 20 && largestSharing(members, banksOf) >= 10) bigWithSharedBank++;
       const created = members.map((m) => m.created_at).sort((a, b) => a - b);
-      if (agency.variant === 'established' && members.length >= 5) expect((created.at(-1) as number) - (created[0] as number)).toBeGreaterThan(30 * DAY);
+      if (agency.variant === 'established' && members.length >= 5)
+        expect((created.at(-1) as number) - (created[0] as number)).toBeGreaterThan(30 * DAY);
     }
-    const sharedBankMembers = agencies.reduce((n, a) => n + largestSharing(a.members.map((id) => byId.get(id) as AccountEvents), banksOf), 0);
+    const sharedBankMembers = agencies.reduce(
+      (n, a) =>
+        n +
+        largestSharing(
+          a.members.map((id) => byId.get(id) as AccountEvents),
+          banksOf,
+        ),
+      0,
+    );
     const members = agencies.reduce((n, a) => n + a.members.length, 0);
     expect(sharedBankMembers / members).toBeGreaterThan(world.honest.agencies.agency_bank_share - 0.15);
     expect(bigWithSharedBank).toBeGreaterThan(0);
@@ -156,7 +166,10 @@ describe('honest groups share identifiers as real ones do', () => {
     const pairs = groups.filter((g) => g.kind === 'reopened');
     expect(pairs.length).toBe(40);
     for (const pair of pairs) {
-      const [lost, reopened] = pair.members.map((id) => byId.get(id) as AccountEvents).sort((a, b) => a.created_at - b.created_at) as [AccountEvents, AccountEvents];
+      const [lost, reopened] = pair.members.map((id) => byId.get(id) as AccountEvents).sort((a, b) => a.created_at - b.created_at) as [
+        AccountEvents,
+        AccountEvents,
+      ];
       const lastUse = Math.max(...lost.logins.map((l) => l.ts));
       expect(reopened.created_at).toBeGreaterThan(lastUse);
       expect([...devicesOf(lost)].some((d) => devicesOf(reopened).has(d))).toBe(true);
@@ -177,7 +190,10 @@ describe('shared networks', () => {
 });
 
 describe('fraud rings that imitate honest groups', () => {
-  for (const [world, kind] of [['agency-heavy', 'agency_ring'], ['household-heavy', 'household_ring']] as const) {
+  for (const [world, kind] of [
+    ['agency-heavy', 'agency_ring'],
+    ['household-heavy', 'household_ring'],
+  ] as const) {
     it(`${kind}: a bank of its own per member, devices passed round, creation spread over days, one IP like an office or home`, async () => {
       const { rings, byId, dataset, world: config } = await generated(world);
       const imitating = rings.filter((r) => dataset.labels?.get(r.members[0] as string)?.kind === kind);
@@ -198,7 +214,12 @@ describe('determinism', () => {
   it('the same arguments and world give the same bytes; another seed does not', async () => {
     const dir = await tempDir();
     const world = WORLD_PRESETS['agency-heavy'] as World;
-    for (const [name, seed] of [['a', 2002], ['b', 2002], ['c', 2003]] as const) await generateMarketplace(path.join(dir, name), { accounts: 1500, seed, world });
+    for (const [name, seed] of [
+      ['a', 2002],
+      ['b', 2002],
+      ['c', 2003],
+    ] as const)
+      await generateMarketplace(path.join(dir, name), { accounts: 1500, seed, world });
     expect(await digestOf(path.join(dir, 'a'))).toBe(await digestOf(path.join(dir, 'b')));
     expect(await digestOf(path.join(dir, 'a'))).not.toBe(await digestOf(path.join(dir, 'c')));
   });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../../data/seeded-random.js';
-import { anomalyFeatureShares, DETECTOR_NAMES, type DetectorName, EnsembleParamsSchema, fitAnomalyEnsemble, inlierRows } from '../../../training/detectors/anomaly-ensemble.js';
+import {
+  anomalyFeatureShares,
+  DETECTOR_NAMES,
+  type DetectorName,
+  EnsembleParamsSchema,
+  fitAnomalyEnsemble,
+  inlierRows,
+} from '../../../training/detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from '../../../training/detectors/detector.js';
 import type { MahalanobisState } from '../../../training/detectors/mahalanobis-detector.js';
 import { rocAuc } from '../../../training/evaluation/metrics.js';
@@ -45,7 +52,8 @@ describe('fitAnomalyEnsemble', () => {
 });
 
 describe('anomalyFeatureShares', () => {
-  const rawOf = (scores: Record<DetectorName, Float64Array>, row: number) => Object.fromEntries(DETECTOR_NAMES.map((name) => [name, scores[name][row] as number])) as Record<DetectorName, number>;
+  const rawOf = (scores: Record<DetectorName, Float64Array>, row: number) =>
+    Object.fromEntries(DETECTOR_NAMES.map((name) => [name, scores[name][row] as number])) as Record<DetectorName, number>;
 
   it('splits a row over its features in shares that are non-negative and sum to one', async () => {
     const matrix = contaminatedMatrix();
@@ -62,7 +70,9 @@ describe('anomalyFeatureShares', () => {
     const matrix = contaminatedMatrix();
     const { ensemble } = await fitAnomalyEnsemble(matrix, EnsembleParamsSchema.parse({}), { seed: 4 });
     const row = Float64Array.from([0, 0, 0, 9]);
-    const raw = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, ensemble.detectors[name].anomalyScores(createFeatureMatrix(['a', 'b', 'c', 'd'], row))[0] as number])) as Record<DetectorName, number>;
+    const raw = Object.fromEntries(
+      DETECTOR_NAMES.map((name) => [name, ensemble.detectors[name].anomalyScores(createFeatureMatrix(['a', 'b', 'c', 'd'], row))[0] as number]),
+    ) as Record<DetectorName, number>;
     const shares = anomalyFeatureShares(ensemble, row, raw);
     expect(shares[3]).toBeGreaterThan(0.7);
   });
@@ -83,7 +93,9 @@ describe('anomalyFeatureShares', () => {
     }
     const none = Object.fromEntries(DETECTOR_NAMES.map((n) => [n, 0])) as Record<DetectorName, number>;
     const alike = DETECTOR_NAMES.map(normalised);
-    Array.from(anomalyFeatureShares(ensemble, row, none)).forEach((share, j) => expect(share).toBeCloseTo(alike.reduce((a, parts) => a + (parts[j] as number), 0) / DETECTOR_NAMES.length, 10));
+    Array.from(anomalyFeatureShares(ensemble, row, none)).forEach((share, j) =>
+      expect(share).toBeCloseTo(alike.reduce((a, parts) => a + (parts[j] as number), 0) / DETECTOR_NAMES.length, 10),
+    );
   });
 });
 

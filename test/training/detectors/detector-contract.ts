@@ -43,7 +43,10 @@ export function runDetectorContract<P extends Record<string, unknown>, S>(spec: 
     it('restores from its artifact with identical scores', async () => {
       const { detector } = await spec.fit(matrix, fullParams, { seed: 5 });
       const artifact = await detector.toArtifact();
-      const restored = await spec.restore({ ...(JSON.parse(JSON.stringify({ ...artifact, files: undefined })) as typeof artifact), files: artifact.files });
+      const restored = await spec.restore({
+        ...(JSON.parse(JSON.stringify({ ...artifact, files: undefined })) as typeof artifact),
+        files: artifact.files,
+      });
       expect(Array.from(restored.anomalyScores(matrix))).toEqual(Array.from(detector.anomalyScores(matrix)));
     });
 

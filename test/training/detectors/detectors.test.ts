@@ -61,7 +61,9 @@ describe('k-means clusters', () => {
   });
 
   it('restores a version saved before scale_floor existed as what it was (own spread), scoring as before', async () => {
-    const { detector } = await kmeansDetectorSpec.fit(groupedMatrix(), kmeansDetectorSpec.paramsSchema.parse({ k: 3, scale_floor: 'none' }), { seed: 1 });
+    const { detector } = await kmeansDetectorSpec.fit(groupedMatrix(), kmeansDetectorSpec.paramsSchema.parse({ k: 3, scale_floor: 'none' }), {
+      seed: 1,
+    });
     const artifact = await detector.toArtifact();
     const { scale_floor: _omitted, ...olderParams } = artifact.params;
     const restored = await kmeansDetectorSpec.restore({ ...artifact, params: olderParams });
@@ -72,7 +74,11 @@ describe('k-means clusters', () => {
   it('keeps every cluster large when sizes are even', async () => {
     const random = createSeededRandom(12);
     const values = Array.from({ length: 600 }, (_, i) => random.normal(Math.floor(i / 2) % 2 === 0 ? 0 : 10, 1)); // rows alternate between two groups
-    const { detector } = await kmeansDetectorSpec.fit(createFeatureMatrix(['a', 'b'], Float64Array.from(values)), kmeansDetectorSpec.paramsSchema.parse({ k: 2 }), { seed: 1 });
+    const { detector } = await kmeansDetectorSpec.fit(
+      createFeatureMatrix(['a', 'b'], Float64Array.from(values)),
+      kmeansDetectorSpec.paramsSchema.parse({ k: 2 }),
+      { seed: 1 },
+    );
     expect((detector.state as KMeansState).is_small).toEqual([false, false]);
   });
 
@@ -91,7 +97,11 @@ describe('isolation forest', () => {
     const values = new Float64Array(300 * d);
     for (let i = 0; i < 300; i++) values[i * d + 20] = random.normal(0, 1);
     const names = Array.from({ length: d }, (_, j) => `f${j}`);
-    const { detector } = await isolationForestDetectorSpec.fit(createFeatureMatrix(names, values), isolationForestDetectorSpec.paramsSchema.parse({ trees: 100 }), { seed: 3 });
+    const { detector } = await isolationForestDetectorSpec.fit(
+      createFeatureMatrix(names, values),
+      isolationForestDetectorSpec.paramsSchema.parse({ trees: 100 }),
+      { seed: 3 },
+    );
     const state = detector.state as IsolationForestState;
     expect(state.trees.map((tree) => tree.feature[0])).toEqual(new Array(100).fill(20));
   });
@@ -134,7 +144,11 @@ describe('Mahalanobis distance', () => {
     const random = createSeededRandom(32);
     const values: number[] = [];
     for (let i = 0; i < 200; i++) values.push(random.normal(0, 1), random.normal(0, 1), 2);
-    const { detector, trainingScores } = await mahalanobisDetectorSpec.fit(createFeatureMatrix(['a', 'b', 'c'], Float64Array.from(values)), mahalanobisDetectorSpec.paramsSchema.parse({}), { seed: 1 });
+    const { detector, trainingScores } = await mahalanobisDetectorSpec.fit(
+      createFeatureMatrix(['a', 'b', 'c'], Float64Array.from(values)),
+      mahalanobisDetectorSpec.paramsSchema.parse({}),
+      { seed: 1 },
+    );
     const state = detector.state as MahalanobisState;
     expect(state.variances[2]).toBeCloseTo((state.variances[0] as number) * 1e-6, 12);
     expect(Math.max(...trainingScores)).toBeLessThan(50);
@@ -145,7 +159,11 @@ describe('Mahalanobis distance', () => {
   });
 
   it('fits a table with no variance at all, scoring every training row 0', async () => {
-    const { trainingScores } = await mahalanobisDetectorSpec.fit(createFeatureMatrix(['a', 'b'], new Float64Array(20).fill(3)), mahalanobisDetectorSpec.paramsSchema.parse({}), { seed: 1 });
+    const { trainingScores } = await mahalanobisDetectorSpec.fit(
+      createFeatureMatrix(['a', 'b'], new Float64Array(20).fill(3)),
+      mahalanobisDetectorSpec.paramsSchema.parse({}),
+      { seed: 1 },
+    );
     expect(Array.from(trainingScores)).toEqual(new Array(10).fill(0));
   });
 
@@ -153,7 +171,9 @@ describe('Mahalanobis distance', () => {
     const { detector } = await mahalanobisDetectorSpec.fit(dependencyMatrix(), mahalanobisDetectorSpec.paramsSchema.parse({}), { seed: 1 });
     const artifact = await detector.toArtifact();
     const state = detector.state as MahalanobisState;
-    await expect(mahalanobisDetectorSpec.restore({ ...artifact, state: { ...state, variances: state.variances.slice(1) } })).rejects.toThrow(/does not match its 3 features/);
+    await expect(mahalanobisDetectorSpec.restore({ ...artifact, state: { ...state, variances: state.variances.slice(1) } })).rejects.toThrow(
+      /does not match its 3 features/,
+    );
     await expect(mahalanobisDetectorSpec.restore({ ...artifact, state: { ...state, variances: [0, 1, 1] } })).rejects.toThrow(/variances/);
   });
 
@@ -193,7 +213,10 @@ describe('autoencoder artifact', () => {
     for (let i = 0; i < 8; i++) {
       const row = matrixRow(matrix, i);
       let tfjsError = 0;
-      for (let j = 0; j < 4; j++) tfjsError += (((predicted[i * 4 + j] as number) - (row[j] as number)) ** 2) / ((detector.state as { feature_error_scale: number[] }).feature_error_scale[j] as number);
+      for (let j = 0; j < 4; j++)
+        tfjsError +=
+          ((predicted[i * 4 + j] as number) - (row[j] as number)) ** 2 /
+          ((detector.state as { feature_error_scale: number[] }).feature_error_scale[j] as number);
       expect(detector.anomalyScores(createFeatureMatrix(matrix.featureNames, Float64Array.from(row)))[0]).toBeCloseTo(tfjsError / 4, 4);
     }
   });

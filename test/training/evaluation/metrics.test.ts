@@ -39,7 +39,17 @@ describe('stratifiedSplit', () => {
 
 describe('matchRings', () => {
   it('matches rings at Jaccard >= 0.5 and counts honest accounts in rings', () => {
-    const m = matchRings([['a', 'b', 'c'], ['x', 'y']], [['a', 'b', 'c', 'd'], ['p', 'q', 'r']], new Set(['x', 'y', 'z']));
+    const m = matchRings(
+      [
+        ['a', 'b', 'c'],
+        ['x', 'y'],
+      ],
+      [
+        ['a', 'b', 'c', 'd'],
+        ['p', 'q', 'r'],
+      ],
+      new Set(['x', 'y', 'z']),
+    );
     expect(m).toEqual({ predictedRings: 2, trueRings: 2, precision: 0.5, recall: 0.5, honestInRingsShare: 2 / 3 });
   });
 });

@@ -13,9 +13,26 @@ import { IdentityConfigSchema } from '../../../training/identity/identity-index.
 
 const T0 = Date.UTC(2026, 0, 1);
 const H = 3_600_000;
-const base = (over: Partial<AccountEvents> = {}): AccountEvents => ({ account_id: 'A', created_at: T0, country: 'DE', has_2fa: true, logins: [], proposals: [], tests: [], payouts: [], ...over });
+const base = (over: Partial<AccountEvents> = {}): AccountEvents => ({
+  account_id: 'A',
+  created_at: T0,
+  country: 'DE',
+  has_2fa: true,
+  logins: [],
+  proposals: [],
+  tests: [],
+  payouts: [],
+  ...over,
+});
 const login = (ts: number, country = 'DE', ip = '1.1.1.1', device_id = 'd1') => ({ ts, country, ip, device_id });
-const proposal = (ts: number, postedAt: number, bid: number, budget: number, text = 'hello there I can do this job well') => ({ ts, job_id: `J${ts}`, job_posted_at: postedAt, bid_amount: bid, job_budget: budget, text });
+const proposal = (ts: number, postedAt: number, bid: number, budget: number, text = 'hello there I can do this job well') => ({
+  ts,
+  job_id: `J${ts}`,
+  job_posted_at: postedAt,
+  bid_amount: bid,
+  job_budget: budget,
+  text,
+});
 const emptyIndex = buildIdentityIndex([], { config: IdentityConfigSchema.parse({}), hashKey: 'k' });
 
 describe('computeAccountFeatures', () => {
@@ -82,7 +99,13 @@ describe('proposal features', () => {
   });
 
   it('counts near-duplicate texts but not distinct ones', () => {
-    expect(nearDuplicateShare(['the quick brown fox jumps over the lazy dog today', 'the quick brown fox jumps over the lazy dog today!', 'completely different words about accounting and tax returns'])).toBeCloseTo(2 / 3, 6);
+    expect(
+      nearDuplicateShare([
+        'the quick brown fox jumps over the lazy dog today',
+        'the quick brown fox jumps over the lazy dog today!',
+        'completely different words about accounting and tax returns',
+      ]),
+    ).toBeCloseTo(2 / 3, 6);
     expect(nearDuplicateShare(['one'])).toBe(0);
   });
 });
@@ -104,7 +127,10 @@ describe('payout features', () => {
   it('counts a new bank hash added within 72 h of a login from a new device, not the first bank', () => {
     const account = base({
       logins: [login(T0), login(T0 + 100 * H, 'DE', '1.1.1.1', 'attacker')],
-      payouts: [{ added_at: T0 + H, bank_hash: 'b1' }, { added_at: T0 + 110 * H, bank_hash: 'b2' }],
+      payouts: [
+        { added_at: T0 + H, bank_hash: 'b1' },
+        { added_at: T0 + 110 * H, bank_hash: 'b2' },
+      ],
     });
     expect(computePayoutFeatures(account)).toEqual({ payout_bank_count: 2, payout_change_after_new_access: 1 });
   });

@@ -68,10 +68,17 @@ describe('loadDataset with accountShard', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ringfence-shard-'));
     try {
       const ids = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8'];
-      await writeFile(path.join(dir, 'accounts.csv'), `account_id,created_at,country,has_2fa\n${ids.map((id) => `${id},2026-01-01T00:00:00Z,DE,true`).join('\n')}\n`);
+      await writeFile(
+        path.join(dir, 'accounts.csv'),
+        `account_id,created_at,country,has_2fa\n${ids.map((id) => `${id},2026-01-01T00:00:00Z,DE,true`).join('\n')}\n`,
+      );
       await writeFile(
         path.join(dir, 'logins.jsonl'),
-        ids.map((id, i) => JSON.stringify({ account_id: id, ts: `2026-01-0${2 + (i % 7)}T00:00:00Z`, ip: `10.0.0.${i}`, country: 'DE', device_id: `d${i}` })).join('\n'),
+        ids
+          .map((id, i) =>
+            JSON.stringify({ account_id: id, ts: `2026-01-0${2 + (i % 7)}T00:00:00Z`, ip: `10.0.0.${i}`, country: 'DE', device_id: `d${i}` }),
+          )
+          .join('\n'),
       );
       const full = await loadDataset(dir);
       const parts = await Promise.all([0, 1, 2].map((index) => loadDataset(dir, { accountShard: { index, count: 3 } })));
@@ -97,7 +104,10 @@ describe('featuriseDataset', () => {
     const referenceTime = Date.parse(whole.summary.time_range.to as string);
     const expected = whole.accounts.map((a) => computeAccountFeatures(a, { referenceTime, identityIndex: index }));
     // Act
-    const [one, four] = await Promise.all([featuriseDataset(fixture.dataDir, { identity, hashKey, shards: 1 }), featuriseDataset(fixture.dataDir, { identity, hashKey, shards: 4 })]);
+    const [one, four] = await Promise.all([
+      featuriseDataset(fixture.dataDir, { identity, hashKey, shards: 1 }),
+      featuriseDataset(fixture.dataDir, { identity, hashKey, shards: 4 }),
+    ]);
     // Assert
     for (const result of [one, four]) {
       expect(result.accountIds).toEqual(whole.accounts.map((a) => a.account_id));

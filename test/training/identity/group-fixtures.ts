@@ -6,8 +6,10 @@ export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
 export const AS_OF = Date.UTC(2026, 5, 30);
 
-const WORDS = 'design build test ship review plan write code data model api web mobile app shop brand logo video edit copy seo email chat bot cloud'.split(' ');
-const TEMPLATE = 'Hello I am an expert with many years of experience and I can deliver your project fast with top quality results guaranteed contact me now';
+const WORDS =
+  'design build test ship review plan write code data model api web mobile app shop brand logo video edit copy seo email chat bot cloud'.split(' ');
+const TEMPLATE =
+  'Hello I am an expert with many years of experience and I can deliver your project fast with top quality results guaranteed contact me now';
 
 /** A personal cover letter: different words every time. */
 function ownLetter(random: SeededRandom): string {

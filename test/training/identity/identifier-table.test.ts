@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type IdentifierRecord, IdentifierRecordSchema, IdentifierTableBuilder, parseIdentifierLine } from '../../../training/identity/identifier-table.js';
+import {
+  type IdentifierRecord,
+  IdentifierRecordSchema,
+  IdentifierTableBuilder,
+  parseIdentifierLine,
+} from '../../../training/identity/identifier-table.js';
 
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 24);
 const kinds = ['bank', 'device', 'ip'] as const;
@@ -62,7 +67,11 @@ describe('parseIdentifierLine', () => {
 
   it('reads what the index writes as JSON.parse and the schema do, whatever the account ids hold', () => {
     const ids = ['plain', '', 'quote"inside', 'back\\slash', 'tab\tand\nnewline', 'ünïcödé ✓', '\u0001', '","'];
-    const variants: IdentifierRecord[] = [base, { ...base, account_ids: [], account_count: 40, is_hub: true }, ...ids.map((id) => ({ ...base, account_ids: [id, 'B'] }))];
+    const variants: IdentifierRecord[] = [
+      base,
+      { ...base, account_ids: [], account_count: 40, is_hub: true },
+      ...ids.map((id) => ({ ...base, account_ids: [id, 'B'] })),
+    ];
     for (const record of variants) {
       const line = JSON.stringify(record);
       expect(parseIdentifierLine(line)).toEqual(record);

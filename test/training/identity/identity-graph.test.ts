@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountEvents } from '../../../data/tables.js';
 import { buildIdentityIndex } from '../../../training/identity/identity-graph.js';
-import { accountIdentifiers, findAccountLinks, IdentityConfigSchema, identityIndexMeta, identityIndexToJsonl, restoreIdentityIndex } from '../../../training/identity/identity-index.js';
+import {
+  accountIdentifiers,
+  findAccountLinks,
+  IdentityConfigSchema,
+  identityIndexMeta,
+  identityIndexToJsonl,
+  restoreIdentityIndex,
+} from '../../../training/identity/identity-index.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 function account(id: string, ids: { banks?: string[]; devices?: string[]; ips?: string[] }): AccountEvents {
@@ -13,7 +20,12 @@ function account(id: string, ids: { banks?: string[]; devices?: string[]; ips?: 
     created_at: T0,
     country: 'DE',
     has_2fa: false,
-    logins: Array.from({ length: logins }, (_, k) => ({ ts: T0 + k, ip: ips[k % ips.length] as string, country: 'DE', device_id: devices[k % devices.length] as string })),
+    logins: Array.from({ length: logins }, (_, k) => ({
+      ts: T0 + k,
+      ip: ips[k % ips.length] as string,
+      country: 'DE',
+      device_id: devices[k % devices.length] as string,
+    })),
     proposals: [],
     tests: [],
     payouts: (ids.banks ?? [`bank-${id}`]).map((bank_hash, k) => ({ added_at: T0 + k, bank_hash })),
@@ -28,7 +40,12 @@ const ringsOf = (accounts: AccountEvents[]) => {
 
 describe('buildIdentityIndex', () => {
   it('chains A-B-C sharing different identifiers into one ring', () => {
-    const rings = ringsOf([account('A', { banks: ['b1'] }), account('B', { banks: ['b1'], devices: ['d1'] }), account('C', { devices: ['d1'] }), account('D', {})]);
+    const rings = ringsOf([
+      account('A', { banks: ['b1'] }),
+      account('B', { banks: ['b1'], devices: ['d1'] }),
+      account('C', { devices: ['d1'] }),
+      account('D', {}),
+    ]);
     expect(rings).toEqual([['A', 'B', 'C']]);
   });
 
@@ -40,7 +57,10 @@ describe('buildIdentityIndex', () => {
       account('B1', { banks: ['y'], ips: [hubIp] }),
       account('B2', { banks: ['y'], ips: [hubIp] }),
     ];
-    expect(ringsOf(accounts).sort()).toEqual([['A1', 'A2'], ['B1', 'B2']]);
+    expect(ringsOf(accounts).sort()).toEqual([
+      ['A1', 'A2'],
+      ['B1', 'B2'],
+    ]);
     const index = buildIdentityIndex(accounts, { config, hashKey: 'k' });
     expect([...index.identifiers.records()].find((i) => i.kind === 'ip')?.is_hub).toBe(true);
   });
@@ -77,13 +97,19 @@ describe('findAccountLinks', () => {
     expect([...restored.identifiers.records()]).toEqual([...index.identifiers.records()]);
     const lines = Buffer.from(bytes).toString('utf8').split('\n');
     lines[41] = '{"kind":"bank","hash":';
-    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow(/identity-index\.jsonl line 42: not JSON/);
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow(
+      /identity-index\.jsonl line 42: not JSON/,
+    );
     lines[41] = '{"kind":"bank"}';
     expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow(/identity-index\.jsonl line 42: /);
     const record = JSON.parse(lines[40] as string) as { kind: string; hash: string };
     lines[41] = lines[40] as string;
-    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow(`identity-index.jsonl line 42: ${record.kind} ${record.hash} is listed twice`);
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow(
+      `identity-index.jsonl line 42: ${record.kind} ${record.hash} is listed twice`,
+    );
     lines[41] = (lines[40] as string).replace(record.hash, 'raw-value');
-    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow('identity-index.jsonl line 42: hash must be 24 lower-case hex digits');
+    expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow(
+      'identity-index.jsonl line 42: hash must be 24 lower-case hex digits',
+    );
   });
 });

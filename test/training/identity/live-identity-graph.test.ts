@@ -12,13 +12,14 @@ const config = IdentityConfigSchema.parse({ hub_cap: { bank: 4, device: 3, ip: 3
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function randomAccounts(count: number, seed: number, prefix = 'a'): LiveAccount[] {
   const random = seeded(seed);
-  const pick = (kind: 'bank' | 'device' | 'ip', pool: number, n: number) =>
-    [...new Set(Array.from({ length: n }, () => hashIdentifier(KEY, kind, `${kind}${Math.floor(random() * pool)}`)))];
+  const pick = (kind: 'bank' | 'device' | 'ip', pool: number, n: number) => [
+    ...new Set(Array.from({ length: n }, () => hashIdentifier(KEY, kind, `${kind}${Math.floor(random() * pool)}`))),
+  ];
   return Array.from({ length: count }, (_, i) => ({
     account_id: `${prefix}${i}`,
     identifiers: { bank: random() < 0.3 ? pick('bank', count, 1) : [], device: pick('device', count * 1.5, 1), ip: pick('ip', count / 2, 3) },
@@ -32,7 +33,10 @@ const identityOf = (a: LiveAccount): AccountIdentity => ({
   account_id: a.account_id,
   identifiers: a.identifiers,
   typicalProposalText: null,
-  profile: memberProfile({ account_id: a.account_id, created_at: a.created_at, country: 'DE', has_2fa: false, logins: [], proposals: [], tests: [], payouts: [] }, null),
+  profile: memberProfile(
+    { account_id: a.account_id, created_at: a.created_at, country: 'DE', has_2fa: false, logins: [], proposals: [], tests: [], payouts: [] },
+    null,
+  ),
 });
 const emptyIndex = (): IdentityIndex => buildIdentityIndexOfIdentities([], { config, hashKey: KEY });
 

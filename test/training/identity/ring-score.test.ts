@@ -12,7 +12,11 @@ const membersOf = (accounts: AccountEvents[], anomaly: number | null = null): Gr
   });
 const context = { as_of: AS_OF };
 const indexOf = (accounts: AccountEvents[]) =>
-  buildIdentityIndex(accounts, { config: IdentityConfigSchema.parse({}), hashKey: 'test-key', judgement: { context: { as_of: AS_OF, unusual_above: 60, typical_bid_spread: 0.35 }, ring_above: DEFAULT_RING_ABOVE } });
+  buildIdentityIndex(accounts, {
+    config: IdentityConfigSchema.parse({}),
+    hashKey: 'test-key',
+    judgement: { context: { as_of: AS_OF, unusual_above: 60, typical_bid_spread: 0.35 }, ring_above: DEFAULT_RING_ABOVE },
+  });
 
 describe('scoreCandidateGroup', () => {
   it('does not call an agency of 20 sharing a bank account and an office IP a ring', () => {

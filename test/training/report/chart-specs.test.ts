@@ -14,7 +14,10 @@ describe('chart specs', () => {
   });
 
   it('draw the risk histogram as one panel per group, and list in the legend only the groups drawn', async () => {
-    const scores = [...Array.from({ length: 90 }, (_, i) => ({ risk_score: i % 40, group: 'normal' })), ...Array.from({ length: 10 }, (_, i) => ({ risk_score: 60 + i * 4, group: 'fraud' }))];
+    const scores = [
+      ...Array.from({ length: 90 }, (_, i) => ({ risk_score: i % 40, group: 'normal' })),
+      ...Array.from({ length: 10 }, (_, i) => ({ risk_score: 60 + i * 4, group: 'fraud' })),
+    ];
     const labelled = riskHistogramSpec({ scores, policy, population: 'the 100 test accounts, by true label' });
     expect(panels(labelled).map((p) => p.title.text)).toEqual(['normal: 90 accounts', 'fraud: 10 accounts']);
     for (const panel of panels(labelled)) expect(panel.layer[1]?.encoding.fill?.scale.domain).toEqual(['normal', 'fraud']);
@@ -28,7 +31,14 @@ describe('chart specs', () => {
   });
 
   it('clip the heat-map colour at ±Z_CLIP and print the unclipped robust z in the cell', async () => {
-    const spec = clusterProfileHeatmapSpec([{ cluster: '0 (90)', feature: 'proposals_per_active_day', z: 57.04 }, { cluster: '1 (10)', feature: 'has_2fa', z: -3.14 }, { cluster: '1 (10)', feature: 'login_count', z: 0.2 }], 'profiles');
+    const spec = clusterProfileHeatmapSpec(
+      [
+        { cluster: '0 (90)', feature: 'proposals_per_active_day', z: 57.04 },
+        { cluster: '1 (10)', feature: 'has_2fa', z: -3.14 },
+        { cluster: '1 (10)', feature: 'login_count', z: 0.2 },
+      ],
+      'profiles',
+    );
     const values = (spec['data'] as { values: { clipped: number; label: string }[] }).values;
     expect(values.map((v) => v.clipped)).toEqual([Z_CLIP, -3.14, 0.2]);
     expect(values.map((v) => v.label)).toEqual(['57', '-3.1', '']);

@@ -14,7 +14,8 @@ describe('report.html', () => {
     const html = await readFile(reportFile(), 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     expect(html.match(/<svg[\s>]/g)?.length).toBeGreaterThanOrEqual(6);
-    for (const title of ['Risk score distribution with the policy bands', 'Cluster profiles', 'Rings by size', 'ROC curve', 'Precision-recall curve']) expect(html).toContain(title);
+    for (const title of ['Risk score distribution with the policy bands', 'Cluster profiles', 'Rings by size', 'ROC curve', 'Precision-recall curve'])
+      expect(html).toContain(title);
     expect(html).not.toMatch(/<script|<link |src="http|href="http/);
   });
 
@@ -22,7 +23,11 @@ describe('report.html', () => {
     const html = await readFile(reportFile(), 'utf8');
     const section = html.slice(html.indexOf('<h2>First reasons by fraud kind</h2>'));
     expect(section.length).toBeLessThan(html.length);
-    const rows = [...section.slice(0, section.indexOf('</table>')).matchAll(/<tr><td>([^<]*)<\/td><td class="n">(\d+)<\/td><td(?: class="long")?>([^<]*)<\/td><\/tr>/g)];
+    const rows = [
+      ...section
+        .slice(0, section.indexOf('</table>'))
+        .matchAll(/<tr><td>([^<]*)<\/td><td class="n">(\d+)<\/td><td(?: class="long")?>([^<]*)<\/td><\/tr>/g),
+    ];
     const groups = rows.map((r) => r[1]);
     for (const kind of ['bot', 'ring', 'takeover', 'test_cheat', 'bid_abuse']) expect(groups).toContain(kind);
     for (const [, , accounts, reasons] of rows) {
@@ -45,25 +50,34 @@ describe('report.html', () => {
 
   // the charts must read in a wide window and in a 700 px one: nothing cut off or scrolling sideways, every axis titled,
   // every legend entry drawn in the shape of its marks, no see-through bars blending into colours no legend names
-  it.skipIf(!hasChromium).each([1400, 700])('reads at a %i px window in headless Chromium', async (width) => {
-    const page = await pageLayout(reportFile(), width);
-    expect(page.charts.length).toBeGreaterThanOrEqual(6);
-    expect(layoutProblems(page)).toEqual([]);
-    expect(page.charts.every((c) => c.axes.some((a) => a.labels > 0))).toBe(true);
-    expect(page.charts.filter((c) => c.legends.length > 0).length).toBeGreaterThanOrEqual(4);
-  }, 120_000);
+  it.skipIf(!hasChromium).each([1400, 700])(
+    'reads at a %i px window in headless Chromium',
+    async (width) => {
+      const page = await pageLayout(reportFile(), width);
+      expect(page.charts.length).toBeGreaterThanOrEqual(6);
+      expect(layoutProblems(page)).toEqual([]);
+      expect(page.charts.every((c) => c.axes.some((a) => a.labels > 0))).toBe(true);
+      expect(page.charts.filter((c) => c.legends.length > 0).length).toBeGreaterThanOrEqual(4);
+    },
+    120_000,
+  );
 
   // CI installs Chromium first (scripts/install-system-deps.sh browser); on a machine without it this check cannot run
   it.skipIf(!hasChromium)('loads in headless Chromium with no console errors and renders its charts', async () => {
     const profile = await mkdtemp(path.join(os.tmpdir(), 'ringfence-chromium-'));
     try {
       const flags = [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0'];
-      const { stdout, stderr } = await promisify(execFile)(CHROMIUM, [...flags, '--dump-dom', `file://${reportFile()}`], { timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
+      const { stdout, stderr } = await promisify(execFile)(CHROMIUM, [...flags, '--dump-dom', `file://${reportFile()}`], {
+        timeout: 60_000,
+        maxBuffer: 64 * 2 ** 20,
+      });
       expect(stderr).not.toMatch(/CONSOLE|Uncaught|Failed to load resource/);
       expect(stdout.match(/<svg[\s>]/g)?.length).toBeGreaterThanOrEqual(6);
       expect(stdout).toMatch(/class="mark-rect role-mark/);
       const shot = path.join(profile, 'report.png');
-      await promisify(execFile)(CHROMIUM, [...flags, `--screenshot=${shot}`, '--window-size=1200,2400', `file://${reportFile()}`], { timeout: 60_000 });
+      await promisify(execFile)(CHROMIUM, [...flags, `--screenshot=${shot}`, '--window-size=1200,2400', `file://${reportFile()}`], {
+        timeout: 60_000,
+      });
       expect((await readFile(shot)).length).toBeGreaterThan(20_000);
     } finally {
       await rm(profile, { recursive: true, force: true });

@@ -25,10 +25,19 @@ describe('assessAccount reasons', () => {
 
   const withCheatedTests = (account: AccountEvents): AccountEvents => {
     const lastTs = Math.max(...account.proposals.map((p) => p.ts));
-    const cheats = [0, 1, 2, 3].map((k) => ({ test_id: `T-CHEAT-${k}`, started_at: lastTs - k * DAY_MS, duration_s: 120, score: 99, typical_duration_s: 1200 }));
+    const cheats = [0, 1, 2, 3].map((k) => ({
+      test_id: `T-CHEAT-${k}`,
+      started_at: lastTs - k * DAY_MS,
+      duration_s: 120,
+      score: 99,
+      typical_duration_s: 1200,
+    }));
     return { ...account, tests: [...account.tests, ...cheats].sort((a, b) => a.started_at - b.started_at) };
   };
-  const withLowBids = (account: AccountEvents): AccountEvents => ({ ...account, proposals: account.proposals.map((p) => ({ ...p, bid_amount: p.job_budget * 0.1 })) });
+  const withLowBids = (account: AccountEvents): AccountEvents => ({
+    ...account,
+    proposals: account.proposals.map((p) => ({ ...p, bid_amount: p.job_budget * 0.1 })),
+  });
 
   // Drawn from the autoencoder alone (the reasons before 2026-12-04), the first reason of these accounts was a skills-test
   // feature for 10 of the 30, the others pointing at logins or payouts their owners had always had.

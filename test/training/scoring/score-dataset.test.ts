@@ -18,8 +18,16 @@ describe('scoreDataset', () => {
   it('writes, in shards, byte for byte what one pass writes, in the order of the accounts file', async () => {
     const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
     const dir = await tempDir();
-    const whole = await scoreDataset(fixture.dataDir, parts, path.join(dir, 'one.jsonl'), { formatLine: jsonLine, shards: 1, withIdentityIndex: true });
-    const sharded = await scoreDataset(fixture.dataDir, parts, path.join(dir, 'four.jsonl'), { formatLine: jsonLine, shards: 4, withIdentityIndex: true });
+    const whole = await scoreDataset(fixture.dataDir, parts, path.join(dir, 'one.jsonl'), {
+      formatLine: jsonLine,
+      shards: 1,
+      withIdentityIndex: true,
+    });
+    const sharded = await scoreDataset(fixture.dataDir, parts, path.join(dir, 'four.jsonl'), {
+      formatLine: jsonLine,
+      shards: 4,
+      withIdentityIndex: true,
+    });
     expect(sharded.shards).toBe(4);
     expect(sharded.accounts).toBe(whole.accounts);
     expect(sharded.actions).toEqual(whole.actions);
@@ -27,7 +35,10 @@ describe('scoreDataset', () => {
     expect(text).toBe(await readFile(path.join(dir, 'one.jsonl'), 'utf8'));
     // and each line is what the library gives for that account alone
     const accounts = (await loadDataset(fixture.dataDir)).accounts;
-    const written = text.trim().split('\n').map((line) => JSON.parse(line) as RiskAssessment);
+    const written = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as RiskAssessment);
     expect(written.map((a) => a.account_id)).toEqual(accounts.map((a) => a.account_id));
     accounts.slice(0, 200).forEach((account, i) => expect(written[i]).toEqual(assessAccount(parts, account)));
     // the rings among the scored accounts do not depend on the shards either
@@ -39,8 +50,16 @@ describe('scoreDataset', () => {
   it('puts the header first and keeps it out of the shard merge', async () => {
     const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
     const dir = await tempDir();
-    await scoreDataset(fixture.dataDir, parts, path.join(dir, 'one.csv'), { header: 'account_id,risk_score,action\n', formatLine: csvLine, shards: 1 });
-    await scoreDataset(fixture.dataDir, parts, path.join(dir, 'three.csv'), { header: 'account_id,risk_score,action\n', formatLine: csvLine, shards: 3 });
+    await scoreDataset(fixture.dataDir, parts, path.join(dir, 'one.csv'), {
+      header: 'account_id,risk_score,action\n',
+      formatLine: csvLine,
+      shards: 1,
+    });
+    await scoreDataset(fixture.dataDir, parts, path.join(dir, 'three.csv'), {
+      header: 'account_id,risk_score,action\n',
+      formatLine: csvLine,
+      shards: 3,
+    });
     const text = await readFile(path.join(dir, 'three.csv'), 'utf8');
     expect(text).toBe(await readFile(path.join(dir, 'one.csv'), 'utf8'));
     expect(text.split('\n')[0]).toBe('account_id,risk_score,action');
@@ -57,10 +76,15 @@ describe('scoreDataset', () => {
     const ids = (await loadDataset(fixture.dataDir)).accounts.map((a) => a.account_id);
     const lastShardAccount = ids.find((id) => shardOfAccount(id, 5) === 4)!;
     const header = (await readFile(path.join(data, logins), 'utf8')).split('\n')[0]!.split(',');
-    await appendFile(path.join(data, logins), `${header.map((column) => (column === 'account_id' ? lastShardAccount : column === 'ts' ? 'not-a-time' : '')).join(',')}\n`);
+    await appendFile(
+      path.join(data, logins),
+      `${header.map((column) => (column === 'account_id' ? lastShardAccount : column === 'ts' ? 'not-a-time' : '')).join(',')}\n`,
+    );
     const out = await tempDir();
     const lineCount = (await readFile(path.join(data, logins), 'utf8')).trim().split('\n').length;
-    const error = (await scoreDataset(data, parts, path.join(out, 'scores.jsonl'), { formatLine: jsonLine, shards: 5 }).catch((e: unknown) => e)) as DatasetError;
+    const error = (await scoreDataset(data, parts, path.join(out, 'scores.jsonl'), { formatLine: jsonLine, shards: 5 }).catch(
+      (e: unknown) => e,
+    )) as DatasetError;
     expect(error).toBeInstanceOf(DatasetError);
     expect(error.errors[0]).toBeInstanceOf(DataFileError);
     expect(error.errors[0]).toMatchObject({ line: lineCount, column: 'ts' });
@@ -71,7 +95,9 @@ describe('scoreDataset', () => {
   it('refuses a folder without accounts and leaves nothing behind', async () => {
     const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
     const out = await tempDir();
-    await expect(scoreDataset(await tempDir(), parts, path.join(out, 'scores.csv'), { formatLine: csvLine, shards: 2 })).rejects.toBeInstanceOf(DatasetError);
+    await expect(scoreDataset(await tempDir(), parts, path.join(out, 'scores.csv'), { formatLine: csvLine, shards: 2 })).rejects.toBeInstanceOf(
+      DatasetError,
+    );
     expect(await readdir(out)).toEqual([]);
   });
 });

@@ -36,7 +36,13 @@ describe('fitBoostedTrees', () => {
     const rows = Array.from({ length: 100 }, (_, i) => Float64Array.from([i % 2]));
     const labels = Uint8Array.from(rows, (_, i) => Number(i % 4 === 0)); // half of the x=0 rows are fraud, none of x=1
     const even = fitBoostedTrees(rows, labels, new Float64Array(100).fill(1), params, 1);
-    const fraudHeavy = fitBoostedTrees(rows, labels, Float64Array.from(labels, (y) => (y ? 5 : 1)), params, 1);
+    const fraudHeavy = fitBoostedTrees(
+      rows,
+      labels,
+      Float64Array.from(labels, (y) => (y ? 5 : 1)),
+      params,
+      1,
+    );
     expect(boostedTreesProbability(even, [0])).toBeCloseTo(0.5, 1);
     expect(boostedTreesProbability(fraudHeavy, [0])).toBeGreaterThan(0.75);
   });
@@ -61,7 +67,13 @@ describe('clopperPearsonLower / thresholdForPrecision', () => {
   });
 
   it('says when no threshold reaches the target', () => {
-    const t = thresholdForPrecision(Float64Array.from({ length: 30 }, (_, i) => i / 30), Uint8Array.from({ length: 30 }, (_, i) => i % 2), new Float64Array(30).fill(1), 0.99, 0.95);
+    const t = thresholdForPrecision(
+      Float64Array.from({ length: 30 }, (_, i) => i / 30),
+      Uint8Array.from({ length: 30 }, (_, i) => i % 2),
+      new Float64Array(30).fill(1),
+      0.99,
+      0.95,
+    );
     expect(t.reached).toBe(false);
   });
 });
@@ -84,14 +96,39 @@ describe('fitSupervisedLayer / supervisedRisk', () => {
     const rows = xorRows(100, 4);
     const params = SupervisedParamsSchema.parse({ start_from: null });
     const ones = new Float64Array(100).fill(1);
-    expect(fitSupervisedLayer({ inputs: rows.rows, labels: new Uint8Array(100), kinds: [], weights: ones, populationWeights: ones }, ['a', 'b', 'c'], params, 1)).toBeNull();
-    expect(fitSupervisedLayer({ inputs: rows.rows.slice(0, 10), labels: rows.labels.slice(0, 10), kinds: [], weights: ones.slice(0, 10), populationWeights: ones.slice(0, 10) }, ['a', 'b', 'c'], params, 1)).toBeNull();
+    expect(
+      fitSupervisedLayer(
+        { inputs: rows.rows, labels: new Uint8Array(100), kinds: [], weights: ones, populationWeights: ones },
+        ['a', 'b', 'c'],
+        params,
+        1,
+      ),
+    ).toBeNull();
+    expect(
+      fitSupervisedLayer(
+        {
+          inputs: rows.rows.slice(0, 10),
+          labels: rows.labels.slice(0, 10),
+          kinds: [],
+          weights: ones.slice(0, 10),
+          populationWeights: ones.slice(0, 10),
+        },
+        ['a', 'b', 'c'],
+        params,
+        1,
+      ),
+    ).toBeNull();
   });
 
   it('maps the label-set thresholds onto the policy lines, monotonically', () => {
     const rows = xorRows(400, 5);
     const ones = new Float64Array(400).fill(1);
-    const state = fitSupervisedLayer({ inputs: rows.rows, labels: rows.labels, kinds: rows.rows.map(() => 'bot'), weights: ones, populationWeights: ones }, ['a', 'b', 'c'], SupervisedParamsSchema.parse({ start_from: null, flag_precision: 0.8, block_precision: 0.9 }), 1);
+    const state = fitSupervisedLayer(
+      { inputs: rows.rows, labels: rows.labels, kinds: rows.rows.map(() => 'bot'), weights: ones, populationWeights: ones },
+      ['a', 'b', 'c'],
+      SupervisedParamsSchema.parse({ start_from: null, flag_precision: 0.8, block_precision: 0.9 }),
+      1,
+    );
     expect(state).not.toBeNull();
     const layer = SupervisedLayerSchema.parse(JSON.parse(JSON.stringify(state)));
     const policy = { flag_above: 50, block_above: 75 };

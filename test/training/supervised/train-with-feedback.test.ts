@@ -19,8 +19,16 @@ const tempDir = useTemporaryDirs('ringfence-feedback-');
 /** The analyst of the issue, scaled to the fixture: the fixture model's 60 highest-risk accounts plus a random 60. */
 async function feedbackFor(dataset: Dataset, dir: string): Promise<string> {
   const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
-  const ranked = dataset.accounts.map((a) => ({ id: a.account_id, risk: assessAccount(parts, a).risk_score })).sort((a, b) => b.risk - a.risk || a.id.localeCompare(b.id));
-  const picked = [...ranked.slice(0, 60), ...ranked.slice(60).filter((_, i) => i % 23 === 0).slice(0, 60)];
+  const ranked = dataset.accounts
+    .map((a) => ({ id: a.account_id, risk: assessAccount(parts, a).risk_score }))
+    .sort((a, b) => b.risk - a.risk || a.id.localeCompare(b.id));
+  const picked = [
+    ...ranked.slice(0, 60),
+    ...ranked
+      .slice(60)
+      .filter((_, i) => i % 23 === 0)
+      .slice(0, 60),
+  ];
   const rows = picked.map(({ id }) => {
     const label = dataset.labels?.get(id);
     return `${id},${label?.label ?? 0},${label?.label ? label.kind : ''}`;
@@ -40,7 +48,14 @@ describe('trainModel with analyst feedback', () => {
     const dir = await tempDir();
     modelsRoot = path.join(dir, 'models');
     feedbackFile = await feedbackFor(dataset, dir);
-    result = await trainModel({ dataDir: fixture.dataDir, modelsRoot, name: 'learnt', seed: 3, hashSecret: 'test-secret', labelSource: { feedbackFile } });
+    result = await trainModel({
+      dataDir: fixture.dataDir,
+      modelsRoot,
+      name: 'learnt',
+      seed: 3,
+      hashSecret: 'test-secret',
+      labelSource: { feedbackFile },
+    });
   }, 180_000);
 
   it('saves the layer in the version and says in the model card what feedback changed, with the lower bounds', async () => {
@@ -72,7 +87,12 @@ describe('trainModel with analyst feedback', () => {
     const data = await featuriseDataset(fixture.dataDir, { identity: parts.identityIndex.config, hashKey: 'test-secret' });
     const queue = reviewQueue(parts, data, 25);
     expect(queue).toHaveLength(25);
-    const labelled = new Set((await readFile(feedbackFile, 'utf8')).split('\n').slice(1).map((line) => line.split(',')[0]));
+    const labelled = new Set(
+      (await readFile(feedbackFile, 'utf8'))
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[0]),
+    );
     expect(queue.filter((c) => labelled.has(c.account_id))).toEqual([]);
     queue.slice(1).forEach((c, i) => expect(c.teach_value).toBeLessThanOrEqual((queue[i] as ReviewCandidate).teach_value));
     for (const c of queue) expect(c.teach_value).toBeCloseTo(c.uncertainty * c.novelty, 9);
@@ -83,14 +103,21 @@ describe('trainModel with analyst feedback', () => {
 
   it('never measures on the labelled accounts', () => {
     expect(result.feedback?.after?.evaluated_accounts).toBe(result.metrics?.evaluated_accounts);
-    expect(result.metrics?.evaluated_accounts).toBeLessThan((result.metrics?.split.test_accounts ?? 0));
+    expect(result.metrics?.evaluated_accounts).toBeLessThan(result.metrics?.split.test_accounts ?? 0);
   });
 
   it('refuses a feedback file naming an account the data does not have, with its line, and writes no version', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'feedback.csv');
     await writeFile(file, `account_id,label\n${dataset.accounts[0]!.account_id},1\nno-such-account,0\n`);
-    const error = await trainModel({ dataDir: fixture.dataDir, modelsRoot: path.join(dir, 'models'), name: 'bad', seed: 3, hashSecret: 'test-secret', labelSource: { feedbackFile: file } }).catch((e: unknown) => e);
+    const error = await trainModel({
+      dataDir: fixture.dataDir,
+      modelsRoot: path.join(dir, 'models'),
+      name: 'bad',
+      seed: 3,
+      hashSecret: 'test-secret',
+      labelSource: { feedbackFile: file },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatasetError);
     expect((error as Error).message).toMatch(/feedback\.csv line 3, column account_id: unknown account no-such-account/);
     await expect(readdir(path.join(dir, 'models'))).rejects.toThrow();
