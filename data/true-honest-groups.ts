@@ -17,16 +17,7 @@ export interface TrueHonestGroup {
  */
 export async function readTrueHonestGroups(folder: string, knownAccounts?: ReadonlySet<string>): Promise<TrueHonestGroup[] | null> {
   const groups = new Map<string, { kind: string; variant: string; members: string[] }>();
-  const found = await readTruthTable(folder, 'honest_groups', (row, line, file) => {
-    if (knownAccounts && !knownAccounts.has(row.account_id)) {
-      throw new DataFileError(
-        file,
-        line,
-        'account_id',
-        `account ${JSON.stringify(row.account_id)} is not in the accounts table`,
-        'an account_id listed in accounts',
-      );
-    }
+  const found = await readTruthTable(folder, 'honest_groups', knownAccounts, (row, line, file) => {
     const group = groups.get(row.group_id);
     if (!group) groups.set(row.group_id, { kind: row.kind, variant: row.variant ?? '', members: [row.account_id] });
     else if (group.kind !== row.kind) {

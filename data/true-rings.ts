@@ -33,11 +33,13 @@ async function findTruthFile(folder: string, table: TruthTableName): Promise<str
 
 /**
  * Reads a truth table of `folder` through readTable, row by row; `onRow` may throw a DataFileError to refuse a row.
+ * `knownAccounts`, when given, refuses a row whose account is not an account of the data set before `onRow` sees it.
  * Bad rows are collected (up to the usual limit) and thrown together. False when the folder has no such file.
  */
 export async function readTruthTable<N extends TruthTableName>(
   folder: string,
   table: N,
+  knownAccounts: ReadonlySet<string> | undefined,
   onRow: (row: TableRowTypes[N], line: number, file: string) => void,
 ): Promise<boolean> {
   const file = await findTruthFile(folder, table);
@@ -48,7 +50,19 @@ export async function readTruthTable<N extends TruthTableName>(
     if (errors.length < DEFAULT_MAX_ERRORS) errors.push(error);
     else moreErrors++;
   };
-  await readTable(file, table, { onBadRow, onRow: (row, line) => onRow(row, line, file) });
+  const onKnownRow = (row: TableRowTypes[N], line: number) => {
+    if (knownAccounts && !knownAccounts.has(row.account_id)) {
+      throw new DataFileError(
+        file,
+        line,
+        'account_id',
+        `account ${JSON.stringify(row.account_id)} is not in the accounts table`,
+        'an account_id listed in accounts',
+      );
+    }
+    onRow(row, line, file);
+  };
+  await readTable(file, table, { onBadRow, onRow: onKnownRow });
   if (errors.length > 0) {
     const count = errors.length + moreErrors;
     throw new DatasetError(
@@ -69,16 +83,7 @@ export async function readTruthTable<N extends TruthTableName>(
 export async function readTrueRings(folder: string, knownAccounts?: ReadonlySet<string>): Promise<TrueRing[] | null> {
   const members = new Map<string, string[]>();
   const ringOf = new Map<string, string>();
-  const found = await readTruthTable(folder, 'rings', (row, line, file) => {
-    if (knownAccounts && !knownAccounts.has(row.account_id)) {
-      throw new DataFileError(
-        file,
-        line,
-        'account_id',
-        `account ${JSON.stringify(row.account_id)} is not in the accounts table`,
-        'an account_id listed in accounts',
-      );
-    }
+  const found = await readTruthTable(folder, 'rings', knownAccounts, (row, line, file) => {
     const earlier = ringOf.get(row.account_id);
     if (earlier !== undefined) {
       throw new DataFileError(
