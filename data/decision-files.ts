@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.js';
+import { forEachCsvRecord } from './csv-text.js';
 import { DataFileError, DatasetError, MissingColumnError } from './data-errors.js';
 import { formatCsvRow, writeLinesAtomically } from './csv-writer.js';
 import { csvCellsToDecisionInput, type Decision, DECISION_CSV_COLUMNS, decisionToCsvCells, DecisionSchema } from './decisions.js';
@@ -37,7 +37,6 @@ function csvRecords(
   toRecord: (header: readonly string[], fields: readonly string[]) => Record<string, unknown>,
   required: readonly string[],
 ): LineRecord[] {
-  const tokenizer = new CsvTokenizer();
   let header: string[] | null = null;
   const records: LineRecord[] = [];
   const onRecord = ({ fields, line }: { fields: string[]; line: number }) => {
@@ -58,14 +57,7 @@ function csvRecords(
       );
     records.push({ line, record: toRecord(header, fields) });
   };
-  try {
-    tokenizer.push(text, onRecord);
-    tokenizer.end(onRecord);
-  } catch (error) {
-    if (error instanceof CsvSyntaxError) throw new DataFileError(file, error.line, null, error.reason, 'RFC 4180 CSV');
-    throw error;
-  }
-  if (!header) throw new DataFileError(file, 1, null, 'the file is empty', 'a header row');
+  forEachCsvRecord(file, text, onRecord);
   return records;
 }
 

@@ -1,6 +1,6 @@
 // A numeric CSV with a label column (benchmark tables such as the ODDS sets) → features, labels; errors name line and column.
 import { readFile } from 'node:fs/promises';
-import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.js';
+import { forEachCsvRecord } from './csv-text.js';
 import { DataFileError, MissingColumnError } from './data-errors.js';
 
 export interface NumericTable {
@@ -23,8 +23,7 @@ export async function readNumericCsv(file: string, labelColumn: string): Promise
       'a readable CSV file',
     );
   }
-  const tokenizer = new CsvTokenizer();
-  let header: string[] | null = null;
+  let header = null as string[] | null; // set by the first record (a closure, so not narrowed here)
   let labelIndex = -1;
   const values: number[] = [];
   const labels: number[] = [];
@@ -54,14 +53,7 @@ export async function readNumericCsv(file: string, labelColumn: string): Promise
       } else values.push(value);
     });
   };
-  try {
-    tokenizer.push(text, onRecord);
-    tokenizer.end(onRecord);
-  } catch (error) {
-    if (error instanceof CsvSyntaxError) throw new DataFileError(file, error.line, null, error.reason, 'RFC 4180 CSV');
-    throw error;
-  }
-  if (!header) throw new DataFileError(file, 1, null, 'the file is empty', 'a header row');
+  forEachCsvRecord(file, text, onRecord);
   const featureNames = (header as string[]).filter((_, j) => j !== labelIndex);
   if (featureNames.length === 0)
     throw new DataFileError(file, 1, null, 'no feature columns besides the label', 'at least one numeric feature column');
