@@ -7,6 +7,7 @@ import { secretFingerprint } from '../models/secret-fingerprint.js';
 import type { KeyValueStore } from '../stores/key-value-store.js';
 import type { ModelMetrics } from '../training/evaluation/evaluate-model.js';
 import { FEATURE_NAMES } from '../training/features/feature-registry.js';
+import { type AccountIdentity, accountIdentity } from '../training/identity/identity-index.js';
 import { identityStoreLocation, LiveIdentityState, openIdentityStore } from '../training/identity/identity-store.js';
 import { liveAccountOf } from '../training/identity/live-account.js';
 import type { LiveGroup } from '../training/identity/live-identity-graph.js';
@@ -81,11 +82,11 @@ export function scoringModelFrom(
   const base = parts.identityIndex;
   const liveParts: ScoringParts = { ...parts, identityIndex: state.graph.asIdentityIndex() };
   const graph = state.graph;
-  const scoreAll = (accounts: readonly AccountEvents[]): PredictResult[] =>
-    accounts.map((account) => {
+  const scoreAll = (accounts: readonly AccountEvents[], identities: readonly AccountIdentity[]): PredictResult[] =>
+    accounts.map((account, i) => {
       const group = graph.groupOfAccountNow(account.account_id);
       const ring = group ? { size: group.size, ring_score: group.ring.ring_score } : null;
-      return { ...assessAccount(liveParts, account), ring_id: group?.ring.ring_id ?? null, ring };
+      return { ...assessAccount(liveParts, account, identities[i]), ring_id: group?.ring.ring_id ?? null, ring };
     });
   const ringById = async (ringId: string) => {
     await state.catchUp();
@@ -100,10 +101,12 @@ export function scoringModelFrom(
       await applyRetention();
       await state.catchUp();
       const now = Date.now();
-      const live = accounts.map((account) => liveAccountOf(account, base.hashKey, now));
-      if (!record) return graph.withAccounts(live, () => scoreAll(accounts));
+      // hashed once: what is recorded and what the features read (identifiers, typical text, group profile)
+      const identities = accounts.map((account) => accountIdentity(account, base.hashKey));
+      const live = identities.map((identity) => liveAccountOf(identity, now));
+      if (!record) return graph.withAccounts(live, () => scoreAll(accounts, identities));
       await state.record(live);
-      return scoreAll(accounts);
+      return scoreAll(accounts, identities);
     },
     ring: ringById,
     async ringOfAccount(accountId) {

@@ -48,8 +48,11 @@ function setFeatureValues(values: Float64Array, byName: Record<string, number>):
   }
 }
 
-/** What the account's events say, read in canonical order (data/event-order.ts): the order they came in never matters. */
-export function summariseAccountEvents(events: AccountEvents, hashKey: string): AccountEventSummary {
+/**
+ * What the account's events say, read in canonical order (data/event-order.ts): the order they came in never matters.
+ * `identity` is the account's accountIdentity under the context's hash key, when the caller has it already.
+ */
+export function summariseAccountEvents(events: AccountEvents, hashKey: string, identity?: AccountIdentity): AccountEventSummary {
   const account = inCanonicalOrder(events);
   const ownValues = NEUTRAL_VALUES.slice();
   setFeatureValues(ownValues, computeLoginFeatures(account));
@@ -57,7 +60,7 @@ export function summariseAccountEvents(events: AccountEvents, hashKey: string): 
   setFeatureValues(ownValues, computeSkillsTestFeatures(account));
   setFeatureValues(ownValues, computeAccountProfileFeatures(account));
   setFeatureValues(ownValues, computePayoutFeatures(account));
-  return { ownValues, identity: accountIdentity(account, hashKey), createdAt: account.created_at, lastEventAt: lastEventTime(account) };
+  return { ownValues, identity: identity ?? accountIdentity(account, hashKey), createdAt: account.created_at, lastEventAt: lastEventTime(account) };
 }
 
 export function completeAccountFeatures(summary: AccountEventSummary, context: FeatureContext): AccountFeatures {
@@ -69,8 +72,8 @@ export function completeAccountFeatures(summary: AccountEventSummary, context: F
 }
 
 /** The feature vector of one account; depends only on the account and the context (the model). */
-export function computeAccountFeatures(account: AccountEvents, context: FeatureContext): AccountFeatures {
-  return completeAccountFeatures(summariseAccountEvents(account, context.identityIndex.hashKey), context);
+export function computeAccountFeatures(account: AccountEvents, context: FeatureContext, identity?: AccountIdentity): AccountFeatures {
+  return completeAccountFeatures(summariseAccountEvents(account, context.identityIndex.hashKey, identity), context);
 }
 
 /** Model input: heavy-tailed features through log1p (registry `isLogScaled`), as a new array. */

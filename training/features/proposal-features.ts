@@ -1,7 +1,7 @@
 // Proposal behaviour: bursts, rates, speed after posting, copy-paste texts, bid-to-budget ratios.
 import type { AccountEvents } from '../../data/tables.js';
 import { quantileOfSorted } from '../statistics.js';
-import { NEAR_DUPLICATE_SIMILARITY, signatureSimilarity, textSignature } from './text-signature.js';
+import { areNearDuplicates, textSignature } from './text-signature.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -29,7 +29,7 @@ export function nearDuplicateShare(texts: readonly string[]): number {
   for (let i = 0; i < signatures.length; i++) {
     for (let j = i + 1; j < signatures.length; j++) {
       if (hasTwin[i] && hasTwin[j]) continue;
-      if (signatureSimilarity(signatures[i] as Uint32Array, signatures[j] as Uint32Array) >= NEAR_DUPLICATE_SIMILARITY) {
+      if (areNearDuplicates(signatures[i] as Uint32Array, signatures[j] as Uint32Array)) {
         hasTwin[i] = 1;
         hasTwin[j] = 1;
       }

@@ -1,17 +1,36 @@
 // MinHash signatures of proposal texts: near-duplicate detection within an account and across accounts.
+//
+// The definition (fixed: signatures must be identical in training and serving, on every machine, and in stored
+// models and identity stores): a text's words are its runs of ASCII letters and digits, lower-cased, each hashed
+// with FNV-1a; its shingles are the runs of 3 consecutive words (one shingle of all its words when it has fewer,
+// the empty shingle when it has none), each mixed into one 32-bit value; signature[k] is the minimum over the
+// shingles of a hash of that value under the k-th of 32 fixed odd multipliers.
+//
+// Speed (scoring an account computes the signatures of all its proposal texts, issue 21): one pass over the text into
+// a scratch buffer, then one hash function at a time over all its shingles, on int32 values.
 
 const SIGNATURE_SIZE = 32;
 const SHINGLE_WORDS = 3;
-// Fixed odd multipliers: signatures must be identical in training and serving, on every machine.
-// Int32Array: Math.imul reads its arguments as int32 anyway, and an int32 array keeps the hot loop off boxed doubles.
+// Fixed odd multipliers. Int32Array: Math.imul reads its arguments as int32 anyway, and an int32 array keeps the hot
+// loop off boxed doubles.
 const MULTIPLIERS = Int32Array.from({ length: SIGNATURE_SIZE }, (_, i) => Math.imul(0x9e3779b1, i + 1) | 1);
+// Minimums are kept with the sign bit flipped: unsigned order becomes signed order, so the loops compare int32 values.
+const FLIP = 0x80000000 | 0;
 
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 
-/** FNV-1a hashes of the text's lower-cased ASCII words (letters and digits), scanned without building strings. */
-function wordHashes(text: string): number[] {
-  const hashes: number[] = [];
-  let h = 0x811c9dc5;
+/** Reused by every call (scoring is synchronous): the word hashes and then the shingle values of the text at hand. */
+let scratch = new Int32Array(256);
+
+/**
+ * The text's shingle values (the inputs of the 32 hashes) into `scratch`; returns how many (at least one). The
+ * words' FNV-1a hashes are written first and each shingle's value overwrites the first word it starts with.
+ */
+function shingleValues(text: string): number {
+  if (scratch.length <= text.length) scratch = new Int32Array(2 * text.length + 2);
+  const values = scratch;
+  let words = 0;
+  let h = 0x811c9dc5 | 0;
   let inWord = false;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
@@ -20,29 +39,36 @@ function wordHashes(text: string): number[] {
       h = Math.imul(h, 0x01000193);
       inWord = true;
     } else if (inWord) {
-      hashes.push(h >>> 0);
-      h = 0x811c9dc5;
+      values[words++] = h;
+      h = 0x811c9dc5 | 0;
       inWord = false;
     }
   }
-  return hashes;
+  const shingles = Math.max(1, words - SHINGLE_WORDS + 1);
+  for (let i = 0; i < shingles; i++) {
+    let base = 0x9747b28c | 0;
+    const end = Math.min(words, i + SHINGLE_WORDS);
+    for (let w = i; w < end; w++) base = Math.imul(base ^ (values[w] as number), 0x5bd1e995) ^ (base >>> 13);
+    values[i] = base ^ (base >>> 15);
+  }
+  return shingles;
 }
 
 /** 32 minimum hashes over the text's lower-cased 3-word shingles. */
 export function textSignature(text: string): Uint32Array {
-  const words = wordHashes(text);
-  const signature = new Uint32Array(SIGNATURE_SIZE).fill(0xffffffff);
-  const count = Math.max(1, words.length - SHINGLE_WORDS + 1);
-  for (let i = 0; i < count; i++) {
-    let base = 0x9747b28c;
-    for (let w = i; w < Math.min(words.length, i + SHINGLE_WORDS); w++) base = Math.imul(base ^ (words[w] as number), 0x5bd1e995) ^ (base >>> 13);
-    base >>>= 0;
-    const spread = base ^ (base >>> 15);
-    for (let k = 0; k < SIGNATURE_SIZE; k++) {
-      const h = Math.imul(spread, MULTIPLIERS[k] as number) >>> 0;
-      const mixed = (h ^ (h >>> 13)) >>> 0;
-      if (mixed < (signature[k] as number)) signature[k] = mixed;
+  const shingles = shingleValues(text);
+  const values = scratch; // a local: the loop below then reads a typed array the compiler can keep in registers
+  const signature = new Uint32Array(SIGNATURE_SIZE);
+  // one hash function at a time, its running minimum held in a register (sign-flipped, compared as int32)
+  for (let k = 0; k < SIGNATURE_SIZE; k++) {
+    const multiplier = MULTIPLIERS[k] as number;
+    let minimum = 0x7fffffff;
+    for (let i = 0; i < shingles; i++) {
+      const h = Math.imul(values[i] as number, multiplier);
+      const flipped = h ^ (h >>> 13) ^ FLIP;
+      if (flipped < minimum) minimum = flipped;
     }
+    signature[k] = minimum ^ FLIP;
   }
   return signature;
 }
@@ -56,3 +82,19 @@ export function signatureSimilarity(a: Uint32Array, b: Uint32Array): number {
 
 /** Two texts count as near-duplicates at this estimated Jaccard similarity or more. */
 export const NEAR_DUPLICATE_SIMILARITY = 0.5;
+/** signatureSimilarity ≥ NEAR_DUPLICATE_SIMILARITY ⇔ at least this many positions agree */
+const NEAR_DUPLICATE_POSITIONS = Math.ceil(NEAR_DUPLICATE_SIMILARITY * SIGNATURE_SIZE);
+
+/**
+ * signatureSimilarity(a, b) ≥ NEAR_DUPLICATE_SIMILARITY, deciding as soon as the answer is known: once enough
+ * positions agree, or too few are left to reach it.
+ */
+export function areNearDuplicates(a: Uint32Array, b: Uint32Array): boolean {
+  let same = 0;
+  for (let k = 0; k < SIGNATURE_SIZE; k++) {
+    if (a[k] === b[k]) {
+      if (++same >= NEAR_DUPLICATE_POSITIONS) return true;
+    } else if (same + SIGNATURE_SIZE - 1 - k < NEAR_DUPLICATE_POSITIONS) return false;
+  }
+  return false;
+}

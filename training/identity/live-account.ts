@@ -1,10 +1,8 @@
 // What the live identity state keeps of one recorded account: its keyed identifier hashes and the summary group
 // evidence needs (creation time, typical proposal text as a MinHash signature), never its events or raw identifiers.
 import { z } from 'zod';
-import type { AccountEvents } from '../../data/tables.js';
-import { textSignature } from '../features/text-signature.js';
 import { IdentifierKindSchema } from '../scoring/risk-assessment.js';
-import { accountIdentity } from './identity-index.js';
+import type { AccountIdentity } from './identity-index.js';
 import { MemberProfileSchema } from './member-profile.js';
 
 const HashList = z.array(z.string().regex(/^[0-9a-f]{24}$/, 'a keyed identifier hash is 24 lower-case hex digits'));
@@ -19,16 +17,16 @@ export const LiveAccountSchema = z.strictObject({
 });
 export type LiveAccount = z.infer<typeof LiveAccountSchema>;
 
-/** The live record of `account`, its identifiers hashed with `hashKey`. */
-export function liveAccountOf(account: AccountEvents, hashKey: string, recordedAt: number): LiveAccount {
-  const identity = accountIdentity(account, hashKey);
-  const text = identity.typicalProposalText;
+/** The live record of an account from its accountIdentity (identifiers hashed with the deployment's key). */
+export function liveAccountOf(identity: AccountIdentity, recordedAt: number): LiveAccount {
+  const { template_signature, created_at } = identity.profile;
   return {
-    account_id: account.account_id,
+    account_id: identity.account_id,
     identifiers: identity.identifiers,
-    created_at: account.created_at,
+    created_at,
     recorded_at: recordedAt,
-    template_signature: text === null ? null : Array.from(textSignature(text)),
+    // the profile's signature of the same text (its typical proposal text), not computed twice
+    template_signature: template_signature === null ? null : [...template_signature],
     profile: identity.profile,
   };
 }

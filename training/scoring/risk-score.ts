@@ -13,7 +13,7 @@ import { assignClusters, type KMeansState } from '../detectors/kmeans-detector.j
 import { type AccountFeatures, computeAccountFeatures, toModelInput } from '../features/account-features.js';
 import { FEATURE_NAMES, FEATURES } from '../features/feature-registry.js';
 import type { LinkEvidence } from '../features/link-features.js';
-import type { IdentityIndex, RingRecord } from '../identity/identity-index.js';
+import type { AccountIdentity, IdentityIndex, RingRecord } from '../identity/identity-index.js';
 import { ringReasons } from '../identity/ring-score.js';
 import type { FittedScaler } from '../scaling/robust-scaler.js';
 import type { TrainConfig } from '../train-config.js';
@@ -100,12 +100,15 @@ function ringEvidence(parts: ScoringParts, evidence: LinkEvidence): { score: num
   return { score: ring.ring_score, reasons, shares };
 }
 
-/** Scores one account against a model: depends only on the model and this account's events. */
-export function assessAccount(parts: ScoringParts, account: AccountEvents): RiskAssessment {
+/**
+ * Scores one account against a model: depends only on the model and this account's events. `identity`: the
+ * account's accountIdentity under the model's hash key, when the caller has computed it (the service records it too).
+ */
+export function assessAccount(parts: ScoringParts, account: AccountEvents, identity?: AccountIdentity): RiskAssessment {
   return assessAccountFeatures(
     parts,
     account.account_id,
-    computeAccountFeatures(account, { referenceTime: parts.referenceTime, identityIndex: parts.identityIndex }),
+    computeAccountFeatures(account, { referenceTime: parts.referenceTime, identityIndex: parts.identityIndex }, identity),
   );
 }
 
