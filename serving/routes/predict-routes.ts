@@ -17,7 +17,11 @@ export function predictRoutes(deps: RouteDeps): Router {
     const results = await model.scoreAccounts(accounts, { record });
     for (const r of results) deps.metrics.scores.inc({ action: r.action });
     const response: PredictResponse = { model: { name: model.name, version: model.version }, results };
-    res.json(response);
+    // the answer as one string after the headers: Node then sends headers and body in one write (res.json turns the
+    // body into a Buffer, which goes out beside the headers in a writev: issue 21's profile)
+    const body = JSON.stringify(response);
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
   });
   return router;
 }
