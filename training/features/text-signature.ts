@@ -7,7 +7,7 @@
 // shingles of a hash of that value under the k-th of 32 fixed odd multipliers.
 //
 // Speed (scoring an account computes the signatures of all its proposal texts, issue 21): one pass over the text into
-// a scratch buffer, then one hash function at a time over all its shingles, on int32 values.
+// a scratch buffer, then four hash functions at a time over all its shingles, on int32 values.
 
 const SIGNATURE_SIZE = 32;
 const SHINGLE_WORDS = 3;
@@ -59,16 +59,36 @@ export function textSignature(text: string): Uint32Array {
   const shingles = shingleValues(text);
   const values = scratch; // a local: the loop below then reads a typed array the compiler can keep in registers
   const signature = new Uint32Array(SIGNATURE_SIZE);
-  // one hash function at a time, its running minimum held in a register (sign-flipped, compared as int32)
-  for (let k = 0; k < SIGNATURE_SIZE; k++) {
-    const multiplier = MULTIPLIERS[k] as number;
-    let minimum = 0x7fffffff;
+  // four hash functions per pass over the shingle values, their running minimums in registers (sign-flipped, compared
+  // as int32): independent chains the processor overlaps, ~1.6x faster than one at a time (issue 21, bench notes)
+  for (let k = 0; k < SIGNATURE_SIZE; k += 4) {
+    const m0 = MULTIPLIERS[k] as number;
+    const m1 = MULTIPLIERS[k + 1] as number;
+    const m2 = MULTIPLIERS[k + 2] as number;
+    const m3 = MULTIPLIERS[k + 3] as number;
+    let min0 = 0x7fffffff;
+    let min1 = 0x7fffffff;
+    let min2 = 0x7fffffff;
+    let min3 = 0x7fffffff;
     for (let i = 0; i < shingles; i++) {
-      const h = Math.imul(values[i] as number, multiplier);
-      const flipped = h ^ (h >>> 13) ^ FLIP;
-      if (flipped < minimum) minimum = flipped;
+      const v = values[i] as number;
+      const h0 = Math.imul(v, m0);
+      const h1 = Math.imul(v, m1);
+      const h2 = Math.imul(v, m2);
+      const h3 = Math.imul(v, m3);
+      const f0 = h0 ^ (h0 >>> 13) ^ FLIP;
+      const f1 = h1 ^ (h1 >>> 13) ^ FLIP;
+      const f2 = h2 ^ (h2 >>> 13) ^ FLIP;
+      const f3 = h3 ^ (h3 >>> 13) ^ FLIP;
+      min0 = f0 < min0 ? f0 : min0;
+      min1 = f1 < min1 ? f1 : min1;
+      min2 = f2 < min2 ? f2 : min2;
+      min3 = f3 < min3 ? f3 : min3;
     }
-    signature[k] = minimum ^ FLIP;
+    signature[k] = min0 ^ FLIP;
+    signature[k + 1] = min1 ^ FLIP;
+    signature[k + 2] = min2 ^ FLIP;
+    signature[k + 3] = min3 ^ FLIP;
   }
   return signature;
 }
