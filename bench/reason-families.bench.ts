@@ -13,7 +13,7 @@ import type { FraudKind } from '../data/synthetic/generate-marketplace.js';
 import { anomalyFeatureShares, DETECTOR_NAMES, type DetectorName, scoreAnomalyEnsemble } from '../training/detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from '../training/detectors/detector.js';
 import { computeAccountFeatures, toModelInput } from '../training/features/account-features.js';
-import { FEATURE_NAMES, FEATURES, type FeatureFamily } from '../training/features/feature-registry.js';
+import { DETECTOR_FEATURE_NAMES, FEATURES, type FeatureFamily } from '../training/features/feature-registry.js';
 import { loadScoringParts } from '../training/model-files.js';
 import { assessAccount } from '../training/scoring/risk-score.js';
 import { trainModel } from '../training/train-model.js';
@@ -106,7 +106,7 @@ try {
   const rows = sample.map((account) => {
     const features = computeAccountFeatures(account, { referenceTime: parts.referenceTime, identityIndex: parts.identityIndex });
     const scaled = parts.scaler.transformRow(toModelInput(features.values));
-    const raw = scoreAnomalyEnsemble(parts.ensemble, createFeatureMatrix(FEATURE_NAMES, scaled));
+    const raw = scoreAnomalyEnsemble(parts.ensemble, createFeatureMatrix(DETECTOR_FEATURE_NAMES, scaled));
     return { scaled, raw: Object.fromEntries(DETECTOR_NAMES.map((name) => [name, raw[name][0] as number])) as Record<DetectorName, number> };
   });
   const microsPerAccount = (work: (i: number) => unknown) => {

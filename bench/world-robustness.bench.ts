@@ -5,9 +5,10 @@
 //
 // Settings are chosen on development seeds (2001-2003) and reported on seeds 1001-1003, never tuned on those.
 // Usage: npm run bench:build && node dist-bench/bench/world-robustness.bench.js [--accounts 6000] [--seeds 2001]
-//        [--worlds baseline,agency-heavy,household-heavy] [--groups] [--data-root DIR]
+//        [--worlds baseline,agency-heavy,household-heavy] [--groups] [--data-root DIR] [--config FILE]
 // --groups: every candidate group with its truth and evidence (for choosing settings on development seeds);
 // --data-root: read world folders DIR/<world>-<seed> made elsewhere (another generator) instead of generating them.
+// --config: a training config (as `ringfence train --config`), to try a setting on development seeds before it becomes a default.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,7 @@ import { loadScoringParts } from '../training/model-files.js';
 import { judgeGroupsAfterFirstPass, judgementOf } from '../training/scoring/judge-groups.js';
 import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
 import { assessAccountFeatures, type ScoringParts } from '../training/scoring/risk-score.js';
+import { readTrainConfig } from '../training/train-config.js';
 import { trainModel } from '../training/train-model.js';
 import { generateInChild } from './bench-process.js';
 
@@ -33,12 +35,14 @@ const { values: args } = parseArgs({
     worlds: { type: 'string', default: 'baseline,agency-heavy,household-heavy' },
     groups: { type: 'boolean', default: false },
     'data-root': { type: 'string' },
+    config: { type: 'string' },
   },
 });
 const accounts = Number(args.accounts);
 const seeds = args.seeds.split(',').map(Number);
 const worlds = args.worlds.split(',');
 const HASH_SECRET = 'world-robustness-bench';
+const config = await readTrainConfig(args.config);
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '-');
 const ratio = (a: number, b: number) => (b === 0 ? NaN : a / b);
@@ -188,6 +192,7 @@ try {
         modelsRoot,
         name: `${trainWorld}-${seed}`,
         seed: 1,
+        config,
         hashSecret: HASH_SECRET,
       });
       console.error(`trained on ${trainWorld} seed ${seed} in ${((performance.now() - started) / 1000).toFixed(0)}s`);

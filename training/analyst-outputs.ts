@@ -3,7 +3,7 @@ import { csvBytes } from '../data/csv-writer.js';
 import { GROUP_COLUMNS, groupRows, RING_COLUMNS, ringRows } from './identity/group-tables.js';
 import type { LabelRow } from '../data/tables.js';
 import type { KMeansState } from './detectors/kmeans-detector.js';
-import { FEATURES } from './features/feature-registry.js';
+import { DETECTOR_COLUMNS, FEATURES } from './features/feature-registry.js';
 import type { IdentityIndex } from './identity/identity-index.js';
 import type { RiskAssessment } from './scoring/risk-assessment.js';
 import { median } from './statistics.js';
@@ -91,8 +91,10 @@ export function clusterProfiles(
       if (o.cluster === cluster) members.push(i);
     });
     const flagged = members.filter((i) => (outcomes[i] as AccountOutcome).action !== 'MONITOR').length;
+    // centroid coordinates are detector columns; j is the feature's column in the full vector
     const topFeatures = centroid
-      .map((z, j) => {
+      .map((z, k) => {
+        const j = DETECTOR_COLUMNS[k] as number;
         const values = members.map((i) => (rawFeatures[i] as Float64Array)[j] as number);
         return {
           name: (FEATURES[j] as (typeof FEATURES)[number]).name,

@@ -12,7 +12,7 @@ import { type DetectorArtifact, DetectorArtifactSchema, type FittedDetector } fr
 import { isolationForestDetectorSpec } from './detectors/isolation-forest-detector.js';
 import { kmeansDetectorSpec } from './detectors/kmeans-detector.js';
 import { mahalanobisDetectorSpec } from './detectors/mahalanobis-detector.js';
-import { FEATURE_NAMES } from './features/feature-registry.js';
+import { DETECTOR_FEATURE_NAMES, FEATURE_NAMES } from './features/feature-registry.js';
 import {
   type IdentityIndexMeta,
   identityIndexMeta,
@@ -176,10 +176,17 @@ export async function loadScoringParts(
     ),
     mahalanobis: await restoreDetector(FILES.mahalanobis, () => mahalanobisDetectorSpec.restore(readArtifact(stored, FILES.mahalanobis))),
   } as AnomalyEnsemble['detectors'];
+  const scalerState = stored.readJson(FILES.scaler, ScalerStateSchema);
+  if (scalerState.feature_names.join(',') !== DETECTOR_FEATURE_NAMES.join(',')) {
+    throw new ModelIntegrityError(
+      path.join(stored.dir, FILES.scaler),
+      `scales other columns than this ringfence's detectors read (${DETECTOR_FEATURE_NAMES.length} features, no identity links): the version was trained by an earlier ringfence; train a new version with this one`,
+    );
+  }
   const parts: ScoringParts = {
     config: { policy: policyFile.policy, rules: policyFile.rules, weights: policyFile.weights, score_mapping: calibrationFile.score_mapping },
     referenceTime: Date.parse(meta.reference_time),
-    scaler: restoreRobustScaler(stored.readJson(FILES.scaler, ScalerStateSchema)),
+    scaler: restoreRobustScaler(scalerState),
     ensemble: { detectors, calibrations: calibrationFile.detectors as AnomalyEnsemble['calibrations'] },
     identityIndex,
     featureMedians: meta.feature_medians,

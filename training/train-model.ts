@@ -14,7 +14,7 @@ import type { KMeansState } from './detectors/kmeans-detector.js';
 import { chooseTfjsBackend } from './detectors/tfjs-backend.js';
 import { type AccountFeatures, toModelInput } from './features/account-features.js';
 import { type FeaturisedDataset, featuriseDataset } from './features/featurise-dataset.js';
-import { FEATURE_NAMES, FEATURES } from './features/feature-registry.js';
+import { DETECTOR_FEATURE_NAMES, FEATURES } from './features/feature-registry.js';
 import { evaluateModel, type ModelMetrics } from './evaluation/evaluate-model.js';
 import { stratifiedSplit } from './evaluation/split.js';
 import type { IdentityIndex } from './identity/identity-index.js';
@@ -127,10 +127,10 @@ async function fitStage(
   stage: Stage,
 ): Promise<FittedDetectors> {
   const elapsed = timer();
-  const d = FEATURES.length;
+  const d = DETECTOR_FEATURE_NAMES.length;
   const fitValues = new Float64Array(fitRows.length * d);
   fitRows.forEach((row, r) => fitValues.set(toModelInput((features[row] as AccountFeatures).values), r * d));
-  const fitMatrix = createFeatureMatrix(FEATURE_NAMES, fitValues);
+  const fitMatrix = createFeatureMatrix(DETECTOR_FEATURE_NAMES, fitValues);
   const tfjs = await chooseTfjsBackend();
   const scaler = fitRobustScaler(fitMatrix);
   const { ensemble, autoencoderTrainingRows } = await fitAnomalyEnsemble(scaler.transform(fitMatrix), config.detectors, {

@@ -7,7 +7,7 @@ import { inCanonicalOrder } from '../../data/event-order.js';
 import type { AccountEvents } from '../../data/tables.js';
 import { type AccountIdentity, accountIdentity, type IdentityIndex } from '../identity/identity-index.js';
 import { accountAgeDays, computeAccountProfileFeatures, lastEventTime } from './account-profile-features.js';
-import { FEATURES } from './feature-registry.js';
+import { DETECTOR_COLUMNS, FEATURES } from './feature-registry.js';
 import { computeLinkFeatures, findLinkEvidence, type LinkEvidence } from './link-features.js';
 import { computeLoginFeatures } from './login-features.js';
 import { computePayoutFeatures } from './payout-features.js';
@@ -76,12 +76,17 @@ export function computeAccountFeatures(account: AccountEvents, context: FeatureC
   return completeAccountFeatures(summariseAccountEvents(account, context.identityIndex.hashKey, identity), context);
 }
 
-/** Model input: heavy-tailed features through log1p (registry `isLogScaled`), as a new array. */
+const DETECTOR_LOG_SCALED = DETECTOR_COLUMNS.map((i) => (FEATURES[i] as (typeof FEATURES)[number]).isLogScaled);
+
+/**
+ * Model input: the detectors' columns (registry DETECTOR_COLUMNS, no identity links) of a feature vector, heavy-tailed
+ * ones through log1p (registry `isLogScaled`), as a new array.
+ */
 export function toModelInput(values: Float64Array): Float64Array {
-  const out = new Float64Array(values.length);
-  FEATURES.forEach((feature, i) => {
-    const v = values[i] as number;
-    out[i] = feature.isLogScaled ? Math.log1p(Math.max(0, v)) : v;
+  const out = new Float64Array(DETECTOR_COLUMNS.length);
+  DETECTOR_COLUMNS.forEach((column, k) => {
+    const v = values[column] as number;
+    out[k] = DETECTOR_LOG_SCALED[k] ? Math.log1p(Math.max(0, v)) : v;
   });
   return out;
 }

@@ -77,6 +77,18 @@ export const FEATURES: readonly FeatureSpec[] = [
 ];
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((feature) => feature.name);
+
+/**
+ * The families the anomaly detectors read. Identity links are not among them: a shared bank or device is normal for
+ * agencies and households, and detectors fitted on a world with few such groups learnt it as anomalous (issue 18:
+ * 65% of honest agency members flagged). Identity evidence reaches the risk score through the ring score only, which
+ * judges the group the links form; the link features stay in the feature vector for reasons, reports and analysts.
+ */
+export const isDetectorInput = (feature: FeatureSpec): boolean => feature.family !== 'link';
+
+/** Columns (indices into FEATURES) of the detectors' input, in registry order. */
+export const DETECTOR_COLUMNS: readonly number[] = FEATURES.flatMap((feature, i) => (isDetectorInput(feature) ? [i] : []));
+export const DETECTOR_FEATURE_NAMES: readonly string[] = DETECTOR_COLUMNS.map((i) => FEATURE_NAMES[i] as string);
 const INDEX = new Map(FEATURE_NAMES.map((name, i) => [name, i]));
 
 /** Column of a feature; throws on an unknown name (a config typo must not silently read column 0). */

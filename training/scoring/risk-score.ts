@@ -11,7 +11,7 @@ import {
 import { createFeatureMatrix } from '../detectors/detector.js';
 import { assignClusters, type KMeansState } from '../detectors/kmeans-detector.js';
 import { type AccountFeatures, computeAccountFeatures, toModelInput } from '../features/account-features.js';
-import { FEATURE_NAMES, FEATURES } from '../features/feature-registry.js';
+import { DETECTOR_COLUMNS, DETECTOR_FEATURE_NAMES, FEATURE_NAMES, FEATURES } from '../features/feature-registry.js';
 import type { LinkEvidence } from '../features/link-features.js';
 import type { AccountIdentity, IdentityIndex, RingRecord } from '../identity/identity-index.js';
 import { ringReasons } from '../identity/ring-score.js';
@@ -125,7 +125,7 @@ export function assessUnsupervised(
   features: AccountFeatures,
 ): { assessment: RiskAssessment; layerInputs: () => Float64Array } {
   const scaled = parts.scaler.transformRow(toModelInput(features.values));
-  const matrix = createFeatureMatrix(FEATURE_NAMES, scaled);
+  const matrix = createFeatureMatrix(DETECTOR_FEATURE_NAMES, scaled);
   const raw = scoreAnomalyEnsemble(parts.ensemble, matrix);
   const mapping = parts.config.score_mapping;
   const componentScore = (name: DetectorName | typeof COMBINED) =>
@@ -143,7 +143,8 @@ export function assessUnsupervised(
   const drafts: { reason: Omit<Reason, 'contribution'>; weight: number }[] = [];
   const rowRaw = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, raw[name][0] as number])) as Record<DetectorName, number>;
   const shares = anomalyFeatureShares(parts.ensemble, scaled, rowRaw);
-  const topFeatures = Array.from(shares, (share, j) => ({ feature: FEATURE_NAMES[j] as string, share, j }))
+  // shares are per detector column; j is the feature's column in the full vector (values, medians, registry)
+  const topFeatures = Array.from(shares, (share, k) => ({ feature: DETECTOR_FEATURE_NAMES[k] as string, share, j: DETECTOR_COLUMNS[k] as number }))
     .sort((a, b) => b.share - a.share)
     .slice(0, FEATURE_REASONS);
   for (const { feature, share, j } of topFeatures) {

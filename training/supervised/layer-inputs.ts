@@ -1,9 +1,10 @@
 // What the supervised layer sees of one account: its scaled features, the detectors' robust z scores and the identity, rule and risk parts.
 //
 // The component scores alone do not carry what separates an honest group from a ring (issue 20's trial: trees on
-// the seven components ranked no better than the unsupervised model), so the layer also reads every feature.
+// the seven components ranked no better than the unsupervised model), so the layer also reads every feature the detectors read
+// (the scaled model input; identity links reach it through the identity part).
 import { type AnomalyEnsemble, COMBINED, DETECTOR_NAMES, type DetectorName } from '../detectors/anomaly-ensemble.js';
-import { FEATURE_NAMES } from '../features/feature-registry.js';
+import { DETECTOR_FEATURE_NAMES } from '../features/feature-registry.js';
 import { robustZ } from '../scoring/calibration.js';
 import type { ComponentScores } from '../scoring/risk-assessment.js';
 
@@ -13,7 +14,7 @@ const clip = (v: number, high = CLIP) => Math.max(-CLIP, Math.min(high, v));
 
 /** The layer's input names, in order (saved with the layer and checked on load). */
 export const LAYER_INPUT_NAMES: readonly string[] = [
-  ...FEATURE_NAMES.map((name) => `feature:${name}`),
+  ...DETECTOR_FEATURE_NAMES.map((name) => `feature:${name}`),
   ...[...DETECTOR_NAMES, COMBINED].map((name) => `z:${name}`),
   'part:identity',
   'part:rules',
