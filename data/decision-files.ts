@@ -5,7 +5,14 @@ import type { z } from 'zod';
 import { forEachCsvRecord } from './csv-text.js';
 import { DataFileError, DatasetError, MissingColumnError } from './data-errors.js';
 import { formatCsvRow, writeLinesAtomically } from './csv-writer.js';
-import { csvCellsToDecisionInput, type Decision, DECISION_CSV_COLUMNS, decisionToCsvCells, DecisionSchema } from './decisions.js';
+import {
+  csvCellsToDecisionInput,
+  type Decision,
+  DECISION_CSV_COLUMNS,
+  type DecisionRequest,
+  DecisionRequestSchema,
+  decisionToCsvCells,
+} from './decisions.js';
 import { LabelRowSchema } from './tables.js';
 
 /** Errors listed in full before the rest are only counted (as the table loader does). */
@@ -16,10 +23,10 @@ export interface LineRecord {
   readonly record: Record<string, unknown>;
 }
 
-/** A decision with the line of the file it came from. */
+/** A decision with the line of the file it came from (a list entry may still carry a raw identifier, to be hashed). */
 export interface DecisionAtLine {
   readonly line: number;
-  readonly decision: Decision;
+  readonly decision: DecisionRequest;
 }
 
 async function readText(file: string, expected: string): Promise<string> {
@@ -101,13 +108,16 @@ function parseRecords<S extends z.ZodType>(file: string, records: readonly LineR
   return parsed;
 }
 
-/** Reads a decisions file: `.jsonl` (one decision object per line) or `.csv` (columns of DECISION_CSV_COLUMNS). */
+/**
+ * Reads a decisions file: `.jsonl` (one decision object per line) or `.csv` (columns of DECISION_CSV_COLUMNS, plus an
+ * optional `identifier` column of raw list entries, which the importer hashes).
+ */
 export async function readDecisionsFile(file: string): Promise<DecisionAtLine[]> {
   const isJsonl = /\.jsonl$/i.test(file);
   if (!isJsonl && !/\.csv$/i.test(file)) throw new DataFileError(file, 0, null, 'unknown file type', 'a .csv or .jsonl file');
   const text = await readText(file, 'a decisions file');
   const records = isJsonl ? jsonlRecords(file, text) : csvRecords(file, text, csvCellsToDecisionInput, ['type', 'reviewer', 'decided_at']);
-  return parseRecords(file, records, DecisionSchema).map(({ line, value }) => ({ line, decision: value }));
+  return parseRecords(file, records, DecisionRequestSchema).map(({ line, value }) => ({ line, decision: value }));
 }
 
 const FeedbackRowSchema = LabelRowSchema.pick({ account_id: true, label: true, kind: true });

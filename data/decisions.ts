@@ -61,6 +61,37 @@ export const ListDecisionSchema = DecisionProvenanceSchema.extend({
 export type ListDecision = z.infer<typeof ListDecisionSchema>;
 
 export const DecisionSchema = z.discriminatedUnion('type', [AccountDecisionSchema, GroupDecisionSchema, ListDecisionSchema]);
+
+/**
+ * A list entry as it arrives: the keyed hash in `value`, or the raw bank / device / IP in `identifier`, which the
+ * receiver hashes with the deployment's secret at once (keyedDecision) and never stores.
+ */
+export const ListDecisionRequestSchema = DecisionProvenanceSchema.extend({
+  type: z.literal('list'),
+  list: ListDecisionSchema.shape.list,
+  entry_kind: ListDecisionSchema.shape.entry_kind,
+  value: z.string().min(1).max(MAX_ID_LENGTH).optional().describe('the account id, or the keyed identifier hash'),
+  identifier: z
+    .string()
+    .min(1)
+    .max(MAX_ID_LENGTH)
+    .optional()
+    .describe('instead of value: the raw bank / device / IP, hashed with the deployment secret on arrival and never stored'),
+}).superRefine((d, ctx) => {
+  if ((d.value === undefined) === (d.identifier === undefined))
+    ctx.addIssue({ code: 'custom', path: ['value'], message: 'give exactly one of value (account id or keyed hash) and identifier (raw)' });
+  else if (d.identifier !== undefined && d.entry_kind === 'account')
+    ctx.addIssue({ code: 'custom', path: ['identifier'], message: 'an account entry names the account in value' });
+  else if (d.value !== undefined && d.entry_kind !== 'account') {
+    const hash = KeyedHashSchema.safeParse(d.value);
+    if (!hash.success) ctx.addIssue({ code: 'custom', path: ['value'], message: hash.error.issues[0]?.message ?? 'not a keyed hash' });
+  }
+});
+export type ListDecisionRequest = z.infer<typeof ListDecisionRequestSchema>;
+
+/** A decision as a client or a file may send it: a list entry may carry a raw identifier (hashed on arrival). */
+export const DecisionRequestSchema = z.discriminatedUnion('type', [AccountDecisionSchema, GroupDecisionSchema, ListDecisionRequestSchema]);
+export type DecisionRequest = z.infer<typeof DecisionRequestSchema>;
 export type Decision = z.infer<typeof DecisionSchema>;
 export type DecisionInput = z.input<typeof DecisionSchema>;
 

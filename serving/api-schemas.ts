@@ -1,6 +1,8 @@
 // zod request/response schemas per route; request records reuse data/tables rows
 import { z } from 'zod';
+import { DecisionRequestSchema } from '../data/decisions.js';
 import { AccountEventsSchema } from '../data/tables.js';
+import { StoredDecisionSchema } from '../training/decisions/decision-store.js';
 import { IdentifierKindSchema, RiskAssessmentSchema } from '../training/scoring/risk-assessment.js';
 import { RingVerdictSchema } from '../training/identity/ring-score.js';
 
@@ -75,6 +77,31 @@ export const ModelSummarySchema = z.object({
   rings: z.number().int(),
 });
 export type ModelSummary = z.infer<typeof ModelSummarySchema>;
+
+/** Decisions one POST may carry. */
+export const MAX_DECISIONS_PER_REQUEST = 1000;
+
+export const DecisionsBatchSchema = z.strictObject({
+  decisions: z.array(DecisionRequestSchema).min(1).max(MAX_DECISIONS_PER_REQUEST).describe('decisions to record, in order'),
+});
+
+export const DecisionsRequestSchema = z
+  .union([DecisionRequestSchema, DecisionsBatchSchema])
+  .describe(
+    'one decision (account, group or list entry) or {"decisions": [...]}; decided_at defaults to the time of the request; a list entry may give the raw identifier, hashed with the deployment secret on arrival and never stored',
+  );
+
+export const DecisionsRecordedSchema = z.object({
+  recorded: z.array(StoredDecisionSchema).describe('the decisions new to the store, as stored'),
+  already_recorded: z.number().int().describe('decisions the store already held (same content), unchanged'),
+});
+export type DecisionsRecorded = z.infer<typeof DecisionsRecordedSchema>;
+
+export const AccountDecisionsSchema = z.object({
+  account_id: z.string(),
+  decisions: z.array(StoredDecisionSchema).describe('every decision naming the account, in the order recorded'),
+});
+export type AccountDecisions = z.infer<typeof AccountDecisionsSchema>;
 
 export const ReloadRequestSchema = z.object({ version: z.string().min(1).optional().describe('version id; omitted = the newest') }).strict();
 

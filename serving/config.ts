@@ -69,6 +69,13 @@ export const ServeConfigSchema = z
       .describe(
         'RINGFENCE_IDENTITY_STORE: the live identity store, a directory (LMDB) or redis://host:port/db (default <models root>/<name>/identity-store)',
       ),
+    decision_store: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "RINGFENCE_DECISION_STORE: analysts' decisions, a directory (LMDB) or redis://host:port/db (default beside the identity store: the same Redis database, or <models root>/<name>/decision-store)",
+      ),
     workers: WorkersSchema.default(1).describe('RINGFENCE_WORKERS: processes serving the port (1 = this process alone; auto = one per core)'),
   })
   .transform((config) => ({ ...config, body_limit_bytes: config.body_limit_bytes ?? config.max_accounts_per_request * BODY_BYTES_PER_ACCOUNT }));
@@ -92,6 +99,7 @@ const ENV_NAMES: Record<keyof ServeConfig, string> = {
   hash_secret: 'RINGFENCE_HASH_SECRET',
   hash_secret_file: 'RINGFENCE_HASH_SECRET_FILE',
   identity_store: 'RINGFENCE_IDENTITY_STORE',
+  decision_store: 'RINGFENCE_DECISION_STORE',
   retention_days: 'RINGFENCE_RETENTION_DAYS',
   workers: 'RINGFENCE_WORKERS',
 };

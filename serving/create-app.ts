@@ -19,6 +19,7 @@ import { readJsonBody } from './read-body.js';
 import { requestLog } from './request-log.js';
 import { ROUTES } from './route-table.js';
 import { accountRoutes } from './routes/account-routes.js';
+import { decisionRoutes } from './routes/decision-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
 import { predictRoutes } from './routes/predict-routes.js';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(predictRoutes(routeDeps));
   app.use(ringRoutes(routeDeps));
   app.use(accountRoutes(routeDeps));
+  app.use(decisionRoutes(routeDeps));
   app.use(modelRoutes(routeDeps));
   const openApi = buildOpenApiDocument(deps.version ?? '1');
   app.get(ROUTES.openapi.path, (_req, res) => {

@@ -1,5 +1,6 @@
 // readModelVersion + restore parts → ScoringModel over the live identity state; atomic swap on reload (in-flight
 // requests keep their model)
+import type { Decision, DecisionRequest } from '../data/decisions.js';
 import type { AccountEvents } from '../data/tables.js';
 import type { HashSecretSource } from '../models/hash-secret.js';
 import type { Manifest } from '../models/manifest.js';
@@ -7,7 +8,16 @@ import { secretFingerprint } from '../models/secret-fingerprint.js';
 import type { KeyValueStore } from '../stores/key-value-store.js';
 import type { ModelMetrics } from '../training/evaluation/evaluate-model.js';
 import { FEATURE_NAMES } from '../training/features/feature-registry.js';
-import { type AccountIdentity, accountIdentity } from '../training/identity/identity-index.js';
+import { applyDecisions } from '../training/decisions/apply-decisions.js';
+import {
+  decisionStoreLocation,
+  DecisionState,
+  openDecisionStore,
+  type RecordedDecisions,
+  type StoredDecision,
+} from '../training/decisions/decision-store.js';
+import { keyedDecision } from '../training/decisions/keyed-decision.js';
+import { type AccountIdentity, accountIdentity, findAccountLinks } from '../training/identity/identity-index.js';
 import { identityStoreLocation, LiveIdentityState, openIdentityStore } from '../training/identity/identity-store.js';
 import { liveAccountOf } from '../training/identity/live-account.js';
 import type { LiveGroup } from '../training/identity/live-identity-graph.js';
@@ -31,6 +41,10 @@ export interface ScoringModel {
   ringsChangedSince(since: number): Promise<ChangedRing[]>;
   /** erases a recorded account from the live state; false when it was not recorded */
   forgetAccount(accountId: string): Promise<boolean>;
+  /** records analyst decisions (raw list identifiers hashed with the deployment secret first); they act on the next score */
+  recordDecisions(decisions: readonly DecisionRequest[], recordedBy: string): Promise<RecordedDecisions>;
+  /** the decisions naming an account, in the order recorded */
+  decisionsOfAccount(accountId: string): Promise<StoredDecision[]>;
   /** closes the identity store (shared by the loader's versions: at shutdown only) */
   close(): Promise<void>;
 }
@@ -78,15 +92,30 @@ export function scoringModelFrom(
   metrics: ModelMetrics | null,
   state: LiveIdentityState,
   applyRetention: () => Promise<void>,
+  decisions: DecisionState = new DecisionState(null),
 ): ScoringModel {
   const base = parts.identityIndex;
-  const liveParts: ScoringParts = { ...parts, identityIndex: state.graph.asIdentityIndex() };
+  const liveIndex = state.graph.asIdentityIndex();
+  const liveParts: ScoringParts = { ...parts, identityIndex: liveIndex };
   const graph = state.graph;
+  const assessWithDecisions = (account: AccountEvents, identity: AccountIdentity) => {
+    const assessment = assessAccount(liveParts, account, identity);
+    const view = decisions.current();
+    if (view.empty) return assessment;
+    return applyDecisions(assessment, {
+      view,
+      links: findAccountLinks(liveIndex, account.account_id, identity.identifiers),
+      identifiers: identity.identifiers,
+      policy: parts.config.policy,
+      ringOfAccount: (id) => liveIndex.ringOfAccount.get(id),
+      withoutRingEvidence: () => assessAccount({ ...liveParts, useRingEvidence: false }, account, identity),
+    });
+  };
   const scoreAll = (accounts: readonly AccountEvents[], identities: readonly AccountIdentity[]): PredictResult[] =>
     accounts.map((account, i) => {
       const group = graph.groupOfAccountNow(account.account_id);
       const ring = group ? { size: group.size, ring_score: group.ring.ring_score } : null;
-      return { ...assessAccount(liveParts, account, identities[i]), ring_id: group?.ring.ring_id ?? null, ring };
+      return { ...assessWithDecisions(account, identities[i] as AccountIdentity), ring_id: group?.ring.ring_id ?? null, ring };
     });
   const ringById = async (ringId: string) => {
     await state.catchUp();
@@ -99,7 +128,7 @@ export function scoringModelFrom(
     summary: summaryOf(parts, manifest, metrics),
     async scoreAccounts(accounts, { record }) {
       await applyRetention();
-      await state.catchUp();
+      await Promise.all([state.catchUp(), decisions.catchUp()]);
       const now = Date.now();
       // hashed once: what is recorded and what the features read (identifiers, typical text, group profile)
       const identities = accounts.map((account) => accountIdentity(account, base.hashKey));
@@ -124,15 +153,30 @@ export function scoringModelFrom(
       }));
     },
     forgetAccount: (accountId) => state.forget(accountId),
-    close: () => state.close(),
+    recordDecisions: (requests, recordedBy) => {
+      const keyed: Decision[] = requests.map((request) => keyedDecision(request, base.hashKey));
+      return decisions.record(keyed, recordedBy);
+    },
+    async decisionsOfAccount(accountId) {
+      await decisions.catchUp();
+      return decisions.ofAccount(accountId);
+    },
+    close: async () => {
+      await Promise.all([state.close(), decisions.close()]);
+    },
   };
 }
 
-/** The loader options of a service config: its identity store (the option, RINGFENCE_IDENTITY_STORE, or the default). */
+/**
+ * The loader options of a service config: its identity store (the option, RINGFENCE_IDENTITY_STORE, or the default)
+ * and its decision store (RINGFENCE_DECISION_STORE, else beside the identity store).
+ */
 export function modelLoaderOptions(config: ServeConfig): ModelLoaderOptions {
+  const identityStore = identityStoreLocation(config.models_root, config.model_name, config.identity_store, {});
   return {
     secret: hashSecretSourceOf(config),
-    identityStore: identityStoreLocation(config.models_root, config.model_name, config.identity_store, {}),
+    identityStore,
+    decisionStore: decisionStoreLocation(config.decision_store, identityStore, {}),
     retentionDays: config.retention_days ?? null,
   };
 }
@@ -142,6 +186,8 @@ export interface ModelLoaderOptions {
   readonly secret?: HashSecretSource;
   /** the identity store's location (a directory or redis://…), or null for a state kept in memory only */
   readonly identityStore: string | null;
+  /** the decision store's location, or null (absent too) for decisions kept in memory only */
+  readonly decisionStore?: string | null;
   /** live accounts created longer ago leave the state (at load, then at most hourly), or null: kept */
   readonly retentionDays?: number | null;
 }
@@ -165,24 +211,37 @@ function retentionOf(state: LiveIdentityState, days: number | null): () => Promi
  * included, refuses a version whose identifiers were hashed with another secret than the one `options.secret` names.
  */
 export function createModelLoader(root: string, name: string, options: ModelLoaderOptions): LoadScoringModel {
+  const identityStore = storeOpener(name, 'identity store', options.identityStore, openIdentityStore);
+  const decisionStore = storeOpener(name, 'decision store', options.decisionStore ?? null, openDecisionStore);
+  return async (version) => {
+    const { parts, manifest, metrics } = await loadScoringParts(root, name, version, options.secret ?? {});
+    const fingerprint = secretFingerprint(parts.identityIndex.hashKey);
+    const state = new LiveIdentityState(parts.identityIndex, await identityStore(fingerprint));
+    const decisions = new DecisionState(await decisionStore(fingerprint));
+    await Promise.all([state.catchUp(), decisions.catchUp()]);
+    const applyRetention = retentionOf(state, options.retentionDays ?? null);
+    await applyRetention();
+    return scoringModelFrom(parts, manifest, metrics, state, applyRetention, decisions);
+  };
+}
+
+/** Opens a store at its first use and hands the same one to every version, refusing a version of another secret. */
+function storeOpener(
+  name: string,
+  what: string,
+  location: string | null,
+  open: (location: string, fingerprint: string) => Promise<KeyValueStore>,
+): (fingerprint: string) => Promise<KeyValueStore | null> {
   let opened: { store: KeyValueStore; fingerprint: string } | null = null;
-  const storeFor = async (fingerprint: string): Promise<KeyValueStore | null> => {
-    if (options.identityStore === null) return null;
-    opened ??= { store: await openIdentityStore(options.identityStore, fingerprint), fingerprint };
+  return async (fingerprint) => {
+    if (location === null) return null;
+    opened ??= { store: await open(location, fingerprint), fingerprint };
     if (opened.fingerprint !== fingerprint) {
       throw new Error(
-        `model ${name} was trained with a hashing secret of fingerprint ${fingerprint.slice(0, 12)}…, and the identity store ${opened.store.description} holds identifiers hashed with fingerprint ${opened.fingerprint.slice(0, 12)}…: its accounts would never link; serve a version trained with the deployment's secret`,
+        `model ${name} was trained with a hashing secret of fingerprint ${fingerprint.slice(0, 12)}…, and the ${what} ${opened.store.description} holds identifiers hashed with fingerprint ${opened.fingerprint.slice(0, 12)}…: its accounts would never link; serve a version trained with the deployment's secret`,
       );
     }
     return opened.store;
-  };
-  return async (version) => {
-    const { parts, manifest, metrics } = await loadScoringParts(root, name, version, options.secret ?? {});
-    const state = new LiveIdentityState(parts.identityIndex, await storeFor(secretFingerprint(parts.identityIndex.hashKey)));
-    await state.catchUp();
-    const applyRetention = retentionOf(state, options.retentionDays ?? null);
-    await applyRetention();
-    return scoringModelFrom(parts, manifest, metrics, state, applyRetention);
   };
 }
 

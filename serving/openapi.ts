@@ -1,7 +1,10 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests and responses.
 import { z } from 'zod';
 import {
+  AccountDecisionsSchema,
   ChangedRingsSchema,
+  DecisionsRecordedSchema,
+  DecisionsRequestSchema,
   HealthSchema,
   ModelSummarySchema,
   PredictRequestSchema,
@@ -49,6 +52,9 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         ChangedRings: output(ChangedRingsSchema),
         ModelSummary: output(ModelSummarySchema),
         ReloadRequest: input(ReloadRequestSchema),
+        DecisionsRequest: input(DecisionsRequestSchema),
+        DecisionsRecorded: output(DecisionsRecordedSchema),
+        AccountDecisions: output(AccountDecisionsSchema),
         Problem: output(ProblemSchema),
         Health: output(HealthSchema),
       },
@@ -93,6 +99,37 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           security: secured,
           parameters: [{ name: 'account_id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '204': { description: 'erased' }, ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready') },
+        },
+      },
+      '/v1/decisions': {
+        post: {
+          summary:
+            "Record analysts' decisions (review scope): account labels, group verdicts, block / allow list entries; they act on the next score of every worker",
+          security: secured,
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/DecisionsRequest' } } } },
+          responses: {
+            '201': json('DecisionsRecorded', 'recorded (some were new)'),
+            '200': json('DecisionsRecorded', 'every decision was already recorded: nothing changed'),
+            ...problems(
+              'invalid-request',
+              'malformed-json',
+              'unauthorized',
+              'forbidden',
+              'payload-too-large',
+              'unsupported-media-type',
+              'rate-limited',
+              'model-not-ready',
+            ),
+          },
+        },
+        get: {
+          summary: 'The decisions naming an account (review scope)',
+          security: secured,
+          parameters: [{ name: 'account_id', in: 'query', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': json('AccountDecisions', 'its decisions, in the order recorded'),
+            ...problems('invalid-request', 'unauthorized', 'forbidden', 'model-not-ready'),
+          },
         },
       },
       '/v1/rings/{ring_id}': {

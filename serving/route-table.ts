@@ -17,6 +17,8 @@ export const ROUTES = {
   ring: { method: 'GET', path: '/v1/rings/:ring_id', scope: 'predict' },
   accountRing: { method: 'GET', path: '/v1/accounts/:account_id/ring', scope: 'predict' },
   forgetAccount: { method: 'DELETE', path: '/v1/accounts/:account_id', scope: 'admin' },
+  recordDecisions: { method: 'POST', path: '/v1/decisions', scope: 'review' },
+  accountDecisions: { method: 'GET', path: '/v1/decisions', scope: 'review' },
   model: { method: 'GET', path: '/v1/model', scope: 'predict' },
   reload: { method: 'POST', path: '/v1/model/reload', scope: 'admin' },
   metrics: { method: 'GET', path: '/metrics', scope: 'metrics' },

@@ -14,10 +14,12 @@ import type { FixtureModel } from '../global-setup.js';
 export const PREDICT_KEY = 'rf_test_predict_key';
 export const ADMIN_KEY = 'rf_test_admin_key';
 export const METRICS_KEY = 'rf_test_metrics_key';
+export const REVIEW_KEY = 'rf_test_review_key';
 export const TEST_KEYS: KeyRecord[] = [
   { name: 'svc', scope: 'predict', sha256: hashApiKey(PREDICT_KEY), created_at: '2026-01-01T00:00:00Z' },
   { name: 'ops', scope: 'admin', sha256: hashApiKey(ADMIN_KEY), created_at: '2026-01-01T00:00:00Z' },
   { name: 'prometheus', scope: 'metrics', sha256: hashApiKey(METRICS_KEY), created_at: '2026-01-01T00:00:00Z' },
+  { name: 'ana', scope: 'review', sha256: hashApiKey(REVIEW_KEY), created_at: '2026-01-01T00:00:00Z' },
 ];
 
 /**
@@ -27,12 +29,13 @@ export const TEST_KEYS: KeyRecord[] = [
 export async function buildTestApp(
   fixture: FixtureModel,
   overrides: Partial<ServeConfig> = {},
-  options: { loaded?: boolean; keys?: KeyRecord[] | null; logger?: Logger; identityStore?: string } = {},
+  options: { loaded?: boolean; keys?: KeyRecord[] | null; logger?: Logger; identityStore?: string; decisionStore?: string } = {},
 ) {
   const config = ServeConfigSchema.parse({ models_root: fixture.modelsRoot, model_name: fixture.name, ...overrides });
   const holder = new ModelHolder(
     createModelLoader(fixture.modelsRoot, fixture.name, {
       identityStore: options.identityStore ?? null,
+      decisionStore: options.decisionStore ?? null,
       retentionDays: config.retention_days ?? null,
     }),
   );

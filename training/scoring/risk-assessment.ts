@@ -40,8 +40,8 @@ export const ReasonSchema = z.object({
     .string()
     .describe('stable kebab-case code, e.g. feature-deviation (a feature the anomaly detectors single out), rule-proposal-burst, shared-bank-hash'),
   kind: z
-    .enum(['feature', 'rule', 'link', 'ring', 'learned'])
-    .describe('ring: the ring the account is in; learned: the layer fitted to analyst decisions'),
+    .enum(['feature', 'rule', 'link', 'ring', 'learned', 'decision'])
+    .describe('ring: the ring the account is in; learned: the layer fitted to analyst decisions; decision: an analyst decision that applied'),
   name: z.string().describe('the feature, rule or link kind'),
   value: z.union([z.number(), z.string()]).describe("the account's value"),
   typical: z.union([z.number(), z.string()]).nullable().describe('what is typical (training median, rule threshold)'),
