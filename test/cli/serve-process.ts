@@ -32,8 +32,8 @@ export async function waitFor<T>(what: string, check: () => T | undefined, timeo
 
 /**
  * Runs the CLI with `args`; resolves when it exits (for commands that end). A `serve` without an identity store of
- * its own gets a fresh one, removed when it exits: the default (beside the fixture's versions) would let tests
- * sharing the read-only fixture record into one state.
+ * its own gets a fresh one (and so a fresh decision store beside it), removed when it exits: the default (beside the
+ * fixture's versions) would let tests sharing the read-only fixture record into one state.
  */
 export function runCliProcess(
   args: string[],
@@ -43,7 +43,8 @@ export function runCliProcess(
     args[0] === 'serve' && !args.includes('--identity-store') && !env['RINGFENCE_IDENTITY_STORE']
       ? mkdtempSync(path.join(os.tmpdir(), 'ringfence-serve-store-'))
       : null;
-  const storeEnv = ownStore ? { RINGFENCE_IDENTITY_STORE: ownStore } : {};
+  // the identity store inside a folder of its own, so the decision store (by default beside it) is the test's own too
+  const storeEnv = ownStore ? { RINGFENCE_IDENTITY_STORE: path.join(ownStore, 'identity-store') } : {};
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...storeEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   if (ownStore) child.once('exit', () => rmSync(ownStore, { recursive: true, force: true }));
   let out = '';
