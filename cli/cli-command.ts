@@ -98,7 +98,9 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
   /** extra paragraphs for --help */
   details?: string;
   options: O;
-  run(args: OptionValues<O>, io: CliIo): Promise<number>;
+  /** one argument after the options (e.g. FILE), required when declared; run receives it as its third argument */
+  operand?: { readonly placeholder: string; readonly description: string };
+  run(args: OptionValues<O>, io: CliIo, operand: string): Promise<number>;
 }): CliCommand {
   const optionEntries = Object.entries(definition.options);
   const help = () => {
@@ -109,6 +111,8 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
       lines.push(`  ${(shortFlag + flag).padEnd(30)} ${spec.description}${defaultNote(spec)}`);
     }
     lines.push(`  ${'-h, --help'.padEnd(30)} show this help`);
+    if (definition.operand)
+      lines.push('', 'Arguments:', `  ${definition.operand.placeholder.padEnd(30)} ${definition.operand.description} (required)`);
     if (definition.details) lines.push('', definition.details);
     return lines.join('\n') + '\n';
   };
@@ -122,14 +126,16 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
         parseOptions[kebab(key)] = { type: isBooleanSchema(spec.schema) ? 'boolean' : 'string', ...(spec.short ? { short: spec.short } : {}) };
       }
       let values: Record<string, string | boolean | undefined>;
+      let positionals: string[];
       try {
-        ({ values } = parseArgs({
+        ({ values, positionals } = parseArgs({
           args: withNegativeNumbersJoined(argv, parseOptions),
           options: parseOptions,
           strict: true,
-          allowPositionals: false,
+          allowPositionals: definition.operand !== undefined,
         }) as {
           values: Record<string, string | boolean | undefined>;
+          positionals: string[];
         });
       } catch (error) {
         throw new CliUsageError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}. See 'ringfence ${definition.name} --help'.`);
@@ -156,7 +162,14 @@ export function defineCommand<O extends Record<string, OptionSpec>>(definition: 
           `invalid arguments for 'ringfence ${definition.name}': ${problems.join('; ')}. See 'ringfence ${definition.name} --help'.`,
         );
       }
-      return definition.run(parsed.data as OptionValues<O>, io);
+      const operand = definition.operand;
+      if (operand && positionals.length !== 1) {
+        const got = positionals.length === 0 ? 'none was given' : `got ${positionals.length}: ${positionals.map((p) => JSON.stringify(p)).join(' ')}`;
+        throw new CliUsageError(
+          `'ringfence ${definition.name}' takes one ${operand.placeholder} (${got}). See 'ringfence ${definition.name} --help'.`,
+        );
+      }
+      return definition.run(parsed.data as OptionValues<O>, io, positionals[0] ?? '');
     },
   };
 }

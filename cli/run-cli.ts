@@ -37,6 +37,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import('./identity-command.js')).identityCommand,
   },
   keys: { summary: 'create or list API keys for the service', load: async () => (await import('./keys-command.js')).keysCommand },
+  decisions: {
+    summary: "import or export analysts' decisions (CSV or JSONL)",
+    load: async () => (await import('./decisions-command.js')).decisionsCommand,
+  },
   'review-queue': {
     summary: 'list the accounts whose review would teach the model most',
     load: async () => (await import('./review-queue-command.js')).reviewQueueCommand,

@@ -15,6 +15,9 @@ import {
 } from './decisions.js';
 import { LabelRowSchema } from './tables.js';
 
+/** The fields a decisions file may hold: those of the CSV form, and the raw `identifier` of a list entry. */
+const DECISION_FILE_FIELDS: readonly string[] = [...DECISION_CSV_COLUMNS, 'identifier'];
+
 /** Errors listed in full before the rest are only counted (as the table loader does). */
 const MAX_LISTED_ERRORS = 20;
 
@@ -43,6 +46,8 @@ function csvRecords(
   text: string,
   toRecord: (header: readonly string[], fields: readonly string[]) => Record<string, unknown>,
   required: readonly string[],
+  /** when given, a header column outside it is refused (a misspelt column would otherwise be dropped unseen) */
+  allowed?: readonly string[],
 ): LineRecord[] {
   let header: string[] | null = null;
   const records: LineRecord[] = [];
@@ -51,6 +56,15 @@ function csvRecords(
       header = fields.map((f) => f.trim());
       const missing = required.filter((c) => !header?.includes(c));
       if (missing.length > 0) throw new MissingColumnError(file, missing, header);
+      const unknown = allowed ? header.filter((c) => !allowed.includes(c)) : [];
+      if (unknown.length > 0)
+        throw new DataFileError(
+          file,
+          1,
+          unknown.join(', '),
+          `unknown column${unknown.length > 1 ? 's' : ''}`,
+          `columns among ${allowed?.join(', ')}`,
+        );
       return;
     }
     if (fields.length === 1 && fields[0]?.trim() === '') return; // a blank line
@@ -86,11 +100,22 @@ function jsonlRecords(file: string, text: string): LineRecord[] {
   return records;
 }
 
-/** Parses every record with `schema`; every bad field becomes a DataFileError, and any error fails the file. */
-function parseRecords<S extends z.ZodType>(file: string, records: readonly LineRecord[], schema: S): { line: number; value: z.output<S> }[] {
+/**
+ * Parses every record with `schema`; every bad field becomes a DataFileError, and any error fails the file. With
+ * `allowedKeys`, a field outside them is an error too, instead of being dropped by the schema unseen.
+ */
+function parseRecords<S extends z.ZodType>(
+  file: string,
+  records: readonly LineRecord[],
+  schema: S,
+  allowedKeys?: readonly string[],
+): { line: number; value: z.output<S> }[] {
   const errors: DataFileError[] = [];
   const parsed: { line: number; value: z.output<S> }[] = [];
   for (const { line, record } of records) {
+    const unknown = allowedKeys ? Object.keys(record).filter((key) => !allowedKeys.includes(key)) : [];
+    for (const key of unknown) errors.push(new DataFileError(file, line, key, 'unknown field', `fields among ${allowedKeys?.join(', ')}`));
+    if (unknown.length > 0) continue;
     const result = schema.safeParse(record);
     if (result.success) parsed.push({ line, value: result.data });
     else
@@ -116,8 +141,10 @@ export async function readDecisionsFile(file: string): Promise<DecisionAtLine[]>
   const isJsonl = /\.jsonl$/i.test(file);
   if (!isJsonl && !/\.csv$/i.test(file)) throw new DataFileError(file, 0, null, 'unknown file type', 'a .csv or .jsonl file');
   const text = await readText(file, 'a decisions file');
-  const records = isJsonl ? jsonlRecords(file, text) : csvRecords(file, text, csvCellsToDecisionInput, ['type', 'reviewer', 'decided_at']);
-  return parseRecords(file, records, DecisionRequestSchema).map(({ line, value }) => ({ line, decision: value }));
+  const records = isJsonl
+    ? jsonlRecords(file, text)
+    : csvRecords(file, text, csvCellsToDecisionInput, ['type', 'reviewer', 'decided_at'], DECISION_FILE_FIELDS);
+  return parseRecords(file, records, DecisionRequestSchema, DECISION_FILE_FIELDS).map(({ line, value }) => ({ line, decision: value }));
 }
 
 const FeedbackRowSchema = LabelRowSchema.pick({ account_id: true, label: true, kind: true });

@@ -48,6 +48,16 @@ describe('writeDecisionsFile / readDecisionsFile', () => {
     expect(error.message).toContain('bad.csv line 3, column label');
   });
 
+  it('refuses a field it does not know instead of dropping it: an unknown CSV column, an unknown JSONL key', async () => {
+    const csv = await fileWith('typo.csv', 'type,account_id,lable,reviewer,decided_at\naccount,a1,fraud,ana,2026-07-01T10:00:00Z\n');
+    const csvError = (await readDecisionsFile(csv).catch((e: unknown) => e)) as DataFileError;
+    expect(csvError).toBeInstanceOf(DataFileError);
+    expect([csvError.line, csvError.column]).toEqual([1, 'lable']);
+    const jsonl = await fileWith('typo.jsonl', `${JSON.stringify(DECISIONS[0])}\n${JSON.stringify({ ...DECISIONS[1], reveiwer: 'bo' })}\n`);
+    const jsonlError = (await readDecisionsFile(jsonl).catch((e: unknown) => e)) as DatasetError;
+    expect((jsonlError.errors as DataFileError[]).map((c) => [c.line, c.column, c.reason])).toEqual([[2, 'reveiwer', 'unknown field']]);
+  });
+
   it('refuses a raw identifier in a block list, pointing at its value', async () => {
     const file = await fileWith('raw.jsonl', `${JSON.stringify({ type: 'list', list: 'block', entry_kind: 'ip', value: '203.0.113.9', ...who })}\n`);
     const error = (await readDecisionsFile(file).catch((e: unknown) => e)) as DatasetError;
