@@ -35,7 +35,7 @@ describe('readTrainConfig', () => {
   it('takes a partial file and keeps the defaults for the rest', async () => {
     const config = await readTrainConfig(await configFile('partial.json', { policy: { block_above: 90 }, identity: { hub_cap: { ip: 10 } } }));
     expect(config.policy).toMatchObject({ block_above: 90, flag_above: 50 });
-    expect(config.identity.hub_cap).toEqual({ bank: 20, device: 8, ip: 10 });
+    expect(config.identity.hub_cap).toEqual({ bank: 20, device: 16, ip: 10 });
     expect(actionForScore(85, config.policy)).toBe('FLAG_FOR_REVIEW');
     expect(config.rules.length).toBeGreaterThan(0);
   });

@@ -18,7 +18,9 @@ export const IdentityConfigSchema = z
     hub_cap: z
       .strictObject({
         bank: z.number().int().min(2).default(20),
-        device: z.number().int().min(2).default(8),
+        // 16, not 8: rings that pass 9+ devices round made every device a hub at 8 and formed no candidate group (issue 18,
+        // development seed 2001: ring recall 83% → 100% scoring agency-heavy); a group is judged by its ring score, not trusted
+        device: z.number().int().min(2).default(16),
         ip: z.number().int().min(2).default(6),
       })
       .prefault({})
