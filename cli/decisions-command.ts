@@ -5,27 +5,16 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readDecisionsFile, writeDecisionsFile } from '../data/decision-files.js';
 import { hashSecretSourceFromEnv, readHashSecret } from '../models/hash-secret.js';
-import { decisionStoreLocation, openDecisionStore, readAllDecisions, recordDecisions } from '../training/decisions/decision-store.js';
+import { openDecisionStore, readAllDecisions, recordDecisions } from '../training/decisions/decision-store.js';
 import { keyedDecision } from '../training/decisions/keyed-decision.js';
-import { identityStoreLocation } from '../training/identity/identity-store.js';
-import { isRedisLocation } from '../stores/open-store.js';
 import type { KeyValueStore } from '../stores/key-value-store.js';
+import { decisionStoreOf, decisionStoreOptions } from './decision-store-options.js';
 import { CliUsageError, commonOptions, defineCommand, EXIT_OK, type CliCommand, type CliIo } from './cli-command.js';
 
 const storeOptions = {
   models: { schema: z.string().min(1), description: 'model root folder', placeholder: 'ROOT' },
   name: commonOptions.modelName,
-  decisionStore: {
-    schema: z.string().min(1).optional(),
-    description:
-      'the decision store, a directory or redis://host:port/db (RINGFENCE_DECISION_STORE; default beside the identity store: ROOT/NAME/decision-store)',
-    placeholder: 'PATH',
-  },
-  identityStore: {
-    schema: z.string().min(1).optional(),
-    description: "the service's identity store, only to find the decision store beside it (RINGFENCE_IDENTITY_STORE)",
-    placeholder: 'PATH',
-  },
+  ...decisionStoreOptions,
   secretFile: commonOptions.secretFile,
 };
 
@@ -37,13 +26,10 @@ type StoreArgs = {
   secretFile?: string | undefined;
 };
 
-const resolveLocation = (io: CliIo, location: string) => (isRedisLocation(location) ? location : path.resolve(io.cwd, location));
-
 /** Opens the decision store of ROOT/NAME where `ringfence serve` finds it, with the deployment's secret (its key hashes raw list entries). */
 async function openStoreOf(args: StoreArgs, io: CliIo): Promise<{ store: KeyValueStore; hashKey: string }> {
   const root = path.resolve(io.cwd, args.models);
-  const identityStore = resolveLocation(io, identityStoreLocation(root, args.name, args.identityStore, io.env));
-  const location = resolveLocation(io, decisionStoreLocation(args.decisionStore, identityStore, io.env));
+  const location = decisionStoreOf(io, root, args.name, args);
   const secret = await readHashSecret(root, hashSecretSourceFromEnv(io.env, args.secretFile ? path.resolve(io.cwd, args.secretFile) : undefined));
   return { store: await openDecisionStore(location, secret.fingerprint), hashKey: secret.key };
 }

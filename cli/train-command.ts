@@ -1,10 +1,13 @@
 // ringfence train: raw tables → features → identity graph → detectors → calibration → a new model version
 import path from 'node:path';
 import { z } from 'zod';
-import { hashSecretSourceFromEnv } from '../models/hash-secret.js';
+import { hashSecretSourceFromEnv, readHashSecret } from '../models/hash-secret.js';
+import { openDecisionStore, readAllDecisions } from '../training/decisions/decision-store.js';
+import type { LabelSource } from '../training/supervised/analyst-labels.js';
 import { readTrainConfig } from '../training/train-config.js';
 import { trainModel } from '../training/train-model.js';
-import { commonOptions, defineCommand, EXIT_OK } from './cli-command.js';
+import { type CliIo, commonOptions, defineCommand, EXIT_OK } from './cli-command.js';
+import { decisionStoreExists, decisionStoreOf, decisionStoreOptions } from './decision-store-options.js';
 import { formatMetricsSummary } from './format-metrics.js';
 import { createProgressReporter } from './progress.js';
 
@@ -26,22 +29,26 @@ export const trainCommand = defineCommand({
     secretFile: commonOptions.secretFile,
     feedback: {
       schema: z.string().optional(),
-      description: 'analyst labels, CSV account_id,label[,kind] (1 fraud, 0 honest): fits the supervised layer',
+      description:
+        "analyst labels, CSV account_id,label[,kind] (1 fraud, 0 honest): fits the supervised layer (default: the account decisions of the model name's decision store, when it has any)",
       placeholder: 'FILE',
     },
+    ...decisionStoreOptions,
   },
   async run(args, io) {
     const config = await readTrainConfig(args.config ? path.resolve(io.cwd, args.config) : undefined);
     const progress = createProgressReporter(io);
     const started = Date.now();
+    const secretSource = hashSecretSourceFromEnv(io.env, args.secretFile && path.resolve(io.cwd, args.secretFile));
+    const labelSource = args.feedback ? { feedbackFile: path.resolve(io.cwd, args.feedback) } : await storedDecisions(args, io, secretSource);
     const result = await trainModel({
       dataDir: path.resolve(io.cwd, args.data),
       modelsRoot: path.resolve(io.cwd, args.models),
       name: args.name,
       seed: args.seed,
       config,
-      ...hashSecretSourceFromEnv(io.env, args.secretFile && path.resolve(io.cwd, args.secretFile)),
-      ...(args.feedback ? { labelSource: { feedbackFile: path.resolve(io.cwd, args.feedback) } } : {}),
+      ...secretSource,
+      ...(labelSource ? { labelSource } : {}),
       onProgress: progress,
       onStage: (message) => {
         progress.finish();
@@ -60,3 +67,29 @@ export const trainCommand = defineCommand({
     return EXIT_OK;
   },
 });
+
+/**
+ * Without --feedback: the decisions of the model name's decision store (where `ringfence serve` records them), or
+ * null when there is no store or it holds none (the model is then the unsupervised one).
+ */
+async function storedDecisions(
+  args: { models: string; name: string; decisionStore?: string | undefined; identityStore?: string | undefined },
+  io: CliIo,
+  secretSource: ReturnType<typeof hashSecretSourceFromEnv>,
+): Promise<LabelSource | null> {
+  const root = path.resolve(io.cwd, args.models);
+  const location = decisionStoreOf(io, root, args.name, args);
+  if (!(await decisionStoreExists(location))) {
+    io.stderr.write(`no decision store at ${location}: no analyst labels, the model stays unsupervised\n`);
+    return null;
+  }
+  const secret = await readHashSecret(root, secretSource);
+  const store = await openDecisionStore(location, secret.fingerprint);
+  try {
+    const decisions = (await readAllDecisions(store)).map((s) => s.decision);
+    io.stderr.write(`read ${decisions.length} decision${decisions.length === 1 ? '' : 's'} from ${store.description}\n`);
+    return decisions.length > 0 ? { decisions, description: store.description } : null;
+  } finally {
+    await store.close();
+  }
+}
