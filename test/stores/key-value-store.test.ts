@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type KeyValueStore, StoreRefusedError } from '../../stores/key-value-store.js';
@@ -13,6 +14,7 @@ import { useTestRedis } from './redis-test-server.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const temporaryDir = useTemporaryDirs('ringfence-store-');
 const redisUrl = useTestRedis();
+const WRITES_EACH = 60;
 
 const backends: [string, () => Promise<string>][] = [
   ['lmdb', async () => path.join(await temporaryDir(), 'store')],
@@ -71,24 +73,26 @@ describe.each(backends)('%s store', (_backend, newLocation) => {
     await store.close();
   });
 
-  // retry: about 1 run in 6 a writer process of the LMDB backend fails its commit with MDB_BAD_TXN (mdb_page_touch);
-  // an open bug of stores/lmdb-store.ts under concurrent writer processes, named in issue 19, not yet understood
+  // Writers start at staggered times, so some open and close the store while others are writing: with lmdb-js's
+  // default overlappingSync this lost transactions or failed a commit with MDB_BAD_TXN (mdb_page_touch) in about 1 run
+  // in 5 on a loaded machine (see stores/lmdb-store.ts). The retry stays because that cause is not proven.
   it('serialises concurrent writers: processes updating one counter lose no update and no log entry', { retry: 2 }, async () => {
     const location = await newLocation();
-    (await openStore(location, TEST_STORE_IDENTITY)).close();
-    const runs = await Promise.all(['w1', 'w2', 'w3'].map((name) => runWriter(location, name, 40)));
+    await (await openStore(location, TEST_STORE_IDENTITY)).close();
+    const names = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
+    const runs = await Promise.all(names.map((name, i) => sleep(i * 250).then(() => runWriter(location, name, WRITES_EACH))));
     for (const run of runs) expect(run.code, run.output).toBe(0);
     const store = await openStore(location, TEST_STORE_IDENTITY);
     // in-process writers too, on one store object (Redis runs their WATCH one at a time)
     await Promise.all(
       Array.from({ length: 30 }, () => store.update(['counter'], ([v]) => [{ op: 'put', key: 'counter', value: String(Number(v ?? 0) + 1) }])),
     );
-    expect(await store.get('counter')).toBe('150');
+    expect(await store.get('counter')).toBe(String(names.length * WRITES_EACH + 30));
     const log = await readWholeLog(store, 'items');
-    expect(log).toHaveLength(120);
-    for (const name of ['w1', 'w2', 'w3']) {
+    expect(log).toHaveLength(names.length * WRITES_EACH);
+    for (const name of names) {
       const own = log.filter((v) => v.startsWith(`${name}-`));
-      expect(own).toEqual(Array.from({ length: 40 }, (_, i) => `${name}-${i}`));
+      expect(own).toEqual(Array.from({ length: WRITES_EACH }, (_, i) => `${name}-${i}`));
     }
     await store.close();
   });
