@@ -1,4 +1,6 @@
-// ringfence score: every account of a folder scored with a saved version → CSV or JSONL, and the predicted rings
+// ringfence score: every account of a folder scored with a saved version → CSV or JSONL, and the predicted rings.
+// The folder is first added to an in-memory live identity state (the model's index plus the folder's accounts, in
+// sign-up order; never the service's store), then each account is scored against it by the service's code.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -6,14 +8,15 @@ import { formatCsvRow, writeLinesAtomically } from '../data/csv-writer.js';
 import { DEFAULT_SHARD_INPUT_MIB } from '../data/dataset-shards.js';
 import { hashSecretSourceFromEnv } from '../models/hash-secret.js';
 import { GROUP_COLUMNS, groupRows, RING_COLUMNS, ringRows } from '../training/identity/group-tables.js';
+import { asGroupRecord } from '../training/identity/live-identity-graph.js';
 import { loadScoringParts } from '../training/model-files.js';
-import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
+import type { LiveAssessment } from '../training/identity/live-assessment.js';
 import { scoreDataset } from '../training/scoring/score-dataset.js';
 import { commonOptions, CliUsageError, defineCommand, EXIT_OK } from './cli-command.js';
 import { createProgressReporter } from './progress.js';
 
-const CSV_COLUMNS = ['account_id', 'risk_score', 'action', 'cluster', 'reasons'];
-const csvLine = (a: RiskAssessment) =>
+const CSV_COLUMNS = ['account_id', 'risk_score', 'action', 'cluster', 'reasons', 'ring_id'];
+const csvLine = (a: LiveAssessment) =>
   formatCsvRow([
     a.account_id,
     a.risk_score,
@@ -23,13 +26,14 @@ const csvLine = (a: RiskAssessment) =>
       .slice(0, 5)
       .map((r) => `${r.code}:${r.name}=${r.value}`)
       .join('; '),
+    a.ring_id ?? '',
   ]);
-const jsonLine = (a: RiskAssessment) => `${JSON.stringify(a)}\n`;
+const jsonLine = (a: LiveAssessment) => `${JSON.stringify(a)}\n`;
 
 export const scoreCommand = defineCommand({
   name: 'score',
   summary: 'score every account of a data folder with a saved model version',
-  details: `Accounts are read in shards of about --shard-mib MiB of input (default ${DEFAULT_SHARD_INPUT_MIB}), so folders larger than memory are scored; the output keeps the order of the accounts file.`,
+  details: `The folder's accounts are first added, in sign-up order, to an in-memory identity state (the model's index plus these accounts; the service's store is not read or written), then each is scored against it as POST /v1/predict scores: a ring among the folder's accounts sees itself, and ring_id names the ring (ring score >= policy.ring_above) an account is in. Accounts are read in shards of about --shard-mib MiB of input (default ${DEFAULT_SHARD_INPUT_MIB}), so folders larger than memory are scored; the output keeps the order of the accounts file.`,
   options: {
     data: { schema: z.string().min(1), description: 'data folder to score', placeholder: 'DIR' },
     models: { schema: z.string().min(1), description: 'model root folder', placeholder: 'ROOT' },
@@ -72,23 +76,22 @@ export const scoreCommand = defineCommand({
     const scored = await scoreDataset(path.resolve(io.cwd, args.data), parts, out, {
       ...(isJsonl ? {} : { header: formatCsvRow(CSV_COLUMNS) }),
       formatLine: isJsonl ? jsonLine : csvLine,
-      withIdentityIndex: ringsOut !== null,
       ...(args.shardMib ? { shardInputMib: args.shardMib } : {}),
       onProgress: progress,
     });
     progress.finish();
-    if (ringsOut && groupsOut && scored.identityIndex) {
+    if (ringsOut && groupsOut) {
       await mkdir(path.dirname(ringsOut), { recursive: true });
-      const index = scored.identityIndex;
+      const ringAbove = parts.identityIndex.judgement.ring_above;
+      const rings = scored.groups.filter((g) => g.is_ring).map((g) => g.ring);
+      const groups = scored.groups.filter((g) => !g.is_ring).map((g) => asGroupRecord(g.ring, ringAbove));
       const csvLines = function* (columns: readonly string[], rows: Iterable<(string | number)[]>) {
         yield formatCsvRow(columns);
         for (const row of rows) yield formatCsvRow(row);
       };
-      await writeLinesAtomically(ringsOut, csvLines(RING_COLUMNS, ringRows(index)));
-      await writeLinesAtomically(groupsOut, csvLines(GROUP_COLUMNS, groupRows(index)));
-      io.stdout.write(
-        `${index.rings.size} rings (ring score >= ${index.judgement.ring_above}) → ${ringsOut}; ${index.groups.size} candidate groups below → ${groupsOut}\n`,
-      );
+      await writeLinesAtomically(ringsOut, csvLines(RING_COLUMNS, ringRows(rings)));
+      await writeLinesAtomically(groupsOut, csvLines(GROUP_COLUMNS, groupRows(groups)));
+      io.stdout.write(`${rings.length} rings (ring score >= ${ringAbove}) → ${ringsOut}; ${groups.length} candidate groups below → ${groupsOut}\n`);
     }
     const { BLOCK_ACCOUNT, FLAG_FOR_REVIEW, MONITOR } = scored.actions;
     io.stdout.write(

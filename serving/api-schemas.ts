@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { DecisionRequestSchema } from '../data/decisions.js';
 import { AccountEventsSchema } from '../data/tables.js';
 import { StoredDecisionSchema } from '../training/decisions/decision-store.js';
-import { IdentifierKindSchema, RiskAssessmentSchema } from '../training/scoring/risk-assessment.js';
+import { IdentifierKindSchema } from '../training/scoring/risk-assessment.js';
 import { RingVerdictSchema } from '../training/identity/ring-score.js';
+import { LiveAssessmentSchema, RingSummarySchema } from '../training/identity/live-assessment.js';
 
 export const PredictRequestSchema = z.object({
   accounts: z.array(AccountEventsSchema).min(1).describe('accounts to score, each with its events (1 to the configured maximum)'),
@@ -17,15 +18,8 @@ export type PredictRequest = z.infer<typeof PredictRequestSchema>;
 
 export const ModelRefSchema = z.object({ name: z.string(), version: z.string() });
 
-const RingSummarySchema = z.object({
-  size: z.number().int().describe('accounts in the ring now'),
-  ring_score: z.number().min(0).max(100).describe("the ring's score now, 0-100"),
-});
-
-export const PredictResultSchema = RiskAssessmentSchema.extend({
-  ring_id: z.string().nullable().describe('the ring the account is in now (live identity state), or null'),
-  ring: RingSummarySchema.nullable().describe("that ring's size and score, or null"),
-});
+/** one result per account: its assessment against the live identity state and the ring it is in now */
+export const PredictResultSchema = LiveAssessmentSchema;
 export type PredictResult = z.infer<typeof PredictResultSchema>;
 
 export const PredictResponseSchema = z.object({
@@ -35,7 +29,9 @@ export const PredictResponseSchema = z.object({
 export type PredictResponse = z.infer<typeof PredictResponseSchema>;
 
 export const RingDetailSchema = z.object({
-  ring_id: z.string(),
+  ring_id: z.string().describe('the id of the ring, or of the candidate group when is_ring is false'),
+  is_ring: z.boolean().describe('whether the ring score reaches policy.ring_above; a candidate group below it is not a ring'),
+  not_ring_because: z.string().nullable().describe('why a candidate group below the threshold is not a ring; null for a ring'),
   members: z.array(z.string()),
   size: z.number().int(),
   identifiers: z.array(
@@ -61,7 +57,9 @@ export const ChangedRingSchema = RingSummarySchema.extend({
 });
 export type ChangedRing = z.infer<typeof ChangedRingSchema>;
 export const ChangedRingsSchema = z.object({
-  rings: z.array(ChangedRingSchema).describe('rings that grew or changed since the time asked, latest first'),
+  rings: z
+    .array(ChangedRingSchema)
+    .describe('rings (ring score at or above policy.ring_above) that grew or changed since the time asked, latest first'),
 });
 
 export const ModelSummarySchema = z.object({

@@ -17,13 +17,15 @@ import {
   type StoredDecision,
 } from '../training/decisions/decision-store.js';
 import { keyedDecision } from '../training/decisions/keyed-decision.js';
-import { type AccountIdentity, accountIdentity, findAccountLinks } from '../training/identity/identity-index.js';
+import { findAccountLinks } from '../training/identity/identity-index.js';
 import { identityStoreLocation, LiveIdentityState, openIdentityStore } from '../training/identity/identity-store.js';
-import { liveAccountOf } from '../training/identity/live-account.js';
+import { assessLive, livePartsOf, type PreparedAccount, prepareLive } from '../training/identity/live-assessment.js';
 import type { LiveGroup } from '../training/identity/live-identity-graph.js';
-import { ringReasons } from '../training/identity/ring-score.js';
+import { notRingReason, ringReasons } from '../training/identity/ring-score.js';
 import { loadScoringParts } from '../training/model-files.js';
-import { assessAccount, type ScoringParts } from '../training/scoring/risk-score.js';
+import type { AccountEventSummary, AccountFeatures } from '../training/features/account-features.js';
+import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
+import { assessAccountFeatures, type ScoringParts } from '../training/scoring/risk-score.js';
 import { hashSecretSourceOf, type ServeConfig } from './config.js';
 import type { ChangedRing, ModelSummary, PredictResult, RingDetail } from './api-schemas.js';
 
@@ -36,8 +38,11 @@ export interface ScoringModel {
    * against the state, which includes the others.
    */
   scoreAccounts(accounts: readonly AccountEvents[], options: { readonly record: boolean }): Promise<PredictResult[]>;
+  /** the candidate group of this id now (a ring or not: `is_ring` says), or null */
   ring(ringId: string): Promise<RingDetail | null>;
+  /** the candidate group the account is in now (a ring or not), or null */
   ringOfAccount(accountId: string): Promise<RingDetail | null>;
+  /** the rings (not the groups below the ring threshold) that gained or lost a member since `since` */
   ringsChangedSince(since: number): Promise<ChangedRing[]>;
   /** erases a recorded account from the live state; false when it was not recorded */
   forgetAccount(accountId: string): Promise<boolean>;
@@ -68,10 +73,12 @@ function summaryOf(parts: ScoringParts, manifest: Manifest, metrics: ModelMetric
   };
 }
 
-function ringDetailOf(group: LiveGroup, flagged: ReadonlySet<string>): RingDetail {
+function ringDetailOf(group: LiveGroup, flagged: ReadonlySet<string>, ringAbove: number): RingDetail {
   const ring = group.ring;
   return {
     ring_id: ring.ring_id,
+    is_ring: group.is_ring,
+    not_ring_because: group.is_ring ? null : notRingReason(ring, ringAbove),
     members: ring.members,
     size: group.size,
     ring_score: ring.ring_score,
@@ -95,33 +102,26 @@ export function scoringModelFrom(
   decisions: DecisionState = new DecisionState(null),
 ): ScoringModel {
   const base = parts.identityIndex;
-  const liveIndex = state.graph.asIdentityIndex();
-  const liveParts: ScoringParts = { ...parts, identityIndex: liveIndex };
   const graph = state.graph;
-  const assessWithDecisions = (account: AccountEvents, identity: AccountIdentity) => {
-    const assessment = assessAccount(liveParts, account, identity);
+  const liveParts = livePartsOf(parts, graph);
+  const liveIndex = liveParts.identityIndex;
+  // analyst decisions (decision store) bear on the assessment against the live state
+  const withDecisions = (assessment: RiskAssessment, summary: AccountEventSummary, features: AccountFeatures): RiskAssessment => {
     const view = decisions.current();
     if (view.empty) return assessment;
+    const { identity } = summary;
     return applyDecisions(assessment, {
       view,
-      links: findAccountLinks(liveIndex, account.account_id, identity.identifiers),
+      links: findAccountLinks(liveIndex, identity.account_id, identity.identifiers),
       identifiers: identity.identifiers,
       policy: parts.config.policy,
       ringOfAccount: (id) => liveIndex.ringOfAccount.get(id),
-      withoutRingEvidence: () => assessAccount({ ...liveParts, useRingEvidence: false }, account, identity),
+      withoutRingEvidence: () => assessAccountFeatures({ ...liveParts, useRingEvidence: false }, identity.account_id, features),
     });
   };
-  const scoreAll = (accounts: readonly AccountEvents[], identities: readonly AccountIdentity[]): PredictResult[] =>
-    accounts.map((account, i) => {
-      const group = graph.groupOfAccountNow(account.account_id);
-      const ring = group ? { size: group.size, ring_score: group.ring.ring_score } : null;
-      return { ...assessWithDecisions(account, identities[i] as AccountIdentity), ring_id: group?.ring.ring_id ?? null, ring };
-    });
-  const ringById = async (ringId: string) => {
-    await state.catchUp();
-    const group = graph.groupById(ringId);
-    return group ? ringDetailOf(group, base.flagged) : null;
-  };
+  const scoreAll = (prepared: readonly PreparedAccount[]): PredictResult[] =>
+    prepared.map(({ summary }) => assessLive(liveParts, graph, summary, withDecisions));
+  const detailOf = (group: LiveGroup | null) => (group ? ringDetailOf(group, base.flagged, base.judgement.ring_above) : null);
   return {
     name: manifest.name,
     version: manifest.version,
@@ -129,23 +129,24 @@ export function scoringModelFrom(
     async scoreAccounts(accounts, { record }) {
       await applyRetention();
       await Promise.all([state.catchUp(), decisions.catchUp()]);
-      const now = Date.now();
-      // hashed once: what is recorded and what the features read (identifiers, typical text, group profile)
-      const identities = accounts.map((account) => accountIdentity(account, base.hashKey));
-      const live = identities.map((identity) => liveAccountOf(identity, now));
-      if (!record) return graph.withAccounts(live, () => scoreAll(accounts, identities));
+      const prepared = prepareLive(parts, accounts, Date.now());
+      const live = prepared.map((p) => p.record);
+      if (!record) return graph.withAccounts(live, () => scoreAll(prepared));
       await state.record(live);
-      return scoreAll(accounts, identities);
+      return scoreAll(prepared);
     },
-    ring: ringById,
+    async ring(ringId) {
+      await state.catchUp();
+      return detailOf(graph.groupById(ringId));
+    },
     async ringOfAccount(accountId) {
       await state.catchUp();
-      const group = graph.groupOfAccountNow(accountId);
-      return group ? ringDetailOf(group, base.flagged) : null;
+      return detailOf(graph.groupOfAccountNow(accountId));
     },
     async ringsChangedSince(since) {
       await state.catchUp();
-      return state.groupsChangedSince(since).map(({ group, changed_at }) => ({
+      const changed = state.groupsChangedSince(since).filter(({ group }) => group.is_ring);
+      return changed.map(({ group, changed_at }) => ({
         ring_id: group.ring.ring_id,
         size: group.size,
         ring_score: group.ring.ring_score,

@@ -178,7 +178,7 @@ export function analystTables(input: {
     'accounts.csv': accounts,
     'clusters.csv': clusters,
     'cluster-profiles.csv': clusterProfileRows,
-    'rings.csv': csvBytes(RING_COLUMNS, ringRows(identityIndex)),
-    'groups.csv': csvBytes(GROUP_COLUMNS, groupRows(identityIndex)),
+    'rings.csv': csvBytes(RING_COLUMNS, ringRows(identityIndex.rings.values())),
+    'groups.csv': csvBytes(GROUP_COLUMNS, groupRows(identityIndex.groups.values())),
   };
 }

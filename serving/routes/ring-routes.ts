@@ -1,6 +1,9 @@
 // Rings of the live identity state (scopes: route-table.ts): GET /v1/rings/:ring_id and
 // GET /v1/accounts/:account_id/ring (members, the identifiers that tie them, the ring score) and
 // GET /v1/rings?changed_since=T (rings that grew or changed: their earlier members need a second look).
+// A ring is a candidate group whose ring score reaches policy.ring_above (issue 18). The account route shows the
+// account's group whichever it is (is_ring, not_ring_because); the ring routes answer for rings only, and the id
+// of a group below the threshold gets a 404 saying it is a group, not a ring.
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ChangedRingsSchema } from '../api-schemas.js';
@@ -23,11 +26,17 @@ export function ringRoutes(deps: RouteDeps): Router {
   router.get(ROUTES.ring.path, coveredBy(ROUTES.ring), async (req, res) => {
     const ring = await deps.requireModel().ring(String(req.params['ring_id']));
     if (!ring) throw new HttpProblem('not-found', 'no ring with this id in the identity state');
+    // a candidate group below the ring threshold is not a ring: GET /v1/accounts/:account_id/ring shows it
+    if (!ring.is_ring)
+      throw new HttpProblem(
+        'not-found',
+        `${ring.ring_id} is a candidate group, not a ring: ${ring.not_ring_because} (GET /v1/accounts/:account_id/ring of a member shows it)`,
+      );
     res.json(ring);
   });
   router.get(ROUTES.accountRing.path, coveredBy(ROUTES.accountRing), async (req, res) => {
     const ring = await deps.requireModel().ringOfAccount(String(req.params['account_id']));
-    if (!ring) throw new HttpProblem('not-found', 'this account is not in a ring of the identity state');
+    if (!ring) throw new HttpProblem('not-found', 'this account shares no identifier link with another account of the identity state');
     res.json(ring);
   });
   return router;

@@ -11,7 +11,7 @@ const fixture = inject('fixtureModel');
 const temporaryDir = useTemporaryDirs('ringfence-serve-live-');
 
 describe('ringfence serve with a live identity store', () => {
-  it('two workers share the store: a ring grows one account per request whichever worker answers', async () => {
+  it('two workers share the store: a candidate group grows one account per request whichever worker answers', async () => {
     const store = path.join(await temporaryDir(), 'identity-store');
     const service = await startServe(['--models', fixture.modelsRoot, '--name', fixture.name, '--workers', '2', '--identity-store', store]);
     try {
@@ -20,7 +20,11 @@ describe('ringfence serve with a live identity store', () => {
       for (const account of ring) {
         const answer = await send(`${service.url}/v1/predict`, { method: 'POST', body: { accounts: [account] } });
         expect(answer.status, answer.text).toBe(200);
-        sizes.push(PredictResponseSchema.parse(JSON.parse(answer.text)).results[0]?.ring?.size ?? null);
+        expect(PredictResponseSchema.parse(JSON.parse(answer.text)).results[0]?.account_id).toBe(account['account_id']);
+        // strangers paid into one bank account: a candidate group (below the ring threshold, so no ring_id), whose
+        // size the account route shows, on a connection of its own (either worker)
+        const group = await send(`${service.url}/v1/accounts/${String(account['account_id'])}/ring`);
+        sizes.push(group.status === 404 ? null : RingDetailSchema.parse(JSON.parse(group.text)).size);
       }
       expect(sizes).toEqual([null, 2, 3, 4, 5]);
       const workers = await waitFor('request logs of both workers', () => {

@@ -3,11 +3,19 @@
 import path from 'node:path';
 import request from 'supertest';
 import { describe, expect, inject, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { loadDataset } from '../../data/load-dataset.js';
+import { generateMarketplace } from '../../data/synthetic/generate-marketplace.js';
+import { WORLD_PRESETS } from '../../data/synthetic/world-config.js';
+import { accountEventsToRecord } from '../../data/tables.js';
 import { ChangedRingsSchema, PredictResponseSchema, ProblemSchema, RingDetailSchema } from '../../serving/api-schemas.js';
 import { openIdentityStore } from '../../training/identity/identity-store.js';
+import { type LiveAssessment, LiveAssessmentSchema, signUpOrder } from '../../training/identity/live-assessment.js';
+import { loadScoringParts } from '../../training/model-files.js';
+import { scoreDataset } from '../../training/scoring/score-dataset.js';
 import { useTestRedis } from '../stores/redis-test-server.js';
 import { useTemporaryDirs } from '../temporary-dirs.js';
-import { ADMIN_KEY, buildTestApp, newRingRecords, PREDICT_KEY } from './serving-helpers.js';
+import { ADMIN_KEY, buildTestApp, newRingRecords, PREDICT_KEY, renamedTrueRingRecords } from './serving-helpers.js';
 
 const fixture = inject('fixtureModel');
 const auth = { Authorization: `Bearer ${PREDICT_KEY}` };
@@ -16,6 +24,8 @@ const temporaryDir = useTemporaryDirs('ringfence-live-');
 const redisUrl = useTestRedis();
 
 const newRing = (prefix: string, count: number) => newRingRecords(fixture, prefix, count);
+/** the fixture's `index`-th largest true ring, every identifier renamed: new accounts that form a ring */
+const coordinatedRing = (prefix: string, index: number) => renamedTrueRingRecords(fixture, prefix, index);
 
 async function predict(app: Parameters<typeof request>[0], accounts: Record<string, unknown>[], record?: boolean) {
   const res = await request(app)
@@ -28,17 +38,15 @@ async function predict(app: Parameters<typeof request>[0], accounts: Record<stri
 
 describe('live identity state over HTTP', () => {
   it('a ring arriving in one request sees itself; record:false scores the same and keeps nothing', async () => {
-    const ring = await newRing('batch', 4);
+    const ring = await coordinatedRing('batch', 3);
     const { app: dryApp } = await buildTestApp(fixture);
     const dry = await predict(dryApp, ring, false);
     for (const result of dry) {
       expect(result.ring_id).not.toBeNull();
-      expect(result.ring?.size).toBe(4);
-      // one shared bank among strangers' accounts is a candidate group; it is ring evidence only once the group's ring
-      // score reaches the policy's threshold (issue 18)
-      const isRing = (result.ring?.ring_score ?? 0) >= 50;
-      expect(result.evidence.includes('ring')).toBe(isRing);
-      expect(result.reasons.some((r) => r.code === 'shared-bank-hash')).toBe(isRing);
+      expect(result.ring?.size).toBe(3);
+      expect(result.ring?.ring_score).toBeGreaterThanOrEqual(50);
+      expect(result.evidence).toContain('ring');
+      expect(result.reasons.some((r) => r.code === 'ring-member')).toBe(true);
     }
     expect(new Set(dry.map((r) => r.ring_id)).size).toBe(1);
     expect((await request(dryApp).get(`/v1/accounts/batch-0/ring`).set(auth)).status).toBe(404);
@@ -46,30 +54,87 @@ describe('live identity state over HTTP', () => {
     const { app } = await buildTestApp(fixture);
     expect(await predict(app, ring)).toEqual(dry);
     const detail = RingDetailSchema.parse((await request(app).get(`/v1/accounts/batch-2/ring`).set(auth)).body);
-    expect(detail.members).toEqual(['batch-0', 'batch-1', 'batch-2', 'batch-3']);
+    expect(detail.members).toEqual(['batch-0', 'batch-1', 'batch-2']);
     expect(detail.ring_id).toBe(dry[0]?.ring_id);
+    expect(detail.is_ring).toBe(true);
+    expect(detail.not_ring_because).toBeNull();
   });
 
-  it('an account alone has no ring; the next one sharing its bank makes one, listed as changed, with a stable id', async () => {
-    const [first, second, third] = await newRing('stream', 3);
+  it('a candidate group below policy.ring_above is no ring: ring_id null, shown by the account route, 404 on the ring routes', async () => {
+    // strangers' accounts (created months apart, each with its own hours) paid into one bank account
+    const strangers = await newRing('strangers', 4);
     const { app } = await buildTestApp(fixture);
     const start = new Date(Date.now() - 1000).toISOString();
-    const [alone] = await predict(app, [first!]);
+    for (const result of await predict(app, strangers)) {
+      expect(result.ring_id).toBeNull();
+      expect(result.ring).toBeNull();
+      expect(result.evidence).not.toContain('ring');
+      expect(result.reasons.some((r) => r.code === 'shared-bank-hash' || r.code === 'ring-member')).toBe(false);
+    }
+    const group = RingDetailSchema.parse((await request(app).get('/v1/accounts/strangers-1/ring').set(auth)).body);
+    expect(group.is_ring).toBe(false);
+    expect(group.members).toEqual(['strangers-0', 'strangers-1', 'strangers-2', 'strangers-3']);
+    expect(group.ring_score).toBeLessThan(50);
+    expect(group.not_ring_because).toMatch(/^ring score [\d.]+ is below 50/);
+    const asRing = await request(app).get(`/v1/rings/${group.ring_id}`).set(auth);
+    expect(asRing.status).toBe(404);
+    expect(ProblemSchema.parse(JSON.parse(asRing.text)).detail).toMatch(new RegExp(`^${group.ring_id} is a candidate group, not a ring: ring score`));
+    const changed = ChangedRingsSchema.parse((await request(app).get('/v1/rings').query({ changed_since: start }).set(auth)).body);
+    expect(changed.rings).toEqual([]);
+  });
+
+  it('an account alone has no ring; members arriving one by one make one, listed as changed, with an id stable as it grows', async () => {
+    const members = await coordinatedRing('stream', 0);
+    const { app } = await buildTestApp(fixture);
+    const start = new Date(Date.now() - 1000).toISOString();
+    const [alone] = await predict(app, [members[0]!]);
     expect(alone?.ring_id).toBeNull();
     expect(alone?.ring).toBeNull();
-    const [pair] = await predict(app, [second!]);
-    expect(pair?.ring?.size).toBe(2);
-    const ringId = pair?.ring_id as string;
+    const ids: (string | null)[] = [];
+    for (const member of members.slice(1)) ids.push((await predict(app, [member]))[0]?.ring_id ?? null);
+    // once the group's ring score reaches the threshold it is a ring, and its id stays as members arrive
+    const first = ids.findIndex((id) => id !== null);
+    expect(first).toBeGreaterThanOrEqual(0);
+    const ringId = ids[first] as string;
+    expect(ids.slice(first)).toEqual(ids.slice(first).map(() => ringId));
     const changed = ChangedRingsSchema.parse((await request(app).get('/v1/rings').query({ changed_since: start }).set(auth)).body);
     expect(changed.rings.map((r) => r.ring_id)).toEqual([ringId]);
-    const [trio] = await predict(app, [third!]);
-    expect(trio?.ring_id).toBe(ringId);
-    expect(RingDetailSchema.parse((await request(app).get(`/v1/rings/${ringId}`).set(auth)).body).size).toBe(3);
+    const detail = RingDetailSchema.parse((await request(app).get(`/v1/rings/${ringId}`).set(auth)).body);
+    expect(detail.size).toBe(members.length);
+    // the earliest member, once alone, is in the ring now
+    expect(RingDetailSchema.parse((await request(app).get('/v1/accounts/stream-0/ring').set(auth)).body).ring_id).toBe(ringId);
     const later = new Date(Date.now() + 60_000).toISOString();
     expect(ChangedRingsSchema.parse((await request(app).get('/v1/rings').query({ changed_since: later }).set(auth)).body).rings).toEqual([]);
     const bad = await request(app).get('/v1/rings').query({ changed_since: 'yesterday' }).set(auth);
     expect(bad.status).toBe(400);
     expect(ProblemSchema.parse(JSON.parse(bad.text)).errors?.[0]?.detail).toMatch(/ISO-8601/);
+  });
+
+  it('streaming a new world in sign-up order (25 per request), then rescoring it with record:false, gives what scoreDataset gives', async () => {
+    const dir = await temporaryDir();
+    const dataDir = path.join(dir, 'data');
+    await generateMarketplace(dataDir, { accounts: 400, seed: 23, world: WORLD_PRESETS['household-heavy'] });
+    const accounts = [...(await loadDataset(dataDir)).accounts].sort(signUpOrder);
+    const { app } = await buildTestApp(fixture);
+    const arrival = new Map<string, number>();
+    for (let i = 0; i < accounts.length; i += 25)
+      for (const result of await predict(app, accounts.slice(i, i + 25).map(accountEventsToRecord)))
+        arrival.set(result.account_id, result.risk_score);
+    const rescored = new Map<string, LiveAssessment>();
+    for (let i = 0; i < accounts.length; i += 100)
+      for (const result of await predict(app, accounts.slice(i, i + 100).map(accountEventsToRecord), false)) rescored.set(result.account_id, result);
+    const { parts } = await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version);
+    const scored = await scoreDataset(dataDir, parts, path.join(dir, 'scores.jsonl'), { formatLine: (a) => `${JSON.stringify(a)}\n` });
+    const lines = (await readFile(path.join(dir, 'scores.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(accounts.length);
+    for (const line of lines) {
+      const assessment = LiveAssessmentSchema.parse(JSON.parse(line));
+      expect(rescored.get(assessment.account_id)).toEqual(assessment);
+    }
+    // rings form among the new accounts, and each saw at arrival only those before it: scores moved for some
+    expect(scored.groups.filter((g) => g.is_ring).length).toBeGreaterThan(0);
+    const moved = [...rescored.values()].filter((r) => r.risk_score !== arrival.get(r.account_id));
+    expect(moved.length).toBeGreaterThan(0);
   });
 
   it('erases an account (admin only): its links leave the state, and its ring shrinks or dissolves', async () => {
@@ -90,7 +155,7 @@ describe('live identity state over HTTP', () => {
     ['redis', redisUrl],
   ])('keeps the state across a restart on the %s store, and refuses a store of another secret', async (_backend, location) => {
     const store = await location();
-    const ring = await newRing('restart', 3);
+    const ring = await coordinatedRing('restart', 3);
     const first = await buildTestApp(fixture, {}, { identityStore: store });
     const before = await predict(first.app, ring);
     await first.holder.current()?.close();

@@ -2,6 +2,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { loadDataset } from '../../data/load-dataset.js';
+import { readTrueRings } from '../../data/true-rings.js';
 import { accountEventsToRecord } from '../../data/tables.js';
 import type { KeyRecord } from '../../serving/api-keys.js';
 import { hashApiKey } from '../../serving/api-keys.js';
@@ -68,6 +69,28 @@ export async function newRingRecords(fixture: FixtureModel, prefix: string, coun
     })),
     payouts: [{ added_at: record['created_at'], bank_hash: `${prefix}-shared-bank` }],
   }));
+}
+
+/**
+ * A true ring of the fixture data (the `index`-th largest) as `prefix`-named new accounts: their events as they were,
+ * every identifier renamed, so they share identifiers with each other only and keep the coordination that makes them a
+ * ring (created together, banks added together, devices passed round, one template).
+ */
+export async function renamedTrueRingRecords(fixture: FixtureModel, prefix: string, index = 0): Promise<Record<string, unknown>[]> {
+  const rings = ((await readTrueRings(fixture.dataDir)) ?? []).sort((a, b) => b.members.length - a.members.length);
+  const ring = rings[index];
+  if (!ring) throw new Error(`the fixture data has no true ring ${index}`);
+  const members = new Set(ring.members);
+  const accounts = (await loadDataset(fixture.dataDir)).accounts.filter((a) => members.has(a.account_id));
+  return accounts.map((account, i) => {
+    const record = accountEventsToRecord(account);
+    return {
+      ...record,
+      account_id: `${prefix}-${i}`,
+      logins: (record.logins ?? []).map((login) => ({ ...login, ip: `${prefix}:${login.ip}`, device_id: `${prefix}:${login.device_id}` })),
+      payouts: (record.payouts ?? []).map((payout) => ({ ...payout, bank_hash: `${prefix}:${payout.bank_hash}` })),
+    };
+  });
 }
 
 /** A pino logger that keeps its JSON lines in memory, for tests of what the service logs. */

@@ -14,11 +14,21 @@ export const LiveAccountSchema = z.strictObject({
   recorded_at: z.number().describe('when the service recorded it, epoch ms'),
   template_signature: z.array(z.number().int().nonnegative()).nullable().describe('MinHash of its typical proposal text, null without proposals'),
   profile: MemberProfileSchema.optional().describe('what judging its group needs (ring-score.ts); absent in records made before ring scores'),
+  anomaly: z
+    .number()
+    .min(0)
+    .max(100)
+    .nullable()
+    .optional()
+    .describe("the detectors' combined anomaly score against the model's own index (pure: model + events); absent in older records"),
 });
 export type LiveAccount = z.infer<typeof LiveAccountSchema>;
 
-/** The live record of an account from its accountIdentity (identifiers hashed with the deployment's key). */
-export function liveAccountOf(identity: AccountIdentity, recordedAt: number): LiveAccount {
+/**
+ * The live record of an account from its accountIdentity (identifiers hashed with the deployment's key); `anomaly` as
+ * memberAnomalyScore gives it.
+ */
+export function liveAccountOf(identity: AccountIdentity, recordedAt: number, anomaly: number | null): LiveAccount {
   const { template_signature, created_at } = identity.profile;
   return {
     account_id: identity.account_id,
@@ -28,6 +38,7 @@ export function liveAccountOf(identity: AccountIdentity, recordedAt: number): Li
     // the profile's signature of the same text (its typical proposal text), not computed twice
     template_signature: template_signature === null ? null : [...template_signature],
     profile: identity.profile,
+    anomaly,
   };
 }
 

@@ -11,6 +11,7 @@
 // stay as groups grow, on a merge the older id stays, an absorbed group's id still resolves (through its founding
 // account) to the group that absorbed it, and adding accounts then taking them away gives back the same state.
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { IdentifierKind } from '../scoring/risk-assessment.js';
 import type { IdentifierRecord, IdentifierTable } from './identifier-table.js';
 import { templateShareOfSignatures } from './identity-graph.js';
@@ -37,10 +38,14 @@ interface Group {
   ring?: RingRecord;
 }
 
-/** A group as callers see it: id, every member account, and the ring record (identifiers tying it, evidence). */
+/**
+ * A candidate group as callers see it: id, every member account, the ring record (identifiers tying it, evidence), and
+ * whether it is a ring: its ring score reaches the model's ring threshold (policy.ring_above, issue 18).
+ */
 export interface LiveGroup {
   readonly ring: RingRecord;
   readonly size: number;
+  readonly is_ring: boolean;
 }
 
 export class LiveIdentityGraph {
@@ -52,6 +57,8 @@ export class LiveIdentityGraph {
   private readonly groupOf = new Map<NodeId, Group>();
   /** founding id -> account, so an absorbed group's id resolves */
   private readonly founders = new Map<string, string>();
+  /** recorded accounts that are also training accounts of the index (counted once among an identifier's users) */
+  private readonly inTraining = new Set<string>();
   private lastSeq = 0;
 
   constructor(readonly base: IdentityIndex) {}
@@ -78,12 +85,24 @@ export class LiveIdentityGraph {
     return this.base.identifiers.get(kind, hash);
   }
 
-  /** recorded users not already among the training users (an account is never counted twice) */
+  /**
+   * Recorded users not already among the training users (an account is never counted twice). A hub's record lists no
+   * users, so there a recorded training account (resubmitted, or trained on by a newer version) counts as already in.
+   */
   private extraUsers(kind: IdentifierKind, hash: string): string[] {
     const recorded = this.users.get(keyOf(kind, hash));
     if (!recorded) return [];
     const base = this.baseRecord(kind, hash);
-    return base && !base.is_hub ? [...recorded].filter((id) => !base.account_ids.includes(id)) : [...recorded];
+    if (!base) return [...recorded];
+    return [...recorded].filter((id) => (base.is_hub ? !this.inTraining.has(id) : !base.account_ids.includes(id)));
+  }
+
+  /** Whether the model's index knows `account` as a training account: in a training group, or a listed user of its identifiers. */
+  private isTrainingAccount(account: LiveAccount): boolean {
+    if (this.base.groupOfAccount.has(account.account_id)) return true;
+    return LIVE_IDENTIFIER_KINDS.some((kind) =>
+      account.identifiers[kind].some((hash) => this.baseRecord(kind, hash)?.account_ids.includes(account.account_id) ?? false),
+    );
   }
 
   private userCount(kind: IdentifierKind, hash: string): number {
@@ -171,12 +190,14 @@ export class LiveIdentityGraph {
   // ---- changes
 
   /**
-   * Records `account` (replacing an earlier record of the same account); `seq` is its position in the store's log
-   * (default: after every account so far).
+   * Records `account` (replacing an earlier record of the same account, which keeps its place, so a resubmission does
+   * not change the id of a group it founded); `seq` is its position in the store's log (default: that place, else after
+   * every account so far).
    */
-  add(account: LiveAccount, seq = this.lastSeq + 1): void {
+  add(account: LiveAccount, seq = this.live.get(account.account_id)?.seq ?? this.lastSeq + 1): void {
     if (this.live.has(account.account_id)) this.remove(account.account_id);
     const hubsBefore = this.hubStates(account);
+    if (this.isTrainingAccount(account)) this.inTraining.add(account.account_id);
     this.live.set(account.account_id, { account, seq });
     this.lastSeq = Math.max(this.lastSeq, seq);
     this.founders.set(foundingId(account.account_id), account.account_id);
@@ -216,6 +237,7 @@ export class LiveIdentityGraph {
     if (group) for (const node of group.nodes) seeds.add(node);
     this.detach(accountId);
     this.live.delete(accountId);
+    this.inTraining.delete(accountId);
     this.founders.delete(foundingId(accountId));
     for (const kind of LIVE_IDENTIFIER_KINDS) {
       for (const hash of account.identifiers[kind]) {
@@ -400,7 +422,7 @@ export class LiveIdentityGraph {
           account_id: entry.account.account_id,
           identifiers: entry.account.identifiers,
           profile: entry.account.profile,
-          anomaly: null,
+          anomaly: entry.account.anomaly ?? null,
         });
       else if (node.startsWith(RING_NODE)) {
         const ring = this.trainingBlock(node.slice(RING_NODE.length)) as RingRecord;
@@ -426,15 +448,19 @@ export class LiveIdentityGraph {
     return { ring_id: groupId, ...rest };
   }
 
-  /** The group (two or more accounts) an account is in now, or null. */
+  private liveGroupOf(ring: RingRecord): LiveGroup {
+    return { ring, size: ring.members.length, is_ring: ring.ring_score >= this.base.judgement.ring_above };
+  }
+
+  /** The candidate group (two or more accounts, a ring or not) an account is in now, or null. */
   groupOfAccountNow(accountId: string): LiveGroup | null {
     const group = this.groupOfAccount(accountId);
     if (group) {
       const ring = this.ringRecord(group);
-      return ring.members.length >= 2 ? { ring, size: ring.members.length } : null;
+      return ring.members.length >= 2 ? this.liveGroupOf(ring) : null;
     }
     const trainingRing = this.trainingBlock(this.base.groupOfAccount.get(accountId) ?? '');
-    return trainingRing ? { ring: trainingRing, size: trainingRing.members.length } : null;
+    return trainingRing ? this.liveGroupOf(trainingRing) : null;
   }
 
   /** The group of this id now: its own, or (for the id of a group since absorbed) the group that absorbed it. */
@@ -456,28 +482,39 @@ export class LiveIdentityGraph {
       if (seen.has(group)) continue;
       seen.add(group);
       const ring = this.ringRecord(group);
-      if (ring.members.length >= 2) yield { ring, size: ring.members.length };
+      if (ring.members.length >= 2) yield this.liveGroupOf(ring);
     }
   }
 
   /**
    * Runs `scoreWith` with `accounts` added as if recorded, then takes them out again (and puts back any earlier
-   * record they replaced): the state afterwards is the state before, since groups and ids are functions of it.
+   * record they replaced): the state afterwards is the state before, since groups and ids are functions of it. An
+   * account recorded already with the same content is left as it is (rescoring a recorded account changes nothing).
    */
   withAccounts<T>(accounts: readonly LiveAccount[], scoreWith: () => T): T {
-    const replaced = accounts.flatMap((a) => {
+    const changed = accounts.filter((a) => !this.holdsSame(a));
+    const replaced = changed.flatMap((a) => {
       const entry = this.live.get(a.account_id);
       return entry ? [entry] : [];
     });
     const lastSeq = this.lastSeq;
-    for (const account of accounts) this.add(account);
+    for (const account of changed) this.add(account);
     try {
       return scoreWith();
     } finally {
-      for (const account of [...accounts].reverse()) this.remove(account.account_id);
+      for (const account of [...changed].reverse()) this.remove(account.account_id);
       for (const entry of replaced) this.add(entry.account, entry.seq);
       this.lastSeq = lastSeq;
     }
+  }
+
+  /** Whether `account` is recorded with this content (when it was recorded aside). */
+  private holdsSame(account: LiveAccount): boolean {
+    const entry = this.live.get(account.account_id);
+    if (!entry) return false;
+    // as stored (JSON): a field left undefined is no field
+    const comparable = (record: LiveAccount): unknown => JSON.parse(JSON.stringify({ ...record, recorded_at: 0 }));
+    return isDeepStrictEqual(comparable(entry.account), comparable(account));
   }
 
   /** The state as an identity index: what scoring reads (links, ring sizes, ring records) over training and recorded accounts. */
@@ -518,6 +555,12 @@ class LookupMap<V> implements ReadonlyMap<string, V> {
   }
 }
 
+/** A candidate group below the ring threshold in the shape of the index's group records (its id as group_id, why not a ring). */
+export function asGroupRecord(ring: RingRecord, ringAbove: number): GroupRecord {
+  const { ring_id: groupId, ...rest } = ring;
+  return { group_id: groupId, ...rest, not_ring_because: notRingReason(ring, ringAbove) };
+}
+
 function liveIdentityIndex(graph: LiveIdentityGraph): IdentityIndex {
   const base = graph.base;
   const identifiers: IdentifierTable = {
@@ -544,10 +587,7 @@ function liveIdentityIndex(graph: LiveIdentityGraph): IdentityIndex {
   }
   // a live group is a ring when its verdict reaches the model's ring threshold; below it, a candidate group
   const isRing = (ring: RingRecord) => ring.ring_score >= base.judgement.ring_above;
-  const asGroup = (ring: RingRecord): GroupRecord => {
-    const { ring_id: groupId, ...rest } = ring;
-    return { group_id: groupId, ...rest, not_ring_because: notRingReason(ring, base.judgement.ring_above) };
-  };
+  const asGroup = (ring: RingRecord) => asGroupRecord(ring, base.judgement.ring_above);
   const rings = new LookupMap<RingRecord>(
     (id) => {
       const group = graph.groupById(id);

@@ -118,6 +118,18 @@ export function assessAccountFeatures(parts: ScoringParts, accountId: string, fe
   return parts.supervised ? withSupervisedLayer(parts.supervised, layerInputs(), assessment, parts.config.policy) : assessment;
 }
 
+/**
+ * The detectors' combined anomaly score (0-100, as in `components.anomaly`) of an account whose features were computed
+ * against the model's own identity index: then a function of the model and the account's events alone, so a live
+ * identity state can keep it with the account and judge its groups with it (the "members the detectors find unusual"
+ * evidence).
+ */
+export function memberAnomalyScore(parts: ScoringParts, features: AccountFeatures): number {
+  const matrix = createFeatureMatrix(DETECTOR_FEATURE_NAMES, parts.scaler.transformRow(toModelInput(features.values)));
+  const raw = scoreAnomalyEnsemble(parts.ensemble, matrix);
+  return round(zToScore100(robustZ(parts.ensemble.calibrations[COMBINED], raw[COMBINED][0] as number), parts.config.score_mapping), 2);
+}
+
 /** The assessment without the supervised layer, and the layer's inputs for it (made on demand). */
 export function assessUnsupervised(
   parts: ScoringParts,

@@ -1,18 +1,26 @@
 // data folder → one output line per account, scored with a saved model, holding one shard of events at a time
 //
-// An account's score depends only on the model and its own events, so shards are scored independently. Each shard's
-// lines go to a temporary file in the order of its accounts; the files are then merged by the accounts' line numbers,
-// so the output is in the order of the accounts file whatever the number of shards.
+// Scoring goes through the live identity state, as the service does (live-assessment.ts): a first pass adds every
+// account of the folder, in sign-up order, to an in-memory state (the model's index plus the folder's accounts, never
+// the service's store), and a second pass scores each account against that state. So a ring that arrives in the
+// folder sees itself, and streaming the folder through the service in sign-up order then rescoring it with
+// "record": false gives the same scores and ring ids. The state keeps a small record per account, not its events.
+// Each shard's lines go to a temporary file in the order of its accounts; the files are then merged by the accounts'
+// line numbers, so the output is in the order of the accounts file whatever the number of shards.
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { type AtomicFileWriter, createAtomicFileWriter, writeLinesAtomically } from '../../data/csv-writer.js';
 import { DatasetError } from '../../data/data-errors.js';
 import { loadDatasetShard, resolveShardCount } from '../../data/dataset-shards.js';
 import type { ProgressEvent } from '../../data/progress-event.js';
 import { trackTemporaryOutput } from '../../data/temporary-outputs.js';
-import { buildIdentityIndexOfIdentities, defaultRingJudgement } from '../identity/identity-graph.js';
-import { type AccountIdentity, accountIdentity, type IdentityIndex } from '../identity/identity-index.js';
+import type { Dataset } from '../../data/dataset.js';
+import { summariseAccountEvents } from '../features/account-features.js';
+import { LiveIdentityState } from '../identity/identity-store.js';
+import { assessLive, type LiveAssessment, livePartsOf, prepareLive, signUpOrder } from '../identity/live-assessment.js';
+import type { LiveAccount } from '../identity/live-account.js';
+import type { LiveGroup } from '../identity/live-identity-graph.js';
 import type { RiskAssessment } from './risk-assessment.js';
-import { assessAccount, type ScoringParts } from './risk-score.js';
+import type { ScoringParts } from './risk-score.js';
 
 const PROGRESS_EVERY = 2000;
 
@@ -20,9 +28,7 @@ export interface ScoreDatasetOptions {
   /** the output's first line (a CSV header), if any */
   readonly header?: string;
   /** one output line (with its LF) per assessment */
-  readonly formatLine: (assessment: RiskAssessment) => string;
-  /** also build the identity index of the scored accounts themselves (rings among them) */
-  readonly withIdentityIndex?: boolean;
+  readonly formatLine: (assessment: LiveAssessment) => string;
   /** input per shard, MiB; ignored when `shards` is given */
   readonly shardInputMib?: number;
   readonly shards?: number;
@@ -33,8 +39,8 @@ export interface ScoredDataset {
   readonly accounts: number;
   readonly actions: Record<RiskAssessment['action'], number>;
   readonly shards: number;
-  /** rings and candidate groups among the scored accounts, with the model's hub caps, link rule and ring judgement (when asked for) */
-  readonly identityIndex: IdentityIndex | null;
+  /** every candidate group (rings and groups below the ring threshold) with a scored account, as the state holds it */
+  readonly groups: LiveGroup[];
 }
 
 /** One shard's temporary file: its records in order, with the accounts-file line and byte length of each. */
@@ -103,13 +109,43 @@ async function mergeRuns(runs: readonly ShardRun[], writer: AtomicFileWriter): P
 }
 
 /**
+ * The in-memory live state of the model over `parts` with every account of `folder` added in sign-up order; the
+ * last shard's data set is kept (with one shard, the second pass need not read the folder again).
+ */
+async function addFolderToState(
+  folder: string,
+  parts: ScoringParts,
+  shards: number,
+  onProgress?: (event: ProgressEvent) => void,
+): Promise<{ state: LiveIdentityState; lastShard: Dataset | null }> {
+  const records: LiveAccount[] = [];
+  let lastShard: Dataset | null = null;
+  const recordedAt = Date.now();
+  for (let index = 0; index < shards; index++) {
+    const { dataset } = await loadDatasetShard(folder, index, shards, onProgress);
+    for (const account of dataset.accounts) {
+      if (records.length % PROGRESS_EVERY === 0) onProgress?.({ stage: 'identity state', done: records.length, unit: 'accounts' });
+      records.push(...prepareLive(parts, [account], recordedAt).map((p) => p.record));
+    }
+    lastShard = dataset;
+  }
+  const state = new LiveIdentityState(parts.identityIndex, null);
+  await state.record(records.sort(signUpOrder));
+  onProgress?.({ stage: 'identity state', done: records.length, unit: 'accounts' });
+  return { state, lastShard };
+}
+
+/**
  * Scores every account of `folder` with `parts` into `outputFile` (written under a temporary name and renamed when
- * complete). Shards follow the input size as in training (`resolveShardCount`), so a folder larger than memory is scored.
+ * complete), against the model's index plus the folder's accounts (see the file comment). Shards follow the input
+ * size as in training (`resolveShardCount`), so a folder larger than memory is scored.
  */
 export async function scoreDataset(folder: string, parts: ScoringParts, outputFile: string, options: ScoreDatasetOptions): Promise<ScoredDataset> {
   const shards = await resolveShardCount(folder, options);
   const actions = { BLOCK_ACCOUNT: 0, FLAG_FOR_REVIEW: 0, MONITOR: 0 };
-  const identities: { line: number; identity: AccountIdentity; anomaly: number }[] = [];
+  const { state, lastShard } = await addFolderToState(folder, parts, shards, options.onProgress);
+  const graph = state.graph;
+  const liveParts = livePartsOf(parts, graph);
   const output = createAtomicFileWriter(outputFile);
   const runs: ShardRun[] = [];
   const untrackRuns: (() => void)[] = [];
@@ -117,7 +153,8 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
   try {
     if (options.header) await output.write(options.header);
     for (let index = 0; index < shards; index++) {
-      const { dataset, note: shardNote } = await loadDatasetShard(folder, index, shards, options.onProgress);
+      const { dataset, note: shardNote } =
+        shards === 1 && lastShard ? { dataset: lastShard, note: '' } : await loadDatasetShard(folder, index, shards, options.onProgress);
       // one shard writes straight to the output; several write runs to merge in file order
       const run: ShardRun | null = shards > 1 ? { file: `${outputFile}.shard-${index}`, lines: [], bytes: [] } : null;
       if (run) {
@@ -127,15 +164,9 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
       function* shardLines(): Generator<string> {
         for (const [i, account] of dataset.accounts.entries()) {
           if (accounts % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'scoring', done: accounts, unit: 'accounts', detail: shardNote.trim() });
-          const assessment = assessAccount(parts, account);
+          const assessment = assessLive(liveParts, graph, summariseAccountEvents(account, parts.identityIndex.hashKey));
           actions[assessment.action]++;
           accounts++;
-          if (options.withIdentityIndex)
-            identities.push({
-              line: dataset.accountLines[i] as number,
-              identity: accountIdentity(account, parts.identityIndex.hashKey),
-              anomaly: assessment.components.anomaly,
-            });
           const record = options.formatLine(assessment);
           if (run) {
             run.lines.push(dataset.accountLines[i] as number);
@@ -158,22 +189,5 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
     await Promise.all(runs.flatMap((run) => [rm(run.file, { force: true }), rm(`${run.file}.partial`, { force: true })]));
     for (const untrack of untrackRuns) untrack();
   }
-  identities.sort((a, b) => a.line - b.line);
-  let identityIndex: IdentityIndex | null = null;
-  if (options.withIdentityIndex) {
-    // groups among the scored accounts are judged as the model judges, as of their own latest activity
-    const accounts = identities.map((i) => i.identity);
-    const anomaly = new Map(identities.map((i) => [i.identity.account_id, i.anomaly]));
-    const judgement = {
-      ...parts.identityIndex.judgement,
-      context: { ...parts.identityIndex.judgement.context, as_of: defaultRingJudgement(accounts).context.as_of },
-    };
-    identityIndex = buildIdentityIndexOfIdentities(accounts, {
-      config: parts.identityIndex.config,
-      hashKey: parts.identityIndex.hashKey,
-      judgement,
-      anomalyOf: (id) => anomaly.get(id) ?? null,
-    });
-  }
-  return { accounts, actions, shards, identityIndex };
+  return { accounts, actions, shards, groups: [...graph.liveGroups()] };
 }

@@ -15,7 +15,7 @@ const column = (columns: readonly string[], row: (string | number)[], name: stri
 
 describe('rings.csv and groups.csv rows', () => {
   it('lists only rings in rings.csv: each member of the new ring with its ring score, what it rests on and why', () => {
-    const rows = [...ringRows(index)];
+    const rows = [...ringRows(index.rings.values())];
     expect(rows.map((row) => column(RING_COLUMNS, row, 'account_id')).sort()).toEqual(
       newRing(6)
         .map((a) => a.account_id)
@@ -32,7 +32,7 @@ describe('rings.csv and groups.csv rows', () => {
   });
 
   it('writes the agency and the household to groups.csv, each with its score below the threshold and the reason it is not a ring', () => {
-    const rows = [...groupRows(index)];
+    const rows = [...groupRows(index.groups.values())];
     const byGroup = new Map<string, string[]>();
     for (const row of rows) {
       const id = String(column(GROUP_COLUMNS, row, 'group_id'));

@@ -163,4 +163,46 @@ describe('live identity graph', () => {
     expect(JSON.stringify([...graph.liveGroups()].map((g) => g.ring).sort((a, b) => a.ring_id.localeCompare(b.ring_id)))).toBe(before);
     expect(graph.recordedAccounts).toBe(60);
   });
+
+  it('replays recorded accounts onto a version whose training index holds them without counting any twice, hubs included', () => {
+    // a low cap makes hubs of some shared identifiers: their records list no users
+    const training = randomAccounts(60, 41, 't');
+    const base = buildIdentityIndexOfIdentities(training.map(identityOf), { config, hashKey: KEY });
+    expect(base.identifiers.hubCount).toBeGreaterThan(0);
+    const graph = new LiveIdentityGraph(base);
+    // recorded under the previous version, now all in the new version's training data
+    for (const account of training) graph.add(account);
+    for (const record of base.identifiers.records()) expect(graph.identifierRecord(record.kind, record.hash)).toEqual(record);
+    for (const account of training) {
+      const groupId = base.groupOfAccount.get(account.account_id);
+      const expected = groupId ? (base.rings.get(groupId) ?? base.groups.get(groupId))?.members : undefined;
+      expect(graph.groupOfAccountNow(account.account_id)?.ring.members ?? null).toEqual(expected ? [...expected].sort() : null);
+    }
+  });
+
+  it("judges a group with its recorded members' anomaly scores: unusual members raise the ring score", () => {
+    const members = (prefix: string, anomaly: number): LiveAccount[] =>
+      [0, 1, 2].map((i) => {
+        const account: LiveAccount = {
+          account_id: `${prefix}${i}`,
+          identifiers: { bank: [hashIdentifier(KEY, 'bank', `${prefix}-bank`)], device: [], ip: [] },
+          created_at: i * 86_400_000 * 90,
+          recorded_at: 0,
+          template_signature: null,
+          anomaly,
+        };
+        return { ...account, profile: identityOf(account).profile };
+      });
+    const graph = new LiveIdentityGraph(emptyIndex());
+    for (const account of [...members('u', 90), ...members('q', 10)]) graph.add(account);
+    const unusual = graph.groupOfAccountNow('u0')?.ring;
+    const usual = graph.groupOfAccountNow('q0')?.ring;
+    expect(unusual?.evidence.find((e) => e.code === 'unusual-members')?.strength).toBe(1);
+    expect(usual?.evidence.find((e) => e.code === 'unusual-members')).toBeUndefined();
+    expect(unusual?.ring_score).toBeGreaterThan(usual?.ring_score as number);
+    // pure: the same members in another order give the same verdict
+    const again = new LiveIdentityGraph(emptyIndex());
+    for (const account of [...members('u', 90)].reverse()) again.add(account);
+    expect(again.groupOfAccountNow('u0')?.ring.ring_score).toBe(unusual?.ring_score);
+  });
 });

@@ -4,15 +4,14 @@ import { describe, expect, inject, it } from 'vitest';
 import { DataFileError, DatasetError } from '../../../data/data-errors.js';
 import { loadDataset, shardOfAccount } from '../../../data/load-dataset.js';
 import { loadScoringParts } from '../../../training/model-files.js';
-import type { RiskAssessment } from '../../../training/scoring/risk-assessment.js';
-import { assessAccount } from '../../../training/scoring/risk-score.js';
+import { type LiveAssessment, LiveAssessmentSchema } from '../../../training/identity/live-assessment.js';
 import { scoreDataset } from '../../../training/scoring/score-dataset.js';
 import { useTemporaryDirs } from '../../temporary-dirs.js';
 
 const fixture = inject('fixtureModel');
 const tempDir = useTemporaryDirs('ringfence-score-');
-const jsonLine = (a: RiskAssessment) => `${JSON.stringify(a)}\n`;
-const csvLine = (a: RiskAssessment) => `${a.account_id},${a.risk_score},${a.action}\n`;
+const jsonLine = (a: LiveAssessment) => `${JSON.stringify(a)}\n`;
+const csvLine = (a: LiveAssessment) => `${a.account_id},${a.risk_score},${a.action}\n`;
 
 describe('scoreDataset', () => {
   it('writes, in shards, byte for byte what one pass writes, in the order of the accounts file', async () => {
@@ -21,29 +20,28 @@ describe('scoreDataset', () => {
     const whole = await scoreDataset(fixture.dataDir, parts, path.join(dir, 'one.jsonl'), {
       formatLine: jsonLine,
       shards: 1,
-      withIdentityIndex: true,
     });
     const sharded = await scoreDataset(fixture.dataDir, parts, path.join(dir, 'four.jsonl'), {
       formatLine: jsonLine,
       shards: 4,
-      withIdentityIndex: true,
     });
     expect(sharded.shards).toBe(4);
     expect(sharded.accounts).toBe(whole.accounts);
     expect(sharded.actions).toEqual(whole.actions);
     const text = await readFile(path.join(dir, 'four.jsonl'), 'utf8');
     expect(text).toBe(await readFile(path.join(dir, 'one.jsonl'), 'utf8'));
-    // and each line is what the library gives for that account alone
     const accounts = (await loadDataset(fixture.dataDir)).accounts;
     const written = text
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as RiskAssessment);
+      .map((line) => LiveAssessmentSchema.parse(JSON.parse(line)));
     expect(written.map((a) => a.account_id)).toEqual(accounts.map((a) => a.account_id));
-    accounts.slice(0, 200).forEach((account, i) => expect(written[i]).toEqual(assessAccount(parts, account)));
-    // the rings among the scored accounts do not depend on the shards either
-    expect([...sharded.identityIndex!.rings.values()]).toEqual([...whole.identityIndex!.rings.values()]);
-    expect(sharded.identityIndex!.rings.size).toBeGreaterThan(0);
+    // the groups among the scored accounts do not depend on the shards either, and ring_id names the ring of each member
+    expect(sharded.groups).toEqual(whole.groups);
+    const rings = whole.groups.filter((g) => g.is_ring);
+    expect(rings.length).toBeGreaterThan(0);
+    const ringOf = new Map(rings.flatMap((g) => g.ring.members.map((m) => [m, g.ring.ring_id] as const)));
+    for (const a of written) expect(a.ring_id).toBe(ringOf.get(a.account_id) ?? null);
     expect((await readdir(dir)).sort()).toEqual(['four.jsonl', 'one.jsonl']);
   });
 
