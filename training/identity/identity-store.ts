@@ -77,12 +77,6 @@ function parseAccount(store: KeyValueStore, key: string, value: string): LiveAcc
   }
 }
 
-/** One change of the state: who was recorded or forgotten, when, and (for an erasure) the group it left. */
-interface Change {
-  readonly at: number;
-  readonly accounts: readonly string[];
-}
-
 /**
  * The live identity state of one process: the model's index plus every recorded account, replayed from the store
  * (or, without a store, kept in memory only: `ringfence score`, tests).
@@ -91,7 +85,11 @@ export class LiveIdentityState {
   readonly graph: LiveIdentityGraph;
   private cursor: string | null = null;
   private seq = 0;
-  private readonly changes: Change[] = [];
+  /**
+   * When each account last changed its group (its own recording; a fellow member's erasure): what changed_since reads.
+   * One entry per account of the state, never one per change, so it is bounded by the state, not by its history.
+   */
+  private readonly lastChange = new Map<string, number>();
   private catchingUp: Promise<void> | null = null;
   /**
    * Records this process has just written, by key, with the text written: replaying its own record, a process takes
@@ -148,14 +146,29 @@ export class LiveIdentityState {
     const key = accountKey(entry.account_id);
     const own = this.ownRecords.get(key);
     this.graph.add(own !== undefined && own.value === value ? own.account : parseAccount(store, key, value), this.seq);
-    this.changes.push({ at: entry.at, accounts: [entry.account_id] });
+    this.changed([entry.account_id], entry.at);
   }
 
   private forgetInMemory(accountId: string, at: number): boolean {
     const left = this.graph.groupOfAccountNow(accountId)?.ring.members.filter((m) => m !== accountId) ?? [];
     const removed = this.graph.remove(accountId);
-    if (removed) this.changes.push({ at, accounts: left });
+    if (removed) {
+      this.lastChange.delete(accountId);
+      this.changed(left, at);
+    }
     return removed;
+  }
+
+  private changed(accounts: readonly string[], at: number): void {
+    for (const account of accounts) {
+      const before = this.lastChange.get(account);
+      this.lastChange.set(account, before === undefined ? at : Math.max(before, at));
+    }
+  }
+
+  /** How many accounts the change record holds (one entry per account changed, whatever the number of changes). */
+  get changeRecordSize(): number {
+    return this.lastChange.size;
   }
 
   /** Adds `accounts` to the state: recorded in the store (one transaction) and replayed, or kept in memory. */
@@ -164,7 +177,7 @@ export class LiveIdentityState {
     if (!this.store) {
       for (const account of accounts) {
         this.graph.add(account, ++this.seq);
-        this.changes.push({ at: account.recorded_at, accounts: [account.account_id] });
+        this.changed([account.account_id], account.recorded_at);
       }
       return;
     }
@@ -206,13 +219,12 @@ export class LiveIdentityState {
   /** The groups (two or more accounts) that gained or lost a member at or after `since` (epoch ms), newest change first. */
   groupsChangedSince(since: number): { group: LiveGroup; changed_at: number }[] {
     const found = new Map<string, { group: LiveGroup; changed_at: number }>();
-    for (let i = this.changes.length - 1; i >= 0; i--) {
-      const change = this.changes[i] as Change;
-      if (change.at < since) continue;
-      for (const account of change.accounts) {
-        const group = this.graph.groupOfAccountNow(account);
-        if (group && !found.has(group.ring.ring_id)) found.set(group.ring.ring_id, { group, changed_at: change.at });
-      }
+    for (const [account, at] of this.lastChange) {
+      if (at < since) continue;
+      const group = this.graph.groupOfAccountNow(account);
+      if (!group) continue;
+      const known = found.get(group.ring.ring_id);
+      if (!known || known.changed_at < at) found.set(group.ring.ring_id, { group, changed_at: at });
     }
     return [...found.values()].sort((a, b) => b.changed_at - a.changed_at || a.group.ring.ring_id.localeCompare(b.group.ring.ring_id));
   }

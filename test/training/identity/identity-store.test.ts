@@ -1,0 +1,47 @@
+// The live identity state's change record (what GET /v1/rings?changed_since reads): the groups that gained or lost a
+// member since a time, and a record bounded by the accounts of the state however many changes it has seen.
+import { describe, expect, it } from 'vitest';
+import { buildIdentityIndexOfIdentities } from '../../../training/identity/identity-graph.js';
+import { hashIdentifier, IdentityConfigSchema } from '../../../training/identity/identity-index.js';
+import { LiveIdentityState } from '../../../training/identity/identity-store.js';
+import type { LiveAccount } from '../../../training/identity/live-account.js';
+
+const KEY = 'test-key';
+
+const account = (id: string, bank: string, at: number): LiveAccount => ({
+  account_id: id,
+  identifiers: { bank: [hashIdentifier(KEY, 'bank', bank)], device: [], ip: [] },
+  created_at: 0,
+  recorded_at: at,
+  template_signature: null,
+});
+
+const changed = (state: LiveIdentityState, since: number) =>
+  state.groupsChangedSince(since).map(({ group, changed_at }) => ({ members: [...group.ring.members].sort(), changed_at }));
+
+describe('live identity state: changes', () => {
+  it('lists the groups changed since a time, and keeps one entry per account however often it changes', async () => {
+    const state = new LiveIdentityState(buildIdentityIndexOfIdentities([], { config: IdentityConfigSchema.parse({}), hashKey: KEY }), null);
+    await state.record([account('a1', 'A', 1000), account('a2', 'A', 2000)]);
+    await state.record([account('b1', 'B', 3000), account('b2', 'B', 4000), account('b3', 'B', 4500)]);
+    expect(changed(state, 0)).toEqual([
+      { members: ['b1', 'b2', 'b3'], changed_at: 4500 },
+      { members: ['a1', 'a2'], changed_at: 2000 },
+    ]);
+    expect(changed(state, 2500)).toEqual([{ members: ['b1', 'b2', 'b3'], changed_at: 4500 }]);
+
+    // a thousand resubmissions of one account: the record holds one entry per account still
+    for (let i = 0; i < 1000; i++) await state.record([account('a1', 'A', 5000 + i)]);
+    expect(state.changeRecordSize).toBe(5);
+    expect(changed(state, 5000)).toEqual([{ members: ['a1', 'a2'], changed_at: 5999 }]);
+
+    // an erasure: the erased account leaves the record, the members left behind are marked changed
+    expect(await state.forget('b3', 7000)).toBe(true);
+    expect(state.changeRecordSize).toBe(4);
+    expect(changed(state, 6500)).toEqual([{ members: ['b1', 'b2'], changed_at: 7000 }]);
+    // a group dissolved by an erasure is no group any more: nothing to list
+    expect(await state.forget('b2', 8000)).toBe(true);
+    expect(changed(state, 7500)).toEqual([]);
+    expect(changed(state, 0).map((c) => c.members)).toEqual([['a1', 'a2']]);
+  });
+});
