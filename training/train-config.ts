@@ -11,7 +11,11 @@ import { RuleSchema, rulesWithUnknownFeatures } from './scoring/rules.js';
 import { SupervisedParamsSchema } from './supervised/supervised-layer.js';
 
 /** Rules from the field (issue 6): thresholds on registry features. */
-// Rules corroborate; alone, none of them flags an account (honest VPN users hop countries, honest experts ace tests).
+// Most rules corroborate; alone they flag nobody (honest VPN users hop countries, honest experts ace a test). Three are
+// patterns over many of an account's events that no honest account of the development worlds showed, and flag an
+// account for review alone (weight 0.7: 0.8 x 0.7 = 56 > flag_above): three or more fast perfect tests, and a median bid
+// far below or above the budget. They are the only trace of test cheats and bid abusers, whom the four detectors
+// averaged away (issue 18: 2-13% of them flagged). A block still needs a second kind of evidence.
 export const DEFAULT_RULES: z.input<typeof RuleSchema>[] = [
   { code: 'country-hopping', feature: 'login_country_changes', above: 3, weight: 0.15, description: 'more than 3 login-country changes' },
   { code: 'proposal-burst', feature: 'proposal_max_per_hour', above: 10, weight: 0.4, description: 'more than 10 proposals in one hour' },
@@ -21,6 +25,13 @@ export const DEFAULT_RULES: z.input<typeof RuleSchema>[] = [
     above: 0,
     weight: 0.3,
     description: 'a 90+ test score in under 35% of the typical time',
+  },
+  {
+    code: 'repeated-fast-perfect-tests',
+    feature: 'test_fast_high_scores',
+    above: 2,
+    weight: 0.7,
+    description: 'three or more 90+ test scores, each in under 35% of the typical time',
   },
   {
     code: 'payout-after-new-access',
@@ -36,8 +47,8 @@ export const DEFAULT_RULES: z.input<typeof RuleSchema>[] = [
     weight: 0.15,
     description: 'consecutive logins implying travel faster than 1000 km/h',
   },
-  { code: 'lowball-bids', feature: 'bid_ratio_median', below: 0.35, weight: 0.5, description: 'median bid below 35% of the job budget' },
-  { code: 'overbids', feature: 'bid_ratio_median', above: 2.5, weight: 0.5, description: 'median bid above 2.5 times the job budget' },
+  { code: 'lowball-bids', feature: 'bid_ratio_median', below: 0.35, weight: 0.7, description: 'median bid below 35% of the job budget' },
+  { code: 'overbids', feature: 'bid_ratio_median', above: 2.5, weight: 0.7, description: 'median bid above 2.5 times the job budget' },
 ];
 
 export const RiskWeightsSchema = z

@@ -23,9 +23,9 @@ describe('assessAccount reasons', () => {
     honest = dataset.accounts.filter((a) => dataset.labels?.get(a.account_id)?.label === 0 && a.proposals.length >= 5).slice(0, 30);
   });
 
-  const withCheatedTests = (account: AccountEvents): AccountEvents => {
+  const withCheatedTests = (account: AccountEvents, count = 4): AccountEvents => {
     const lastTs = Math.max(...account.proposals.map((p) => p.ts));
-    const cheats = [0, 1, 2, 3].map((k) => ({
+    const cheats = Array.from({ length: count }, (_, k) => ({
       test_id: `T-CHEAT-${k}`,
       started_at: lastTs - k * DAY_MS,
       duration_s: 120,
@@ -53,6 +53,34 @@ describe('assessAccount reasons', () => {
     const reasons = honest.map((account) => featureReasons(parts, withLowBids(account)));
     expect(reasons.filter((names) => names[0] === 'bid_ratio_median').length).toBeGreaterThanOrEqual(24);
     expect(reasons.filter((names) => names.includes('bid_ratio_median')).length).toBeGreaterThanOrEqual(27);
+  });
+
+  it('flags for review, by the rules alone, an ordinary account with three or more fast perfect tests or bidding a tenth of every budget', () => {
+    for (const variant of [(a: AccountEvents) => withCheatedTests(a, 3), withLowBids]) {
+      const assessments = honest.map((account) => assessAccount(parts, variant(account)));
+      for (const a of assessments) {
+        expect(a.components.rules).toBeGreaterThanOrEqual(70);
+        expect(a.action).not.toBe('MONITOR');
+        expect(a.reasons.map((r) => r.code)).toEqual(
+          expect.arrayContaining([expect.stringMatching(/^rule-(repeated-fast-perfect-tests|lowball-bids)$/)]),
+        );
+      }
+    }
+  });
+
+  it('leaves one fast perfect test to corroborate: alone it flags no ordinary account', () => {
+    const plain = honest.map((account) => assessAccount(parts, account));
+    const cheated = honest.map((account) => assessAccount(parts, withCheatedTests(account, 1)));
+    const ruleCodes = (a: (typeof plain)[number]) => a.reasons.filter((r) => r.kind === 'rule').map((r) => r.code);
+    cheated.forEach((a, i) => expect(ruleCodes(a).sort()).toEqual([...new Set([...ruleCodes(plain[i]!), 'rule-fast-perfect-test'])].sort()));
+    // accounts no other rule fired on: the one test is 30 points of rules, 0.8 x 30 = 24 of risk, no flag while the detectors find them ordinary
+    const ruleFree = cheated.filter((_, i) => plain[i]!.components.rules === 0);
+    expect(ruleFree.length).toBeGreaterThanOrEqual(15);
+    for (const a of ruleFree) {
+      expect(a.components.rules).toBeCloseTo(30, 5);
+      if (a.components.anomaly < 30) expect(a.action).toBe('MONITOR');
+    }
+    expect(ruleFree.filter((a) => a.components.anomaly < 30).length).toBeGreaterThanOrEqual(10);
   });
 
   it('gives at most three feature reasons, each with its value in original units beside the typical one', () => {
