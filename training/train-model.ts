@@ -236,8 +236,8 @@ async function supervisedStage(
   const state = result.layer?.state;
   stage(
     state
-      ? `supervised layer: ${note}; ${state.labels.fraud} fraud, ${state.labels.honest} honest; FLAG at probability ${state.flag.probability.toFixed(3)} (precision ${state.flag.precision.toFixed(3)}, lower bound ${state.flag.lower_bound.toFixed(3)}), BLOCK at ${state.block.probability.toFixed(3)} (precision ${state.block.precision.toFixed(3)}, lower bound ${state.block.lower_bound.toFixed(3)}) in ${elapsed()}`
-      : `supervised layer: ${note}; too few labels of each class (at least ${config.supervised.min_labels} labels, 2 of each class): the model stays unsupervised`,
+      ? `supervised layer: ${note}; ${state.labels.fraud} fraud, ${state.labels.honest} honest; FLAG at probability ${state.flag.probability.toFixed(3)} (precision ${state.flag.precision.toFixed(3)}, lower bound ${state.flag.lower_bound.toFixed(3)}), ${state.block.reached ? 'BLOCK at' : 'no BLOCK: its best threshold,'} ${state.block.probability.toFixed(3)} (precision ${state.block.precision.toFixed(3)}, lower bound ${state.block.lower_bound.toFixed(3)}) in ${elapsed()}`
+      : `supervised layer: ${note}; ${result.unusedBecause ?? 'not fitted'}: the model stays unsupervised`,
   );
   return { ...result, metricsBefore, source: note };
 }
@@ -297,6 +297,7 @@ async function packageStage(options: TrainModelOptions, input: PackageInput): Pr
       metrics,
       profiles,
       rings: [...parts.identityIndex.rings.values()],
+      feedback: input.feedback,
     }),
   });
   const card =

@@ -5,6 +5,7 @@ import type { RingRecord } from '../identity/identity-index.js';
 import { ringReasons } from '../identity/ring-score.js';
 import type { RiskAssessment } from '../scoring/risk-assessment.js';
 import type { RiskPolicy } from '../scoring/risk-policy.js';
+import type { FeedbackSummary } from '../supervised/feedback-summary.js';
 import { clusterProfileHeatmapSpec, clusterSizeSpec, curveSpec, riskHistogramSpec, ringSizeSpec } from './chart-specs.js';
 import { type VegaLiteSpec, vegaLiteToSvg } from './vega-charts.js';
 
@@ -24,6 +25,8 @@ export interface ReportInput {
   readonly metrics: ModelMetrics | null;
   readonly profiles: readonly ClusterProfile[];
   readonly rings: readonly RingRecord[];
+  /** what analyst decisions changed, when the version was trained with some (train --feedback, or the decision store) */
+  readonly feedback?: FeedbackSummary | null;
 }
 
 const escapeHtml = (text: unknown) =>
@@ -102,6 +105,69 @@ function highestRiskGroups(input: ReportInput): (string | number)[][] {
   });
 }
 
+/** "What feedback changed": the decisions used, the kinds learnt, the thresholds and the metrics before and after. */
+function feedbackSection(summary: FeedbackSummary): string[] {
+  const out = ['<h2>What feedback changed</h2>', `<p>Labels: ${escapeHtml(summary.source)}; ${summary.labelled_accounts} labelled accounts.</p>`];
+  if (!summary.layer_fitted)
+    out.push(
+      `<p>No supervised layer is used (${escapeHtml(summary.unused_because ?? 'too few labels of each class')}): this version is the unsupervised model.</p>`,
+    );
+  if (summary.labels) {
+    const kinds = Object.entries(summary.labels.kinds).map(([k, n]) => `${k} ${n}`);
+    out.push(
+      `<p>Decisions used: ${summary.labels.fraud} fraud, ${summary.labels.honest} honest. Kinds learnt: ${escapeHtml(kinds.join(', ') || 'none named')}.</p>`,
+    );
+  }
+  if (summary.flag && summary.block)
+    out.push(
+      "<p>Each threshold of the layer's probability is the lowest whose precision on the labelled accounts has a one-sided Clopper-Pearson lower bound reaching the action's target; an action whose bound falls short is not taken by the layer.</p>",
+      table(
+        ['action', 'probability at or above', 'target precision', 'estimated precision', 'lower bound', 'used'],
+        [['FLAG_FOR_REVIEW or higher', summary.flag] as const, ['BLOCK_ACCOUNT', summary.block] as const].map(([action, t]) => [
+          action,
+          num(t.probability),
+          pct(t.target_precision),
+          pct(t.precision),
+          `${pct(t.lower_bound)} (${Math.round(t.confidence * 100)}%)`,
+          t.reached && summary.layer_fitted ? 'yes' : 'no',
+        ]),
+      ),
+    );
+  const { before, after } = summary;
+  if (before && after) {
+    const share = (v: number | null) => (v === null ? 'n/a' : pct(v));
+    out.push(
+      `<p>On ${after.evaluated_accounts} held-out accounts nobody reviewed (${after.fraud_accounts} fraud):</p>`,
+      table(
+        ['model', 'PR-AUC', 'FLAG+ precision', 'FLAG+ recall', 'BLOCK precision'],
+        [
+          [
+            'unsupervised',
+            before.pr_auc === null ? 'n/a' : num(before.pr_auc),
+            pct(before.flagged_precision),
+            pct(before.flagged_recall),
+            share(before.block_precision),
+          ],
+          [
+            'with the layer',
+            after.pr_auc === null ? 'n/a' : num(after.pr_auc),
+            pct(after.flagged_precision),
+            pct(after.flagged_recall),
+            share(after.block_precision),
+          ],
+        ],
+      ),
+      table(
+        ['fraud kind', 'recall before', 'recall after'],
+        Object.keys(after.recall_by_kind)
+          .sort()
+          .map((k) => [k, share(before.recall_by_kind[k] ?? null), share(after.recall_by_kind[k] ?? null)]),
+      ),
+    );
+  }
+  return out;
+}
+
 /** The analyst report of one trained version as a single HTML string. */
 export async function renderReportHtml(input: ReportInput): Promise<string> {
   const charts: string[] = [
@@ -165,6 +231,7 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
       ),
     );
   }
+  if (input.feedback) sections.push(...feedbackSection(input.feedback));
   sections.push('<h2>Charts</h2>', `<div class="charts">${charts.map((svg) => `<figure>${svg}</figure>`).join('\n')}</div>`);
   sections.push(
     '<h2>Highest-risk accounts</h2>',

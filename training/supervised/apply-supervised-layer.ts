@@ -26,7 +26,7 @@ export function withSupervisedLayer(
   const labels = state.labels.fraud + state.labels.honest;
   const detail = isNovel
     ? `unlike the ${labels} accounts analysts labelled: the unsupervised score stands (learnt probability of fraud ${probability.toFixed(2)})`
-    : `learnt from ${labels} analyst decisions: probability of fraud ${probability.toFixed(2)} (flag at ${state.flag.probability.toFixed(2)}, block at ${state.block.probability.toFixed(2)})`;
+    : `learnt from ${labels} analyst decisions: probability of fraud ${probability.toFixed(2)} (flag at ${state.flag.probability.toFixed(2)}, ${state.block.reached ? `block at ${state.block.probability.toFixed(2)}` : 'never blocks: too few labels to block with the target precision'})`;
   const reason: Reason = {
     code: isNovel ? 'learned-novel-account' : 'learned-from-decisions',
     kind: 'learned',

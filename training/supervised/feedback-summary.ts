@@ -19,7 +19,12 @@ const HeadlineSchema = z.object({
 export const FeedbackSummarySchema = z.object({
   source: z.string().describe('where the labels came from'),
   labelled_accounts: z.number().int(),
-  layer_fitted: z.boolean(),
+  layer_fitted: z.boolean().describe('whether this version scores with the layer'),
+  unused_because: z
+    .string()
+    .nullable()
+    .default(null)
+    .describe('why this version has no layer (too few labels, a FLAG threshold the labels cannot vouch for)'),
   labels: z.object({ fraud: z.number().int(), honest: z.number().int(), kinds: z.record(z.string(), z.number().int()) }).nullable(),
   flag: ThresholdEstimateSchema.nullable(),
   block: ThresholdEstimateSchema.nullable(),
@@ -49,11 +54,12 @@ export function feedbackSummary(
   before: ModelMetrics | null,
   after: ModelMetrics | null,
 ): FeedbackSummary {
-  const state = result.layer?.state ?? null;
+  const state = result.fitted;
   return {
     source: result.source,
     labelled_accounts: result.labelled.size,
-    layer_fitted: state !== null,
+    layer_fitted: result.layer !== null,
+    unused_because: result.unusedBecause,
     labels: state?.labels ?? null,
     flag: state?.flag ?? null,
     block: state?.block ?? null,
@@ -70,16 +76,21 @@ const num = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
 export function renderFeedbackSection(summary: FeedbackSummary | null): string {
   if (!summary) return '';
   const lines = ['', '## What feedback changed', '', `Labels: ${summary.source}.`];
-  if (!summary.layer_fitted || !summary.labels || !summary.flag || !summary.block) {
-    lines.push('Too few labels of each class for a supervised layer: this version is the unsupervised model.');
+  if (!summary.labels || !summary.flag || !summary.block) {
+    lines.push(`No supervised layer (${summary.unused_because ?? 'too few labels of each class'}): this version is the unsupervised model.`);
     return `${lines.join('\n')}\n`;
   }
+  if (!summary.layer_fitted)
+    lines.push(
+      `The layer was fitted but is not used (${summary.unused_because ?? 'its thresholds fall short'}): this version is the unsupervised model.`,
+    );
   const kinds = Object.entries(summary.labels.kinds)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
   lines.push(
     `Supervised layer (boosted trees over the features, the detectors' z scores and the identity, rule and risk parts) fitted to ${summary.labels.fraud} fraud and ${summary.labels.honest} honest accounts; kinds learnt: ${kinds || 'none named'}.`,
     'Labels are weighted by the inverse of their chance of review, estimated per band of the unsupervised rank (top-ranked reviews are not a random sample).',
+    "Each threshold is the lowest probability whose precision on the labelled accounts (out-of-fold predictions, weighted) has a one-sided Clopper-Pearson lower bound reaching the action's target: BLOCK's target is the stricter one. An action whose bound falls short is not taken by the layer.",
     '',
     '| action | probability at or above | target precision | estimated precision | lower bound | labelled above | effective n |',
     '|---|---:|---:|---:|---:|---:|---:|',
@@ -89,7 +100,7 @@ export function renderFeedbackSection(summary: FeedbackSummary | null): string {
     ['BLOCK_ACCOUNT', summary.block],
   ] as const) {
     lines.push(
-      `| ${action} | ${num(t.probability)} | ${pct(t.target_precision)} | ${pct(t.precision)}${t.reached ? '' : ' (target not reached)'} | ${pct(t.lower_bound)} (${Math.round(t.confidence * 100)}% Clopper-Pearson) | ${t.labelled_above} | ${t.effective_n.toFixed(1)} |`,
+      `| ${action} | ${num(t.probability)} | ${pct(t.target_precision)} | ${pct(t.precision)} | ${pct(t.lower_bound)} (${Math.round(t.confidence * 100)}% Clopper-Pearson)${t.reached ? '' : ', below the target: not used'} | ${t.labelled_above} | ${t.effective_n.toFixed(1)} |`,
     );
   }
   if (summary.before && summary.after) {

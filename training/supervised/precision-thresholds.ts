@@ -1,4 +1,6 @@
-// Probability thresholds at which BLOCK and FLAG reach target precisions on labelled accounts, each with its Clopper-Pearson lower bound.
+// Probability thresholds at which BLOCK and FLAG reach target precisions on labelled accounts: the lowest threshold
+// whose one-sided Clopper-Pearson lower confidence bound of the precision reaches the target (not its point estimate:
+// a random-sample label stands for a hundred accounts, so a threshold's effective sample can be small).
 import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
 import { z } from 'zod';
 
@@ -10,7 +12,11 @@ export const ThresholdEstimateSchema = z.object({
   confidence: z.number(),
   labelled_above: z.number().int().describe('labelled accounts at or above the threshold'),
   effective_n: z.number().describe('Kish effective sample size of those labels ((Σw)² / Σw²)'),
-  reached: z.boolean().describe('whether the target precision was reached; if not, the threshold is the most precise one found'),
+  reached: z
+    .boolean()
+    .describe(
+      'whether the lower bound reaches the target precision; if not, the threshold is the one of the highest bound, and the layer does not take the action',
+    ),
 });
 export type ThresholdEstimate = z.infer<typeof ThresholdEstimateSchema>;
 
@@ -27,8 +33,10 @@ export function clopperPearsonLower(successes: number, trials: number, confidenc
 const MIN_LABELLED_ABOVE = 10;
 
 /**
- * The lowest threshold whose weighted precision reaches `target` (the most accounts acted on at that precision);
- * `probability`, `labels` and `weights` are of the labelled accounts, predictions made out of fold.
+ * The lowest threshold whose weighted precision has a lower confidence bound (at `confidence`) reaching `target`: the
+ * most accounts acted on while the precision is at least the target with that confidence. `probability`, `labels`
+ * and `weights` are of the labelled accounts, predictions made out of fold. A higher target gives a threshold at
+ * least as high (a bound reaching 0.95 reaches 0.90), so BLOCK is never below FLAG.
  */
 export function thresholdForPrecision(
   probability: Float64Array,
@@ -42,7 +50,7 @@ export function thresholdForPrecision(
   let total = 0;
   let squares = 0;
   let best: ThresholdEstimate | null = null;
-  let mostPrecise: ThresholdEstimate | null = null;
+  let mostCertain: ThresholdEstimate | null = null;
   for (let k = 0; k < order.length; k++) {
     const row = order[k] as number;
     const w = weights[row] as number;
@@ -55,20 +63,21 @@ export function thresholdForPrecision(
     if (k + 1 < MIN_LABELLED_ABOVE) continue;
     const precision = positive / total;
     const effectiveN = (total * total) / squares;
+    const lowerBound = clopperPearsonLower(precision * effectiveN, effectiveN, confidence);
     const estimate = {
       probability: probability[row] as number,
       target_precision: target,
       precision,
-      lower_bound: clopperPearsonLower(precision * effectiveN, effectiveN, confidence),
+      lower_bound: lowerBound,
       confidence,
       labelled_above: k + 1,
       effective_n: effectiveN,
-      reached: precision >= target,
+      reached: lowerBound >= target,
     };
     if (estimate.reached) best = estimate;
-    if (!mostPrecise || precision > mostPrecise.precision) mostPrecise = estimate;
+    if (!mostCertain || lowerBound > mostCertain.lower_bound) mostCertain = estimate;
   }
   if (best) return best;
-  if (mostPrecise) return mostPrecise;
+  if (mostCertain) return mostCertain;
   return { probability: 1, target_precision: target, precision: 0, lower_bound: 0, confidence, labelled_above: 0, effective_n: 0, reached: false };
 }

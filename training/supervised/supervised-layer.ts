@@ -26,7 +26,12 @@ export const SupervisedParamsSchema = z
     folds: z.number().int().min(2).max(20).default(5).describe('folds of the out-of-fold predictions that set the thresholds'),
     flag_precision: z.number().gt(0).lt(1).default(0.9).describe('target precision of FLAG_FOR_REVIEW or higher'),
     block_precision: z.number().gt(0).lt(1).default(0.95).describe('target precision of BLOCK_ACCOUNT'),
-    confidence: z.number().gt(0.5).lt(1).default(0.95).describe('confidence of the lower bounds shown with the thresholds'),
+    confidence: z
+      .number()
+      .gt(0.5)
+      .lt(1)
+      .default(0.95)
+      .describe("confidence of the lower bounds: a threshold is set where its precision's lower bound reaches the target"),
     novelty_quantile: z
       .number()
       .gt(0)
@@ -35,6 +40,10 @@ export const SupervisedParamsSchema = z
       .describe(
         "an account farther from every labelled account than this quantile of the labelled accounts' own nearest-neighbour distances is novel: it keeps at least its unsupervised risk (a kind nobody labelled must not get worse)",
       ),
+  })
+  .refine((p) => p.block_precision > p.flag_precision, {
+    message: 'block_precision must be above flag_precision (BLOCK is the stricter action)',
+    path: ['block_precision'],
   })
   .prefault({});
 export type SupervisedParams = z.infer<typeof SupervisedParamsSchema>;
@@ -187,6 +196,7 @@ export function restoreSupervisedLayer(state: SupervisedLayerState): FittedSuper
 /**
  * Supervised probability → 0-100 on the policy's scale: the label-set thresholds land on the policy's FLAG and BLOCK
  * lines (piecewise linear between), so the policy bands keep their meaning and their precision comes from the labels.
+ * A BLOCK threshold whose lower bound did not reach its target is not used: the layer then never reaches BLOCK.
  */
 export function supervisedRisk(
   state: Pick<SupervisedLayerState, 'flag' | 'block'>,
@@ -194,9 +204,15 @@ export function supervisedRisk(
   policy: { flag_above: number; block_above: number },
 ): number {
   const flagAt = state.flag.probability;
-  const blockAt = Math.max(state.block.probability, flagAt + 1e-6);
   // thresholds are "at or above"; the policy is "strictly above": a hair above the line
   const epsilon = 1e-6;
+  if (!state.block.reached) {
+    // FLAG's band runs from its threshold to probability 1, which lands on the BLOCK line without crossing it
+    if (probability < flagAt) return (probability / Math.max(1e-9, flagAt)) * policy.flag_above;
+    const along = (probability - flagAt) / Math.max(1e-9, 1 - flagAt);
+    return Math.min(policy.block_above, policy.flag_above + epsilon + along * (policy.block_above - policy.flag_above - epsilon));
+  }
+  const blockAt = Math.max(state.block.probability, flagAt + 1e-6);
   if (probability >= blockAt)
     return Math.min(
       100,

@@ -4,7 +4,13 @@ import type { AccountFeatures } from '../features/account-features.js';
 import { assessUnsupervised, type ScoringParts } from '../scoring/risk-score.js';
 import { LAYER_INPUT_NAMES } from './layer-inputs.js';
 import { propensityWeights } from './label-weights.js';
-import { type FittedSupervisedLayer, fitSupervisedLayer, restoreSupervisedLayer, type SupervisedParams } from './supervised-layer.js';
+import {
+  type FittedSupervisedLayer,
+  fitSupervisedLayer,
+  restoreSupervisedLayer,
+  type SupervisedLayerState,
+  type SupervisedParams,
+} from './supervised-layer.js';
 
 /** An analyst's label of one account: 1 fraud, 0 honest, with the fraud kind when known. */
 export interface AnalystLabel {
@@ -13,8 +19,15 @@ export interface AnalystLabel {
 }
 
 export interface SupervisedStageResult {
-  /** null when the labels cannot support a layer (too few, or one class only): the model stays unsupervised */
+  /**
+   * null when the labels cannot support a layer (too few, one class only, or no FLAG threshold whose precision's
+   * lower bound reaches the target): the model stays unsupervised
+   */
   readonly layer: FittedSupervisedLayer | null;
+  /** the layer fitted, used or not (its thresholds say why it was not) */
+  readonly fitted: SupervisedLayerState | null;
+  /** why there is no layer, or null when there is one */
+  readonly unusedBecause: string | null;
   /** the labelled accounts (never measured on) */
   readonly labelled: ReadonlySet<string>;
   /** per band of the unsupervised rank: [upper rank, accounts, labelled], for the model card */
@@ -60,5 +73,15 @@ export function trainSupervisedLayer(
     params,
     seed,
   );
-  return { layer: state && restoreSupervisedLayer(state), labelled: new Set(labels.keys()), bands };
+  const labelled = new Set(labels.keys());
+  if (!state) {
+    const because = `too few labels of each class (at least ${params.min_labels} labels, 2 of each class)`;
+    return { layer: null, fitted: null, unusedBecause: because, labelled, bands };
+  }
+  if (!state.flag.reached) {
+    const { flag } = state;
+    const because = `no FLAG threshold reaches the target precision ${flag.target_precision} with ${Math.round(flag.confidence * 100)}% confidence (the highest lower bound is ${flag.lower_bound.toFixed(3)}, ${flag.labelled_above} labelled accounts above it)`;
+    return { layer: null, fitted: state, unusedBecause: because, labelled, bands };
+  }
+  return { layer: restoreSupervisedLayer(state), fitted: state, unusedBecause: null, labelled, bands };
 }

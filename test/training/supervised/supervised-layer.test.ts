@@ -54,16 +54,43 @@ describe('clopperPearsonLower / thresholdForPrecision', () => {
     expect(clopperPearsonLower(0, 10, 0.95)).toBe(0);
   });
 
-  it('picks the lowest threshold whose precision reaches the target and reports its bound below it', () => {
-    // 40 accounts: the top 20 by probability hold 19 fraud, the next 20 hold 5
-    const probability = Float64Array.from({ length: 40 }, (_, i) => 1 - i / 40);
-    const labels = Uint8Array.from({ length: 40 }, (_, i) => (i < 20 ? Number(i !== 7) : Number(i % 4 === 0)));
-    const t = thresholdForPrecision(probability, labels, new Float64Array(40).fill(1), 0.9, 0.95);
-    expect(t.reached).toBe(true);
-    expect(t.labelled_above).toBe(22); // 20 fraud of the top 22: 0.909; of the top 23: 0.870
-    expect(t.precision).toBeCloseTo(20 / 22, 6);
-    expect(t.lower_bound).toBeLessThan(t.precision);
-    expect(t.lower_bound).toBeCloseTo(clopperPearsonLower(20, 22, 0.95), 6);
+  it("sets a threshold where the precision's lower bound, not its estimate, reaches the target: 59 fraud in a row reach 0.95 at 95%, 58 do not", () => {
+    // probabilities fall with the index; the top `run` accounts are fraud, the rest honest
+    const threshold = (run: number, target: number) =>
+      thresholdForPrecision(
+        Float64Array.from({ length: 100 }, (_, i) => 1 - i / 100),
+        Uint8Array.from({ length: 100 }, (_, i) => Number(i < run)),
+        new Float64Array(100).fill(1),
+        target,
+        0.95,
+      );
+    // n fraud of n: the bound is 0.05^(1/n), 0.9497 for 58 and 0.9505 for 59
+    const short = threshold(58, 0.95);
+    expect(short.reached).toBe(false);
+    expect(short.precision).toBe(1);
+    expect(short.lower_bound).toBeCloseTo(0.05 ** (1 / 58), 6);
+    const enough = threshold(59, 0.95);
+    expect(enough.reached).toBe(true);
+    expect(enough.labelled_above).toBe(59);
+    expect(enough.probability).toBeCloseTo(1 - 58 / 100, 9);
+    expect(enough.lower_bound).toBeCloseTo(0.05 ** (1 / 59), 6);
+    // a lower target goes lower, past a few honest accounts, while its bound holds: FLAG is never above BLOCK
+    const flag = threshold(59, 0.9);
+    expect(flag.reached).toBe(true);
+    expect(flag.labelled_above).toBeGreaterThan(59);
+    expect(flag.lower_bound).toBeGreaterThanOrEqual(0.9);
+    expect(clopperPearsonLower(59, flag.labelled_above + 1, 0.95)).toBeLessThan(0.9);
+    expect(flag.probability).toBeLessThan(enough.probability);
+  });
+
+  it('bounds a weighted precision on its effective sample size: one heavy label weighs like few', () => {
+    // 60 fraud of weight 1 above one honest label of weight 50 (a random-sample label standing for 50 accounts)
+    const probability = Float64Array.from({ length: 61 }, (_, i) => 1 - i / 61);
+    const labels = Uint8Array.from({ length: 61 }, (_, i) => Number(i < 60));
+    const weights = Float64Array.from({ length: 61 }, (_, i) => (i < 60 ? 1 : 50));
+    const t = thresholdForPrecision(probability, labels, weights, 0.9, 0.95);
+    expect(t.labelled_above).toBe(60);
+    expect(t.effective_n).toBeCloseTo(60, 9);
   });
 
   it('says when no threshold reaches the target', () => {
@@ -138,5 +165,21 @@ describe('fitSupervisedLayer / supervisedRisk', () => {
     const grid = Array.from({ length: 101 }, (_, i) => supervisedRisk(layer, i / 100, policy));
     grid.slice(1).forEach((v, i) => expect(v).toBeGreaterThanOrEqual(grid[i] as number));
     expect(layer.labels.kinds).toEqual({ bot: rows.labels.reduce((a, b) => a + b, 0) });
+  });
+
+  it('never reaches BLOCK when the BLOCK threshold fell short of its target', () => {
+    const estimate = { target_precision: 0.9, precision: 1, lower_bound: 0.95, confidence: 0.95, labelled_above: 60, effective_n: 60 };
+    const flag = { ...estimate, probability: 0.4, reached: true };
+    const policy = { flag_above: 50, block_above: 75 };
+    const unreached = { flag, block: { ...estimate, probability: 0.8, target_precision: 0.97, reached: false } };
+    expect(supervisedRisk(unreached, 0.4, policy)).toBeGreaterThan(50);
+    for (const p of [0.8, 0.99, 1]) expect(supervisedRisk(unreached, p, policy)).toBeLessThanOrEqual(75);
+    expect(supervisedRisk({ ...unreached, block: { ...unreached.block, reached: true } }, 0.8, policy)).toBeGreaterThan(75);
+  });
+
+  it('refuses a BLOCK target that is not stricter than the FLAG target', () => {
+    expect(() => SupervisedParamsSchema.parse({ flag_precision: 0.95, block_precision: 0.9 })).toThrow(
+      /block_precision must be above flag_precision/,
+    );
   });
 });
