@@ -19,12 +19,10 @@ import {
 import { keyedDecision } from '../training/decisions/keyed-decision.js';
 import { findAccountLinks } from '../training/identity/identity-index.js';
 import { identityStoreLocation, LiveIdentityState, openIdentityStore } from '../training/identity/identity-store.js';
-import { assessLive, livePartsOf, type PreparedAccount, prepareLive } from '../training/identity/live-assessment.js';
+import { type AssessmentAdjustment, assessLive, livePartsOf, type PreparedAccount, prepareLive } from '../training/identity/live-assessment.js';
 import type { LiveGroup } from '../training/identity/live-identity-graph.js';
 import { notRingReason, ringReasons } from '../training/identity/ring-score.js';
 import { loadScoringParts } from '../training/model-files.js';
-import type { AccountEventSummary, AccountFeatures } from '../training/features/account-features.js';
-import type { RiskAssessment } from '../training/scoring/risk-assessment.js';
 import { assessAccountFeatures, type ScoringParts } from '../training/scoring/risk-score.js';
 import { hashSecretSourceOf, type ServeConfig } from './config.js';
 import type { ChangedRing, ModelSummary, PredictResult, RingDetail } from './api-schemas.js';
@@ -106,7 +104,7 @@ export function scoringModelFrom(
   const liveParts = livePartsOf(parts, graph);
   const liveIndex = liveParts.identityIndex;
   // analyst decisions (decision store) bear on the assessment against the live state
-  const withDecisions = (assessment: RiskAssessment, summary: AccountEventSummary, features: AccountFeatures): RiskAssessment => {
+  const withDecisions: AssessmentAdjustment = (assessment, { summary, features, detectors }) => {
     const view = decisions.current();
     if (view.empty) return assessment;
     const { identity } = summary;
@@ -116,11 +114,11 @@ export function scoringModelFrom(
       identifiers: identity.identifiers,
       policy: parts.config.policy,
       ringOfAccount: (id) => liveIndex.ringOfAccount.get(id),
-      withoutRingEvidence: () => assessAccountFeatures({ ...liveParts, useRingEvidence: false }, identity.account_id, features),
+      withoutRingEvidence: () => assessAccountFeatures({ ...liveParts, useRingEvidence: false }, identity.account_id, features, detectors),
     });
   };
   const scoreAll = (prepared: readonly PreparedAccount[]): PredictResult[] =>
-    prepared.map(({ summary }) => assessLive(liveParts, graph, summary, withDecisions));
+    prepared.map((account) => assessLive(liveParts, graph, account, withDecisions));
   const detailOf = (group: LiveGroup | null) => (group ? ringDetailOf(group, base.flagged, base.judgement.ring_above) : null);
   return {
     name: manifest.name,

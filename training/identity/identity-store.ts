@@ -132,6 +132,9 @@ export class LiveIdentityState {
       const records = new Map(adds.map((id, i) => [id, values[i]]));
       for (const entry of parsed) this.apply(store, entry, records.get(entry.account_id));
       this.cursor = (entries.at(-1) as { id: string }).id;
+      // a short batch was the end of the log when read: no round trip to find it empty (what is written later, the
+      // next catchUp reads; a request's own entries are written before its catchUp starts)
+      if (entries.length < REPLAY_BATCH) return;
     }
   }
 

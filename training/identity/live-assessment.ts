@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AccountEvents } from '../../data/tables.js';
 import { type RiskAssessment, RiskAssessmentSchema } from '../scoring/risk-assessment.js';
 import { type AccountEventSummary, type AccountFeatures, completeAccountFeatures, summariseAccountEvents } from '../features/account-features.js';
-import { assessAccountFeatures, memberAnomalyScore, type ScoringParts } from '../scoring/risk-score.js';
+import { assessAccountFeatures, type DetectorOutput, memberAnomalyScore, runDetectors, type ScoringParts } from '../scoring/risk-score.js';
 import { type LiveAccount, liveAccountOf } from './live-account.js';
 import type { LiveIdentityGraph } from './live-identity-graph.js';
 
@@ -23,9 +23,10 @@ export const LiveAssessmentSchema = RiskAssessmentSchema.extend({
 });
 export type LiveAssessment = z.infer<typeof LiveAssessmentSchema>;
 
-/** An account made ready for the live state: what its events say (read once), and its live record. */
+/** An account made ready for the live state: what its events say (read once), the detectors' output, and its live record. */
 export interface PreparedAccount {
   readonly summary: AccountEventSummary;
+  readonly detectors: DetectorOutput;
   readonly record: LiveAccount;
 }
 
@@ -38,11 +39,8 @@ export function prepareLive(modelParts: ScoringParts, accounts: readonly Account
   const index = modelParts.identityIndex;
   return accounts.map((account) => {
     const summary = summariseAccountEvents(account, index.hashKey);
-    const anomaly = memberAnomalyScore(
-      modelParts,
-      completeAccountFeatures(summary, { referenceTime: modelParts.referenceTime, identityIndex: index }),
-    );
-    return { summary, record: liveAccountOf(summary.identity, recordedAt, anomaly) };
+    const detectors = runDetectors(modelParts, completeAccountFeatures(summary, { referenceTime: modelParts.referenceTime, identityIndex: index }));
+    return { summary, detectors, record: liveAccountOf(summary.identity, recordedAt, memberAnomalyScore(modelParts, detectors)) };
   });
 }
 
@@ -51,24 +49,32 @@ export function livePartsOf(modelParts: ScoringParts, graph: LiveIdentityGraph):
   return { ...modelParts, identityIndex: graph.asIdentityIndex() };
 }
 
+/** What revises an assessment after it is made (the service: analyst decisions), from what it was made of. */
+export type AssessmentAdjustment = (
+  assessment: RiskAssessment,
+  made: { readonly summary: AccountEventSummary; readonly features: AccountFeatures; readonly detectors: DetectorOutput },
+) => RiskAssessment;
+
 /**
- * The account of `summary` assessed against the live state (`liveParts` from livePartsOf over `graph`), with the ring
- * (ring score >= policy.ring_above) it is in now; in a candidate group below the threshold its ring_id is null.
- * `adjust` (the service: analyst decisions) may revise the assessment made from `features`.
+ * An account (its summary; the detectors' output when prepareLive made it) assessed against the live state (`liveParts`
+ * from livePartsOf over `graph`), with the ring (ring score >= policy.ring_above) it is in now; in a candidate group
+ * below the threshold its ring_id is null. `adjust` may revise the assessment.
  */
 export function assessLive(
   liveParts: ScoringParts,
   graph: LiveIdentityGraph,
-  summary: AccountEventSummary,
-  adjust?: (assessment: RiskAssessment, summary: AccountEventSummary, features: AccountFeatures) => RiskAssessment,
+  account: { readonly summary: AccountEventSummary; readonly detectors?: DetectorOutput },
+  adjust?: AssessmentAdjustment,
 ): LiveAssessment {
+  const { summary } = account;
   const accountId = summary.identity.account_id;
   const features = completeAccountFeatures(summary, { referenceTime: liveParts.referenceTime, identityIndex: liveParts.identityIndex });
-  const assessment = assessAccountFeatures(liveParts, accountId, features);
+  const detectors = account.detectors ?? runDetectors(liveParts, features);
+  const assessment = assessAccountFeatures(liveParts, accountId, features, detectors);
   const group = graph.groupOfAccountNow(accountId);
   const ring = group?.is_ring ? group : null;
   return {
-    ...(adjust ? adjust(assessment, summary, features) : assessment),
+    ...(adjust ? adjust(assessment, { summary, features, detectors }) : assessment),
     ring_id: ring?.ring.ring_id ?? null,
     ring: ring ? { size: ring.size, ring_score: ring.ring.ring_score } : null,
   };

@@ -112,22 +112,42 @@ export function assessAccount(parts: ScoringParts, account: AccountEvents, ident
   );
 }
 
-/** The same, from features already computed with this model's context (training reuses them across passes). */
-export function assessAccountFeatures(parts: ScoringParts, accountId: string, features: AccountFeatures): RiskAssessment {
-  const { assessment, layerInputs } = assessUnsupervised(parts, accountId, features);
+/** The same, from features already computed with this model's context (training reuses them across passes); `detectors`: runDetectors of them, when the caller has it. */
+export function assessAccountFeatures(
+  parts: ScoringParts,
+  accountId: string,
+  features: AccountFeatures,
+  detectors: DetectorOutput = runDetectors(parts, features),
+): RiskAssessment {
+  const { assessment, layerInputs } = assessUnsupervised(parts, accountId, features, detectors);
   return parts.supervised ? withSupervisedLayer(parts.supervised, layerInputs(), assessment, parts.config.policy) : assessment;
 }
 
+/** What the detectors make of one account: its scaled detector input (as a row and a one-row matrix) and each detector's raw score (and the combined one). */
+export interface DetectorOutput {
+  readonly scaled: Float64Array;
+  readonly matrix: ReturnType<typeof createFeatureMatrix>;
+  readonly raw: ReturnType<typeof scoreAnomalyEnsemble>;
+}
+
 /**
- * The detectors' combined anomaly score (0-100, as in `components.anomaly`) of an account whose features were computed
- * against the model's own identity index: then a function of the model and the account's events alone, so a live
- * identity state can keep it with the account and judge its groups with it (the "members the detectors find unusual"
- * evidence).
+ * The detectors run over an account's features. They read no identity link feature (the registry's DETECTOR_COLUMNS)
+ * and the context's account age depends on the model alone, so the output is the same whichever identity index the
+ * features were completed against: the service runs them once per account, for its live record and its assessment.
  */
-export function memberAnomalyScore(parts: ScoringParts, features: AccountFeatures): number {
-  const matrix = createFeatureMatrix(DETECTOR_FEATURE_NAMES, parts.scaler.transformRow(toModelInput(features.values)));
-  const raw = scoreAnomalyEnsemble(parts.ensemble, matrix);
-  return round(zToScore100(robustZ(parts.ensemble.calibrations[COMBINED], raw[COMBINED][0] as number), parts.config.score_mapping), 2);
+export function runDetectors(parts: ScoringParts, features: AccountFeatures): DetectorOutput {
+  const scaled = parts.scaler.transformRow(toModelInput(features.values));
+  const matrix = createFeatureMatrix(DETECTOR_FEATURE_NAMES, scaled);
+  return { scaled, matrix, raw: scoreAnomalyEnsemble(parts.ensemble, matrix) };
+}
+
+/**
+ * The detectors' combined anomaly score (0-100, as in `components.anomaly`): a function of the model and the account's
+ * events alone, so a live identity state keeps it with the account and judges its groups with it (the "members the
+ * detectors find unusual" evidence).
+ */
+export function memberAnomalyScore(parts: ScoringParts, detectors: DetectorOutput): number {
+  return round(zToScore100(robustZ(parts.ensemble.calibrations[COMBINED], detectors.raw[COMBINED][0] as number), parts.config.score_mapping), 2);
 }
 
 /** The assessment without the supervised layer, and the layer's inputs for it (made on demand). */
@@ -135,10 +155,9 @@ export function assessUnsupervised(
   parts: ScoringParts,
   accountId: string,
   features: AccountFeatures,
+  detectors: DetectorOutput = runDetectors(parts, features),
 ): { assessment: RiskAssessment; layerInputs: () => Float64Array } {
-  const scaled = parts.scaler.transformRow(toModelInput(features.values));
-  const matrix = createFeatureMatrix(DETECTOR_FEATURE_NAMES, scaled);
-  const raw = scoreAnomalyEnsemble(parts.ensemble, matrix);
+  const { scaled, matrix, raw } = detectors;
   const mapping = parts.config.score_mapping;
   const componentScore = (name: DetectorName | typeof COMBINED) =>
     zToScore100(robustZ(parts.ensemble.calibrations[name], raw[name][0] as number), mapping);

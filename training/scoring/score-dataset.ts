@@ -164,7 +164,7 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
       function* shardLines(): Generator<string> {
         for (const [i, account] of dataset.accounts.entries()) {
           if (accounts % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'scoring', done: accounts, unit: 'accounts', detail: shardNote.trim() });
-          const assessment = assessLive(liveParts, graph, summariseAccountEvents(account, parts.identityIndex.hashKey));
+          const assessment = assessLive(liveParts, graph, { summary: summariseAccountEvents(account, parts.identityIndex.hashKey) });
           actions[assessment.action]++;
           accounts++;
           const record = options.formatLine(assessment);
