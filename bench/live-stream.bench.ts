@@ -203,6 +203,16 @@ try {
     isRingMember,
     k,
   );
+  const topOrder = ids
+    .map((id, i) => ({ i, score: scoredById.get(id)?.risk_score ?? -1 }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
+  const topRing = topOrder.filter(({ i }) => isRingMember[i] === 1).length;
+  const topOtherFraud = topOrder.filter(({ i }) => isRingMember[i] === 0 && y[i] === 1).length;
+  const ringRisk = ids.flatMap((id, i) => (isRingMember[i] === 1 ? [scoredById.get(id)?.risk_score ?? 0] : [])).sort((a, b) => a - b);
+  console.log(
+    `Top ${k} of \`ringfence score\`: ${topRing} ring members, ${topOtherFraud} other fraud, ${k - topRing - topOtherFraud} honest; ring members' risk scores: median ${ringRisk[Math.floor(ringRisk.length / 2)]?.toFixed(1)}, lowest ${ringRisk[0]?.toFixed(1)}; ring members flagged (FLAG+) ${ids.filter((id, i) => isRingMember[i] === 1 && scoredById.get(id)?.action !== 'MONITOR').length} of ${k}.`,
+  );
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   console.log(
     `Targets: ROC-AUC at arrival ${f3(rocArrival)} >= 0.93 ${verdict(rocArrival >= 0.93)}; PR-AUC at arrival ${f3(prArrival)} >= 0.70 ${verdict(prArrival >= 0.7)}; ring precision ${f3(finalRings.precision)} >= 0.80 ${verdict(finalRings.precision >= 0.8)}; ring recall ${f3(finalRings.recall)} >= 0.90 ${verdict(finalRings.recall >= 0.9)}; FLAG+ precision (final) ${f3(finalFlag.precision)} >= 0.90 ${verdict(finalFlag.precision >= 0.9)}; \`ringfence score\` recall at top-k of ring members ${f3(topK)} >= 0.80 ${verdict(topK >= 0.8)}. (Final rescoring ROC-AUC ${f3(rocAuc(finalScores, y))}.)`,
