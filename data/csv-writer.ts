@@ -1,5 +1,6 @@
 // CSV and line output: RFC 4180 rows, whole tables as bytes built in blocks, and files streamed with backpressure and
 // renamed into place on close.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { trackTemporaryOutput } from './temporary-outputs.js';
@@ -64,6 +65,8 @@ export interface CsvWriter extends Omit<AtomicFileWriter, 'write'> {
   writeRow(values: readonly (string | number | boolean | null | undefined)[]): Promise<void> | void;
 }
 
+const LINES_PER_TURN = 200;
+
 /**
  * Streams text to `${file}.partial` in blocks of 1 MiB, with backpressure, and renames it to `file` on close, so no
  * half-written file is left and no output is ever held whole in one string (V8 strings stop at 512 MiB).
@@ -114,7 +117,13 @@ export function createAtomicFileWriter(file: string): AtomicFileWriter {
 export async function writeLinesAtomically(file: string, lines: Iterable<string>): Promise<void> {
   const writer = createAtomicFileWriter(file);
   try {
-    for (const line of lines) await writer.write(line);
+    let written = 0;
+    for (const line of lines) {
+      await writer.write(line);
+      // lines made by CPU work (scoring) await nothing for a whole 1 MiB block: a turn of the event loop now and then
+      // lets a signal be acted on while the output is still unfinished
+      if (++written % LINES_PER_TURN === 0) await nextTurn();
+    }
     await writer.close();
   } catch (error) {
     await writer.abort();

@@ -7,6 +7,7 @@
 // "record": false gives the same scores and ring ids. The state keeps a small record per account, not its events.
 // Each shard's lines go to a temporary file in the order of its accounts; the files are then merged by the accounts'
 // line numbers, so the output is in the order of the accounts file whatever the number of shards.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { type AtomicFileWriter, createAtomicFileWriter, writeLinesAtomically } from '../../data/csv-writer.js';
 import { DatasetError } from '../../data/data-errors.js';
@@ -23,6 +24,9 @@ import type { RiskAssessment } from './risk-assessment.js';
 import type { ScoringParts } from './risk-score.js';
 
 const PROGRESS_EVERY = 2000;
+// Both passes are CPU work that awaits nothing until a 1 MiB block is written: they give the event loop a turn this
+// often, so Ctrl-C or SIGTERM is acted on at once (removing the unfinished output) instead of after the whole folder.
+const YIELD_EVERY = 200;
 
 export interface ScoreDatasetOptions {
   /** the output's first line (a CSV header), if any */
@@ -125,6 +129,7 @@ async function addFolderToState(
     const { dataset } = await loadDatasetShard(folder, index, shards, onProgress);
     for (const account of dataset.accounts) {
       if (records.length % PROGRESS_EVERY === 0) onProgress?.({ stage: 'identity state', done: records.length, unit: 'accounts' });
+      if (records.length % YIELD_EVERY === 0) await nextTurn();
       records.push(...prepareLive(parts, [account], recordedAt).map((p) => p.record));
     }
     lastShard = dataset;
@@ -176,7 +181,13 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
         }
       }
       if (run) await writeLinesAtomically(run.file, shardLines());
-      else for (const line of shardLines()) await output.write(line);
+      else {
+        let written = 0;
+        for (const line of shardLines()) {
+          await output.write(line);
+          if (++written % YIELD_EVERY === 0) await nextTurn();
+        }
+      }
     }
     options.onProgress?.({ stage: 'scoring', done: accounts, unit: 'accounts' });
     if (accounts === 0) throw new DatasetError(folder, `the accounts table of ${folder} has no valid rows: there are no accounts to score`);
