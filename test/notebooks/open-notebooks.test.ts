@@ -41,6 +41,6 @@ describe('npm run notebooks:open', () => {
     expect(output.includes('running as root: passing --allow-root')).toBe(isRoot);
     child.kill('SIGTERM');
     const [code, signal] = await exited;
-    expect(code === 0 || signal === 'SIGTERM').toBe(true);
+    expect(code === 0 || signal === 'SIGTERM', `exit code ${code}, signal ${signal}:\n${output}`).toBe(true);
   }, 400_000);
 });
