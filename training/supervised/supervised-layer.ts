@@ -32,6 +32,12 @@ export const SupervisedParamsSchema = z
       .lt(1)
       .default(0.95)
       .describe("confidence of the lower bounds: a threshold is set where its precision's lower bound reaches the target"),
+    may_lower: z
+      .boolean()
+      .default(false)
+      .describe(
+        'whether the layer may lower an unsupervised score (default: it only raises one, where its thresholds vouch for FLAG or BLOCK; the labels of a top-of-ranking review say little about the accounts below it)',
+      ),
     novelty_quantile: z
       .number()
       .gt(0)
