@@ -89,12 +89,25 @@ export class LiveIdentityGraph {
    * Recorded users not already among the training users (an account is never counted twice). A hub's record lists no
    * users, so there a recorded training account (resubmitted, or trained on by a newer version) counts as already in.
    */
-  private extraUsers(kind: IdentifierKind, hash: string): string[] {
+  private extraUsers(kind: IdentifierKind, hash: string, base = this.baseRecord(kind, hash)): string[] {
     const recorded = this.users.get(keyOf(kind, hash));
     if (!recorded) return [];
-    const base = this.baseRecord(kind, hash);
     if (!base) return [...recorded];
-    return [...recorded].filter((id) => (base.is_hub ? !this.inTraining.has(id) : !base.account_ids.includes(id)));
+    return [...recorded].filter((id) => !this.countedInBase(base, id));
+  }
+
+  /** How many extraUsers there are, without listing them (hub checks run for every identifier of every arrival). */
+  private extraUserCount(kind: IdentifierKind, hash: string, base: IdentifierRecord | undefined): number {
+    const recorded = this.users.get(keyOf(kind, hash));
+    if (!recorded) return 0;
+    if (!base) return recorded.size;
+    let count = 0;
+    for (const id of recorded) if (!this.countedInBase(base, id)) count++;
+    return count;
+  }
+
+  private countedInBase(base: IdentifierRecord, accountId: string): boolean {
+    return base.is_hub ? this.inTraining.has(accountId) : base.account_ids.includes(accountId);
   }
 
   /** Whether the model's index knows `account` as a training account: in a training group, or a listed user of its identifiers. */
@@ -105,22 +118,33 @@ export class LiveIdentityGraph {
     );
   }
 
-  private userCount(kind: IdentifierKind, hash: string): number {
-    return (this.baseRecord(kind, hash)?.account_count ?? 0) + this.extraUsers(kind, hash).length;
-  }
-
   isHub(kind: IdentifierKind, hash: string): boolean {
-    return (this.baseRecord(kind, hash)?.is_hub ?? false) || this.userCount(kind, hash) > this.base.config.hub_cap[kind];
+    const base = this.baseRecord(kind, hash);
+    if (base?.is_hub) return true;
+    return (base?.account_count ?? 0) + this.extraUserCount(kind, hash, base) > this.base.config.hub_cap[kind];
   }
 
   /** The identifier as the training index would list it had the recorded accounts been in its training data. */
   identifierRecord(kind: IdentifierKind, hash: string): IdentifierRecord | undefined {
     const base = this.baseRecord(kind, hash);
-    const extra = this.extraUsers(kind, hash);
+    const extra = this.extraUsers(kind, hash, base);
     if (extra.length === 0) return base;
     const count = (base?.account_count ?? 0) + extra.length;
     const isHub = (base?.is_hub ?? false) || count > this.base.config.hub_cap[kind];
     return { kind, hash, account_ids: isHub ? [] : [...(base?.account_ids ?? []), ...extra], account_count: count, is_hub: isHub };
+  }
+
+  /**
+   * The users of a non-hub identifier (training users, then recorded ones not among them), as identifierRecord lists
+   * them, without building the record; nothing for a hub.
+   */
+  private *linkingUsers(kind: IdentifierKind, hash: string): Generator<string> {
+    const base = this.baseRecord(kind, hash);
+    if (base?.is_hub) return;
+    const recorded = this.users.get(keyOf(kind, hash));
+    if ((base?.account_count ?? 0) + (recorded ? this.extraUserCount(kind, hash, base) : 0) > this.base.config.hub_cap[kind]) return;
+    if (base) yield* base.account_ids;
+    if (recorded) for (const id of recorded) if (!base || !this.countedInBase(base, id)) yield id;
   }
 
   // ---- nodes and links
@@ -143,9 +167,7 @@ export class LiveIdentityGraph {
     const ipShared = new Map<string, number>();
     for (const kind of LIVE_IDENTIFIER_KINDS) {
       for (const hash of account.identifiers[kind]) {
-        const record = this.identifierRecord(kind, hash);
-        if (!record || record.is_hub) continue;
-        for (const other of record.account_ids) {
+        for (const other of this.linkingUsers(kind, hash)) {
           if (other === accountId) continue;
           if (kind === 'ip') ipShared.set(other, (ipShared.get(other) ?? 0) + 1);
           else linked.add(this.nodeOfAccount(other));
