@@ -38,7 +38,7 @@ export const DEFAULT_RULES: z.input<typeof RuleSchema>[] = [
     feature: 'payout_change_after_new_access',
     above: 0,
     weight: 0.4,
-    description: 'a new bank account within 72 h of a login from a new device or country',
+    description: 'a new bank account within 72 h of a login from a new device in a new country',
   },
   {
     code: 'impossible-travel',

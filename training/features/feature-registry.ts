@@ -66,7 +66,7 @@ export const FEATURES: readonly FeatureSpec[] = [
     'payout_change_after_new_access',
     'payout',
     'changes',
-    'bank hashes added (after the first) within 72 h of a login from a new device or country',
+    'bank hashes added (after the first) within 72 h of a login from a new device in a new country',
     0,
     true,
   ),

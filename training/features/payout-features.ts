@@ -1,16 +1,21 @@
-// Payout changes: a new bank hash shortly after a login from a device or country never seen before.
+// Payout changes: a new bank hash shortly after a login from a device never seen before in a country never seen before.
+//
+// New in both ways, not either: an honest freelancer buys a new phone at home, or travels with the old laptop, and now
+// and then adds a bank account the same week; someone who took the account over logs in from their own device where
+// they are. With either one, 17 honest accounts of 6,000 ranked among the top 77 of a development world (issue 18,
+// seed 2002), beside the 27 takeovers it found; with both, 2.
 import type { AccountEvents } from '../../data/tables.js';
 
 export const NEW_ACCESS_WINDOW_MS = 72 * 3_600_000;
 
 export function computePayoutFeatures(account: AccountEvents): Record<string, number> {
   const banks = new Set(account.payouts.map((p) => p.bank_hash));
-  // first-seen times of devices and countries after the account's very first login
+  // times of logins (after the account's very first) from a device and a country both seen for the first time
   const newAccessTimes: number[] = [];
   const seenDevices = new Set<string>();
   const seenCountries = new Set<string>([account.country]);
   account.logins.forEach((login, i) => {
-    const isNew = !seenDevices.has(login.device_id) || !seenCountries.has(login.country);
+    const isNew = !seenDevices.has(login.device_id) && !seenCountries.has(login.country);
     seenDevices.add(login.device_id);
     seenCountries.add(login.country);
     if (isNew && i > 0) newAccessTimes.push(login.ts);

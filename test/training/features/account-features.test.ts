@@ -124,15 +124,27 @@ describe('skills-test features', () => {
 });
 
 describe('payout features', () => {
-  it('counts a new bank hash added within 72 h of a login from a new device, not the first bank', () => {
+  it('counts a new bank hash added within 72 h of a login from a new device in a new country, not the first bank', () => {
     const account = base({
-      logins: [login(T0), login(T0 + 100 * H, 'DE', '1.1.1.1', 'attacker')],
+      logins: [login(T0), login(T0 + 100 * H, 'RU', '9.9.9.9', 'attacker')],
       payouts: [
         { added_at: T0 + H, bank_hash: 'b1' },
         { added_at: T0 + 110 * H, bank_hash: 'b2' },
       ],
     });
     expect(computePayoutFeatures(account)).toEqual({ payout_bank_count: 2, payout_change_after_new_access: 1 });
+  });
+
+  it('does not count a new bank after a new device at home (a new phone) or a known device abroad (travel)', () => {
+    const payouts = [
+      { added_at: T0 + H, bank_hash: 'b1' },
+      { added_at: T0 + 110 * H, bank_hash: 'b2' },
+    ];
+    const newPhone = base({ logins: [login(T0), login(T0 + 100 * H, 'DE', '1.1.1.1', 'new-phone')], payouts });
+    const travel = base({ logins: [login(T0), login(T0 + 100 * H, 'PT', '8.8.8.8', 'd1')], payouts });
+    const late = base({ logins: [login(T0), login(T0 + 30 * H, 'RU', '9.9.9.9', 'attacker')], payouts });
+    for (const account of [newPhone, travel, late])
+      expect(computePayoutFeatures(account)).toEqual({ payout_bank_count: 2, payout_change_after_new_access: 0 });
   });
 });
 
