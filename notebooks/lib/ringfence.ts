@@ -24,12 +24,45 @@ export interface Metrics {
   curves: { roc: { x: number; y: number }[]; pr: { x: number; y: number }[] };
 }
 
+/** What analyst labels changed (the version's feedback.json): metrics on the held-out accounts nobody reviewed. */
+export interface FeedbackHeadline {
+  evaluated_accounts: number;
+  fraud_accounts: number;
+  pr_auc: number | null;
+  flagged_precision: number;
+  flagged_recall: number;
+  block_precision: number | null;
+  recall_by_kind: Record<string, number>;
+}
+
+export interface FeedbackSummary {
+  source: string;
+  labelled_accounts: number;
+  layer_fitted: boolean;
+  unused_because: string | null;
+  labels: { fraud: number; honest: number; kinds: Record<string, number> } | null;
+  before: FeedbackHeadline | null;
+  after: FeedbackHeadline | null;
+}
+
+/** An analyst's verdict on one account, as the decision store holds it. */
+export interface AccountDecision {
+  type: 'account';
+  account_id: string;
+  label: 'fraud' | 'honest';
+  kind?: string;
+  reviewer: string;
+  decided_at: string;
+  note: string;
+}
+
 export interface TrainResult {
   name: string;
   version: string;
   dir: string;
   reportDir: string;
   metrics: Metrics | null;
+  feedback: FeedbackSummary | null;
 }
 
 export interface EventsOfAccount {
@@ -56,7 +89,14 @@ export interface Library {
     outDir: string,
     options: { accounts: number; seed: number; fraudRate?: number },
   ): Promise<{ accounts: number; labelMix: Record<string, number> }>;
-  trainModel(options: { dataDir: string; modelsRoot: string; name?: string; seed?: number }): Promise<TrainResult>;
+  trainModel(options: {
+    dataDir: string;
+    modelsRoot: string;
+    name?: string;
+    seed?: number;
+    /** analyst decisions to learn from (the supervised layer) */
+    labelSource?: { decisions: AccountDecision[]; description: string };
+  }): Promise<TrainResult>;
   loadDataset(folder: string): Promise<{ accounts: EventsOfAccount[] }>;
   listVersions(root: string, name: string): Promise<string[]>;
   trainingDataDifferences(manifest: { training_data: Record<string, unknown> }, dataDir: string): Promise<TrainingDataDifference[]>;
