@@ -126,11 +126,14 @@ export function scoringModelFrom(
     summary: summaryOf(parts, manifest, metrics),
     async scoreAccounts(accounts, { record }) {
       await applyRetention();
-      await Promise.all([state.catchUp(), decisions.catchUp()]);
+      // the live records need the model alone; a recording request then catches up once, with its own records written
       const prepared = prepareLive(parts, accounts, Date.now());
       const live = prepared.map((p) => p.record);
-      if (!record) return graph.withAccounts(live, () => scoreAll(prepared));
-      await state.record(live);
+      if (!record) {
+        await Promise.all([state.catchUp(), decisions.catchUp()]);
+        return graph.withAccounts(live, () => scoreAll(prepared));
+      }
+      await Promise.all([state.record(live), decisions.catchUp()]);
       return scoreAll(prepared);
     },
     async ring(ringId) {
