@@ -136,29 +136,53 @@ try {
     template_signature: null,
   };
   const accounts = syntheticLiveAccounts(toRecord, template);
-  console.log(`\nRecording ${toRecord} distinct accounts, 25 per transaction, each replayed into the process's state (groups kept current):\n`);
-  console.log('| store | seconds | accounts/s | store size MiB | extrapolated to 1M: minutes | GiB | groups |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const [label, location] of [
-    ['LMDB', path.join(root, 'record-store')],
-    ['Redis', `redis://127.0.0.1:${redisPort}/1`],
-  ] as const) {
+  console.log(
+    `\nRecording ${toRecord} distinct accounts, 25 per transaction, each replayed into the process's state (groups kept current): one transaction at a time, and 16 in flight (as 16 connections of recording requests would have them; into a fresh store):\n`,
+  );
+  console.log(
+    '| store | seconds | accounts/s | store size MiB | extrapolated to 1M: minutes | GiB | groups | 16 in flight: seconds | accounts/s | 1M: minutes |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  /** Records `accounts` into a fresh state over `location`, `inFlight` transactions at a time; seconds, and the state. */
+  const recordAll = async (location: string, inFlight: number) => {
     const state = new LiveIdentityState(parts.identityIndex, await openIdentityStore(location, secret.fingerprint));
     const started = performance.now();
-    for (let i = 0; i < accounts.length; i += 25) await state.record(accounts.slice(i, i + 25));
-    const elapsed = (performance.now() - started) / 1000;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        for (;;) {
+          const i = next;
+          next += 25;
+          if (i >= accounts.length) return;
+          await state.record(accounts.slice(i, i + 25));
+        }
+      }),
+    );
+    return { elapsed: (performance.now() - started) / 1000, state };
+  };
+  for (const [label, location, concurrentLocation] of [
+    ['LMDB', path.join(root, 'record-store'), path.join(root, 'record-store-16')],
+    ['Redis', `redis://127.0.0.1:${redisPort}/1`, `redis://127.0.0.1:${redisPort}/2`],
+  ] as const) {
+    const { elapsed, state } = await recordAll(location, 1);
     const bytes =
       label === 'LMDB'
         ? await directoryBytes(location)
         : Number(/used_memory:(\d+)/.exec(execFileSync('redis-cli', ['-p', String(redisPort), 'info', 'memory'], { encoding: 'utf8' }))?.[1] ?? NaN);
     const groups = [...state.graph.liveGroups()].length;
     await state.close();
+    const concurrent = await recordAll(concurrentLocation, 16);
+    const concurrentGroups = [...concurrent.state.graph.liveGroups()].length;
+    await concurrent.state.close();
+    if (concurrentGroups !== groups) throw new Error(`${label}: ${concurrentGroups} groups recorded 16 in flight, ${groups} one at a time`);
     const perMillion = 1e6 / toRecord;
     console.log(
-      `| ${label} | ${elapsed.toFixed(1)} | ${(toRecord / elapsed).toFixed(0)} | ${(bytes / 2 ** 20).toFixed(1)} | ${((elapsed * perMillion) / 60).toFixed(1)} | ${((bytes * perMillion) / 2 ** 30).toFixed(2)} | ${groups} |`,
+      `| ${label} | ${elapsed.toFixed(1)} | ${(toRecord / elapsed).toFixed(0)} | ${(bytes / 2 ** 20).toFixed(1)} | ${((elapsed * perMillion) / 60).toFixed(1)} | ${((bytes * perMillion) / 2 ** 30).toFixed(2)} | ${groups} | ${concurrent.elapsed.toFixed(1)} | ${(toRecord / concurrent.elapsed).toFixed(0)} | ${((concurrent.elapsed * perMillion) / 60).toFixed(1)} |`,
     );
   }
-  console.log(`\n(Redis size: the server's used_memory, both databases. Load average after: ${os.loadavg()[0]!.toFixed(1)}.)`);
+  console.log(
+    `\n(Redis size: the server's used_memory after the one-at-a-time run, both databases then in use. Load average after: ${os.loadavg()[0]!.toFixed(1)}.)`,
+  );
   await stopChild(redis.child);
 } finally {
   for (const child of running) if (child.exitCode === null) child.kill('SIGTERM');
