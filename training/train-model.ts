@@ -27,6 +27,7 @@ import type { RiskAssessment } from './scoring/risk-assessment.js';
 import { assessAccountFeatures, type ScoringParts } from './scoring/risk-score.js';
 import { type AnalystLabels, type LabelSource, readAnalystLabels } from './supervised/analyst-labels.js';
 import { FEEDBACK_FILE, type FeedbackSummary, feedbackSummary, renderFeedbackSection } from './supervised/feedback-summary.js';
+import { reviewQueue } from './supervised/review-queue.js';
 import { type SupervisedStageResult, trainSupervisedLayer } from './supervised/train-supervised-layer.js';
 import type { TrainConfig } from './train-config.js';
 import { median } from './statistics.js';
@@ -281,6 +282,8 @@ async function packageStage(options: TrainModelOptions, input: PackageInput): Pr
   files['input-schema.json'] =
     `${JSON.stringify({ ...inputContractJsonSchema(), title: 'ringfence predict record', $ref: '#/$defs/account_events', account_events_fields: Object.keys(AccountEventsSchema.shape) }, null, 1)}\n`;
   if (metrics) files[FILES.metrics] = `${JSON.stringify(metrics, null, 1)}\n`;
+  // beside the highest-risk accounts: those whose review would teach the model most (one unsupervised pass over the accounts)
+  const queue = reviewQueue(parts, data, HIGHEST_RISK_SHOWN);
   // the report names the version actually published (a second write within the same second gets a suffix)
   const reportFiles = async (version: string): Promise<Record<string, string>> => ({
     ...report,
@@ -298,6 +301,7 @@ async function packageStage(options: TrainModelOptions, input: PackageInput): Pr
       profiles,
       rings: [...parts.identityIndex.rings.values()],
       feedback: input.feedback,
+      reviewQueue: queue,
     }),
   });
   const card =

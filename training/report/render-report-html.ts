@@ -6,6 +6,7 @@ import { ringReasons } from '../identity/ring-score.js';
 import type { RiskAssessment } from '../scoring/risk-assessment.js';
 import type { RiskPolicy } from '../scoring/risk-policy.js';
 import type { FeedbackSummary } from '../supervised/feedback-summary.js';
+import type { ReviewCandidate } from '../supervised/review-queue.js';
 import { clusterProfileHeatmapSpec, clusterSizeSpec, curveSpec, riskHistogramSpec, ringSizeSpec } from './chart-specs.js';
 import { type VegaLiteSpec, vegaLiteToSvg } from './vega-charts.js';
 
@@ -27,6 +28,8 @@ export interface ReportInput {
   readonly rings: readonly RingRecord[];
   /** what analyst decisions changed, when the version was trained with some (train --feedback, or the decision store) */
   readonly feedback?: FeedbackSummary | null;
+  /** the accounts whose review would teach the model most (ringfence review-queue), highest teach value first */
+  readonly reviewQueue?: readonly ReviewCandidate[] | null;
 }
 
 const escapeHtml = (text: unknown) =>
@@ -168,6 +171,19 @@ function feedbackSection(summary: FeedbackSummary): string[] {
   return out;
 }
 
+/** "Accounts to review next", beside the highest-risk accounts: what a review would teach the model most. */
+function reviewQueueSection(queue: readonly ReviewCandidate[] | null): string[] {
+  if (!queue || queue.length === 0) return [];
+  return [
+    '<h2>Accounts to review next</h2>',
+    `<p>The ${queue.length} accounts whose review would teach the model most: uncertain (near the FLAG line) and, once analysts have labelled some, unlike the accounts already labelled; teach value = uncertainty × novelty. The full list: <code>ringfence review-queue</code>.</p>`,
+    table(
+      ['account', 'teach value', 'uncertainty', 'novelty', 'probability of fraud', 'unsupervised risk'],
+      queue.map((c) => [c.account_id, num(c.teach_value), num(c.uncertainty), num(c.novelty), num(c.probability), c.risk_score.toFixed(1)]),
+    ),
+  ];
+}
+
 /** The analyst report of one trained version as a single HTML string. */
 export async function renderReportHtml(input: ReportInput): Promise<string> {
   const charts: string[] = [
@@ -237,6 +253,7 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
     '<h2>Highest-risk accounts</h2>',
     `<p>The ${Math.min(HIGHEST_RISK_SHOWN, input.highestRisk.length)} highest-risk accounts, grouped by their three strongest reasons; the reasons are those of the group's riskiest account.</p>`,
     table(['accounts', 'risk', 'action', 'label', 'three strongest reasons', 'account (cluster)'], highestRiskGroups(input)),
+    ...reviewQueueSection(input.reviewQueue ?? null),
     '<h2>Clusters</h2>',
     table(
       ['cluster', 'size', 'flagged', 'what sets it apart'],

@@ -48,6 +48,22 @@ describe('report.html', () => {
     expect(new Set(rows.map((r) => r[0].replace(/<td class="n">\d+<\/td>/, '').replace(/A\d+ \(cluster \d+\)(, )?/g, ''))).size).toBe(rows.length);
   });
 
+  it('lists beside them the accounts whose review would teach the model most, highest teach value first', async () => {
+    const html = await readFile(reportFile(), 'utf8');
+    const section = html.slice(html.indexOf('<h2>Accounts to review next</h2>'));
+    expect(section.length).toBeLessThan(html.length);
+    expect(html.indexOf('<h2>Accounts to review next</h2>')).toBeGreaterThan(html.indexOf('<h2>Highest-risk accounts</h2>'));
+    const rows = [
+      ...section.slice(0, section.indexOf('</table>')).matchAll(/<tr><td>([^<]+)<\/td><td>([\d.]+)<\/td><td>([\d.]+)<\/td><td>([\d.]+)<\/td>/g),
+    ];
+    expect(rows).toHaveLength(25);
+    const teach = rows.map((r) => Number(r[2]));
+    teach.slice(1).forEach((v, i) => expect(v).toBeLessThanOrEqual(teach[i] as number));
+    // without a supervised layer every account is equally novel: the teach value is the uncertainty
+    for (const r of rows) expect(Number(r[2])).toBeCloseTo(Number(r[3]), 3);
+    expect(new Set(rows.map((r) => r[1])).size).toBe(25);
+  });
+
   // the charts must read in a wide window and in a 700 px one: nothing cut off or scrolling sideways, every axis titled,
   // every legend entry drawn in the shape of its marks, no see-through bars blending into colours no legend names
   it.skipIf(!hasChromium).each([1400, 700])(
