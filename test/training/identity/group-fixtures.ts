@@ -129,3 +129,57 @@ export function newRing(size: number, seed = 3): AccountEvents[] {
     });
   });
 }
+
+/**
+ * A freelancer who lost access to an account made two years ago and opened a new one a few days after its last use,
+ * on the same laptop and home IP, paid into the same bank: two accounts, one person, one after the other.
+ */
+export function reopened(seed = 4): AccountEvents[] {
+  const random = createSeededRandom(seed);
+  const oldCreated = AS_OF - 720 * DAY;
+  const lostAt = AS_OF - 40 * DAY;
+  const newCreated = lostAt + 3 * DAY;
+  const shared = { ips: ['home-ip-4', `phone-${seed}`], devices: [`own-laptop-${seed}`], bidRatio: 0.9 };
+  return [
+    member({
+      id: `RO${seed}-old`,
+      createdAt: oldCreated,
+      loginTimes: ownTimes(random, AS_OF - 200 * DAY, lostAt, 40),
+      banks: [{ hash: `own-bank-${seed}`, at: oldCreated + DAY }],
+      proposalTimes: ownTimes(random, AS_OF - 200 * DAY, lostAt, 20),
+      seed: seed * 1000,
+      ...shared,
+    }),
+    member({
+      id: `RO${seed}-new`,
+      createdAt: newCreated,
+      loginTimes: ownTimes(random, newCreated, AS_OF, 15),
+      banks: [{ hash: `own-bank-${seed}`, at: newCreated + DAY }],
+      proposalTimes: ownTimes(random, newCreated, AS_OF, 8),
+      seed: seed * 1000 + 1,
+      ...shared,
+    }),
+  ];
+}
+
+/**
+ * Members of a coworking space of `size`: its two office IPs (wired and Wi-Fi) on working days, each member's own
+ * home IP, laptop and bank, accounts opened over years.
+ */
+export function coworking(size: number, seed = 5): AccountEvents[] {
+  const random = createSeededRandom(seed);
+  return Array.from({ length: size }, (_, i) => {
+    const createdAt = AS_OF - (90 + random.next() * 900) * DAY;
+    return member({
+      id: `CW${seed}-${i}`,
+      createdAt,
+      loginTimes: ownTimes(random, Math.max(createdAt, AS_OF - 180 * DAY), AS_OF, 30),
+      ips: [`cowork-wired-${seed}`, `cowork-wifi-${seed}`, `home-${seed}-${i}`],
+      devices: [`laptop-${seed}-${i}`],
+      banks: [{ hash: `own-bank-${seed}-${i}`, at: createdAt + DAY }],
+      proposalTimes: ownTimes(random, Math.max(createdAt, AS_OF - 180 * DAY), AS_OF, 10),
+      bidRatio: 0.6 + random.next(),
+      seed: seed * 1000 + i,
+    });
+  });
+}
