@@ -213,14 +213,16 @@ export class LiveIdentityGraph {
 
   /**
    * Records `account` (replacing an earlier record of the same account, which keeps its place, so a resubmission does
-   * not change the id of a group it founded); `seq` is its position in the store's log (default: that place, else after
+   * not change the id of a group it founded); `seq` is its position in the store's log when it is new (default: after
    * every account so far).
    */
-  add(account: LiveAccount, seq = this.live.get(account.account_id)?.seq ?? this.lastSeq + 1): void {
-    if (this.live.has(account.account_id)) this.remove(account.account_id);
+  add(account: LiveAccount, seq = this.lastSeq + 1): void {
+    const earlier = this.live.get(account.account_id);
+    const place = earlier ? earlier.seq : seq;
+    if (earlier) this.remove(account.account_id);
     const hubsBefore = this.hubStates(account);
     if (this.isTrainingAccount(account)) this.inTraining.add(account.account_id);
-    this.live.set(account.account_id, { account, seq });
+    this.live.set(account.account_id, { account, seq: place });
     this.lastSeq = Math.max(this.lastSeq, seq);
     this.founders.set(foundingId(account.account_id), account.account_id);
     for (const kind of LIVE_IDENTIFIER_KINDS) {

@@ -45,3 +45,21 @@ describe('live identity state: changes', () => {
     expect(changed(state, 0).map((c) => c.members)).toEqual([['a1', 'a2']]);
   });
 });
+
+describe('live identity state: ids', () => {
+  it('keeps a group id when its founding account is recorded again (a resubmission keeps its place in arrival order)', async () => {
+    const state = new LiveIdentityState(buildIdentityIndexOfIdentities([], { config: IdentityConfigSchema.parse({}), hashKey: KEY }), null);
+    await state.record([account('f1', 'F', 1000)]);
+    await state.record([account('f2', 'F', 2000), account('f3', 'F', 3000)]);
+    const id = state.graph.groupOfAccountNow('f3')?.ring.ring_id;
+    expect(id).toBeDefined();
+    await state.record([{ ...account('f1', 'F', 4000), created_at: 5 }]);
+    expect(state.graph.groupOfAccountNow('f3')?.ring.ring_id).toBe(id);
+    // erased and recorded anew, it arrives last: the group is named by the earliest of the others now
+    await state.forget('f1', 5000);
+    await state.record([account('f1', 'F', 6000)]);
+    const renamed = state.graph.groupOfAccountNow('f1')?.ring.ring_id;
+    expect(renamed).not.toBe(id);
+    expect(state.graph.groupOfAccountNow('f2')?.ring.ring_id).toBe(renamed);
+  });
+});
