@@ -54,7 +54,12 @@ export const DEFAULT_RULES: z.input<typeof RuleSchema>[] = [
 export const RiskWeightsSchema = z
   .strictObject({
     anomaly: z.number().min(0).max(1).default(0.85).describe('share of the calibrated anomaly score that enters the risk score'),
-    identity: z.number().min(0).max(1).default(0.9),
+    identity: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.9)
+      .describe('the evidence a ring gives each of its members (a ring is a verdict on the group; its ring score orders rings)'),
     rules: z.number().min(0).max(1).default(0.8),
   })
   .prefault({});

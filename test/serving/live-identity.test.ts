@@ -116,10 +116,10 @@ describe('live identity state over HTTP', () => {
     await generateMarketplace(dataDir, { accounts: 400, seed: 23, world: WORLD_PRESETS['household-heavy'] });
     const accounts = [...(await loadDataset(dataDir)).accounts].sort(signUpOrder);
     const { app } = await buildTestApp(fixture);
-    const arrival = new Map<string, number>();
+    const arrival = new Map<string, string>();
     for (let i = 0; i < accounts.length; i += 25)
       for (const result of await predict(app, accounts.slice(i, i + 25).map(accountEventsToRecord)))
-        arrival.set(result.account_id, result.risk_score);
+        arrival.set(result.account_id, JSON.stringify(result));
     const rescored = new Map<string, LiveAssessment>();
     for (let i = 0; i < accounts.length; i += 100)
       for (const result of await predict(app, accounts.slice(i, i + 100).map(accountEventsToRecord), false)) rescored.set(result.account_id, result);
@@ -131,9 +131,10 @@ describe('live identity state over HTTP', () => {
       const assessment = LiveAssessmentSchema.parse(JSON.parse(line));
       expect(rescored.get(assessment.account_id)).toEqual(assessment);
     }
-    // rings form among the new accounts, and each saw at arrival only those before it: scores moved for some
+    // rings form among the new accounts, and each saw at arrival only those before it: answers (links, rings and their
+    // sizes and scores, risk) moved for some
     expect(scored.groups.filter((g) => g.is_ring).length).toBeGreaterThan(0);
-    const moved = [...rescored.values()].filter((r) => r.risk_score !== arrival.get(r.account_id));
+    const moved = [...rescored.values()].filter((r) => JSON.stringify(r) !== arrival.get(r.account_id));
     expect(moved.length).toBeGreaterThan(0);
   });
 

@@ -167,7 +167,11 @@ export function assessUnsupervised(
   const rulesScore = 100 * combineEvidence(hits.map((h) => h.rule.weight));
   const identity = ringEvidence(parts, features.linkEvidence);
   const weights = parts.config.weights;
-  const evidence = [(weights.anomaly * anomaly) / 100, (weights.identity * identity.score) / 100, (weights.rules * rulesScore) / 100];
+  // A ring is a verdict on the group (its ring score reached policy.ring_above), not a degree of suspicion: every member
+  // carries the whole identity weight, so ring members rank with the surest fraud rather than below accounts that one
+  // detector finds unusual (issue 19, recall at top-k of ring members). The ring score still orders rings and reasons.
+  const ringVerdict = identity.score > 0 ? 1 : 0;
+  const evidence = [(weights.anomaly * anomaly) / 100, weights.identity * ringVerdict, (weights.rules * rulesScore) / 100];
   const riskScore = 100 * combineEvidence(evidence);
 
   // reasons: each part's evidence split over its reasons, then normalised so contributions sum to 1
