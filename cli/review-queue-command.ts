@@ -5,12 +5,9 @@ import { formatCsvRow, writeLinesAtomically } from '../data/csv-writer.js';
 import { hashSecretSourceFromEnv, readHashSecret } from '../models/hash-secret.js';
 import { featuriseDataset } from '../training/features/featurise-dataset.js';
 import { loadScoringParts } from '../training/model-files.js';
-import { type ReviewCandidate, reviewQueue } from '../training/supervised/review-queue.js';
+import { REVIEW_QUEUE_COLUMNS, reviewQueue, reviewQueueCells } from '../training/supervised/review-queue.js';
 import { commonOptions, defineCommand, EXIT_OK } from './cli-command.js';
 import { createProgressReporter } from './progress.js';
-
-const COLUMNS = ['account_id', 'teach_value', 'uncertainty', 'novelty', 'probability', 'risk_score'] as const;
-const cells = (c: ReviewCandidate) => COLUMNS.map((k) => (typeof c[k] === 'number' ? Number((c[k] as number).toFixed(4)) : c[k]));
 
 export const reviewQueueCommand = defineCommand({
   name: 'review-queue',
@@ -47,12 +44,12 @@ export const reviewQueueCommand = defineCommand({
     progress.finish();
     if (args.out) {
       const out = path.resolve(io.cwd, args.out);
-      await writeLinesAtomically(out, [formatCsvRow(COLUMNS), ...queue.map((c) => formatCsvRow(cells(c)))]);
+      await writeLinesAtomically(out, [formatCsvRow(REVIEW_QUEUE_COLUMNS), ...queue.map((c) => formatCsvRow(reviewQueueCells(c)))]);
       io.stdout.write(
         `review queue: ${queue.length} accounts of ${data.accountIds.length} (${parts.supervised ? 'with' : 'no'} supervised layer) → ${out}\n`,
       );
     } else {
-      io.stdout.write([COLUMNS.join('\t'), ...queue.map((c) => cells(c).join('\t'))].join('\n') + '\n');
+      io.stdout.write([REVIEW_QUEUE_COLUMNS.join('\t'), ...queue.map((c) => reviewQueueCells(c).join('\t'))].join('\n') + '\n');
     }
     return EXIT_OK;
   },

@@ -1,4 +1,5 @@
 // Dataset → fitted parts → evaluation → writeModelVersion; library function, emits progress
+import { csvBytes } from '../data/csv-writer.js';
 import path from 'node:path';
 import type { ProgressEvent } from '../data/progress-event.js';
 import { AccountEventsSchema, inputContractJsonSchema, type LabelRow } from '../data/tables.js';
@@ -27,7 +28,7 @@ import type { RiskAssessment } from './scoring/risk-assessment.js';
 import { assessAccountFeatures, type ScoringParts } from './scoring/risk-score.js';
 import { type AnalystLabels, type LabelSource, readAnalystLabels } from './supervised/analyst-labels.js';
 import { FEEDBACK_FILE, type FeedbackSummary, feedbackSummary, renderFeedbackSection } from './supervised/feedback-summary.js';
-import { reviewQueue } from './supervised/review-queue.js';
+import { REVIEW_QUEUE_COLUMNS, reviewQueue, reviewQueueCells } from './supervised/review-queue.js';
 import { type SupervisedStageResult, trainSupervisedLayer } from './supervised/train-supervised-layer.js';
 import type { TrainConfig } from './train-config.js';
 import { median } from './statistics.js';
@@ -282,11 +283,13 @@ async function packageStage(options: TrainModelOptions, input: PackageInput): Pr
   files['input-schema.json'] =
     `${JSON.stringify({ ...inputContractJsonSchema(), title: 'ringfence predict record', $ref: '#/$defs/account_events', account_events_fields: Object.keys(AccountEventsSchema.shape) }, null, 1)}\n`;
   if (metrics) files[FILES.metrics] = `${JSON.stringify(metrics, null, 1)}\n`;
-  // beside the highest-risk accounts: those whose review would teach the model most (one unsupervised pass over the accounts)
-  const queue = reviewQueue(parts, data, HIGHEST_RISK_SHOWN);
+  // beside the highest-risk accounts: those whose review would teach the model most (one unsupervised pass over the
+  // accounts); report/review-queue.csv lists as many as `ringfence review-queue` does by default, the page the first few
+  const queue = reviewQueue(parts, data, 100);
   // the report names the version actually published (a second write within the same second gets a suffix)
-  const reportFiles = async (version: string): Promise<Record<string, string>> => ({
+  const reportFiles = async (version: string): Promise<Record<string, string | Uint8Array>> => ({
     ...report,
+    'review-queue.csv': csvBytes(REVIEW_QUEUE_COLUMNS, queue.map(reviewQueueCells)),
     'report.html': await renderReportHtml({
       name,
       version,
@@ -301,7 +304,7 @@ async function packageStage(options: TrainModelOptions, input: PackageInput): Pr
       profiles,
       rings: [...parts.identityIndex.rings.values()],
       feedback: input.feedback,
-      reviewQueue: queue,
+      reviewQueue: queue.slice(0, HIGHEST_RISK_SHOWN),
     }),
   });
   const card =

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { REVIEW_QUEUE_COLUMNS } from '../../training/supervised/review-queue.js';
 import { loadDataset } from '../../data/load-dataset.js';
 import type { Dataset } from '../../data/dataset.js';
 import { ManifestSchema } from '../../models/manifest.js';
@@ -93,6 +94,26 @@ describe('trainModel', () => {
     expect(card).toContain(
       block.accounts > 0 ? `BLOCK_ACCOUNT ${(100 * (block.precision ?? 0)).toFixed(1)}% (${block.fraud} of ${block.accounts})` : 'BLOCK_ACCOUNT none',
     );
+  });
+
+  it('lists in report/review-queue.csv the 100 accounts whose review would teach the model most, most first, with their risk as scored', async () => {
+    const table = async (file: string) => {
+      const [header, ...rows] = (await readFile(path.join(versionDir(), 'report', file), 'utf8')).trim().split('\n');
+      const columns = (header as string).split(',');
+      return rows.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [columns[i] as string, cell])));
+    };
+    const queue = await table('review-queue.csv');
+    expect(Object.keys(queue[0] ?? {})).toEqual([...REVIEW_QUEUE_COLUMNS]);
+    expect(queue).toHaveLength(Math.min(100, dataset.accounts.length));
+    const risk = new Map((await table('accounts.csv')).map((row) => [row['account_id'], Number(row['risk_score'])]));
+    const teach = queue.map((row) => Number(row['teach_value']));
+    expect(teach).toEqual([...teach].sort((a, b) => b - a));
+    expect(new Set(queue.map((row) => row['account_id'])).size).toBe(queue.length);
+    for (const row of queue) {
+      for (const column of ['teach_value', 'uncertainty', 'novelty', 'probability']) expect(Number(row[column])).toBeGreaterThanOrEqual(0);
+      expect(Number(row['teach_value'])).toBeLessThanOrEqual(1);
+      expect(Number(row['risk_score'])).toBeCloseTo(risk.get(row['account_id']) as number, 1);
+    }
   });
 
   it('scores an account the same alone as in the training batch and after save and load', async () => {

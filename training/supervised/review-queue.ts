@@ -41,3 +41,11 @@ export function reviewQueue(
   });
   return candidates.sort((a, b) => b.teach_value - a.teach_value || a.account_id.localeCompare(b.account_id)).slice(0, n);
 }
+
+/** The queue's columns, as `ringfence review-queue` prints them and the report's review-queue.csv holds them. */
+export const REVIEW_QUEUE_COLUMNS = ['account_id', 'teach_value', 'uncertainty', 'novelty', 'probability', 'risk_score'] as const;
+
+/** One candidate's cells in REVIEW_QUEUE_COLUMNS order, numbers to 4 decimals. */
+export function reviewQueueCells(candidate: ReviewCandidate): (string | number)[] {
+  return REVIEW_QUEUE_COLUMNS.map((k) => (typeof candidate[k] === 'number' ? Number((candidate[k] as number).toFixed(4)) : candidate[k]));
+}
