@@ -10,6 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { type Decision, DecisionSchema } from '../../data/decisions.js';
 import type { KeyValueStore, StoreWrite } from '../../stores/key-value-store.js';
+import { LogFollower } from '../../stores/log-follower.js';
 import { isRedisLocation, openStore } from '../../stores/open-store.js';
 import { type DecisionView, decisionView } from './decision-view.js';
 
@@ -108,30 +109,20 @@ export function decisionNamesAccount(decision: Decision, accountId: string): boo
  * stores), with the view scoring reads, rebuilt only when a decision arrived.
  */
 export class DecisionState {
-  private cursor: string | null = null;
+  private readonly follower: LogFollower | null;
   private readonly all: StoredDecision[] = [];
   private readonly ids = new Set<string>();
-  private catchingUp: Promise<void> | null = null;
   private view: DecisionView | null = null;
 
-  constructor(readonly store: KeyValueStore | null) {}
+  constructor(readonly store: KeyValueStore | null) {
+    this.follower = store ? new LogFollower(store, LOG, REPLAY_BATCH) : null;
+  }
 
   /** Applies every decision recorded since the last call (by any process), in log order. */
   async catchUp(): Promise<void> {
-    if (!this.store) return;
-    while (this.catchingUp) await this.catchingUp;
-    this.catchingUp = this.replay(this.store);
-    try {
-      await this.catchingUp;
-    } finally {
-      this.catchingUp = null;
-    }
-  }
-
-  private async replay(store: KeyValueStore): Promise<void> {
-    for (;;) {
-      const entries = await store.readLog(LOG, this.cursor, REPLAY_BATCH);
-      if (entries.length === 0) return;
+    const store = this.store;
+    if (!store || !this.follower) return;
+    await this.follower.catchUp((entries) => {
       for (const entry of entries) {
         let parsed: StoredDecision;
         try {
@@ -141,8 +132,7 @@ export class DecisionState {
         }
         this.add(parsed);
       }
-      this.cursor = (entries.at(-1) as { id: string }).id;
-    }
+    });
   }
 
   private add(decision: StoredDecision): void {

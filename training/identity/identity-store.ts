@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { KeyValueStore, StoreWrite } from '../../stores/key-value-store.js';
+import { LogFollower } from '../../stores/log-follower.js';
 import { openStore } from '../../stores/open-store.js';
 import type { IdentityIndex } from './identity-index.js';
 import { type LiveAccount, LiveAccountSchema } from './live-account.js';
@@ -83,14 +84,13 @@ function parseAccount(store: KeyValueStore, key: string, value: string): LiveAcc
  */
 export class LiveIdentityState {
   readonly graph: LiveIdentityGraph;
-  private cursor: string | null = null;
+  private readonly follower: LogFollower | null;
   private seq = 0;
   /**
    * When each account last changed its group (its own recording; a fellow member's erasure): what changed_since reads.
    * One entry per account of the state, never one per change, so it is bounded by the state, not by its history.
    */
   private readonly lastChange = new Map<string, number>();
-  private catchingUp: Promise<void> | null = null;
   /**
    * Records this process has just written, by key, with the text written: replaying its own record, a process takes
    * the object it wrote instead of parsing and validating the same JSON again (a third of a predict's replay, issue 21).
@@ -102,25 +102,14 @@ export class LiveIdentityState {
     readonly store: KeyValueStore | null,
   ) {
     this.graph = new LiveIdentityGraph(base);
+    this.follower = store ? new LogFollower(store, LOG, REPLAY_BATCH) : null;
   }
 
   /** Applies every log entry written since the last call (by this process or another), in log order. */
   async catchUp(): Promise<void> {
-    if (!this.store) return;
-    // concurrent requests share one replay, then each checks for what came after it
-    while (this.catchingUp) await this.catchingUp;
-    this.catchingUp = this.replay(this.store);
-    try {
-      await this.catchingUp;
-    } finally {
-      this.catchingUp = null;
-    }
-  }
-
-  private async replay(store: KeyValueStore): Promise<void> {
-    for (;;) {
-      const entries = await store.readLog(LOG, this.cursor, REPLAY_BATCH);
-      if (entries.length === 0) return;
+    const store = this.store;
+    if (!store || !this.follower) return;
+    await this.follower.catchUp(async (entries) => {
       const parsed = entries.map((entry) => {
         const result = LogEntrySchema.safeParse(JSON.parse(entry.value));
         if (!result.success)
@@ -131,11 +120,7 @@ export class LiveIdentityState {
       const values = await store.getMany(adds.map(accountKey));
       const records = new Map(adds.map((id, i) => [id, values[i]]));
       for (const entry of parsed) this.apply(store, entry, records.get(entry.account_id));
-      this.cursor = (entries.at(-1) as { id: string }).id;
-      // a short batch was the end of the log when read: no round trip to find it empty (what is written later, the
-      // next catchUp reads; a request's own entries are written before its catchUp starts)
-      if (entries.length < REPLAY_BATCH) return;
-    }
+    });
   }
 
   private apply(store: KeyValueStore, entry: LogEntry, value: string | undefined): void {

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LogFollower } from '../../stores/log-follower.js';
+import { openStore } from '../../stores/open-store.js';
+import { useTemporaryDirs } from '../temporary-dirs.js';
+import { TEST_STORE_IDENTITY } from './store-contract-helpers.js';
+
+const temporaryDir = useTemporaryDirs('ringfence-follower-');
+const append = (values: string[]) => values.map((value) => ({ op: 'append' as const, log: 'events', value }));
+
+describe('LogFollower', () => {
+  it('hands over every entry once, in log order, in batches, whatever the number of concurrent catch-ups', async () => {
+    const store = await openStore(path.join(await temporaryDir(), 'store'), TEST_STORE_IDENTITY);
+    const follower = new LogFollower(store, 'events', 3);
+    const seen: string[] = [];
+    const batches: number[] = [];
+    const apply = async (entries: readonly { value: string }[]) => {
+      batches.push(entries.length);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      seen.push(...entries.map((e) => e.value));
+    };
+    await store.write(append(['a', 'b', 'c', 'd', 'e', 'f', 'g']));
+    await Promise.all([follower.catchUp(apply), follower.catchUp(apply), follower.catchUp(apply)]);
+    expect(seen).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(batches).toEqual([3, 3, 1]);
+    await store.write(append(['h']));
+    await follower.catchUp(apply);
+    await follower.catchUp(apply);
+    expect(seen).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    await store.close();
+  });
+
+  it('does not count a batch as followed when applying it failed: the next catch-up hands it over again', async () => {
+    const store = await openStore(path.join(await temporaryDir(), 'store'), TEST_STORE_IDENTITY);
+    const follower = new LogFollower(store, 'events', 10);
+    await store.write(append(['x', 'y']));
+    await expect(
+      follower.catchUp(() => {
+        throw new Error('apply failed');
+      }),
+    ).rejects.toThrow('apply failed');
+    const seen: string[] = [];
+    await follower.catchUp((entries) => void seen.push(...entries.map((e) => e.value)));
+    expect(seen).toEqual(['x', 'y']);
+    await store.close();
+  });
+});
