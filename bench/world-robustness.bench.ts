@@ -5,7 +5,7 @@
 //
 // Settings are chosen on development seeds (2001-2003) and reported on seeds 1001-1003, never tuned on those.
 // Usage: npm run bench:build && node dist-bench/bench/world-robustness.bench.js [--accounts 6000] [--seeds 2001]
-//        [--worlds baseline,agency-heavy,household-heavy] [--groups] [--data-root DIR] [--config FILE]
+//        [--worlds baseline,agency-heavy,household-heavy|FILE.json] [--groups] [--data-root DIR] [--config FILE]
 // --groups: every candidate group with its truth and evidence (for choosing settings on development seeds);
 // --data-root: read world folders DIR/<world>-<seed> made elsewhere (another generator) instead of generating them.
 // --config: a training config (as `ringfence train --config`), to try a setting on development seeds before it becomes a default.
@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
 const accounts = Number(args.accounts);
 const seeds = args.seeds.split(',').map(Number);
 const worlds = args.worlds.split(',');
+// a world is a preset name or a JSON world file (as `ringfence generate --world`); folders, models and rows go by its name
+const worldName = (world: string) => (world.endsWith('.json') ? path.basename(world, '.json') : world);
 const HASH_SECRET = 'world-robustness-bench';
 const config = await readTrainConfig(args.config);
 
@@ -180,7 +182,7 @@ try {
   for (const seed of seeds) {
     const folders = new Map<string, string>();
     for (const world of worlds) {
-      const folder = path.join(args['data-root'] ?? root, `${world}-${seed}`);
+      const folder = path.join(args['data-root'] ?? root, `${worldName(world)}-${seed}`);
       if (!args['data-root']) generateInChild(folder, accounts, seed, ['--world', world]);
       folders.set(world, folder);
     }
@@ -190,16 +192,16 @@ try {
       const trained = await trainModel({
         dataDir: folders.get(trainWorld) as string,
         modelsRoot,
-        name: `${trainWorld}-${seed}`,
+        name: `${worldName(trainWorld)}-${seed}`,
         seed: 1,
         config,
         hashSecret: HASH_SECRET,
       });
-      console.error(`trained on ${trainWorld} seed ${seed} in ${((performance.now() - started) / 1000).toFixed(0)}s`);
+      console.error(`trained on ${worldName(trainWorld)} seed ${seed} in ${((performance.now() - started) / 1000).toFixed(0)}s`);
       const { parts } = await loadScoringParts(modelsRoot, trained.name, trained.version, { hashSecret: HASH_SECRET });
       for (const scoreWorld of worlds) {
         const scored = await scoreFolder(parts, folders.get(scoreWorld) as string);
-        const f = figures(`${trainWorld} → ${scoreWorld} (seed ${seed})`, scored);
+        const f = figures(`${worldName(trainWorld)} → ${worldName(scoreWorld)} (seed ${seed})`, scored);
         results.push(f);
         console.log(row(f));
         console.log(
