@@ -17,7 +17,7 @@ import { trackTemporaryOutput } from '../../data/temporary-outputs.js';
 import type { Dataset } from '../../data/dataset.js';
 import { summariseAccountEvents } from '../features/account-features.js';
 import { LiveIdentityState } from '../identity/identity-store.js';
-import { assessLive, type LiveAssessment, livePartsOf, prepareLive, signUpOrder } from '../identity/live-assessment.js';
+import { assessLive, type LiveAssessment, livePartsOf, type PreparedAccount, prepareLive, signUpOrder } from '../identity/live-assessment.js';
 import type { LiveAccount } from '../identity/live-account.js';
 import type { LiveGroup } from '../identity/live-identity-graph.js';
 import type { RiskAssessment } from './risk-assessment.js';
@@ -113,31 +113,35 @@ async function mergeRuns(runs: readonly ShardRun[], writer: AtomicFileWriter): P
 }
 
 /**
- * The in-memory live state of the model over `parts` with every account of `folder` added in sign-up order; the
- * last shard's data set is kept (with one shard, the second pass need not read the folder again).
+ * The in-memory live state of the model over `parts` with every account of `folder` added in sign-up order. With one
+ * shard, its data set and each account's prepared summary and detector output are kept (in the data set's order), so
+ * the second pass neither reads the folder again nor recomputes them: both depend on the model and the events alone.
  */
 async function addFolderToState(
   folder: string,
   parts: ScoringParts,
   shards: number,
   onProgress?: (event: ProgressEvent) => void,
-): Promise<{ state: LiveIdentityState; lastShard: Dataset | null }> {
+): Promise<{ state: LiveIdentityState; onlyShard: { dataset: Dataset; prepared: PreparedAccount[] } | null }> {
   const records: LiveAccount[] = [];
-  let lastShard: Dataset | null = null;
+  let onlyShard: { dataset: Dataset; prepared: PreparedAccount[] } | null = null;
   const recordedAt = Date.now();
   for (let index = 0; index < shards; index++) {
     const { dataset } = await loadDatasetShard(folder, index, shards, onProgress);
+    const kept: PreparedAccount[] = [];
     for (const account of dataset.accounts) {
       if (records.length % PROGRESS_EVERY === 0) onProgress?.({ stage: 'identity state', done: records.length, unit: 'accounts' });
       if (records.length % YIELD_EVERY === 0) await nextTurn();
-      records.push(...prepareLive(parts, [account], recordedAt).map((p) => p.record));
+      const [prepared] = prepareLive(parts, [account], recordedAt) as [PreparedAccount];
+      records.push(prepared.record);
+      if (shards === 1) kept.push(prepared);
     }
-    lastShard = dataset;
+    if (shards === 1) onlyShard = { dataset, prepared: kept };
   }
   const state = new LiveIdentityState(parts.identityIndex, null);
   await state.record(records.sort(signUpOrder));
   onProgress?.({ stage: 'identity state', done: records.length, unit: 'accounts' });
-  return { state, lastShard };
+  return { state, onlyShard };
 }
 
 /**
@@ -148,7 +152,7 @@ async function addFolderToState(
 export async function scoreDataset(folder: string, parts: ScoringParts, outputFile: string, options: ScoreDatasetOptions): Promise<ScoredDataset> {
   const shards = await resolveShardCount(folder, options);
   const actions = { BLOCK_ACCOUNT: 0, FLAG_FOR_REVIEW: 0, MONITOR: 0 };
-  const { state, lastShard } = await addFolderToState(folder, parts, shards, options.onProgress);
+  const { state, onlyShard } = await addFolderToState(folder, parts, shards, options.onProgress);
   const graph = state.graph;
   const liveParts = livePartsOf(parts, graph);
   const output = createAtomicFileWriter(outputFile);
@@ -158,8 +162,9 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
   try {
     if (options.header) await output.write(options.header);
     for (let index = 0; index < shards; index++) {
-      const { dataset, note: shardNote } =
-        shards === 1 && lastShard ? { dataset: lastShard, note: '' } : await loadDatasetShard(folder, index, shards, options.onProgress);
+      const { dataset, note: shardNote } = onlyShard
+        ? { dataset: onlyShard.dataset, note: '' }
+        : await loadDatasetShard(folder, index, shards, options.onProgress);
       // one shard writes straight to the output; several write runs to merge in file order
       const run: ShardRun | null = shards > 1 ? { file: `${outputFile}.shard-${index}`, lines: [], bytes: [] } : null;
       if (run) {
@@ -169,7 +174,11 @@ export async function scoreDataset(folder: string, parts: ScoringParts, outputFi
       function* shardLines(): Generator<string> {
         for (const [i, account] of dataset.accounts.entries()) {
           if (accounts % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'scoring', done: accounts, unit: 'accounts', detail: shardNote.trim() });
-          const assessment = assessLive(liveParts, graph, { summary: summariseAccountEvents(account, parts.identityIndex.hashKey) });
+          const assessment = assessLive(
+            liveParts,
+            graph,
+            onlyShard?.prepared[i] ?? { summary: summariseAccountEvents(account, parts.identityIndex.hashKey) },
+          );
           actions[assessment.action]++;
           accounts++;
           const record = options.formatLine(assessment);
