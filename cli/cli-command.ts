@@ -192,3 +192,32 @@ export const commonOptions = {
     placeholder: 'FILE',
   },
 } satisfies Record<string, OptionSpec>;
+
+/**
+ * A command made of subcommands (`ringfence keys create|list|revoke`): the first argument picks one, which gets the
+ * rest; `--help` prints the group's help; anything else is a usage error naming the subcommands.
+ */
+export function defineCommandGroup(definition: {
+  name: string;
+  summary: string;
+  help: () => string;
+  subcommands: Record<string, CliCommand>;
+}): CliCommand {
+  const names = Object.keys(definition.subcommands);
+  const choices = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : (names[0] ?? '');
+  return {
+    name: definition.name,
+    summary: definition.summary,
+    help: definition.help,
+    async run(argv, io) {
+      const [sub, ...rest] = argv;
+      const command = sub !== undefined && Object.hasOwn(definition.subcommands, sub) ? definition.subcommands[sub] : undefined;
+      if (command) return command.run(rest, io);
+      if (sub === '--help' || sub === '-h') {
+        io.stdout.write(definition.help());
+        return EXIT_OK;
+      }
+      throw new CliUsageError(`'ringfence ${definition.name}' needs a subcommand: ${choices}`);
+    },
+  };
+}

@@ -9,7 +9,7 @@ import { openDecisionStore, readAllDecisions, recordDecisions } from '../trainin
 import { keyedDecision } from '../training/decisions/keyed-decision.js';
 import type { KeyValueStore } from '../stores/key-value-store.js';
 import { decisionStoreOf, decisionStoreOptions } from './decision-store-options.js';
-import { CliUsageError, commonOptions, defineCommand, EXIT_OK, type CliCommand, type CliIo } from './cli-command.js';
+import { CliUsageError, commonOptions, defineCommand, defineCommandGroup, EXIT_OK, type CliCommand, type CliIo } from './cli-command.js';
 
 const storeOptions = {
   models: { schema: z.string().min(1), description: 'model root folder', placeholder: 'ROOT' },
@@ -84,7 +84,7 @@ const exportCommand = defineCommand({
   },
 });
 
-export const decisionsCommand: CliCommand = {
+export const decisionsCommand: CliCommand = defineCommandGroup({
   name: 'decisions',
   summary: "import or export analysts' decisions",
   help: () =>
@@ -95,14 +95,5 @@ export const decisionsCommand: CliCommand = {
       "FILE is CSV or JSONL by its extension. 'ringfence decisions import --help' for the options.",
       '',
     ].join('\n'),
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === 'import') return importCommand.run(rest, io);
-    if (sub === 'export') return exportCommand.run(rest, io);
-    if (sub === '--help' || sub === '-h') {
-      io.stdout.write(decisionsCommand.help());
-      return EXIT_OK;
-    }
-    throw new CliUsageError(`'ringfence decisions' needs a subcommand: import or export`);
-  },
-};
+  subcommands: { import: importCommand, export: exportCommand },
+});

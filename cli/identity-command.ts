@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { hashSecretSourceFromEnv, readHashSecret } from '../models/hash-secret.js';
 import { forgetAccount, identityStoreLocation, openIdentityStore } from '../training/identity/identity-store.js';
-import { CliUsageError, commonOptions, defineCommand, EXIT_FAILURE, EXIT_OK, type CliCommand } from './cli-command.js';
+import { commonOptions, defineCommand, defineCommandGroup, EXIT_FAILURE, EXIT_OK, type CliCommand } from './cli-command.js';
 
 const isRedis = (location: string) => /^rediss?:\/\//.test(location);
 
@@ -41,17 +41,9 @@ const forgetCommand = defineCommand({
   },
 });
 
-export const identityCommand: CliCommand = {
+export const identityCommand: CliCommand = defineCommandGroup({
   name: 'identity',
   summary: 'the live identity state: erase an account',
   help: () => `ringfence identity forget --account ID --models ROOT [--name NAME] [--identity-store PATH] [--secret-file FILE]\n`,
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === 'forget') return forgetCommand.run(rest, io);
-    if (sub === '--help' || sub === '-h') {
-      io.stdout.write(identityCommand.help());
-      return EXIT_OK;
-    }
-    throw new CliUsageError(`'ringfence identity' needs a subcommand: forget`);
-  },
-};
+  subcommands: { forget: forgetCommand },
+});

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { createApiKey, readKeysFile, revokeApiKey, ScopeSchema } from '../serving/api-keys.js';
-import { CliUsageError, defineCommand, EXIT_OK, type CliCommand } from './cli-command.js';
+import { defineCommand, defineCommandGroup, EXIT_OK, type CliCommand } from './cli-command.js';
 import { formatTable } from './format-table.js';
 
 const createCommand = defineCommand({
@@ -57,20 +57,10 @@ const revokeCommand = defineCommand({
   },
 });
 
-export const keysCommand: CliCommand = {
+export const keysCommand: CliCommand = defineCommandGroup({
   name: 'keys',
   summary: 'create, list or revoke API keys',
   help: () =>
     `ringfence keys create --scope predict|review|metrics|admin --name NAME --keys FILE\nringfence keys list --keys FILE\nringfence keys revoke --name NAME --keys FILE\n`,
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === 'create') return createCommand.run(rest, io);
-    if (sub === 'list') return listCommand.run(rest, io);
-    if (sub === 'revoke') return revokeCommand.run(rest, io);
-    if (sub === '--help' || sub === '-h') {
-      io.stdout.write(keysCommand.help());
-      return EXIT_OK;
-    }
-    throw new CliUsageError(`'ringfence keys' needs a subcommand: create, list or revoke`);
-  },
-};
+  subcommands: { create: createCommand, list: listCommand, revoke: revokeCommand },
+});
