@@ -83,6 +83,14 @@ async function predict(url: string, accounts: readonly AccountEvents[], record: 
   return PredictResponseSchema.parse(JSON.parse(text)).results;
 }
 
+/** Every account through POST /v1/predict in order, `batch` per request; each one's result by account id. */
+async function predictAll(url: string, accounts: readonly AccountEvents[], batch: number, record: boolean): Promise<Map<string, PredictResult>> {
+  const results = new Map<string, PredictResult>();
+  for (let i = 0; i < accounts.length; i += batch)
+    for (const result of await predict(url, accounts.slice(i, i + batch), record)) results.set(result.account_id, result);
+  return results;
+}
+
 /** Groups of accounts by a non-null ring id. */
 function ringsOf(results: readonly { account_id: string; ring_id: string | null }[]): string[][] {
   const rings = new Map<string, string[]>();
@@ -110,19 +118,15 @@ try {
 
   // stream in sign-up order, 25 per request, recording
   let service = await startService('serve-stream');
-  const arrival = new Map<string, PredictResult>();
   started = performance.now();
-  for (let i = 0; i < accounts.length; i += BATCH)
-    for (const result of await predict(service.url, accounts.slice(i, i + BATCH), true)) arrival.set(result.account_id, result);
+  const arrival = await predictAll(service.url, accounts, BATCH, true);
   const streamSeconds = seconds(started);
   await stopChild(service.child);
 
   // restart, then rescore everything without recording
   service = await startService('serve-rescore');
-  const final = new Map<string, PredictResult>();
   started = performance.now();
-  for (let i = 0; i < accounts.length; i += RESCORE_BATCH)
-    for (const result of await predict(service.url, accounts.slice(i, i + RESCORE_BATCH), false)) final.set(result.account_id, result);
+  const final = await predictAll(service.url, accounts, RESCORE_BATCH, false);
   const rescoreSeconds = seconds(started);
   await stopChild(service.child);
 
