@@ -18,6 +18,11 @@ const MULTIPLIERS = Int32Array.from({ length: SIGNATURE_SIZE }, (_, i) => Math.i
 const FLIP = 0x80000000 | 0;
 
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+/**
+ * Each ASCII code's lower-cased word character, 0 for a separator (everything else, non-ASCII too): one table read
+ * per character instead of three range tests and a case test, about twice as fast over a proposal text (issue 21).
+ */
+const LOWER_WORD_CHAR = Uint8Array.from({ length: 128 }, (_, c) => (isWordChar(c) ? (c >= 65 && c <= 90 ? c + 32 : c) : 0));
 
 /** Reused by every call (scoring is synchronous): the word hashes and then the shingle values of the text at hand. */
 let scratch = new Int32Array(256);
@@ -32,11 +37,11 @@ function shingleValues(text: string): number {
   let words = 0;
   let h = 0x811c9dc5 | 0;
   let inWord = false;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 32;
-    if (isWordChar(c)) {
-      h ^= c >= 65 && c <= 90 ? c + 32 : c;
-      h = Math.imul(h, 0x01000193);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const lower = c < 128 ? (LOWER_WORD_CHAR[c] as number) : 0;
+    if (lower !== 0) {
+      h = Math.imul(h ^ lower, 0x01000193);
       inWord = true;
     } else if (inWord) {
       values[words++] = h;
@@ -44,6 +49,7 @@ function shingleValues(text: string): number {
       inWord = false;
     }
   }
+  if (inWord) values[words++] = h;
   const shingles = Math.max(1, words - SHINGLE_WORDS + 1);
   for (let i = 0; i < shingles; i++) {
     let base = 0x9747b28c | 0;
