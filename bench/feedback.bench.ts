@@ -6,66 +6,23 @@
 // worlds, the second world scored by the first world's model (train on one world, score another).
 // Settings are chosen on development seeds (3, 4); the reported seeds are 1001-1002.
 // Usage: npm run bench:build && node dist-bench/bench/feedback.bench.js [accounts=20000] [seeds=1001,1002] [withheld kind=bid_abuse]
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createSeededRandom } from '../data/seeded-random.js';
 import { averagePrecision } from '../training/evaluation/metrics.js';
-import { featuriseDataset } from '../training/features/featurise-dataset.js';
-import { loadScoringParts } from '../training/model-files.js';
-import { scoreDataset } from '../training/scoring/score-dataset.js';
 import { TrainConfigSchema } from '../training/train-config.js';
 import { trainModel } from '../training/train-model.js';
-import { generateInChild } from './bench-process.js';
+import { FEEDBACK_SECRET as SECRET, reviewedRows, scoresOf as scoresUnder, type World, worldOf as worldUnder } from './feedback-world.js';
 
 const [accountsArg, seedsArg, withheldArg] = process.argv.slice(2);
 const accounts = Number(accountsArg ?? 20_000);
 const seeds = (seedsArg ?? '1001,1002').split(',').map(Number);
 const withheldKind = withheldArg ?? 'bid_abuse';
-const SECRET = 'feedback-bench-secret';
-const TOP = 300;
-const RANDOM = 200;
 const root = path.join(os.tmpdir(), 'ringfence-feedback-bench');
 const policy = TrainConfigSchema.parse({}).policy;
 
-interface World {
-  readonly seed: number;
-  readonly dir: string;
-  readonly ids: readonly string[];
-  readonly labels: Uint8Array;
-  readonly kinds: readonly string[];
-}
-
-async function worldOf(seed: number): Promise<World> {
-  const dir = path.join(root, `world-${accounts}-${seed}`);
-  if (!existsSync(dir)) generateInChild(dir, accounts, seed);
-  const data = await featuriseDataset(dir, { identity: TrainConfigSchema.parse({}).identity, hashKey: SECRET });
-  return {
-    seed,
-    dir,
-    ids: data.accountIds,
-    labels: Uint8Array.from(data.accountIds, (id) => data.labels?.get(id)?.label ?? 0),
-    kinds: data.accountIds.map((id) => data.labels?.get(id)?.kind ?? ''),
-  };
-}
-
-/**
- * Every account of `world` scored by the latest version of `name` with `ringfence score`'s code (scoreDataset: the
- * folder's accounts join the model's identity index first, so a world scored by another world's model has its own rings).
- */
-async function scoresOf(world: World, name: string): Promise<Float64Array> {
-  const { parts } = await loadScoringParts(path.join(root, 'models'), name, undefined, { hashSecret: SECRET });
-  const out = path.join(root, `scores-${name}-${world.seed}.csv`);
-  await scoreDataset(world.dir, parts, out, { formatLine: (a) => `${a.account_id},${a.risk_score}\n` });
-  const byId = new Map(
-    (await readFile(out, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => line.split(',') as [string, string]),
-  );
-  return Float64Array.from(world.ids, (id) => Number(byId.get(id)));
-}
+const worldOf = (seed: number) => worldUnder(root, accounts, seed);
+const scoresOf = (world: World, name: string) => scoresUnder(root, path.join(root, 'models'), world, name);
 
 function measure(world: World, scores: Float64Array, rows: readonly number[]) {
   const count = (above: number) => {
@@ -105,13 +62,6 @@ function show(label: string, m: ReturnType<typeof measure>): string {
   )
     .map(([k, r]) => `${k} ${r.toFixed(2)}`)
     .join(', ')}`;
-}
-
-/** The analyst: the TOP highest-ranked accounts plus RANDOM drawn from the rest, labelled truthfully. */
-function reviewedRows(world: World, scores: Float64Array): number[] {
-  const order = Array.from(world.ids.keys()).sort((a, b) => scores[b]! - scores[a]! || a - b);
-  const sample = createSeededRandom(world.seed).fork('analyst').shuffle(order.slice(TOP)).slice(0, RANDOM);
-  return [...order.slice(0, TOP), ...sample].sort((a, b) => a - b);
 }
 
 async function feedbackFile(world: World, rows: readonly number[], name: string): Promise<string> {
