@@ -58,8 +58,10 @@ export const RiskWeightsSchema = z
       .number()
       .min(0)
       .max(1)
-      .default(0.9)
-      .describe('the evidence a ring gives each of its members (a ring is a verdict on the group; its ring score orders rings)'),
+      .default(0.97)
+      .describe(
+        'the evidence a ring gives each of its members (a ring is a verdict on the group; its ring score orders rings); the default 0.97 is the noisy-OR of the default anomaly and rules weights (1 - 0.15 x 0.2), the most an account outside a ring reaches, so ring members rank at or above every account outside a ring',
+      ),
     rules: z.number().min(0).max(1).default(0.8),
   })
   .prefault({});

@@ -138,6 +138,48 @@ describe('live identity state over HTTP', () => {
     expect(moved.length).toBeGreaterThan(0);
   });
 
+  it('ranks every ring member, even one the detectors find ordinary, at or above accounts outside rings with strong anomaly and rules parts', async () => {
+    const { app } = await buildTestApp(fixture);
+    const ring = await predict(app, await coordinatedRing('verdict', 0), false);
+    expect(ring.every((r) => r.ring_id !== null)).toBe(true);
+    expect(ring.some((r) => !r.evidence.includes('anomaly') && !r.evidence.includes('rules'))).toBe(true);
+    // outside rings: the fixture's fraud of the kinds that are no ring, and ordinary accounts made to pass four skills
+    // tests in a tenth of the usual time and to bid a tenth of every budget (the detectors and the rules both take them up)
+    const dataset = await loadDataset(fixture.dataDir);
+    const loneFraud = dataset.accounts.filter((a) => {
+      const label = dataset.labels?.get(a.account_id);
+      return label?.label === 1 && !/ring/.test(label.kind ?? '');
+    });
+    const cheating = dataset.accounts
+      .filter((a) => dataset.labels?.get(a.account_id)?.label === 0 && a.proposals.length >= 5)
+      .slice(0, 20)
+      .map((account) => {
+        const lastTs = Math.max(...account.proposals.map((p) => p.ts));
+        const cheats = Array.from({ length: 4 }, (_, k) => ({
+          test_id: `T-CHEAT-${k}`,
+          started_at: lastTs - k * 86_400_000,
+          duration_s: 120,
+          score: 99,
+          typical_duration_s: 1200,
+        }));
+        return {
+          ...account,
+          tests: [...account.tests, ...cheats].sort((a, b) => a.started_at - b.started_at),
+          proposals: account.proposals.map((p) => ({ ...p, bid_amount: p.job_budget * 0.1 })),
+        };
+      });
+    const records = [...loneFraud, ...cheating].map(accountEventsToRecord);
+    const outside: LiveAssessment[] = [];
+    for (let i = 0; i < records.length; i += 50) outside.push(...(await predict(app, records.slice(i, i + 50), false)));
+    const { policy } = (await loadScoringParts(fixture.modelsRoot, fixture.name, fixture.version)).parts.config;
+    const strong = outside.filter(
+      (r) => r.ring_id === null && r.components.anomaly >= policy.anomaly_evidence_above && r.components.rules >= policy.rules_evidence_above,
+    );
+    expect(strong.length).toBeGreaterThanOrEqual(10);
+    const lowestMember = Math.min(...ring.map((r) => r.risk_score));
+    for (const r of strong) expect(r.risk_score).toBeLessThanOrEqual(lowestMember);
+  });
+
   it('erases an account (admin only): its links leave the state, and its ring shrinks or dissolves', async () => {
     const ring = await newRing('erase', 3);
     const { app } = await buildTestApp(fixture);

@@ -168,8 +168,10 @@ export function assessUnsupervised(
   const identity = ringEvidence(parts, features.linkEvidence);
   const weights = parts.config.weights;
   // A ring is a verdict on the group (its ring score reached policy.ring_above), not a degree of suspicion: every member
-  // carries the whole identity weight, so ring members rank with the surest fraud rather than below accounts that one
-  // detector finds unusual (issue 19, recall at top-k of ring members). The ring score still orders rings and reasons.
+  // carries the whole identity weight. Its default (0.97) is the noisy-OR of the anomaly and rules weights, the most an
+  // account outside a ring can reach, so a ring member ranks at or above every account outside a ring, and ring members
+  // among themselves by their other evidence: on development worlds every account in a ring was fraud, as pure as the
+  // top of the anomaly + rules scale (issue 19, recall at top-k of ring members). The ring score orders rings and reasons.
   const ringVerdict = identity.score > 0 ? 1 : 0;
   const evidence = [(weights.anomaly * anomaly) / 100, weights.identity * ringVerdict, (weights.rules * rulesScore) / 100];
   const riskScore = 100 * combineEvidence(evidence);
