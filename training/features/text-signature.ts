@@ -7,7 +7,10 @@
 // shingles of a hash of that value under the k-th of 32 fixed odd multipliers.
 //
 // Speed (scoring an account computes the signatures of all its proposal texts, issue 21): one pass over the text into
-// a scratch buffer, then four hash functions at a time over all its shingles, on int32 values.
+// a buffer of shingle values, then the 32 hashes of each value as eight 4-lane WebAssembly SIMD vectors
+// (minhash-kernel.ts); without SIMD, four hash functions at a time over all the shingles, on int32 values.
+
+import { createMinHashKernel } from './minhash-kernel.js';
 
 const SIGNATURE_SIZE = 32;
 const SHINGLE_WORDS = 3;
@@ -24,16 +27,21 @@ const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) 
  */
 const LOWER_WORD_CHAR = Uint8Array.from({ length: 128 }, (_, c) => (isWordChar(c) ? (c >= 65 && c <= 90 ? c + 32 : c) : 0));
 
-/** Reused by every call (scoring is synchronous): the word hashes and then the shingle values of the text at hand. */
+/** The WebAssembly SIMD loop of the 32 hashes, or null where the runtime has no WebAssembly SIMD. */
+const KERNEL = createMinHashKernel(MULTIPLIERS);
+
+/** Reused by every call of the scalar path (scoring is synchronous): the shingle values of the text at hand. */
 let scratch = new Int32Array(256);
 
+/** Room for the shingle values of a text of `length` characters: at most one word per two characters, and at least one shingle. */
+const valuesCapacity = (length: number) => length + 1;
+
 /**
- * The text's shingle values (the inputs of the 32 hashes) into `scratch`; returns how many (at least one). The
- * words' FNV-1a hashes are written first and each shingle's value overwrites the first word it starts with.
+ * The text's shingle values (the inputs of the 32 hashes) into `values`, which has room for valuesCapacity(text.length);
+ * returns how many (at least one). The words' FNV-1a hashes are written first and each shingle's value overwrites
+ * the first word it starts with.
  */
-function shingleValues(text: string): number {
-  if (scratch.length <= text.length) scratch = new Int32Array(2 * text.length + 2);
-  const values = scratch;
+function shingleValues(text: string, values: Int32Array): number {
   let words = 0;
   let h = 0x811c9dc5 | 0;
   let inWord = false;
@@ -62,8 +70,16 @@ function shingleValues(text: string): number {
 
 /** 32 minimum hashes over the text's lower-cased 3-word shingles. */
 export function textSignature(text: string): Uint32Array {
-  const shingles = shingleValues(text);
+  if (KERNEL === null) return textSignatureScalar(text);
+  KERNEL.reserve(valuesCapacity(text.length));
+  return KERNEL.signature(shingleValues(text, KERNEL.values));
+}
+
+/** textSignature without WebAssembly: its path where the runtime has no SIMD (exported for its test). */
+export function textSignatureScalar(text: string): Uint32Array {
+  if (scratch.length < valuesCapacity(text.length)) scratch = new Int32Array(2 * valuesCapacity(text.length));
   const values = scratch; // a local: the loop below then reads a typed array the compiler can keep in registers
+  const shingles = shingleValues(text, values);
   const signature = new Uint32Array(SIGNATURE_SIZE);
   // four hash functions per pass over the shingle values, their running minimums in registers (sign-flipped, compared
   // as int32): independent chains the processor overlaps, ~1.6x faster than one at a time (issue 21, bench notes)

@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom, type SeededRandom } from '../../../data/seeded-random.js';
 import { nearDuplicateShare } from '../../../training/features/proposal-features.js';
-import { areNearDuplicates, NEAR_DUPLICATE_SIMILARITY, signatureSimilarity, textSignature } from '../../../training/features/text-signature.js';
+import { createMinHashKernel } from '../../../training/features/minhash-kernel.js';
+import {
+  areNearDuplicates,
+  NEAR_DUPLICATE_SIMILARITY,
+  signatureSimilarity,
+  textSignature,
+  textSignatureScalar,
+} from '../../../training/features/text-signature.js';
 
 /** The definition: FNV-1a of each lower-cased ASCII word, 3-word shingles, 32 multiply-xorshift hashes, minimum of each. */
 function referenceSignature(text: string): number[] {
@@ -41,19 +48,34 @@ function randomText(random: SeededRandom): string {
 }
 
 describe('textSignature', () => {
+  const random = createSeededRandom(21);
+  const texts = [
+    '',
+    '   ',
+    '!!',
+    'one',
+    'Two words',
+    'Ünïcode wörds only',
+    'a'.repeat(5000),
+    ...Array.from({ length: 300 }, () => randomText(random)),
+    // longer than the kernel's first memory page holds, so that it grows (after shorter texts, and before them again)
+    Array.from({ length: 40_000 }, (_, i) => `w${i}`).join(' '),
+    'one more short text after the long one',
+  ];
+
   it('equals the definition on random texts, empty and one-word texts and texts longer than its buffers', () => {
-    const random = createSeededRandom(21);
-    const texts = [
-      '',
-      '   ',
-      '!!',
-      'one',
-      'Two words',
-      'Ünïcode wörds only',
-      'a'.repeat(5000),
-      ...Array.from({ length: 300 }, () => randomText(random)),
-    ];
     for (const text of texts) expect(Array.from(textSignature(text)), text.slice(0, 60)).toEqual(referenceSignature(text));
+  });
+
+  it('equals the definition on its scalar path too (runtimes without WebAssembly SIMD)', () => {
+    for (const text of texts) expect(Array.from(textSignatureScalar(text)), text.slice(0, 60)).toEqual(referenceSignature(text));
+  });
+
+  it('runs the WebAssembly SIMD kernel on this runtime (Node 20 has SIMD), which refuses a count outside its values', () => {
+    const kernel = createMinHashKernel(Int32Array.from({ length: 32 }, (_, k) => Math.imul(0x9e3779b1, k + 1) | 1));
+    expect(kernel).not.toBeNull();
+    expect(() => kernel!.signature(0)).toThrow(RangeError);
+    expect(() => kernel!.signature(kernel!.values.length + 1)).toThrow(RangeError);
   });
 });
 
