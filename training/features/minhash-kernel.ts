@@ -33,8 +33,8 @@ export interface MinHashKernel {
   readonly values: Int32Array;
   /** Makes room for `count` shingle values. */
   reserve(count: number): void;
-  /** The 32 minimum hashes over the first `count` (at least 1) values, as a new array. */
-  signature(count: number): Uint32Array;
+  /** Writes the 32 minimum hashes over the first `count` (at least 1) values into out[at, at + 32). */
+  writeSignature(count: number, out: Uint32Array, at: number): void;
 }
 
 /** The kernel over these 32 multipliers, or null where WebAssembly SIMD is not available. */
@@ -59,10 +59,10 @@ export function createMinHashKernel(multipliers: Int32Array): MinHashKernel | nu
       values = new Int32Array(memory.buffer, VALUES_AT);
       signature = new Uint32Array(memory.buffer, SIGNATURE_AT, SIGNATURE_SIZE);
     },
-    signature(count) {
+    writeSignature(count, out, at) {
       if (!(count >= 1 && count <= values.length)) throw new RangeError(`shingle count ${count} outside 1..${values.length}`);
       minHash(count);
-      return signature.slice();
+      out.set(signature, at);
     },
   };
 }

@@ -1,7 +1,7 @@
 // Proposal behaviour: bursts, rates, speed after posting, copy-paste texts, bid-to-budget ratios.
 import type { AccountEvents } from '../../data/tables.js';
 import { quantileOfSorted } from '../statistics.js';
-import { areNearDuplicates, textSignature } from './text-signature.js';
+import { areNearDuplicatesAt, SIGNATURE_SIZE, textSignatures } from './text-signature.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -24,18 +24,18 @@ export function nearDuplicateShare(texts: readonly string[]): number {
   const step = texts.length > MAX_TEXTS_COMPARED ? texts.length / MAX_TEXTS_COMPARED : 1;
   const chosen: string[] = [];
   for (let i = 0; i < texts.length && chosen.length < MAX_TEXTS_COMPARED; i += step) chosen.push(texts[Math.floor(i)] as string);
-  const signatures = chosen.map(textSignature);
-  const hasTwin = new Uint8Array(signatures.length);
-  for (let i = 0; i < signatures.length; i++) {
-    for (let j = i + 1; j < signatures.length; j++) {
+  const signatures = textSignatures(chosen);
+  const hasTwin = new Uint8Array(chosen.length);
+  for (let i = 0; i < chosen.length; i++) {
+    for (let j = i + 1; j < chosen.length; j++) {
       if (hasTwin[i] && hasTwin[j]) continue;
-      if (areNearDuplicates(signatures[i] as Uint32Array, signatures[j] as Uint32Array)) {
+      if (areNearDuplicatesAt(signatures, SIGNATURE_SIZE * i, signatures, SIGNATURE_SIZE * j)) {
         hasTwin[i] = 1;
         hasTwin[j] = 1;
       }
     }
   }
-  return hasTwin.reduce((a, b) => a + b, 0) / signatures.length;
+  return hasTwin.reduce((a, b) => a + b, 0) / chosen.length;
 }
 
 export function computeProposalFeatures(account: AccountEvents): Record<string, number> {

@@ -12,7 +12,8 @@
 
 import { createMinHashKernel } from './minhash-kernel.js';
 
-const SIGNATURE_SIZE = 32;
+/** Hashes per signature. */
+export const SIGNATURE_SIZE = 32;
 const SHINGLE_WORDS = 3;
 // Fixed odd multipliers. Int32Array: Math.imul reads its arguments as int32 anyway, and an int32 array keeps the hot
 // loop off boxed doubles.
@@ -70,17 +71,39 @@ function shingleValues(text: string, values: Int32Array): number {
 
 /** 32 minimum hashes over the text's lower-cased 3-word shingles. */
 export function textSignature(text: string): Uint32Array {
-  if (KERNEL === null) return textSignatureScalar(text);
+  const signature = new Uint32Array(SIGNATURE_SIZE);
+  writeSignature(text, signature, 0);
+  return signature;
+}
+
+/**
+ * The texts' signatures one after the other in one array, text i's at [32 i, 32 i + 32): one allocation for them all
+ * (a 128-byte typed array costs about as much to allocate as the hashes of a short text).
+ */
+export function textSignatures(texts: readonly string[]): Uint32Array {
+  const signatures = new Uint32Array(SIGNATURE_SIZE * texts.length);
+  for (let i = 0; i < texts.length; i++) writeSignature(texts[i] as string, signatures, SIGNATURE_SIZE * i);
+  return signatures;
+}
+
+/** textSignature(text) into out[at, at + 32). */
+function writeSignature(text: string, out: Uint32Array, at: number): void {
+  if (KERNEL === null) return writeSignatureScalar(text, out, at);
   KERNEL.reserve(valuesCapacity(text.length));
-  return KERNEL.signature(shingleValues(text, KERNEL.values));
+  KERNEL.writeSignature(shingleValues(text, KERNEL.values), out, at);
 }
 
 /** textSignature without WebAssembly: its path where the runtime has no SIMD (exported for its test). */
 export function textSignatureScalar(text: string): Uint32Array {
+  const signature = new Uint32Array(SIGNATURE_SIZE);
+  writeSignatureScalar(text, signature, 0);
+  return signature;
+}
+
+function writeSignatureScalar(text: string, signature: Uint32Array, at: number): void {
   if (scratch.length < valuesCapacity(text.length)) scratch = new Int32Array(2 * valuesCapacity(text.length));
   const values = scratch; // a local: the loop below then reads a typed array the compiler can keep in registers
   const shingles = shingleValues(text, values);
-  const signature = new Uint32Array(SIGNATURE_SIZE);
   // four hash functions per pass over the shingle values, their running minimums in registers (sign-flipped, compared
   // as int32): independent chains the processor overlaps, ~1.6x faster than one at a time (issue 21, bench notes)
   for (let k = 0; k < SIGNATURE_SIZE; k += 4) {
@@ -107,12 +130,11 @@ export function textSignatureScalar(text: string): Uint32Array {
       min2 = f2 < min2 ? f2 : min2;
       min3 = f3 < min3 ? f3 : min3;
     }
-    signature[k] = min0 ^ FLIP;
-    signature[k + 1] = min1 ^ FLIP;
-    signature[k + 2] = min2 ^ FLIP;
-    signature[k + 3] = min3 ^ FLIP;
+    signature[at + k] = min0 ^ FLIP;
+    signature[at + k + 1] = min1 ^ FLIP;
+    signature[at + k + 2] = min2 ^ FLIP;
+    signature[at + k + 3] = min3 ^ FLIP;
   }
-  return signature;
 }
 
 /** Estimated Jaccard similarity of the two texts' shingle sets. */
@@ -132,9 +154,14 @@ const NEAR_DUPLICATE_POSITIONS = Math.ceil(NEAR_DUPLICATE_SIMILARITY * SIGNATURE
  * positions agree, or too few are left to reach it.
  */
 export function areNearDuplicates(a: Uint32Array, b: Uint32Array): boolean {
+  return areNearDuplicatesAt(a, 0, b, 0);
+}
+
+/** areNearDuplicates of the signatures at a[aAt, aAt + 32) and b[bAt, bAt + 32) (as textSignatures lays them out). */
+export function areNearDuplicatesAt(a: Uint32Array, aAt: number, b: Uint32Array, bAt: number): boolean {
   let same = 0;
   for (let k = 0; k < SIGNATURE_SIZE; k++) {
-    if (a[k] === b[k]) {
+    if (a[aAt + k] === b[bAt + k]) {
       if (++same >= NEAR_DUPLICATE_POSITIONS) return true;
     } else if (same + SIGNATURE_SIZE - 1 - k < NEAR_DUPLICATE_POSITIONS) return false;
   }

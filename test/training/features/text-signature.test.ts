@@ -10,6 +10,7 @@ import {
   signatureSimilarity,
   textSignature,
   textSignatureScalar,
+  textSignatures,
 } from '../../../training/features/text-signature.js';
 
 /** The definition: FNV-1a of each lower-cased ASCII word, 3-word shingles, 32 multiply-xorshift hashes, minimum of each. */
@@ -67,6 +68,11 @@ describe('textSignature', () => {
     for (const text of texts) expect(Array.from(textSignature(text)), text.slice(0, 60)).toEqual(referenceSignature(text));
   });
 
+  it('lays out the signatures of many texts one after the other (textSignatures), each equal to the definition', () => {
+    expect(Array.from(textSignatures(texts))).toEqual(texts.flatMap(referenceSignature));
+    expect(textSignatures([])).toHaveLength(0);
+  });
+
   it('equals the definition on its scalar path too (runtimes without WebAssembly SIMD)', () => {
     for (const text of texts) expect(Array.from(textSignatureScalar(text)), text.slice(0, 60)).toEqual(referenceSignature(text));
   });
@@ -74,8 +80,9 @@ describe('textSignature', () => {
   it('runs the WebAssembly SIMD kernel on this runtime (Node 20 has SIMD), which refuses a count outside its values', () => {
     const kernel = createMinHashKernel(Int32Array.from({ length: 32 }, (_, k) => Math.imul(0x9e3779b1, k + 1) | 1));
     expect(kernel).not.toBeNull();
-    expect(() => kernel!.signature(0)).toThrow(RangeError);
-    expect(() => kernel!.signature(kernel!.values.length + 1)).toThrow(RangeError);
+    const out = new Uint32Array(32);
+    expect(() => kernel!.writeSignature(0, out, 0)).toThrow(RangeError);
+    expect(() => kernel!.writeSignature(kernel!.values.length + 1, out, 0)).toThrow(RangeError);
   });
 });
 
