@@ -6,9 +6,9 @@
 // the empty shingle when it has none), each mixed into one 32-bit value; signature[k] is the minimum over the
 // shingles of a hash of that value under the k-th of 32 fixed odd multipliers.
 //
-// Speed (scoring an account computes the signatures of all its proposal texts, issue 21): one pass over the text into
-// a buffer of shingle values, then the 32 hashes of each value as eight 4-lane WebAssembly SIMD vectors
-// (minhash-kernel.ts); without SIMD, four hash functions at a time over all the shingles, on int32 values.
+// Speed (scoring an account computes the signatures of all its proposal texts, issue 21): one WebAssembly function
+// over the text's UTF-8 bytes, the 32 hashes of each shingle as eight 4-lane SIMD vectors (minhash-kernel.ts);
+// without SIMD, one pass over the text into a buffer of shingle values, then four hash functions at a time over them.
 
 import { createMinHashKernel } from './minhash-kernel.js';
 
@@ -29,7 +29,7 @@ const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) 
 const LOWER_WORD_CHAR = Uint8Array.from({ length: 128 }, (_, c) => (isWordChar(c) ? (c >= 65 && c <= 90 ? c + 32 : c) : 0));
 
 /** The WebAssembly SIMD loop of the 32 hashes, or null where the runtime has no WebAssembly SIMD. */
-const KERNEL = createMinHashKernel(MULTIPLIERS);
+const KERNEL = createMinHashKernel(MULTIPLIERS, LOWER_WORD_CHAR);
 
 /** Reused by every call of the scalar path (scoring is synchronous): the shingle values of the text at hand. */
 let scratch = new Int32Array(256);
@@ -88,9 +88,8 @@ export function textSignatures(texts: readonly string[]): Uint32Array {
 
 /** textSignature(text) into out[at, at + 32). */
 function writeSignature(text: string, out: Uint32Array, at: number): void {
-  if (KERNEL === null) return writeSignatureScalar(text, out, at);
-  KERNEL.reserve(valuesCapacity(text.length));
-  KERNEL.writeSignature(shingleValues(text, KERNEL.values), out, at);
+  if (KERNEL === null) writeSignatureScalar(text, out, at);
+  else KERNEL.writeTextSignature(text, out, at);
 }
 
 /** textSignature without WebAssembly: its path where the runtime has no SIMD (exported for its test). */
