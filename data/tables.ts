@@ -107,7 +107,20 @@ export function utcFromFields(year: number, month: number, day: number, hour: nu
   if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
     return NaN;
   if (day > daysInMonth(year, month)) return NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return daysSinceEpoch(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+}
+
+/**
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil), in integer
+ * arithmetic: what Date.UTC computes, at a fraction of its cost on the predict path (~220 timestamps per account).
+ */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year; // years counted from March, so that a leap day ends its year
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** Days in a month (1-12) of the proleptic Gregorian calendar. */
