@@ -179,7 +179,7 @@ function evaluate(d: Dumped, scores: ArrayLike<number>, rows: readonly number[])
 
 interface Fit {
   readonly weights?: 'none' | 'propensity';
-  /** start from the Platt-scaled part:risk (the layer's default) */
+  /** start from the Platt-scaled part:risk (the layer's default before round 3) */
   readonly fromRisk?: boolean;
   readonly params?: Partial<BoostingParams>;
 }

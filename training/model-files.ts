@@ -104,18 +104,12 @@ async function restoreDetector<T>(file: string, restore: () => Promise<T>): Prom
   }
 }
 
-/** The layer learnt from analyst decisions; refused when its inputs are not this code's layer inputs. */
+/** The layer learnt from analyst decisions; refused when it reads a layer input this code does not compute. */
 function readSupervisedLayer(stored: ModelVersion): FittedSupervisedLayer {
   const state = stored.readJson(FILES.supervised, SupervisedLayerSchema);
-  const expected = LAYER_INPUT_NAMES.join(',');
-  if (state.input_names.join(',') !== expected) {
-    const missing = LAYER_INPUT_NAMES.filter((n) => !state.input_names.includes(n));
-    const extra = state.input_names.filter((n) => !LAYER_INPUT_NAMES.includes(n));
-    throw new ModelIntegrityError(
-      FILES.supervised,
-      `has layer inputs that differ from this ringfence's (missing: ${missing.join(', ') || 'none'}; extra: ${extra.join(', ') || 'none'}; or another order): retrain`,
-    );
-  }
+  const unknown = state.input_names.filter((n) => !LAYER_INPUT_NAMES.includes(n));
+  if (unknown.length > 0)
+    throw new ModelIntegrityError(FILES.supervised, `reads layer inputs this ringfence does not compute (${unknown.join(', ')}): retrain`);
   return restoreSupervisedLayer(state);
 }
 

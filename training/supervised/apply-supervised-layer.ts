@@ -23,7 +23,7 @@ export function withSupervisedLayer(
   const { state } = layer;
   const probability = layer.probability(inputs);
   const learnt = supervisedRisk(state, probability, policy);
-  const isNovel = distanceToLabelled(state, inputs) > state.novelty_radius;
+  const isNovel = distanceToLabelled(state, layer.select(inputs)) > state.novelty_radius;
   const mayLower = state.params['may_lower'] === true && !isNovel;
   const risk = mayLower ? learnt : Math.max(learnt, assessment.risk_score);
   const raised = learnt > assessment.risk_score;

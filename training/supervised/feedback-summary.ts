@@ -26,6 +26,8 @@ export const FeedbackSummarySchema = z.object({
     .default(null)
     .describe('why this version has no layer (too few labels, a FLAG threshold the labels cannot vouch for)'),
   labels: z.object({ fraud: z.number().int(), honest: z.number().int(), kinds: z.record(z.string(), z.number().int()) }).nullable(),
+  layer_inputs: z.array(z.string()).optional().describe("the layer inputs the layer's trees read"),
+  unlabelled_weight: z.number().optional().describe('weight of each account nobody labelled, fitted as honest (0: labels only)'),
   flag: ThresholdEstimateSchema.nullable(),
   block: ThresholdEstimateSchema.nullable(),
   review_bands: z
@@ -61,6 +63,7 @@ export function feedbackSummary(
     layer_fitted: result.layer !== null,
     unused_because: result.unusedBecause,
     labels: state?.labels ?? null,
+    ...(state ? { layer_inputs: state.input_names, unlabelled_weight: Number(state.params['unlabelled_weight'] ?? 0) } : {}),
     flag: state?.flag ?? null,
     block: state?.block ?? null,
     review_bands: result.bands.map((b) => [...b] as [number, number, number]),
@@ -87,20 +90,22 @@ export function renderFeedbackSection(summary: FeedbackSummary | null): string {
   const kinds = Object.entries(summary.labels.kinds)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
+  const inputs = summary.layer_inputs ?? [];
+  const readsFeaturesOnly = inputs.length > 0 && inputs.every((name) => name.startsWith('feature:'));
   lines.push(
-    `Supervised layer (boosted trees over the features, the detectors' z scores and the identity, rule and risk parts) fitted to ${summary.labels.fraud} fraud and ${summary.labels.honest} honest accounts; kinds learnt: ${kinds || 'none named'}.`,
-    'Labels are weighted by the inverse of their chance of review, estimated per band of the unsupervised rank (top-ranked reviews are not a random sample).',
-    "Each threshold is the lowest probability whose precision on the labelled accounts (out-of-fold predictions, weighted) has a one-sided Clopper-Pearson lower bound reaching the action's target: BLOCK's target is the stricter one. An action whose bound falls short is not taken by the layer.",
+    `Supervised layer (boosted trees over ${readsFeaturesOnly ? `the ${inputs.length} scaled features` : "the features, the detectors' z scores and the identity, rule and risk parts"}) fitted to ${summary.labels.fraud} fraud and ${summary.labels.honest} honest accounts${summary.unlabelled_weight ? `, and the accounts nobody labelled as honest (weight ${summary.unlabelled_weight}: positive-unlabelled learning)` : ''}; kinds learnt: ${kinds || 'none named'}. The layer only raises a score.`,
+    'Labels stand for the accounts of their band of the unsupervised rank (inverse of their chance of review): top-ranked reviews are not a random sample.',
+    "Each threshold is the lowest probability whose precision (out-of-fold predictions of the labelled accounts) has a one-sided Clopper-Pearson lower bound reaching the action's target: BLOCK's target is the stricter one. Labels of a band reviewed in full count as exact; every other account at or above the threshold, labelled or not, counts at the bound of the fraud share among the sampled labels there. An action whose bound falls short is not taken by the layer.",
     '',
-    '| action | probability at or above | target precision | estimated precision | lower bound | labelled above | effective n |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| action | probability at or above | target precision | estimated precision | lower bound | labelled above | unlabelled above | effective n |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const [action, t] of [
     ['FLAG_FOR_REVIEW or higher', summary.flag],
     ['BLOCK_ACCOUNT', summary.block],
   ] as const) {
     lines.push(
-      `| ${action} | ${num(t.probability)} | ${pct(t.target_precision)} | ${pct(t.precision)} | ${pct(t.lower_bound)} (${Math.round(t.confidence * 100)}% Clopper-Pearson)${t.reached ? '' : ', below the target: not used'} | ${t.labelled_above} | ${t.effective_n.toFixed(1)} |`,
+      `| ${action} | ${num(t.probability)} | ${pct(t.target_precision)} | ${pct(t.precision)} | ${pct(t.lower_bound)} (${Math.round(t.confidence * 100)}% Clopper-Pearson)${t.reached ? '' : ', below the target: not used'} | ${t.labelled_above} | ${t.unlabelled_above ?? 'n/a'} | ${t.effective_n.toFixed(1)} |`,
     );
   }
   if (summary.before && summary.after) {

@@ -33,7 +33,7 @@ export function reviewQueue(
     const { assessment, layerInputs } = assessUnsupervised(parts, id, data.features[i] as AccountFeatures);
     const inputs = layer ? layerInputs() : null;
     const probability = layer && inputs ? layer.probability(inputs) : assessment.risk_score / 100;
-    const distance = layer && inputs ? distanceToLabelled(layer.state, inputs) : Infinity;
+    const distance = layer && inputs ? distanceToLabelled(layer.state, layer.select(inputs)) : Infinity;
     if (distance === 0) return;
     const uncertainty = Math.max(0, 1 - Math.abs(probability - flagLine) / Math.max(flagLine, 1 - flagLine));
     const novelty = layer ? Math.min(1, distance / Math.max(1e-9, layer.state.novelty_radius)) : 1;

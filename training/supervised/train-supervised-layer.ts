@@ -1,5 +1,6 @@
 // Training's supervised stage: analyst labels → the accounts' layer inputs and review propensities → a fitted layer (or none).
 import type { ProgressEvent } from '../../data/progress-event.js';
+import { createSeededRandom } from '../../data/seeded-random.js';
 import type { AccountFeatures } from '../features/account-features.js';
 import { assessUnsupervised, type ScoringParts } from '../scoring/risk-score.js';
 import { LAYER_INPUT_NAMES } from './layer-inputs.js';
@@ -50,6 +51,10 @@ export function trainSupervisedLayer(
   const risk = new Float64Array(data.accountIds.length);
   const labelledRows: number[] = [];
   const inputs: Float64Array[] = [];
+  // the accounts nobody labelled the layer fits as honest and counts against its thresholds: all, or a seeded sample
+  const unlabelledRows = [...data.accountIds.keys()].filter((i) => !labels.has(data.accountIds[i] as string));
+  const sampled = new Set(createSeededRandom(seed).fork('unlabelled').shuffle(unlabelledRows.slice()).slice(0, params.max_unlabelled));
+  const unlabelled: Float64Array[] = [];
   data.accountIds.forEach((id, i) => {
     if (i % 2000 === 0) onProgress?.({ stage: 'supervised layer: inputs', done: i, total: data.accountIds.length, unit: 'accounts' });
     const { assessment, layerInputs } = assessUnsupervised(unsupervised, id, data.features[i] as AccountFeatures);
@@ -57,7 +62,7 @@ export function trainSupervisedLayer(
     if (labels.has(id)) {
       labelledRows.push(i);
       inputs.push(layerInputs());
-    }
+    } else if (sampled.has(i)) unlabelled.push(layerInputs());
   });
   const { weights, populationWeights, bands } = propensityWeights(risk, Uint32Array.from(labelledRows), params.max_weight);
   const labelOf = (i: number) => labels.get(data.accountIds[i] as string) as AnalystLabel;
@@ -68,6 +73,7 @@ export function trainSupervisedLayer(
       kinds: labelledRows.map((i) => labelOf(i).kind),
       weights,
       populationWeights,
+      unlabelled: { inputs: unlabelled, total: unlabelledRows.length },
     },
     LAYER_INPUT_NAMES,
     params,

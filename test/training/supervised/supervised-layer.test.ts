@@ -3,7 +3,14 @@ import { createSeededRandom } from '../../../data/seeded-random.js';
 import { BoostedTreesSchema, BoostingParamsSchema, boostedTreesProbability, fitBoostedTrees } from '../../../training/supervised/boosted-trees.js';
 import { propensityWeights } from '../../../training/supervised/label-weights.js';
 import { clopperPearsonLower, thresholdForPrecision } from '../../../training/supervised/precision-thresholds.js';
-import { fitSupervisedLayer, SupervisedLayerSchema, SupervisedParamsSchema, supervisedRisk } from '../../../training/supervised/supervised-layer.js';
+import { LAYER_INPUT_NAMES } from '../../../training/supervised/layer-inputs.js';
+import {
+  fitSupervisedLayer,
+  restoreSupervisedLayer,
+  SupervisedLayerSchema,
+  SupervisedParamsSchema,
+  supervisedRisk,
+} from '../../../training/supervised/supervised-layer.js';
 
 /** Rows of two inputs in [0,1); label 1 when exactly one of them is above 0.5 (an interaction no linear layer fits). */
 function xorRows(n: number, seed: number): { rows: Float64Array[]; labels: Uint8Array } {
@@ -93,6 +100,38 @@ describe('clopperPearsonLower / thresholdForPrecision', () => {
     expect(t.effective_n).toBeCloseTo(60, 9);
   });
 
+  it('counts every unlabelled account at or above a threshold against it: a census of 100 fraud vouches for 11 more at 0.90, not 12', () => {
+    // 100 labels from a band reviewed in full (weight 1), all fraud; no sampled label above the threshold, so an
+    // unlabelled account there counts as possibly honest (the bound of a fraud share seen in no sampled label is 0)
+    const probability = Float64Array.from({ length: 100 }, (_, i) => 1 - i / 200);
+    const labels = new Uint8Array(100).fill(1);
+    const census = new Float64Array(100).fill(1);
+    const withUnlabelled = (count: number) => thresholdForPrecision(probability, labels, census, 0.9, 0.95, (t) => (t <= 0.6 ? count : 0));
+    const eleven = withUnlabelled(11);
+    expect(eleven.reached).toBe(true);
+    expect(eleven.probability).toBeCloseTo(1 - 99 / 200, 9);
+    expect(eleven.unlabelled_above).toBe(11);
+    expect(eleven.lower_bound).toBeCloseTo(100 / 111, 9);
+    const twelve = withUnlabelled(12);
+    expect(twelve.reached).toBe(true);
+    // the lowest threshold whose bound holds is now above the unlabelled accounts
+    expect(twelve.probability).toBeGreaterThan(0.6);
+    expect(twelve.unlabelled_above).toBe(0);
+  });
+
+  it('bounds the unlabelled accounts at the fraud share of the sampled labels beside them', () => {
+    // 50 census fraud, then 10 sampled labels (weight 100) all fraud, with 40 unlabelled accounts among them
+    const probability = Float64Array.from({ length: 60 }, (_, i) => 1 - i / 100);
+    const labels = new Uint8Array(60).fill(1);
+    const weights = Float64Array.from({ length: 60 }, (_, i) => (i < 50 ? 1 : 100));
+    const t = thresholdForPrecision(probability, labels, weights, 0.8, 0.95, (p) => (p <= 0.5 ? 40 : 0));
+    const share = clopperPearsonLower(10, 10, 0.95);
+    expect(t.reached).toBe(true);
+    expect(t.labelled_above).toBe(60);
+    expect(t.lower_bound).toBeCloseTo((50 + share * 50) / 100, 9);
+    expect(t.precision).toBe(1);
+  });
+
   it('says when no threshold reaches the target', () => {
     const t = thresholdForPrecision(
       Float64Array.from({ length: 30 }, (_, i) => i / 30),
@@ -121,7 +160,7 @@ describe('propensityWeights', () => {
 describe('fitSupervisedLayer / supervisedRisk', () => {
   it('stays unfitted with too few labels or one class only', () => {
     const rows = xorRows(100, 4);
-    const params = SupervisedParamsSchema.parse({ start_from: null });
+    const params = SupervisedParamsSchema.parse({ inputs: 'all' });
     const ones = new Float64Array(100).fill(1);
     expect(
       fitSupervisedLayer(
@@ -153,7 +192,7 @@ describe('fitSupervisedLayer / supervisedRisk', () => {
     const state = fitSupervisedLayer(
       { inputs: rows.rows, labels: rows.labels, kinds: rows.rows.map(() => 'bot'), weights: ones, populationWeights: ones },
       ['a', 'b', 'c'],
-      SupervisedParamsSchema.parse({ start_from: null, flag_precision: 0.8, block_precision: 0.9 }),
+      SupervisedParamsSchema.parse({ inputs: 'all', flag_precision: 0.8, block_precision: 0.9 }),
       1,
     );
     expect(state).not.toBeNull();
@@ -175,6 +214,33 @@ describe('fitSupervisedLayer / supervisedRisk', () => {
     expect(supervisedRisk(unreached, 0.4, policy)).toBeGreaterThan(50);
     for (const p of [0.8, 0.99, 1]) expect(supervisedRisk(unreached, p, policy)).toBeLessThanOrEqual(75);
     expect(supervisedRisk({ ...unreached, block: { ...unreached.block, reached: true } }, 0.8, policy)).toBeGreaterThan(75);
+  });
+
+  it('reads the scaled features only by default, fits the unlabelled accounts as honest and counts them against its thresholds', () => {
+    // layer-input rows: fraud has a high first feature; 60 labelled (40 fraud), 2,000 unlabelled (100 fraud-like)
+    const random = createSeededRandom(9);
+    const row = (fraud: boolean) => Float64Array.from(LAYER_INPUT_NAMES, (_, j) => (j === 0 ? (fraud ? 3 : 0) + random.next() : random.next()));
+    const labels = Uint8Array.from({ length: 60 }, (_, i) => Number(i < 40));
+    const inputs = Array.from(labels, (y) => row(y === 1));
+    const unlabelled = Array.from({ length: 2000 }, (_, i) => row(i < 100));
+    const ones = new Float64Array(60).fill(1);
+    const params = SupervisedParamsSchema.parse({ flag_precision: 0.5, block_precision: 0.6 });
+    const state = fitSupervisedLayer(
+      { inputs, labels, kinds: [], weights: ones, populationWeights: ones, unlabelled: { inputs: unlabelled, total: 4000 } },
+      LAYER_INPUT_NAMES,
+      params,
+      3,
+    );
+    expect(state).not.toBeNull();
+    expect(state!.input_names.every((name) => name.startsWith('feature:'))).toBe(true);
+    expect(state!.input_names.length).toBeLessThan(LAYER_INPUT_NAMES.length);
+    // a sample of 2,000 standing for 4,000 unlabelled accounts: counts come in pairs
+    expect(state!.flag.unlabelled_above).toBeDefined();
+    expect(state!.flag.unlabelled_above! % 2).toBe(0);
+    const layer = restoreSupervisedLayer(SupervisedLayerSchema.parse(JSON.parse(JSON.stringify(state))));
+    expect(layer.select(unlabelled[0]!)).toHaveLength(state!.input_names.length);
+    expect(layer.probability(row(true))).toBeGreaterThan(layer.probability(row(false)));
+    expect(() => restoreSupervisedLayer({ ...state!, input_names: ['feature:no_such_feature'] })).toThrow(/does not compute/);
   });
 
   it('refuses a BLOCK target that is not stricter than the FLAG target', () => {
