@@ -28,19 +28,19 @@ const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) 
  */
 const LOWER_WORD_CHAR = Uint8Array.from({ length: 128 }, (_, c) => (isWordChar(c) ? (c >= 65 && c <= 90 ? c + 32 : c) : 0));
 
-/** The WebAssembly SIMD loop of the 32 hashes, or null where the runtime has no WebAssembly SIMD. */
+/** The signature as one WebAssembly SIMD function (minhash-kernel.ts), or null where the runtime has no WebAssembly SIMD. */
 const KERNEL = createMinHashKernel(MULTIPLIERS, LOWER_WORD_CHAR);
 
 /** Reused by every call of the scalar path (scoring is synchronous): the shingle values of the text at hand. */
 let scratch = new Int32Array(256);
 
-/** Room for the shingle values of a text of `length` characters: at most one word per two characters, and at least one shingle. */
+/** Room (scalar path) for the shingle values of a text of `length` characters: at most one word per two characters, and at least one shingle. */
 const valuesCapacity = (length: number) => length + 1;
 
 /**
- * The text's shingle values (the inputs of the 32 hashes) into `values`, which has room for valuesCapacity(text.length);
- * returns how many (at least one). The words' FNV-1a hashes are written first and each shingle's value overwrites
- * the first word it starts with.
+ * The scalar path's first step: the text's shingle values (the inputs of the 32 hashes) into `values`, which has
+ * room for valuesCapacity(text.length); returns how many (at least one). The words' FNV-1a hashes are written first
+ * and each shingle's value overwrites the first word it starts with.
  */
 function shingleValues(text: string, values: Int32Array): number {
   let words = 0;
