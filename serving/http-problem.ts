@@ -5,6 +5,7 @@ import { ModelFeatureMismatchError, ModelIntegrityError } from '../models/read-m
 import { ModelNotFoundError } from '../models/registry.js';
 import { HashSecretMismatchError } from '../models/secret-fingerprint.js';
 import type { Problem } from './api-schemas.js';
+import { ServiceStoppingError } from './in-flight-work.js';
 
 export const PROBLEM_TYPES = {
   'invalid-request': { status: 400, title: 'The request is not valid' },
@@ -23,6 +24,7 @@ export const PROBLEM_TYPES = {
   'headers-too-large': { status: 431, title: 'The request headers are too large' },
   'internal-error': { status: 500, title: 'Internal error' },
   'model-not-ready': { status: 503, title: 'No model is loaded yet' },
+  'service-stopping': { status: 503, title: 'The service is stopping' },
 } as const;
 export type ProblemSlug = keyof typeof PROBLEM_TYPES;
 
@@ -101,6 +103,15 @@ export function toProblem(error: unknown): HttpProblem {
   if (error instanceof z.ZodError) return zodProblem(error, 'the request');
   const clientError = clientErrorProblem(error);
   if (clientError) return clientError;
+  if (error instanceof ServiceStoppingError)
+    return new HttpProblem(
+      'service-stopping',
+      'the service is stopping; send the request again (another instance or the restarted one answers it)',
+      undefined,
+      {
+        'Retry-After': '1',
+      },
+    );
   if (error instanceof ModelIntegrityError) return new HttpProblem('model-rejected', `model refused: ${error.message}`);
   if (error instanceof ModelFeatureMismatchError) return new HttpProblem('model-rejected', error.message);
   if (error instanceof ModelNotFoundError) return new HttpProblem('model-rejected', error.message);

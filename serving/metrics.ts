@@ -16,7 +16,7 @@ export function createServiceMetrics(): ServiceMetrics {
     registry,
     requests: new Counter({
       name: 'ringfence_http_requests_total',
-      help: 'HTTP requests by route, method and status',
+      help: 'HTTP requests by route, method and status (client_closed: the client hung up before the answer was sent)',
       labelNames: ['route', 'method', 'status'],
       registers: [registry],
     }),

@@ -25,6 +25,7 @@ import { notRingReason, ringReasons } from '../training/identity/ring-score.js';
 import { loadScoringParts } from '../training/model-files.js';
 import { assessAccountFeatures, type ScoringParts } from '../training/scoring/risk-score.js';
 import { hashSecretSourceOf, type ServeConfig } from './config.js';
+import { InFlightWork } from './in-flight-work.js';
 import type { ChangedRing, ModelSummary, PredictResult, RingDetail } from './api-schemas.js';
 
 export interface ScoringModel {
@@ -48,7 +49,10 @@ export interface ScoringModel {
   recordDecisions(decisions: readonly DecisionRequest[], recordedBy: string): Promise<RecordedDecisions>;
   /** the decisions naming an account, in the order recorded */
   decisionsOfAccount(accountId: string): Promise<StoredDecision[]>;
-  /** closes the identity store (shared by the loader's versions: at shutdown only) */
+  /**
+   * Closes the identity and decision stores (shared by the loader's versions: at shutdown only) once the work under way
+   * on any version has settled; later calls are refused with ServiceStoppingError.
+   */
   close(): Promise<void>;
 }
 
@@ -90,15 +94,18 @@ function ringDetailOf(group: LiveGroup, flagged: ReadonlySet<string>, ringAbove:
   };
 }
 
+/** The live state a version is served over: shared by every version one loader makes. */
+export interface LiveStateOfVersion {
+  readonly state: LiveIdentityState;
+  readonly decisions: DecisionState;
+  readonly applyRetention: () => Promise<void>;
+  /** the work using the stores, drained before they close */
+  readonly work: InFlightWork;
+}
+
 /** A ScoringModel over a model version's restored parts and a live identity state built on its index. */
-export function scoringModelFrom(
-  parts: ScoringParts,
-  manifest: Manifest,
-  metrics: ModelMetrics | null,
-  state: LiveIdentityState,
-  applyRetention: () => Promise<void>,
-  decisions: DecisionState = new DecisionState(null),
-): ScoringModel {
+export function scoringModelFrom(parts: ScoringParts, manifest: Manifest, metrics: ModelMetrics | null, live: LiveStateOfVersion): ScoringModel {
+  const { state, decisions, applyRetention, work } = live;
   const base = parts.identityIndex;
   const graph = state.graph;
   const liveParts = livePartsOf(parts, graph);
@@ -124,46 +131,53 @@ export function scoringModelFrom(
     name: manifest.name,
     version: manifest.version,
     summary: summaryOf(parts, manifest, metrics),
-    async scoreAccounts(accounts, { record }) {
-      await applyRetention();
-      // the live records need the model alone; a recording request then catches up once, with its own records written
-      const prepared = prepareLive(parts, accounts, Date.now());
-      const live = prepared.map((p) => p.record);
-      if (!record) {
-        await Promise.all([state.catchUp(), decisions.catchUp()]);
-        return graph.withAccounts(live, () => scoreAll(prepared));
-      }
-      await Promise.all([state.record(live), decisions.catchUp()]);
-      return scoreAll(prepared);
-    },
-    async ring(ringId) {
-      await state.catchUp();
-      return detailOf(graph.groupById(ringId));
-    },
-    async ringOfAccount(accountId) {
-      await state.catchUp();
-      return detailOf(graph.groupOfAccountNow(accountId));
-    },
-    async ringsChangedSince(since) {
-      await state.catchUp();
-      const changed = state.groupsChangedSince(since).filter(({ group }) => group.is_ring);
-      return changed.map(({ group, changed_at }) => ({
-        ring_id: group.ring.ring_id,
-        size: group.size,
-        ring_score: group.ring.ring_score,
-        changed_at: new Date(changed_at).toISOString(),
-      }));
-    },
-    forgetAccount: (accountId) => state.forget(accountId),
-    recordDecisions: (requests, recordedBy) => {
-      const keyed: Decision[] = requests.map((request) => keyedDecision(request, base.hashKey));
-      return decisions.record(keyed, recordedBy);
-    },
-    async decisionsOfAccount(accountId) {
-      await decisions.catchUp();
-      return decisions.ofAccount(accountId);
-    },
+    scoreAccounts: (accounts, { record }) =>
+      work.run(async () => {
+        await applyRetention();
+        // the live records need the model alone; a recording request then catches up once, with its own records written
+        const prepared = prepareLive(parts, accounts, Date.now());
+        const live = prepared.map((p) => p.record);
+        if (!record) {
+          await Promise.all([state.catchUp(), decisions.catchUp()]);
+          return graph.withAccounts(live, () => scoreAll(prepared));
+        }
+        await Promise.all([state.record(live), decisions.catchUp()]);
+        return scoreAll(prepared);
+      }),
+    ring: (ringId) =>
+      work.run(async () => {
+        await state.catchUp();
+        return detailOf(graph.groupById(ringId));
+      }),
+    ringOfAccount: (accountId) =>
+      work.run(async () => {
+        await state.catchUp();
+        return detailOf(graph.groupOfAccountNow(accountId));
+      }),
+    ringsChangedSince: (since) =>
+      work.run(async () => {
+        await state.catchUp();
+        const changed = state.groupsChangedSince(since).filter(({ group }) => group.is_ring);
+        return changed.map(({ group, changed_at }) => ({
+          ring_id: group.ring.ring_id,
+          size: group.size,
+          ring_score: group.ring.ring_score,
+          changed_at: new Date(changed_at).toISOString(),
+        }));
+      }),
+    forgetAccount: (accountId) => work.run(() => state.forget(accountId)),
+    recordDecisions: (requests, recordedBy) =>
+      work.run(() => {
+        const keyed: Decision[] = requests.map((request) => keyedDecision(request, base.hashKey));
+        return decisions.record(keyed, recordedBy);
+      }),
+    decisionsOfAccount: (accountId) =>
+      work.run(async () => {
+        await decisions.catchUp();
+        return decisions.ofAccount(accountId);
+      }),
     close: async () => {
+      await work.drain();
       await Promise.all([state.close(), decisions.close()]);
     },
   };
@@ -215,6 +229,7 @@ function retentionOf(state: LiveIdentityState, days: number | null): () => Promi
 export function createModelLoader(root: string, name: string, options: ModelLoaderOptions): LoadScoringModel {
   const identityStore = storeOpener(name, 'identity store', options.identityStore, openIdentityStore);
   const decisionStore = storeOpener(name, 'decision store', options.decisionStore ?? null, openDecisionStore);
+  const work = new InFlightWork();
   return async (version) => {
     const { parts, manifest, metrics } = await loadScoringParts(root, name, version, options.secret ?? {});
     const fingerprint = secretFingerprint(parts.identityIndex.hashKey);
@@ -223,7 +238,7 @@ export function createModelLoader(root: string, name: string, options: ModelLoad
     await Promise.all([state.catchUp(), decisions.catchUp()]);
     const applyRetention = retentionOf(state, options.retentionDays ?? null);
     await applyRetention();
-    return scoringModelFrom(parts, manifest, metrics, state, applyRetention, decisions);
+    return scoringModelFrom(parts, manifest, metrics, { state, decisions, applyRetention, work });
   };
 }
 

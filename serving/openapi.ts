@@ -19,13 +19,16 @@ const input = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrep
 const output = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' });
 
 function problems(...slugs: (keyof typeof PROBLEM_TYPES)[]): Record<string, unknown> {
+  // one response per status: the slugs that share a status share its description
+  const byStatus = new Map<number, string[]>();
+  for (const slug of slugs) {
+    const status = PROBLEM_TYPES[slug].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), `${PROBLEM_TYPES[slug].title} (urn:ringfence:problem:${slug})`]);
+  }
   return Object.fromEntries(
-    slugs.map((slug) => [
-      String(PROBLEM_TYPES[slug].status),
-      {
-        description: `${PROBLEM_TYPES[slug].title} (urn:ringfence:problem:${slug})`,
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
+    [...byStatus].map(([status, descriptions]) => [
+      String(status),
+      { description: descriptions.join('; or '), content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
     ]),
   );
 }
@@ -78,6 +81,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
               'rate-limited',
               'internal-error',
               'model-not-ready',
+              'service-stopping',
             ),
           },
         },
@@ -89,7 +93,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           parameters: [{ name: 'changed_since', in: 'query', required: true, schema: { type: 'string', format: 'date-time' } }],
           responses: {
             '200': json('ChangedRings', 'the rings, latest change first'),
-            ...problems('invalid-request', 'unauthorized', 'forbidden', 'model-not-ready'),
+            ...problems('invalid-request', 'unauthorized', 'forbidden', 'model-not-ready', 'service-stopping'),
           },
         },
       },
@@ -98,7 +102,10 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           summary: "Erase a recorded account's identifiers and links from the live identity state (admin scope)",
           security: secured,
           parameters: [{ name: 'account_id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '204': { description: 'erased' }, ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready') },
+          responses: {
+            '204': { description: 'erased' },
+            ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready', 'service-stopping'),
+          },
         },
       },
       '/v1/decisions': {
@@ -119,6 +126,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
               'unsupported-media-type',
               'rate-limited',
               'model-not-ready',
+              'service-stopping',
             ),
           },
         },
@@ -128,7 +136,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           parameters: [{ name: 'account_id', in: 'query', required: true, schema: { type: 'string' } }],
           responses: {
             '200': json('AccountDecisions', 'its decisions, in the order recorded'),
-            ...problems('invalid-request', 'unauthorized', 'forbidden', 'model-not-ready'),
+            ...problems('invalid-request', 'unauthorized', 'forbidden', 'model-not-ready', 'service-stopping'),
           },
         },
       },
@@ -138,7 +146,10 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
             'A ring of the live identity state: members, the identifiers that tie them, its score (an absorbed ring id answers with the ring that absorbed it)',
           security: secured,
           parameters: [{ name: 'ring_id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': json('RingDetail', 'the ring'), ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready') },
+          responses: {
+            '200': json('RingDetail', 'the ring'),
+            ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready', 'service-stopping'),
+          },
         },
       },
       '/v1/accounts/{account_id}/ring': {
@@ -146,7 +157,10 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           summary: "A known account's ring",
           security: secured,
           parameters: [{ name: 'account_id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': json('RingDetail', 'the ring'), ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready') },
+          responses: {
+            '200': json('RingDetail', 'the ring'),
+            ...problems('not-found', 'unauthorized', 'forbidden', 'model-not-ready', 'service-stopping'),
+          },
         },
       },
       '/v1/model': {

@@ -29,7 +29,9 @@ export function requestLog(logger: Logger, metrics: ServiceMetrics): RequestHand
       // the route pattern, never the URL: paths can hold account ids; a refusal before routing has its route too
       const route = req.routeEntry?.path ?? 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const labels = { route, method: req.method, status: String(res.statusCode) };
+      // a client that hung up before the answer was sent got none: its status would be the unsent default 200
+      const answered = res.headersSent;
+      const labels = { route, method: req.method, status: answered ? String(res.statusCode) : 'client_closed' };
       metrics.requests.inc(labels);
       metrics.latency.observe(labels, seconds);
       logger.info(
@@ -37,7 +39,8 @@ export function requestLog(logger: Logger, metrics: ServiceMetrics): RequestHand
           req_id: req.requestId,
           method: req.method,
           route,
-          status: res.statusCode,
+          status: answered ? res.statusCode : null,
+          ...(answered ? {} : { client_closed: true }),
           ms: Math.round(seconds * 1e4) / 10,
           key: req.apiKey?.name ?? null,
         },

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -9,7 +10,7 @@ import { findApiKey, readKeysFile } from '../../serving/api-keys.js';
 import { ConfigValidationError, loadServeConfig } from '../../serving/config.js';
 import { startService } from '../../serving/main.js';
 import { ProblemSchema } from '../../serving/api-schemas.js';
-import { fixtureRecords } from './serving-helpers.js';
+import { fixtureRecords, memoryLogger, newRingRecords } from './serving-helpers.js';
 
 const fixture = inject('fixtureModel');
 const temporary: string[] = [];
@@ -54,6 +55,62 @@ describe('startService', () => {
     expect(((await res.json()) as { results: unknown[] }).results).toHaveLength(50);
     await closing;
     await expect(fetch(`${service.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('finishes the requests whose clients hung up before it closes the identity store, which then holds their accounts', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rf-stop-'));
+    temporary.push(dir);
+    const config = loadServeConfig(
+      {},
+      { models_root: fixture.modelsRoot, model_name: fixture.name, port: 0, identity_store: path.join(dir, 'store') },
+    );
+    const { logger, lines } = memoryLogger();
+    const service = await startService(config, { logger });
+    // eight requests of 100 accounts, each with a new ring of 5: scoring and recording them outlast their clients
+    const fixtureAccounts = await fixtureRecords(fixture, 95);
+    const bodies = await Promise.all(
+      Array.from({ length: 8 }, async (_, r) => {
+        const filler = fixtureAccounts.map((record, i) => ({ ...record, account_id: `gone-${r}-filler-${i}` }));
+        return JSON.stringify({ accounts: [...(await newRingRecords(fixture, `gone-${r}`, 5)), ...filler] });
+      }),
+    );
+    // each client leaves as soon as its body has been read, and the stop begins with the last body
+    let pending = bodies.length;
+    const clients: net.Socket[] = [];
+    const stopped = new Promise<void>((resolve, reject) =>
+      service.server.on('request', (req) =>
+        req.once('end', () => {
+          clients.find((client) => client.localPort === req.socket.remotePort)?.destroy();
+          if (--pending === 0) service.close().then(resolve, reject);
+        }),
+      ),
+    );
+    for (const body of bodies) {
+      const client = net.connect(Number(new URL(service.url).port), '127.0.0.1');
+      client.on('error', () => undefined);
+      client.write(
+        `POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      clients.push(client);
+    }
+    await stopped;
+    expect(lines().filter((line) => (line['level'] as number) >= 50)).toEqual([]);
+    const logged = lines().filter((line) => line['msg'] === 'request');
+    expect(logged).toHaveLength(8);
+    // answered before its client left (200), or still running when it left: logged as such, never as answered
+    for (const line of logged) expect([200, null]).toContain(line['status']);
+    expect(logged.filter((line) => line['client_closed'] === true).length).toBeGreaterThan(0);
+
+    const again = await startService(config, { logger: pino({ level: 'silent' }) });
+    try {
+      for (let r = 0; r < bodies.length; r++) {
+        const res = await fetch(`${again.url}/v1/accounts/gone-${r}-0/ring`);
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as { size: number }).size).toBe(5);
+      }
+    } finally {
+      await again.close();
+    }
   });
 });
 
