@@ -56,7 +56,10 @@ export async function fixtureRecords(fixture: FixtureModel, count: number): Prom
   return dataset.accounts.slice(0, count).map(accountEventsToRecord);
 }
 
-/** `count` new accounts (ids and identifiers unknown to the model, events of fixture accounts) paid into one new bank account. */
+/**
+ * `count` new accounts (ids and identifiers unknown to the model, events of fixture accounts) paid into one new bank
+ * account. Their IPs are the prefix's own: rings of other prefixes share none of them, whichever of them are recorded.
+ */
 export async function newRingRecords(fixture: FixtureModel, prefix: string, count: number): Promise<Record<string, unknown>[]> {
   const templates = await fixtureRecords(fixture, count);
   return templates.map((record, i) => ({
@@ -64,7 +67,7 @@ export async function newRingRecords(fixture: FixtureModel, prefix: string, coun
     account_id: `${prefix}-${i}`,
     logins: (record['logins'] as Record<string, unknown>[]).map((login, k) => ({
       ...login,
-      ip: `203.0.${i}.${k % 200}`,
+      ip: `${prefix}:203.0.${i}.${k % 200}`,
       device_id: `${prefix}-device-${i}`,
     })),
     payouts: [{ added_at: record['created_at'], bank_hash: `${prefix}-shared-bank` }],
