@@ -45,12 +45,7 @@ if (seeds.some((s) => s >= 1000))
   throw new RangeError('seeds from 1000 up are the reported worlds: the ceiling study runs on development seeds only');
 
 /** What the study reads: one world's accounts, truth, unsupervised risk, the analyst's review and the layer's inputs. */
-interface Dumped {
-  readonly seed: number;
-  readonly ids: readonly string[];
-  readonly labels: Uint8Array;
-  readonly kinds: readonly string[];
-  readonly difficulty: readonly string[];
+interface Dumped extends Pick<World, 'seed' | 'ids' | 'labels' | 'kinds' | 'difficulty'> {
   /** unsupervised risk of every account (scoreDataset) */
   readonly risk: Float64Array;
   /** rows the analyst reviewed */
