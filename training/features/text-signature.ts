@@ -8,8 +8,9 @@
 //
 // Speed (scoring an account computes the signatures of all its proposal texts, issue 21): one WebAssembly function
 // over the text's UTF-8 bytes, the 32 hashes of each shingle as eight 4-lane SIMD vectors (minhash-kernel.ts);
-// without SIMD, one pass over the text into a buffer of shingle values, then four hash functions at a time over them.
+// without SIMD, one pass over the text into a buffer of shingle values, then the hashes over them (min-hashes.ts).
 
+import { writeMinHashes } from './min-hashes.js';
 import { createMinHashKernel } from './minhash-kernel.js';
 
 /** Hashes per signature. */
@@ -18,8 +19,8 @@ const SHINGLE_WORDS = 3;
 // Fixed odd multipliers. Int32Array: Math.imul reads its arguments as int32 anyway, and an int32 array keeps the hot
 // loop off boxed doubles.
 const MULTIPLIERS = Int32Array.from({ length: SIGNATURE_SIZE }, (_, i) => Math.imul(0x9e3779b1, i + 1) | 1);
-// Minimums are kept with the sign bit flipped: unsigned order becomes signed order, so the loops compare int32 values.
-const FLIP = 0x80000000 | 0;
+/** h ^ (h >>> 13) of value * multiplier, the value unsalted */
+const TEXT_HASH = { shift: 13, salted: false } as const;
 
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 /**
@@ -103,37 +104,7 @@ function writeSignatureScalar(text: string, signature: Uint32Array, at: number):
   if (scratch.length < valuesCapacity(text.length)) scratch = new Int32Array(2 * valuesCapacity(text.length));
   const values = scratch; // a local: the loop below then reads a typed array the compiler can keep in registers
   const shingles = shingleValues(text, values);
-  // four hash functions per pass over the shingle values, their running minimums in registers (sign-flipped, compared
-  // as int32): independent chains the processor overlaps, ~1.6x faster than one at a time (issue 21, bench notes)
-  for (let k = 0; k < SIGNATURE_SIZE; k += 4) {
-    const m0 = MULTIPLIERS[k] as number;
-    const m1 = MULTIPLIERS[k + 1] as number;
-    const m2 = MULTIPLIERS[k + 2] as number;
-    const m3 = MULTIPLIERS[k + 3] as number;
-    let min0 = 0x7fffffff;
-    let min1 = 0x7fffffff;
-    let min2 = 0x7fffffff;
-    let min3 = 0x7fffffff;
-    for (let i = 0; i < shingles; i++) {
-      const v = values[i] as number;
-      const h0 = Math.imul(v, m0);
-      const h1 = Math.imul(v, m1);
-      const h2 = Math.imul(v, m2);
-      const h3 = Math.imul(v, m3);
-      const f0 = h0 ^ (h0 >>> 13) ^ FLIP;
-      const f1 = h1 ^ (h1 >>> 13) ^ FLIP;
-      const f2 = h2 ^ (h2 >>> 13) ^ FLIP;
-      const f3 = h3 ^ (h3 >>> 13) ^ FLIP;
-      min0 = f0 < min0 ? f0 : min0;
-      min1 = f1 < min1 ? f1 : min1;
-      min2 = f2 < min2 ? f2 : min2;
-      min3 = f3 < min3 ? f3 : min3;
-    }
-    signature[at + k] = min0 ^ FLIP;
-    signature[at + k + 1] = min1 ^ FLIP;
-    signature[at + k + 2] = min2 ^ FLIP;
-    signature[at + k + 3] = min3 ^ FLIP;
-  }
+  writeMinHashes(values, shingles, MULTIPLIERS, TEXT_HASH, signature, at);
 }
 
 /** Estimated Jaccard similarity of the two texts' shingle sets. */

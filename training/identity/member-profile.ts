@@ -5,6 +5,7 @@
 // two MinHash signatures (its active hours and its typical proposal text), never its events.
 import { z } from 'zod';
 import type { AccountEvents } from '../../data/tables.js';
+import { writeMinHashes } from '../features/min-hashes.js';
 import { textSignature } from '../features/text-signature.js';
 
 const HOUR_MS = 3_600_000;
@@ -38,16 +39,16 @@ export const MemberProfileSchema = z.object({
 });
 export type MemberProfile = z.infer<typeof MemberProfileSchema>;
 
-// Minimums are kept with the sign bit flipped: unsigned order becomes signed order, so the loop compares int32 values.
-const FLIP = 0x80000000 | 0;
+/** h ^ (h >>> 16) of (value ^ k) * multiplier k */
+const ACTIVITY_HASH = { shift: 16, salted: true } as const;
 /** Reused by every call (profiles are built synchronously): each value of the set at hand after its two mixing rounds. */
 let mixedScratch = new Int32Array(256);
 
 /**
  * MinHash signature of a set of non-negative integers: for each k, the minimum over the values v (unsigned 32-bit
  * arithmetic) of m ^ (m >>> 16), m = (mix(v) ^ k) * MULTIPLIERS[k], mix being two multiply-xorshift rounds. Computed on
- * int32 values, each value mixed once, four hashes per pass with their minimums in registers: the same numbers as
- * one hash at a time in unsigned arithmetic (test/training/identity/member-profile.test.ts), a third of the cost.
+ * int32 values, each value mixed once, by the hash loop the text signatures use (features/min-hashes.ts): the same
+ * numbers as one hash at a time in unsigned arithmetic (test/training/identity/member-profile.test.ts), a third of the cost.
  */
 export function integerSetSignature(values: ReadonlySet<number>): number[] {
   if (mixedScratch.length < values.size) mixedScratch = new Int32Array(2 * values.size);
@@ -57,37 +58,9 @@ export function integerSetSignature(values: ReadonlySet<number>): number[] {
     const h = Math.imul(value ^ (value >>> 16), 0x7feb352d);
     mixed[n++] = Math.imul(h ^ (h >>> 15), 0x846ca68b | 0);
   }
-  const signature = new Array<number>(ACTIVITY_SIGNATURE_SIZE);
-  for (let k = 0; k < ACTIVITY_SIGNATURE_SIZE; k += 4) {
-    const m0 = MULTIPLIERS[k] as number;
-    const m1 = MULTIPLIERS[k + 1] as number;
-    const m2 = MULTIPLIERS[k + 2] as number;
-    const m3 = MULTIPLIERS[k + 3] as number;
-    let min0 = 0x7fffffff;
-    let min1 = 0x7fffffff;
-    let min2 = 0x7fffffff;
-    let min3 = 0x7fffffff;
-    for (let i = 0; i < n; i++) {
-      const v = mixed[i] as number;
-      const h0 = Math.imul(v ^ k, m0);
-      const h1 = Math.imul(v ^ (k + 1), m1);
-      const h2 = Math.imul(v ^ (k + 2), m2);
-      const h3 = Math.imul(v ^ (k + 3), m3);
-      const f0 = h0 ^ (h0 >>> 16) ^ FLIP;
-      const f1 = h1 ^ (h1 >>> 16) ^ FLIP;
-      const f2 = h2 ^ (h2 >>> 16) ^ FLIP;
-      const f3 = h3 ^ (h3 >>> 16) ^ FLIP;
-      min0 = f0 < min0 ? f0 : min0;
-      min1 = f1 < min1 ? f1 : min1;
-      min2 = f2 < min2 ? f2 : min2;
-      min3 = f3 < min3 ? f3 : min3;
-    }
-    signature[k] = (min0 ^ FLIP) >>> 0;
-    signature[k + 1] = (min1 ^ FLIP) >>> 0;
-    signature[k + 2] = (min2 ^ FLIP) >>> 0;
-    signature[k + 3] = (min3 ^ FLIP) >>> 0;
-  }
-  return signature;
+  const signature = new Uint32Array(ACTIVITY_SIGNATURE_SIZE);
+  writeMinHashes(mixed, n, MULTIPLIERS, ACTIVITY_HASH, signature, 0);
+  return Array.from(signature);
 }
 
 function medianOf(values: number[]): number | null {
