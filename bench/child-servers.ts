@@ -4,6 +4,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** the CLI of the same build as the benchmarks (compiled, or the sources under tsx) */
+export const BENCH_CLI = path.join(here, `../cli/ringfence${path.extname(fileURLToPath(import.meta.url))}`);
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -36,6 +41,31 @@ export async function startChild(
   }
   child.kill('SIGKILL');
   throw new Error(`${spec.name} did not start: ${(await readFile(logFile, 'utf8')).slice(-2000)}`);
+}
+
+/**
+ * `ringfence serve` of the model `bench` under `modelsRoot`, on a free port, `args` after those, as the benchmarks run
+ * it: without a rate limit (the load is what is measured), ready once it logs the address it serves on.
+ */
+export function startBenchServe(
+  spec: { readonly logDir: string; readonly name: string; readonly modelsRoot: string; readonly args: readonly string[] },
+  env: Record<string, string> = {},
+  timeoutMs?: number,
+): Promise<{ url: string; child: ChildProcess }> {
+  return freePort().then((port) =>
+    startChild(
+      {
+        logDir: spec.logDir,
+        cwd: path.join(here, '..', '..'),
+        name: spec.name,
+        command: process.execPath,
+        args: [...process.execArgv, BENCH_CLI, 'serve', '--models', spec.modelsRoot, '--name', 'bench', '--port', String(port), ...spec.args],
+      },
+      /serving on (http:\/\/\S+)/,
+      { RINGFENCE_RATE_LIMIT: '100000000', ...env },
+      timeoutMs,
+    ),
+  );
 }
 
 export async function stopChild(child: ChildProcess): Promise<void> {

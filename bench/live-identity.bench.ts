@@ -16,7 +16,7 @@ import { loadScoringParts } from '../training/model-files.js';
 import { LiveIdentityState, openIdentityStore } from '../training/identity/identity-store.js';
 import type { LiveAccount } from '../training/identity/live-account.js';
 import { trainModel } from '../training/train-model.js';
-import { freePort, startChild, stopChild } from './child-servers.js';
+import { freePort, startBenchServe, startChild, stopChild } from './child-servers.js';
 import { chooseLoadGenerator, type LoadResult } from './load-generator.js';
 import { realisticAccountRecord } from './realistic-account.js';
 
@@ -62,7 +62,6 @@ try {
   const record = realisticAccountRecord(accountEventsToRecord(dataset.accounts[0]!));
   const recording = JSON.stringify({ accounts: [record] });
   const dry = JSON.stringify({ accounts: [record], record: false });
-  const cli = path.join(here, `../cli/ringfence${path.extname(fileURLToPath(import.meta.url))}`);
   const redisPort = await freePort();
   const redisDir = path.join(root, 'redis');
   await import('node:fs/promises').then((fs) => fs.mkdir(redisDir));
@@ -82,28 +81,12 @@ try {
   console.log('| store | record:false req/s | p50 ms | p99 ms | recording req/s | p50 ms | p99 ms | req/s ratio | p99 ratio | errors |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [label, location] of stores) {
-    const service = await startServer(
-      `serve-${label}`,
-      process.execPath,
-      [
-        ...process.execArgv,
-        cli,
-        'serve',
-        '--models',
-        path.join(root, 'models'),
-        '--name',
-        'bench',
-        '--port',
-        String(await freePort()),
-        '--identity-store',
-        location,
-      ],
-      /serving on (http:\/\/\S+)/,
-      {
-        RINGFENCE_RATE_LIMIT: '100000000',
-        RINGFENCE_LOG_LEVEL: 'warn',
-      },
+    const service = await startBenchServe(
+      { logDir: root, name: `serve-${label}`, modelsRoot: path.join(root, 'models'), args: ['--identity-store', location] },
+      { RINGFENCE_LOG_LEVEL: 'warn' },
+      120_000,
     );
+    running.push(service.child);
     // a warm-up run (not counted), then the two alternated twice, each figure the mean of its two runs
     await generator.run(`${service.url}/v1/predict`, dry, 16, seconds);
     const runs = { off: [] as LoadResult[], on: [] as LoadResult[] };

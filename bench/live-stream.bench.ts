@@ -11,7 +11,6 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { loadDataset } from '../data/load-dataset.js';
 import { accountEventsToRecord, type AccountEvents } from '../data/tables.js';
@@ -22,7 +21,7 @@ import { matchRings } from '../training/evaluation/ring-metrics.js';
 import { type LiveAssessment, LiveAssessmentSchema, signUpOrder } from '../training/identity/live-assessment.js';
 import { trainModel } from '../training/train-model.js';
 import { generateInChild } from './bench-process.js';
-import { freePort, startChild, stopChild } from './child-servers.js';
+import { BENCH_CLI, startBenchServe, stopChild } from './child-servers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,8 +37,6 @@ const { values: args } = parseArgs({
 const BATCH = 25;
 const RESCORE_BATCH = 100;
 const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-stream-'));
-const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.join(here, `../cli/ringfence${path.extname(fileURLToPath(import.meta.url))}`);
 const modelsRoot = path.join(root, 'models');
 const store = args.store ?? path.join(root, 'identity-store');
 const running: ChildProcess[] = [];
@@ -47,28 +44,9 @@ const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '-');
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 async function startService(name: string): Promise<{ url: string; child: ChildProcess }> {
-  const started = await startChild(
-    {
-      logDir: root,
-      cwd: path.join(here, '..', '..'),
-      name,
-      command: process.execPath,
-      args: [
-        ...process.execArgv,
-        cli,
-        'serve',
-        '--models',
-        modelsRoot,
-        '--name',
-        'bench',
-        '--port',
-        String(await freePort()),
-        '--identity-store',
-        store,
-      ],
-    },
-    /serving on (http:\/\/\S+)/,
-    { RINGFENCE_RATE_LIMIT: '100000000', RINGFENCE_LOG_LEVEL: 'warn' },
+  const started = await startBenchServe(
+    { logDir: root, name, modelsRoot, args: ['--identity-store', store] },
+    { RINGFENCE_LOG_LEVEL: 'warn' },
     120_000,
   );
   running.push(started.child);
@@ -135,7 +113,7 @@ try {
   started = performance.now();
   execFileSync(
     process.execPath,
-    [...process.execArgv, cli, 'score', '--data', streamDir, '--models', modelsRoot, '--name', 'bench', '--out', scoresFile],
+    [...process.execArgv, BENCH_CLI, 'score', '--data', streamDir, '--models', modelsRoot, '--name', 'bench', '--out', scoresFile],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, RINGFENCE_QUIET: '1' },

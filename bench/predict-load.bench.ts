@@ -14,7 +14,7 @@ import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
 import { accountEventsToRecord, type AccountEventsInput } from '../data/tables.js';
 import { realisticAccountRecord } from './realistic-account.js';
 import { trainModel } from '../training/train-model.js';
-import { freePort, startChild, stopChild } from './child-servers.js';
+import { freePort, startBenchServe, startChild, stopChild } from './child-servers.js';
 import { chooseLoadGenerator, type LoadGenerator, type LoadResult } from './load-generator.js';
 import { processTreeCpuMs } from './process-cpu.js';
 
@@ -80,7 +80,6 @@ try {
   const single = JSON.stringify({ accounts: [record] });
   const batch = JSON.stringify({ accounts: dataset.accounts.slice(0, 100).map((a, i) => realisticAccountRecord(accountEventsToRecord(a), i)) });
   // the CLI of the same build as this script (compiled, or the sources under tsx)
-  const cli = path.join(here, `../cli/ringfence${path.extname(fileURLToPath(import.meta.url))}`);
 
   const generatorNote =
     generator.name === 'wrk'
@@ -98,26 +97,12 @@ try {
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const batchLines: string[] = [];
   for (const workers of [1, 2]) {
-    const service = await startServer(
-      `service-${workers}`,
-      [
-        ...process.execArgv,
-        cli,
-        'serve',
-        '--models',
-        path.join(root, 'models'),
-        '--name',
-        'bench',
-        '--port',
-        String(await freePort()),
-        '--workers',
-        String(workers),
-      ],
-      /serving on (http:\/\/\S+)/,
-      {
-        RINGFENCE_RATE_LIMIT: '100000000',
-      },
-    );
+    const service = await startBenchServe({
+      logDir: root,
+      name: `service-${workers}`,
+      modelsRoot: path.join(root, 'models'),
+      args: ['--workers', String(workers)],
+    });
     running.push(service.child);
     const barePort = await freePort();
     const bare = await startServer(`bare-${workers}`, [await bareScript(barePort, workers)], /bare on (http:\/\/\S+)/, {});
