@@ -81,34 +81,63 @@ function growTree(matrix: FeatureMatrix, rows: number[], maxDepth: number, rando
   return tree;
 }
 
+/**
+ * Every tree's nodes in one set of arrays (children as positions in them), with each leaf's path-length adjustment
+ * computed once: a scored row walks 100 trees, and per-tree objects and a logarithm per leaf reached cost more than
+ * the walk (issue 21). Same sums in the same order as walking the stored trees.
+ */
+function flatForest(trees: readonly Tree[]) {
+  const total = trees.reduce((n, t) => n + t.feature.length, 0);
+  const forest = {
+    roots: new Int32Array(trees.length),
+    feature: new Int32Array(total),
+    threshold: new Float64Array(total),
+    left: new Int32Array(total),
+    right: new Int32Array(total),
+    leafPath: new Float64Array(total),
+  };
+  let base = 0;
+  trees.forEach((tree, t) => {
+    forest.roots[t] = base;
+    for (let i = 0; i < tree.feature.length; i++) {
+      const at = base + i;
+      const split = tree.feature[i] as number;
+      forest.feature[at] = split;
+      forest.threshold[at] = tree.threshold[i] as number;
+      forest.left[at] = base + (tree.left[i] as number);
+      forest.right[at] = base + (tree.right[i] as number);
+      forest.leafPath[at] = split < 0 ? averagePathLength(tree.size[i] as number) : 0;
+    }
+    base += tree.feature.length;
+  });
+  return forest;
+}
+
 function createFittedForest(
   featureNames: readonly string[],
   params: IsolationForestParams,
   state: IsolationForestState,
 ): FittedDetector<IsolationForestState> {
   const d = featureNames.length;
-  const trees = state.trees.map((t) => ({
-    feature: Int32Array.from(t.feature),
-    threshold: Float64Array.from(t.threshold),
-    left: Int32Array.from(t.left),
-    right: Int32Array.from(t.right),
-    size: Int32Array.from(t.size),
-  }));
+  const forest = flatForest(state.trees);
   const normaliser = averagePathLength(state.subsample);
+  const treeCount = state.trees.length;
   const pathLengths = (values: Float64Array, offset: number, perFeature: Float64Array | null): number => {
+    const { roots, feature, threshold, left, right, leafPath } = forest;
     let total = 0;
-    for (const tree of trees) {
-      let node = 0;
+    for (let t = 0; t < treeCount; t++) {
+      let node = roots[t] as number;
       let depth = 0;
-      while ((tree.feature[node] as number) >= 0) {
-        const feature = tree.feature[node] as number;
-        if (perFeature) perFeature[feature] = (perFeature[feature] as number) + 1;
-        node = (values[offset + feature] as number) < (tree.threshold[node] as number) ? (tree.left[node] as number) : (tree.right[node] as number);
+      let split = feature[node] as number;
+      while (split >= 0) {
+        if (perFeature) perFeature[split] = (perFeature[split] as number) + 1;
+        node = (values[offset + split] as number) < (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
+        split = feature[node] as number;
         depth++;
       }
-      total += depth + averagePathLength(tree.size[node] as number);
+      total += depth + (leafPath[node] as number);
     }
-    return total / trees.length;
+    return total / treeCount;
   };
   const scoreOf = (meanPath: number) => 2 ** (-meanPath / normaliser);
   return {

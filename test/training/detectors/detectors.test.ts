@@ -105,6 +105,37 @@ describe('isolation forest', () => {
     const state = detector.state as IsolationForestState;
     expect(state.trees.map((tree) => tree.feature[0])).toEqual(new Array(100).fill(20));
   });
+
+  it('scores a row by the mean path length over its trees, as the definition writes it out', async () => {
+    // two stored trees: a root split on b, then on a; a single split on a. Leaves of 1, 3, 4 and 2 rows.
+    const c = (n: number) => (n <= 1 ? 0 : n === 2 ? 1 : 2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n);
+    const state: IsolationForestState = {
+      subsample: 8,
+      trees: [
+        { feature: [1, 0, -1, -1, -1], threshold: [0.5, -1, 0, 0, 0], left: [1, 3, -1, -1, -1], right: [2, 4, -1, -1, -1], size: [8, 4, 4, 1, 3] },
+        { feature: [0, -1, -1], threshold: [2, 0, 0], left: [1, -1, -1], right: [2, -1, -1], size: [8, 6, 2] },
+      ],
+    };
+    const detector = await isolationForestDetectorSpec.restore({
+      kind: 'isolation-forest',
+      format_version: 1,
+      feature_names: ['a', 'b'],
+      params: { trees: 2, subsample: 8 },
+      state,
+      files: {},
+    });
+    const score = (meanPath: number) => 2 ** (-meanPath / c(8));
+    // (a, b) = (-3, 0): tree 1 goes left twice to the 1-row leaf, tree 2 left to the 6-row leaf
+    const row = Float64Array.from([-3, 0]);
+    const expected = score((2 + c(1) + (1 + c(6))) / 2);
+    expect(detector.anomalyScores(createFeatureMatrix(['a', 'b'], row))[0]).toBeCloseTo(expected, 14);
+    // three splits on the way, two on a and one on b
+    expect(detector.featureContributions(row).map((p) => p.contribution)).toEqual(
+      [(expected * 2) / 3, expected / 3].map((v) => expect.closeTo(v, 14)),
+    );
+    // (5, 9): right at both roots, to the 4-row and the 2-row leaves
+    expect(detector.anomalyScores(createFeatureMatrix(['a', 'b'], Float64Array.from([5, 9])))[0]).toBeCloseTo(score((1 + c(4) + 1 + c(2)) / 2), 14);
+  });
 });
 
 describe('Mahalanobis distance', () => {
