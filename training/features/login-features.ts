@@ -3,9 +3,24 @@ import type { AccountEvents } from '../../data/tables.js';
 import { countryDistanceKm, UNKNOWN_COUNTRY_DISTANCE_KM } from './country-centroids.js';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Date's range: a time value further from the epoch is an invalid Date */
+const MAX_TIME_MS = 8.64e15;
 export const MAX_TRAVEL_KMH = 20_000;
 // Below this gap the speed estimate is dominated by clock noise; treat it as this long.
 const MIN_GAP_HOURS = 1 / 60;
+
+/**
+ * new Date(ts).getUTCHours() without making a Date, NaN where that is NaN: Date truncates the time to whole
+ * milliseconds (toward zero) and counts hours from midnight UTC; the remainder of a division by a whole day is exact
+ * in floating point, so this is the same hour for every time (test/training/features/account-summary-definition.test.ts).
+ */
+export function utcHourOf(ts: number): number {
+  const ms = Math.trunc(ts);
+  if (!(Math.abs(ms) <= MAX_TIME_MS)) return NaN;
+  const ofDay = ms % DAY_MS;
+  return Math.floor((ofDay < 0 ? ofDay + DAY_MS : ofDay) / HOUR_MS) + 0; // + 0: never -0, which a Date's hour is not
+}
 
 export function computeLoginFeatures(account: AccountEvents): Record<string, number> {
   const logins = account.logins;
@@ -24,25 +39,28 @@ export function computeLoginFeatures(account: AccountEvents): Record<string, num
   const countries = new Set<string>();
   const ips = new Set<string>();
   const devices = new Set<string>();
-  const hours = new Array<number>(24).fill(0);
+  const hours = new Float64Array(24);
   let changes = 0;
   let foreign = 0;
   let maxSpeed = 0;
+  // consecutive logins mostly repeat their IP and device: a value equal to the previous login's is in its set already
+  let previous: (typeof logins)[number] | undefined;
   for (let i = 0; i < logins.length; i++) {
     const login = logins[i] as (typeof logins)[number];
-    countries.add(login.country);
-    ips.add(login.ip);
-    devices.add(login.device_id);
-    const hour = new Date(login.ts).getUTCHours();
-    hours[hour] = (hours[hour] ?? 0) + 1;
+    if (previous === undefined || login.country !== previous.country) countries.add(login.country);
+    if (previous === undefined || login.ip !== previous.ip) ips.add(login.ip);
+    if (previous === undefined || login.device_id !== previous.device_id) devices.add(login.device_id);
+    const hour = utcHourOf(login.ts);
+    // an invalid Date's hour (NaN) was counted nowhere
+    if (hour === hour) hours[hour] = (hours[hour] as number) + 1;
     if (login.country !== account.country) foreign++;
-    if (i === 0) continue;
-    const previous = logins[i - 1] as (typeof logins)[number];
-    if (previous.country === login.country) continue;
-    changes++;
-    const km = countryDistanceKm(previous.country, login.country) ?? UNKNOWN_COUNTRY_DISTANCE_KM;
-    const hoursApart = Math.max(MIN_GAP_HOURS, Math.abs(login.ts - previous.ts) / HOUR_MS);
-    maxSpeed = Math.max(maxSpeed, Math.min(MAX_TRAVEL_KMH, km / hoursApart));
+    if (previous !== undefined && previous.country !== login.country) {
+      changes++;
+      const km = countryDistanceKm(previous.country, login.country) ?? UNKNOWN_COUNTRY_DISTANCE_KM;
+      const hoursApart = Math.max(MIN_GAP_HOURS, Math.abs(login.ts - previous.ts) / HOUR_MS);
+      maxSpeed = Math.max(maxSpeed, Math.min(MAX_TRAVEL_KMH, km / hoursApart));
+    }
+    previous = login;
   }
   let entropy = 0;
   for (const count of hours) {

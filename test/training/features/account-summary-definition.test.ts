@@ -1,0 +1,112 @@
+// The faster feature and identity code against the plain definitions (plain-account-summary.ts): trained models,
+// stored identities and issue 18's figures depend on every value, so the same accounts must give the same bits.
+import { describe, expect, it } from 'vitest';
+import { inCanonicalOrder } from '../../../data/event-order.js';
+import { createSeededRandom, type SeededRandom } from '../../../data/seeded-random.js';
+import type { AccountEvents } from '../../../data/tables.js';
+import { summariseAccountEvents } from '../../../training/features/account-features.js';
+import { utcHourOf } from '../../../training/features/login-features.js';
+import { nearDuplicateShare } from '../../../training/features/proposal-features.js';
+import { accountIdentity } from '../../../training/identity/identity-index.js';
+import { plainAccountIdentity, plainNearDuplicateShare, plainOwnValues } from './plain-account-summary.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const T0 = Date.UTC(2026, 0, 1);
+
+const COUNTRIES = ['DE', 'US', 'FR', 'AU', 'ZZ', 'XK', 'IN', 'BR'];
+const IDS = ['d1', 'd2', 'dévice-ü', '端末', '10.0.0.1', '10.0.0.2', '2001:db8::1', 'x'.repeat(256), '', '\u{1F600}'];
+const WORDS = ['hello', 'I', 'can', 'DELIVER', 'api', 'React', 'today', 'x2', 'café', 'naïve', '端末', 'ok', 'the', 'job'];
+const TEMPLATE = 'Hello, I have read your job description and I am confident I can deliver what you need today';
+
+function text(random: SeededRandom): string {
+  const kind = random.int(0, 5);
+  if (kind === 0) return '';
+  if (kind <= 2) return `${TEMPLATE} (${random.int(0, 3)})`; // near-duplicates of one template
+  const words = random.int(1, 60);
+  return Array.from({ length: words }, () => WORDS[random.int(0, WORDS.length - 1)]).join(random.chance(0.5) ? ' ' : ', ');
+}
+
+/** A time near T0: clustered within minutes, spread over months, or exactly on an hour or day boundary (ties too). */
+function time(random: SeededRandom, spread: number): number {
+  const kind = random.int(0, 4);
+  if (kind === 0) return T0 + random.int(0, 200) * HOUR_MS;
+  if (kind === 1) return T0 + random.int(0, 30) * DAY_MS - random.int(0, 1);
+  return T0 + Math.floor(random.next() * spread);
+}
+
+const AMOUNTS = [0, 1e-300, 1e-10, 0.5, 1, 40, 50, 99.99, 1e6, 1e200, 1e300, Number.MAX_VALUE];
+
+function randomAccount(random: SeededRandom, id: number): AccountEvents {
+  const size = (max: number) => (random.chance(0.25) ? 0 : random.int(1, random.chance(0.2) ? max : 12));
+  const spread = random.pick([HOUR_MS, DAY_MS, 90 * DAY_MS]);
+  const country = random.pick(COUNTRIES);
+  const ids = IDS.slice(0, random.int(1, IDS.length));
+  const logins = Array.from({ length: size(200) }, () => ({
+    ts: time(random, spread),
+    ip: random.pick(ids),
+    country: random.chance(0.7) ? country : random.pick(COUNTRIES),
+    device_id: random.pick(ids),
+  }));
+  const proposals = Array.from({ length: size(300) }, (_, i) => {
+    const ts = time(random, spread);
+    return {
+      ts,
+      job_id: `J${i}`,
+      job_posted_at: ts - random.pick([0, 1000, 60_000, 120_000, 120_001, DAY_MS, -HOUR_MS]),
+      bid_amount: random.chance(0.3) ? random.pick(AMOUNTS) : random.int(1, 500),
+      job_budget: random.chance(0.3) ? random.pick(AMOUNTS.filter((a) => a > 0)) : random.int(1, 500),
+      text: text(random),
+    };
+  });
+  const tests = Array.from({ length: size(5) }, (_, i) => ({
+    test_id: `T${i}`,
+    started_at: time(random, spread),
+    duration_s: random.int(1, 2000),
+    score: random.int(0, 100),
+    typical_duration_s: random.int(1, 2000),
+  }));
+  const payouts = Array.from({ length: size(12) }, () => ({ added_at: time(random, spread), bank_hash: random.pick(ids) }));
+  const account = { account_id: `A${id}`, created_at: T0 - DAY_MS, country, has_2fa: random.chance(0.5), logins, proposals, tests, payouts };
+  // half of them in canonical order already (what loaders hand over), half in the order a client might send
+  return random.chance(0.5) ? inCanonicalOrder(account) : account;
+}
+
+const bits = (values: Float64Array) => Array.from(new Uint32Array(values.buffer, values.byteOffset, 2 * values.length));
+const KEYS = ['k', '', 'a deployment secret of moderate length', 'ü'.repeat(40), 'long key '.repeat(20)];
+
+describe('account summary against the plain definitions', () => {
+  it('gives the same feature bits and the same identity for generated accounts, empty families and extremes included', () => {
+    const random = createSeededRandom(2112);
+    for (let n = 0; n < 400; n++) {
+      const account = randomAccount(random, n);
+      const key = KEYS[n % KEYS.length] as string;
+      const summary = summariseAccountEvents(account, key);
+      expect(bits(summary.ownValues)).toEqual(bits(plainOwnValues(account)));
+      expect(summary.identity).toStrictEqual(plainAccountIdentity(inCanonicalOrder(account), key));
+      expect(accountIdentity(account, key)).toStrictEqual(plainAccountIdentity(account, key));
+    }
+  });
+
+  it('shares near-duplicates alike over more texts than are compared, and over one or none', () => {
+    const random = createSeededRandom(7);
+    for (const count of [0, 1, 2, 3, 119, 120, 121, 250, 361]) {
+      const texts = Array.from({ length: count }, () => text(random));
+      expect(nearDuplicateShare(texts)).toBe(plainNearDuplicateShare(texts));
+    }
+  });
+});
+
+describe('utcHourOf', () => {
+  it("is a Date's UTC hour for whole, fractional, negative and out-of-range times", () => {
+    const random = createSeededRandom(24);
+    const times = [0, -0, -1, -0.5, 0.5, HOUR_MS - 1, HOUR_MS, -HOUR_MS, -HOUR_MS - 0.25, DAY_MS - 0.001, 8.64e15, -8.64e15, 8.64e15 + 1];
+    times.push(-8.64e15 - 1, 8.64e15 + 0.5, 1e300, -Infinity, Infinity, NaN, Number.MAX_SAFE_INTEGER, Number.MIN_VALUE);
+    for (let i = 0; i < 20_000; i++) {
+      const scale = random.pick([HOUR_MS, DAY_MS, 1e12, 1e15, 8.64e15]);
+      const t = (random.next() * 2 - 1) * scale;
+      times.push(t, Math.round(t), Math.floor(t / HOUR_MS) * HOUR_MS, Math.floor(t / HOUR_MS) * HOUR_MS - 1);
+    }
+    for (const t of times) expect([t, utcHourOf(t)]).toEqual([t, new Date(t).getUTCHours()]);
+  });
+});
