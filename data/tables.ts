@@ -47,33 +47,52 @@ export function parseIsoUtc(value: string): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-const digit = (value: string, i: number) => {
-  const d = value.charCodeAt(i) - 48;
-  return d >= 0 && d <= 9 ? d : -1000;
-};
-
 /**
  * The common spellings `YYYY-MM-DDTHH:MM:SSZ` and `...SS.sssZ` without regex or Date.parse (the predict hot path
  * reads thousands), or NaN for anything else. Only valid dates from year 1000 on, where Date.UTC agrees with Date.parse.
+ * Each digit is its code minus 48; `bad` collects them and their complements to 9, so one sign test refuses any
+ * non-digit (a code below 48 makes the digit negative, one above 57 its complement).
  */
-function commonIsoUtc(value: string): number {
+export function commonIsoUtc(value: string): number {
   const length = value.length;
   if (length !== 20 && length !== 24) return NaN;
-  const c = (i: number) => value.charCodeAt(i);
-  if (c(4) !== 45 || c(7) !== 45 || c(10) !== 84 || c(13) !== 58 || c(16) !== 58 || c(length - 1) !== 90) return NaN;
-  const year = digit(value, 0) * 1000 + digit(value, 1) * 100 + digit(value, 2) * 10 + digit(value, 3);
-  const month = digit(value, 5) * 10 + digit(value, 6);
-  const day = digit(value, 8) * 10 + digit(value, 9);
-  const hour = digit(value, 11) * 10 + digit(value, 12);
-  const minute = digit(value, 14) * 10 + digit(value, 15);
-  const second = digit(value, 17) * 10 + digit(value, 18);
+  if (
+    value.charCodeAt(4) !== 45 ||
+    value.charCodeAt(7) !== 45 ||
+    value.charCodeAt(10) !== 84 ||
+    value.charCodeAt(13) !== 58 ||
+    value.charCodeAt(16) !== 58 ||
+    value.charCodeAt(length - 1) !== 90
+  )
+    return NaN;
+  const y0 = value.charCodeAt(0) - 48;
+  const y1 = value.charCodeAt(1) - 48;
+  const y2 = value.charCodeAt(2) - 48;
+  const y3 = value.charCodeAt(3) - 48;
+  const m0 = value.charCodeAt(5) - 48;
+  const m1 = value.charCodeAt(6) - 48;
+  const d0 = value.charCodeAt(8) - 48;
+  const d1 = value.charCodeAt(9) - 48;
+  const h0 = value.charCodeAt(11) - 48;
+  const h1 = value.charCodeAt(12) - 48;
+  const i0 = value.charCodeAt(14) - 48;
+  const i1 = value.charCodeAt(15) - 48;
+  const s0 = value.charCodeAt(17) - 48;
+  const s1 = value.charCodeAt(18) - 48;
+  let bad = y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1 | h0 | h1 | i0 | i1 | s0 | s1;
+  bad |= (9 - y0) | (9 - y1) | (9 - y2) | (9 - y3) | (9 - m0) | (9 - m1) | (9 - d0) | (9 - d1);
+  bad |= (9 - h0) | (9 - h1) | (9 - i0) | (9 - i1) | (9 - s0) | (9 - s1);
   let millis = 0;
   if (length === 24) {
-    if (c(19) !== 46) return NaN;
-    millis = digit(value, 20) * 100 + digit(value, 21) * 10 + digit(value, 22);
-    if (millis < 0) return NaN;
+    if (value.charCodeAt(19) !== 46) return NaN;
+    const f0 = value.charCodeAt(20) - 48;
+    const f1 = value.charCodeAt(21) - 48;
+    const f2 = value.charCodeAt(22) - 48;
+    bad |= f0 | f1 | f2 | (9 - f0) | (9 - f1) | (9 - f2);
+    millis = f0 * 100 + f1 * 10 + f2;
   }
-  return utcFromFields(year, month, day, hour, minute, second, millis);
+  if (bad < 0) return NaN;
+  return utcFromFields(y0 * 1000 + y1 * 100 + y2 * 10 + y3, m0 * 10 + m1, d0 * 10 + d1, h0 * 10 + h1, i0 * 10 + i1, s0 * 10 + s1, millis);
 }
 
 /** The earliest time an account or event may carry: nothing on a marketplace this toolkit scores is older. */
