@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadDataset } from '../../data/load-dataset.js';
 import { parseAccountEventsQuickly } from '../../data/parse-account-events.js';
-import { AccountEventsSchema, EVENT_TABLES } from '../../data/tables.js';
+import {
+  AccountEventsSchema,
+  EARLIEST_PLAUSIBLE_TIME,
+  EVENT_TABLES,
+  FUTURE_TOLERANCE_MS,
+  MAX_ID_LENGTH,
+  MAX_TEXT_LENGTH,
+} from '../../data/tables.js';
 import { accountEventsToRecord } from '../../data/tables.js';
 
 const fixture = inject('fixtureModel');
@@ -114,6 +121,80 @@ describe('parseAccountEventsQuickly', () => {
     // the generator must reach both sides, or the property proves nothing
     expect(outcomes.quick).toBeGreaterThan(50);
     expect(outcomes.refused).toBeGreaterThan(200);
+  });
+
+  it('agrees with zod cell by cell on the edges of every column kind, and takes every valid one itself', () => {
+    const record = records.find((r) => EVENT_TABLES.every((t) => (r[t] as unknown[]).length > 0)) as JsonRecord;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const soon = Date.now() + FUTURE_TOLERANCE_MS - 60_000;
+    const timestamps = {
+      valid: [
+        iso(EARLIEST_PLAUSIBLE_TIME),
+        iso(EARLIEST_PLAUSIBLE_TIME).replace('.000', ''),
+        iso(soon),
+        '2024-02-29T12:00:00+00:00',
+        '2026-03-01T12:00Z',
+      ],
+      invalid: [
+        iso(EARLIEST_PLAUSIBLE_TIME - 1),
+        '1999-12-31T23:59:59Z',
+        iso(Date.now() + 2 * FUTURE_TOLERANCE_MS),
+        '0000-01-01T00:00:00Z',
+        '9999-12-31T23:59:59Z',
+        '2026-02-29T00:00:00Z',
+        '2026-03-01T12:00:00\u0000',
+        '2026-03-01T12:00:0\u0661Z',
+        '2026-03-01T12:00:00.00\u0000Z',
+        '',
+        1767225600000,
+      ],
+    };
+    const ids = { valid: ['x', 'x'.repeat(MAX_ID_LENGTH), 'é\u0000\n\ud800', ' '], invalid: ['', 'x'.repeat(MAX_ID_LENGTH + 1), 7, null] };
+    const texts = {
+      valid: ['', 'x'.repeat(MAX_TEXT_LENGTH), '\u0000\u001f\u007f', 'Grüße 👋\ud800'],
+      invalid: ['x'.repeat(MAX_TEXT_LENGTH + 1), 0, false],
+    };
+    const countries = { valid: ['DE', 'AZ', 'ZA'], invalid: ['de', 'D', 'DEU', '@A', 'A[', 'ÄB', '\u0000A', ''] };
+    const booleans = { valid: [true, false], invalid: ['true', 0, 1, null] };
+    const kinds: Record<string, { valid: unknown[]; invalid: unknown[] }> = {
+      account_id: ids,
+      created_at: timestamps,
+      country: countries,
+      has_2fa: booleans,
+      ts: timestamps,
+      ip: ids,
+      device_id: ids,
+      job_id: ids,
+      job_posted_at: timestamps,
+      bid_amount: { valid: [0, -0, 0.5, 1e9], invalid: [-1e-9, Number.NaN, Number.POSITIVE_INFINITY, '1'] },
+      job_budget: { valid: [1e-9, 50], invalid: [0, -0, -1, Number.NaN] },
+      text: texts,
+      test_id: ids,
+      started_at: timestamps,
+      duration_s: { valid: [1e-9, 30], invalid: [0, -1] },
+      score: { valid: [0, 100, 99.5], invalid: [-1e-9, 100.000001, Number.NaN] },
+      typical_duration_s: { valid: [600], invalid: [0, Number.POSITIVE_INFINITY] },
+      added_at: timestamps,
+      bank_hash: ids,
+    };
+    const columns: [string | null, string][] = [
+      ...['account_id', 'created_at', 'country', 'has_2fa'].map((c) => [null, c] as [null, string]),
+      ...EVENT_TABLES.flatMap((t) => Object.keys((record[t] as JsonRecord[])[0] as JsonRecord).map((c) => [t, c] as [string, string])),
+    ];
+    expect(columns.length).toBe(4 + 4 + 6 + 5 + 2);
+    for (const [table, column] of columns) {
+      const kind = kinds[column];
+      expect(kind, column).toBeDefined();
+      for (const [validity, values] of Object.entries(kind as { valid: unknown[]; invalid: unknown[] })) {
+        for (const value of values) {
+          const copy = structuredClone(record);
+          const rows = table === null ? [] : (copy[table] as JsonRecord[]);
+          // the last row too, so that a refusal is not only ever met first
+          for (const target of table === null ? [copy] : [rows[0] as JsonRecord, rows[rows.length - 1] as JsonRecord]) target[column] = value;
+          expect([table, column, value, expectAgreesWithZod(copy)]).toEqual([table, column, value, validity === 'valid' ? 'quick' : 'refused']);
+        }
+      }
+    }
   });
 
   it('agrees with zod on arbitrary values', () => {
