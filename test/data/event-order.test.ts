@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inCanonicalOrder, sortEventsCanonically } from '../../data/event-order.js';
 import { loadDataset } from '../../data/load-dataset.js';
 import { createSeededRandom } from '../../data/seeded-random.js';
-import type { AccountEvents } from '../../data/tables.js';
+import { type AccountEvents, EVENT_TABLES } from '../../data/tables.js';
 
 const T = Date.UTC(2026, 2, 1, 12);
 /** Logins of which several share a timestamp but differ in IP, country or device; plus tied proposals, tests and payouts. */
@@ -71,6 +71,69 @@ describe('canonical event order', () => {
     for (const variant of [reversed(ACCOUNT), ...[1, 2, 3, 4, 5, 6, 7, 8].map((seed) => permuted(ACCOUNT, seed))]) {
       expect(inCanonicalOrder(variant)).toEqual(canonical);
     }
+  });
+
+  it('keeps an account exactly when each list is in order by the plain comparator, and sorts as it does (random lists with ties)', () => {
+    // the plain definition: by time, then every other column in declared order, each pair of neighbours compared
+    const compare = (columns: string[]) => (a: Record<string, unknown>, b: Record<string, unknown>) => {
+      for (const column of columns) {
+        const [x, y] = [a[column], b[column]];
+        if (x !== y) return typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : 1;
+      }
+      return 0;
+    };
+    const columnsOf = {
+      logins: ['ts', 'ip', 'country', 'device_id'],
+      proposals: ['ts', 'job_id', 'job_posted_at', 'bid_amount', 'job_budget', 'text'],
+      tests: ['started_at', 'test_id', 'duration_s', 'score', 'typical_duration_s'],
+      payouts: ['added_at', 'bank_hash'],
+    } as const;
+    const random = createSeededRandom(77);
+    const pick = <T>(values: readonly T[]) => values[random.int(0, values.length - 1)] as T;
+    let kept = 0;
+    for (let i = 0; i < 3000; i++) {
+      // few distinct values, so that ties on the time and on later columns are common; lists often already sorted
+      const times = [T, T + 1, T + 60_000];
+      const n = () => random.int(0, 6);
+      const account: AccountEvents = {
+        ...ACCOUNT,
+        logins: Array.from({ length: n() }, () => ({
+          ts: pick(times),
+          ip: pick(['a', 'b']),
+          country: pick(['DE', 'US']),
+          device_id: pick(['d', 'e']),
+        })),
+        proposals: Array.from({ length: n() }, () => ({
+          ts: pick(times),
+          job_id: 'j',
+          job_posted_at: T,
+          bid_amount: pick([1, 2]),
+          job_budget: 5,
+          text: pick(['', 'x']),
+        })),
+        tests: Array.from({ length: n() }, () => ({
+          test_id: pick(['t1', 't2']),
+          started_at: pick(times),
+          duration_s: 1,
+          score: pick([0, 100]),
+          typical_duration_s: 2,
+        })),
+        payouts: Array.from({ length: n() }, () => ({ added_at: pick(times), bank_hash: pick(['x', 'y']) })),
+      };
+      if (random.int(0, 1)) for (const table of EVENT_TABLES) (account[table] as unknown[]).sort(compare([...columnsOf[table]]) as never);
+      const inOrder = EVENT_TABLES.every((table) => {
+        const list = account[table] as unknown as Record<string, unknown>[];
+        return list.every((row, j) => j === 0 || compare([...columnsOf[table]])(list[j - 1] as Record<string, unknown>, row) <= 0);
+      });
+      const ordered = inCanonicalOrder(account);
+      expect(ordered === account).toBe(inOrder);
+      if (inOrder) kept++;
+      for (const table of EVENT_TABLES) {
+        expect(ordered[table]).toEqual([...(account[table] as unknown as Record<string, unknown>[])].sort(compare([...columnsOf[table]])));
+      }
+    }
+    expect(kept).toBeGreaterThan(500);
+    expect(kept).toBeLessThan(2500);
   });
 
   it('never reorders the caller arrays, returns an account already in order as it is, and sorts in place on request', () => {
