@@ -5,7 +5,7 @@
 // needs the model's context, the identity index and the reference time (completeAccountFeatures).
 import { inCanonicalOrder } from '../../data/event-order.js';
 import type { AccountEvents } from '../../data/tables.js';
-import { type AccountIdentity, accountIdentity, type IdentityIndex } from '../identity/identity-index.js';
+import { type AccountIdentity, type IdentityIndex, orderedAccountIdentity } from '../identity/identity-index.js';
 import { accountAgeDays, computeAccountProfileFeatures, lastEventTime } from './account-profile-features.js';
 import { DETECTOR_COLUMNS, FEATURES } from './feature-registry.js';
 import { computeLinkFeatures, findLinkEvidence, type LinkEvidence } from './link-features.js';
@@ -60,7 +60,12 @@ export function summariseAccountEvents(events: AccountEvents, hashKey: string, i
   setFeatureValues(ownValues, computeSkillsTestFeatures(account));
   setFeatureValues(ownValues, computeAccountProfileFeatures(account));
   setFeatureValues(ownValues, computePayoutFeatures(account));
-  return { ownValues, identity: identity ?? accountIdentity(account, hashKey), createdAt: account.created_at, lastEventAt: lastEventTime(account) };
+  return {
+    ownValues,
+    identity: identity ?? orderedAccountIdentity(account, hashKey),
+    createdAt: account.created_at,
+    lastEventAt: lastEventTime(account),
+  };
 }
 
 export function completeAccountFeatures(summary: AccountEventSummary, context: FeatureContext): AccountFeatures {

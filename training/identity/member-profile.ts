@@ -51,23 +51,66 @@ let mixedScratch = new Int32Array(256);
  * numbers as one hash at a time in unsigned arithmetic (test/training/identity/member-profile.test.ts), a third of the cost.
  */
 export function integerSetSignature(values: ReadonlySet<number>): number[] {
-  if (mixedScratch.length < values.size) mixedScratch = new Int32Array(2 * values.size);
-  const mixed = mixedScratch;
+  const mixed = mixedRoom(values.size);
   let n = 0;
-  for (const value of values) {
-    const h = Math.imul(value ^ (value >>> 16), 0x7feb352d);
-    mixed[n++] = Math.imul(h ^ (h >>> 15), 0x846ca68b | 0);
-  }
+  for (const value of values) mixed[n++] = mix(value);
+  return signatureOfMixed(mixed, n);
+}
+
+/**
+ * integerSetSignature of the set of values[0, count): duplicates change no minimum, so the values need not be
+ * distinct (nor 0, -0 and NaN told apart from what a Set takes for the same: mixing reads each as an int32).
+ */
+function integerListSignature(values: Float64Array, count: number): number[] {
+  const mixed = mixedRoom(count);
+  for (let i = 0; i < count; i++) mixed[i] = mix(values[i] as number);
+  return signatureOfMixed(mixed, count);
+}
+
+function mixedRoom(size: number): Int32Array {
+  if (mixedScratch.length < size) mixedScratch = new Int32Array(2 * size);
+  return mixedScratch;
+}
+
+/** the two multiply-xorshift rounds of a value before its 32 hashes */
+function mix(value: number): number {
+  const h = Math.imul(value ^ (value >>> 16), 0x7feb352d);
+  return Math.imul(h ^ (h >>> 15), 0x846ca68b | 0);
+}
+
+function signatureOfMixed(mixed: Int32Array, count: number): number[] {
   const signature = new Uint32Array(ACTIVITY_SIGNATURE_SIZE);
-  writeMinHashes(mixed, n, MULTIPLIERS, ACTIVITY_HASH, signature, 0);
+  writeMinHashes(mixed, count, MULTIPLIERS, ACTIVITY_HASH, signature, 0);
   return Array.from(signature);
 }
 
-function medianOf(values: number[]): number | null {
-  if (values.length === 0) return null;
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length % 2 ? (values[mid] as number) : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
+/** How many distinct values values[0, count) holds, sorting them; as a Set counts: 0 and -0 alike, every NaN as one. */
+function distinctCount(values: Float64Array, count: number): number {
+  if (count === 0) return 0;
+  const sorted = values.subarray(0, count).sort();
+  let distinct = 1;
+  for (let i = 1; i < count; i++) {
+    const value = sorted[i] as number;
+    const previous = sorted[i - 1] as number;
+    if (value !== previous && (value === value || previous === previous)) distinct++;
+  }
+  return distinct;
+}
+
+/**
+ * The median of the finite values[0, count) (which it sorts), null for none. Sorted natively (typed arrays sort
+ * numerically), the order (a, b) => a - b gave, unless a -0 is among them: that comparator left -0 and 0 in the order
+ * they came, which can decide the sign of a zero median, so then it sorts through it as before.
+ */
+function medianOf(values: Float64Array, count: number): number | null {
+  if (count === 0) return null;
+  let sorted: ArrayLike<number> = values.subarray(0, count);
+  let hasNegativeZero = false;
+  for (let i = 0; i < count; i++) if (Object.is(values[i], -0)) hasNegativeZero = true;
+  if (hasNegativeZero) sorted = Array.from(sorted).sort((a, b) => a - b);
+  else values.subarray(0, count).sort();
+  const mid = count >> 1;
+  return count % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /**
@@ -75,29 +118,42 @@ function medianOf(values: number[]): number | null {
  * hash of its identity (accountIdentifiers lists distinct banks in the order the payouts list them).
  */
 export function memberProfile(account: AccountEvents, typicalProposalText: string | null): MemberProfile {
+  const { logins, proposals } = account;
   const foreign = new Map<string, number>();
   let foreignLogins = 0;
   const devices = new Set<string>();
-  const hours = new Set<number>();
+  // the clock hour (since the epoch) of every login and proposal: their distinct count and their set's MinHash
+  const hours = new Float64Array(logins.length + proposals.length);
   let first = Infinity;
   let last = -Infinity;
-  const seen = (ts: number) => {
-    hours.add(Math.floor(ts / HOUR_MS));
+  let previousDevice: string | undefined;
+  for (let i = 0; i < logins.length; i++) {
+    const login = logins[i] as (typeof logins)[number];
+    // consecutive logins mostly come from one device, which is in the set already
+    if (login.device_id !== previousDevice) {
+      devices.add(login.device_id);
+      previousDevice = login.device_id;
+    }
+    const ts = login.ts;
+    hours[i] = Math.floor(ts / HOUR_MS);
     if (ts < first) first = ts;
     if (ts > last) last = ts;
-  };
-  for (const login of account.logins) {
-    devices.add(login.device_id);
-    seen(login.ts);
     if (login.country === account.country) continue;
     foreignLogins++;
     foreign.set(login.country, (foreign.get(login.country) ?? 0) + 1);
   }
-  const ratios: number[] = [];
-  for (const proposal of account.proposals) {
-    seen(proposal.ts);
-    ratios.push(proposal.bid_amount / proposal.job_budget);
+  const ratios = new Float64Array(proposals.length);
+  let finiteRatios = 0;
+  for (let i = 0; i < proposals.length; i++) {
+    const proposal = proposals[i] as (typeof proposals)[number];
+    const ts = proposal.ts;
+    hours[logins.length + i] = Math.floor(ts / HOUR_MS);
+    if (ts < first) first = ts;
+    if (ts > last) last = ts;
+    const ratio = proposal.bid_amount / proposal.job_budget;
+    if (Number.isFinite(ratio)) ratios[finiteRatios++] = ratio;
   }
+  const activeHours = distinctCount(hours, hours.length);
   const bankAddedAt = new Map<string, number>();
   // keyed in the order the identity lists its bank hashes (first seen first); the earliest addition of each, in any event order
   for (const payout of account.payouts) bankAddedAt.set(payout.bank_hash, Math.min(payout.added_at, bankAddedAt.get(payout.bank_hash) ?? Infinity));
@@ -105,20 +161,20 @@ export function memberProfile(account: AccountEvents, typicalProposalText: strin
   return {
     created_at: account.created_at,
     country: account.country,
-    logins: account.logins.length,
+    logins: logins.length,
     foreign_login_countries: [...foreign]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, MAX_FOREIGN_COUNTRIES)
       .map(([country]) => country),
-    foreign_login_share: account.logins.length === 0 ? 0 : foreignLogins / account.logins.length,
+    foreign_login_share: logins.length === 0 ? 0 : foreignLogins / logins.length,
     devices: devices.size,
     bank_added_at: [...bankAddedAt.values()].slice(0, MAX_BANKS),
     first_active: isActive ? first : null,
     last_active: isActive ? last : null,
-    active_hours: hours.size,
-    activity_signature: hours.size > 0 ? integerSetSignature(hours) : null,
-    proposals: account.proposals.length,
-    bid_ratio_median: medianOf(ratios.filter(Number.isFinite)),
+    active_hours: activeHours,
+    activity_signature: activeHours > 0 ? integerListSignature(hours, hours.length) : null,
+    proposals: proposals.length,
+    bid_ratio_median: medianOf(ratios, finiteRatios),
     template_signature: typicalProposalText === null ? null : Array.from(textSignature(typicalProposalText)),
   };
 }

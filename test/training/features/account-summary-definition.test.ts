@@ -35,7 +35,7 @@ function time(random: SeededRandom, spread: number): number {
   return T0 + Math.floor(random.next() * spread);
 }
 
-const AMOUNTS = [0, 1e-300, 1e-10, 0.5, 1, 40, 50, 99.99, 1e6, 1e200, 1e300, Number.MAX_VALUE];
+const AMOUNTS = [0, -0, 1e-300, 1e-10, 0.5, 1, 40, 50, 99.99, 1e6, 1e200, 1e300, Number.MAX_VALUE];
 
 function randomAccount(random: SeededRandom, id: number): AccountEvents {
   const size = (max: number) => (random.chance(0.25) ? 0 : random.int(1, random.chance(0.2) ? max : 12));
@@ -85,6 +85,25 @@ describe('account summary against the plain definitions', () => {
       expect(bits(summary.ownValues)).toEqual(bits(plainOwnValues(account)));
       expect(summary.identity).toStrictEqual(plainAccountIdentity(inCanonicalOrder(account), key));
       expect(accountIdentity(account, key)).toStrictEqual(plainAccountIdentity(account, key));
+    }
+  });
+
+  it('keeps the sign of a zero median bid ratio and the order of tied foreign countries', () => {
+    const proposal = (bid: number, i: number) => ({ ts: T0 + i, job_id: `J${i}`, job_posted_at: T0, bid_amount: bid, job_budget: 10, text: 'a b c' });
+    const login = (country: string, i: number) => ({ ts: T0 + i * HOUR_MS, ip: 'ip', country, device_id: 'd' });
+    const accounts: AccountEvents[] = [[0, -0, 0], [-0, 0, 0], [0, 0, -0], [-0], [-0, -0, 0, 0], [5, -0, 0, 1]].map((bids, n) => ({
+      account_id: `Z${n}`,
+      created_at: T0,
+      country: 'DE',
+      has_2fa: false,
+      logins: ['US', 'FR', 'ÅL', 'AU', 'US', 'FR', 'AU', 'ÅL'].map(login),
+      proposals: bids.map(proposal),
+      tests: [],
+      payouts: [],
+    }));
+    for (const account of accounts) {
+      expect(accountIdentity(account, 'k')).toStrictEqual(plainAccountIdentity(account, 'k'));
+      expect(bits(summariseAccountEvents(account, 'k').ownValues)).toEqual(bits(plainOwnValues(account)));
     }
   });
 
