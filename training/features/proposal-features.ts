@@ -1,6 +1,7 @@
 // Proposal behaviour: bursts, rates, speed after posting, copy-paste texts, bid-to-budget ratios.
 import type { AccountEvents } from '../../data/tables.js';
 import { quantileOfSorted } from '../statistics.js';
+import { sortAscending } from './sort-numbers.js';
 import { areNearDuplicatesAt, SIGNATURE_SIZE, textSignatures } from './text-signature.js';
 
 const HOUR_MS = 3_600_000;
@@ -44,6 +45,14 @@ export function nearDuplicateShare(texts: readonly string[]): number {
   return twins / chosen.length;
 }
 
+const columnsFor = (length: number) => ({
+  times: new Float64Array(length),
+  responses: new Float64Array(length),
+  logRatios: new Float64Array(length),
+});
+/** Reused by every call (features are computed synchronously): a typed array of a few hundred bytes costs more to allocate than to fill. */
+let columns = columnsFor(256);
+
 export function computeProposalFeatures(account: AccountEvents): Record<string, number> {
   const proposals = account.proposals;
   const n = proposals.length;
@@ -60,12 +69,12 @@ export function computeProposalFeatures(account: AccountEvents): Record<string, 
       bid_ratio_spread: 0,
     };
   }
-  // One pass over the proposals into three number arrays, each sorted natively (typed arrays sort numerically): the
-  // order the comparator (a, b) => a - b gave to the finite values validation admits, cheaper than a map and a sort
-  // through a comparator for each (issue 21; test/training/features/account-summary-definition.test.ts).
-  const times = new Float64Array(n);
-  const responses = new Float64Array(n);
-  const logRatios = new Float64Array(n);
+  // One pass over the proposals into three number columns (reused arrays), each then sorted ascending: the order the
+  // comparator (a, b) => a - b gave to these finite values (delays and ratio logarithms are never -0, and a time of -0
+  // is the same day and hour as 0), cheaper than a map and a comparator sort for each (issue 21;
+  // test/training/features/account-summary-definition.test.ts).
+  if (columns.times.length < n) columns = columnsFor(2 * n);
+  const { times, responses, logRatios } = columns;
   const texts = new Array<string>(n);
   let fast = 0;
   for (let i = 0; i < n; i++) {
@@ -77,9 +86,11 @@ export function computeProposalFeatures(account: AccountEvents): Record<string, 
     logRatios[i] = logBidRatio(p.bid_amount, p.job_budget);
     texts[i] = p.text;
   }
-  times.sort();
-  responses.sort();
-  logRatios.sort();
+  sortAscending(times, n);
+  sortAscending(responses, n);
+  sortAscending(logRatios, n);
+  const sortedResponses = responses.subarray(0, n);
+  const sortedLogRatios = logRatios.subarray(0, n);
   let maxInHour = 0;
   let start = 0;
   // distinct days and clock hours: over sorted times, floor(t / unit) never decreases, so each new one is a change
@@ -105,10 +116,10 @@ export function computeProposalFeatures(account: AccountEvents): Record<string, 
     proposal_max_per_hour: maxInHour,
     proposals_per_active_day: n / days,
     proposals_per_active_hour: n / hours,
-    proposal_median_response_s: Math.log10(quantileOfSorted(responses, 0.5)),
+    proposal_median_response_s: Math.log10(quantileOfSorted(sortedResponses, 0.5)),
     proposal_fast_share: fast / n,
     proposal_duplicate_share: nearDuplicateShare(texts),
-    bid_ratio_median: Math.exp(quantileOfSorted(logRatios, 0.5)),
-    bid_ratio_spread: quantileOfSorted(logRatios, 0.75) - quantileOfSorted(logRatios, 0.25),
+    bid_ratio_median: Math.exp(quantileOfSorted(sortedLogRatios, 0.5)),
+    bid_ratio_spread: quantileOfSorted(sortedLogRatios, 0.75) - quantileOfSorted(sortedLogRatios, 0.25),
   };
 }

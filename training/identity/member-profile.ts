@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AccountEvents } from '../../data/tables.js';
 import { writeMinHashes } from '../features/min-hashes.js';
+import { sortAscending } from '../features/sort-numbers.js';
 import { textSignature } from '../features/text-signature.js';
 
 const HOUR_MS = 3_600_000;
@@ -84,11 +85,32 @@ function signatureOfMixed(mixed: Int32Array, count: number): number[] {
   return Array.from(signature);
 }
 
-/** How many distinct values values[0, count) holds, sorting them; as a Set counts: 0 and -0 alike, every NaN as one. */
-function distinctCount(values: Float64Array, count: number): number {
+/** Whether values[from, to) is ascending without a NaN. */
+function isAscending(values: Float64Array, from: number, to: number): boolean {
+  if (from < to && Number.isNaN(values[from])) return false;
+  for (let i = from + 1; i < to; i++) if (!((values[i] as number) >= (values[i - 1] as number))) return false;
+  return true;
+}
+
+/**
+ * How many distinct values values[0, count) holds, as a Set counts them (0 and -0 alike, every NaN as one). Merged
+ * as two ascending runs [0, split) and [split, count) when they are (a canonical account's login and proposal
+ * hours), else sorted first (natively: NaN last).
+ */
+function distinctCount(values: Float64Array, split: number, count: number): number {
   if (count === 0) return 0;
+  let distinct = 0;
+  if (isAscending(values, 0, split) && isAscending(values, split, count)) {
+    let last = NaN;
+    for (let i = 0, j = split; i < split || j < count;) {
+      const value = j >= count || (i < split && (values[i] as number) <= (values[j] as number)) ? (values[i++] as number) : (values[j++] as number);
+      if (distinct === 0 || value !== last) distinct++;
+      last = value;
+    }
+    return distinct;
+  }
   const sorted = values.subarray(0, count).sort();
-  let distinct = 1;
+  distinct = 1;
   for (let i = 1; i < count; i++) {
     const value = sorted[i] as number;
     const previous = sorted[i - 1] as number;
@@ -98,20 +120,24 @@ function distinctCount(values: Float64Array, count: number): number {
 }
 
 /**
- * The median of the finite values[0, count) (which it sorts), null for none. Sorted natively (typed arrays sort
- * numerically), the order (a, b) => a - b gave, unless a -0 is among them: that comparator left -0 and 0 in the order
- * they came, which can decide the sign of a zero median, so then it sorts through it as before.
+ * The median of the finite values[0, count) (which it sorts), null for none. In ascending order (sort-numbers.ts),
+ * the order (a, b) => a - b gave, unless a -0 is among them: that comparator left -0 and 0 in the order they came,
+ * which can decide the sign of a zero median, so then it sorts through it as before.
  */
 function medianOf(values: Float64Array, count: number): number | null {
   if (count === 0) return null;
-  let sorted: ArrayLike<number> = values.subarray(0, count);
+  let sorted: ArrayLike<number> = values;
   let hasNegativeZero = false;
   for (let i = 0; i < count; i++) if (Object.is(values[i], -0)) hasNegativeZero = true;
-  if (hasNegativeZero) sorted = Array.from(sorted).sort((a, b) => a - b);
-  else values.subarray(0, count).sort();
+  if (hasNegativeZero) sorted = Array.from(values.subarray(0, count)).sort((a, b) => a - b);
+  else sortAscending(values, count);
   const mid = count >> 1;
   return count % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
+
+const numbersFor = (length: number) => ({ hours: new Float64Array(length), ratios: new Float64Array(length) });
+/** Reused by every call (profiles are built synchronously): a typed array of a few hundred bytes costs more to allocate than to fill. */
+let numbers = numbersFor(512);
 
 /**
  * The profile of one account: the same whatever the order of its events. `bank_added_at[k]` belongs to the k-th bank
@@ -123,7 +149,9 @@ export function memberProfile(account: AccountEvents, typicalProposalText: strin
   let foreignLogins = 0;
   const devices = new Set<string>();
   // the clock hour (since the epoch) of every login and proposal: their distinct count and their set's MinHash
-  const hours = new Float64Array(logins.length + proposals.length);
+  if (numbers.hours.length < logins.length + proposals.length) numbers = numbersFor(2 * (logins.length + proposals.length));
+  const { hours, ratios } = numbers;
+  const hourCount = logins.length + proposals.length;
   let first = Infinity;
   let last = -Infinity;
   let previousDevice: string | undefined;
@@ -142,7 +170,6 @@ export function memberProfile(account: AccountEvents, typicalProposalText: strin
     foreignLogins++;
     foreign.set(login.country, (foreign.get(login.country) ?? 0) + 1);
   }
-  const ratios = new Float64Array(proposals.length);
   let finiteRatios = 0;
   for (let i = 0; i < proposals.length; i++) {
     const proposal = proposals[i] as (typeof proposals)[number];
@@ -153,7 +180,7 @@ export function memberProfile(account: AccountEvents, typicalProposalText: strin
     const ratio = proposal.bid_amount / proposal.job_budget;
     if (Number.isFinite(ratio)) ratios[finiteRatios++] = ratio;
   }
-  const activeHours = distinctCount(hours, hours.length);
+  const activeHours = distinctCount(hours, logins.length, hourCount);
   const bankAddedAt = new Map<string, number>();
   // keyed in the order the identity lists its bank hashes (first seen first); the earliest addition of each, in any event order
   for (const payout of account.payouts) bankAddedAt.set(payout.bank_hash, Math.min(payout.added_at, bankAddedAt.get(payout.bank_hash) ?? Infinity));
@@ -172,7 +199,7 @@ export function memberProfile(account: AccountEvents, typicalProposalText: strin
     first_active: isActive ? first : null,
     last_active: isActive ? last : null,
     active_hours: activeHours,
-    activity_signature: activeHours > 0 ? integerListSignature(hours, hours.length) : null,
+    activity_signature: activeHours > 0 ? integerListSignature(hours, hourCount) : null,
     proposals: proposals.length,
     bid_ratio_median: medianOf(ratios, finiteRatios),
     template_signature: typicalProposalText === null ? null : Array.from(textSignature(typicalProposalText)),

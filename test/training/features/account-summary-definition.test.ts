@@ -107,6 +107,31 @@ describe('account summary against the plain definitions', () => {
     }
   });
 
+  it('counts active hours as a Set does when times are -0 or not numbers at all (a library caller unchecked)', () => {
+    const event = (ts: number, i: number) => ({
+      ts,
+      ip: 'ip',
+      country: 'DE',
+      device_id: 'd',
+      job_id: `J${i}`,
+      job_posted_at: 0,
+      bid_amount: 1,
+      job_budget: 2,
+      text: 'a',
+    });
+    const times = [[NaN], [NaN, NaN], [0, -0], [-0, NaN, 0], [NaN, 5 * HOUR_MS, NaN], [HOUR_MS, 0, NaN, -0]];
+    for (const loginTimes of times) {
+      for (const proposalTimes of times) {
+        const account: AccountEvents = {
+          ...{ account_id: 'N', created_at: 0, country: 'DE', has_2fa: false, tests: [], payouts: [] },
+          logins: loginTimes.map(event),
+          proposals: proposalTimes.map(event),
+        };
+        expect(accountIdentity(account, 'k')).toStrictEqual(plainAccountIdentity(account, 'k'));
+      }
+    }
+  });
+
   it('shares near-duplicates alike over more texts than are compared, and over one or none', () => {
     const random = createSeededRandom(7);
     for (const count of [0, 1, 2, 3, 119, 120, 121, 250, 361]) {
