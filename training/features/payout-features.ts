@@ -9,24 +9,30 @@ import type { AccountEvents } from '../../data/tables.js';
 export const NEW_ACCESS_WINDOW_MS = 72 * 3_600_000;
 
 export function computePayoutFeatures(account: AccountEvents): Record<string, number> {
-  const banks = new Set(account.payouts.map((p) => p.bank_hash));
+  const { logins, payouts } = account;
   // times of logins (after the account's very first) from a device and a country both seen for the first time
   const newAccessTimes: number[] = [];
   const seenDevices = new Set<string>();
   const seenCountries = new Set<string>([account.country]);
-  account.logins.forEach((login, i) => {
+  for (let i = 0; i < logins.length; i++) {
+    const login = logins[i] as (typeof logins)[number];
+    const previous = logins[i - 1];
+    // the previous login's device and country are in the sets already: nothing new, nothing to add
+    if (previous !== undefined && login.device_id === previous.device_id && login.country === previous.country) continue;
     const isNew = !seenDevices.has(login.device_id) && !seenCountries.has(login.country);
     seenDevices.add(login.device_id);
     seenCountries.add(login.country);
     if (isNew && i > 0) newAccessTimes.push(login.ts);
-  });
+  }
   let changesAfterNewAccess = 0;
   const seenBanks = new Set<string>();
-  account.payouts.forEach((payout, i) => {
+  for (let i = 0; i < payouts.length; i++) {
+    const payout = payouts[i] as (typeof payouts)[number];
     const isNewBank = !seenBanks.has(payout.bank_hash);
     seenBanks.add(payout.bank_hash);
-    if (i === 0 || !isNewBank) return;
+    if (i === 0 || !isNewBank) continue;
     if (newAccessTimes.some((t) => payout.added_at >= t && payout.added_at - t <= NEW_ACCESS_WINDOW_MS)) changesAfterNewAccess++;
-  });
-  return { payout_bank_count: banks.size, payout_change_after_new_access: changesAfterNewAccess };
+  }
+  // every payout's bank is among the seen ones
+  return { payout_bank_count: seenBanks.size, payout_change_after_new_access: changesAfterNewAccess };
 }

@@ -32,7 +32,8 @@ export function nearDuplicateShare(texts: readonly string[]): number {
   const signatures = textSignatures(chosen);
   const hasTwin = new Uint8Array(chosen.length);
   let twins = 0;
-  for (let i = 0; i < chosen.length; i++) {
+  // once every text has a twin, no pair can change the share
+  for (let i = 0; i < chosen.length && twins < chosen.length; i++) {
     for (let j = i + 1; j < chosen.length; j++) {
       if (hasTwin[i] && hasTwin[j]) continue;
       if (areNearDuplicatesAt(signatures, SIGNATURE_SIZE * i, signatures, SIGNATURE_SIZE * j)) {

@@ -8,7 +8,7 @@ import { summariseAccountEvents } from '../../../training/features/account-featu
 import { utcHourOf } from '../../../training/features/login-features.js';
 import { nearDuplicateShare } from '../../../training/features/proposal-features.js';
 import { accountIdentity } from '../../../training/identity/identity-index.js';
-import { plainAccountIdentity, plainNearDuplicateShare, plainOwnValues } from './plain-account-summary.js';
+import { plainAccountIdentity, plainLastEventTime, plainNearDuplicateShare, plainOwnValues } from './plain-account-summary.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -83,6 +83,7 @@ describe('account summary against the plain definitions', () => {
       const key = KEYS[n % KEYS.length] as string;
       const summary = summariseAccountEvents(account, key);
       expect(bits(summary.ownValues)).toEqual(bits(plainOwnValues(account)));
+      expect(summary.lastEventAt).toBe(plainLastEventTime(account));
       expect(summary.identity).toStrictEqual(plainAccountIdentity(inCanonicalOrder(account), key));
       expect(accountIdentity(account, key)).toStrictEqual(plainAccountIdentity(account, key));
     }
