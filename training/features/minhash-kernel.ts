@@ -344,3 +344,103 @@ function textMinHashModuleBytes(): Uint8Array {
     ...section(10, vector([[...leb(body.length), ...body]])), // code
   ]);
 }
+
+// --- the integer kernel: min-hashes.ts's loop over int32 values (the member profile's active hours) ---
+//
+// Its own module and memory: the 32 multipliers, the 32 salts (k, or 0 when unsalted), the signature, then the values.
+// Each value splatted once, then per group of four hashes h = (v ^ salt) * multiplier, h ^ (h >>> shift) and an
+// unsigned minimum: the JavaScript loop's four lanes, as eight 4-lane vectors.
+
+const INT_MULTIPLIERS_AT = 0;
+const INT_SALTS_AT = INT_MULTIPLIERS_AT + 4 * SIGNATURE_SIZE;
+const INT_SIGNATURE_AT = INT_SALTS_AT + 4 * SIGNATURE_SIZE;
+const INT_VALUES_AT = INT_SIGNATURE_AT + 4 * SIGNATURE_SIZE;
+
+export interface IntegerMinHashKernel {
+  /**
+   * out[at + k] = the minimum (unsigned) over values[0, count) of h ^ (h >>> shift), h = (salted ? v ^ k : v) *
+   * multipliers[k] in 32-bit arithmetic, for each of the 32 k: writeMinHashes's definition (min-hashes.ts).
+   */
+  writeMinHashes(values: Int32Array, count: number, out: Uint32Array, at: number): void;
+}
+
+/** The integer kernel over these 32 multipliers and this final mix; null where WebAssembly SIMD is not available. */
+export function createIntegerMinHashKernel(
+  multipliers: Int32Array,
+  hash: { readonly shift: number; readonly salted: boolean },
+): IntegerMinHashKernel | null {
+  if (multipliers.length !== SIGNATURE_SIZE) throw new Error(`expected ${SIGNATURE_SIZE} multipliers, got ${multipliers.length}`);
+  if (!(Number.isInteger(hash.shift) && hash.shift >= 0 && hash.shift < 32)) throw new Error(`expected a shift of 0-31 bits, got ${hash.shift}`);
+  const bytes = integerMinHashModuleBytes(hash.shift);
+  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return null;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  const memory = instance.exports['memory'] as WasmMemory;
+  const integerMinHash = instance.exports['integerMinHash'] as (valuesEnd: number) => void;
+  new Int32Array(memory.buffer, INT_MULTIPLIERS_AT, SIGNATURE_SIZE).set(multipliers);
+  new Int32Array(memory.buffer, INT_SALTS_AT, SIGNATURE_SIZE).set(Int32Array.from({ length: SIGNATURE_SIZE }, (_, k) => (hash.salted ? k : 0)));
+  let values = new Int32Array(memory.buffer, INT_VALUES_AT, (memory.buffer.byteLength - INT_VALUES_AT) / 4);
+  let signature = new Uint32Array(memory.buffer, INT_SIGNATURE_AT, SIGNATURE_SIZE);
+  return {
+    writeMinHashes(input, count, out, at) {
+      if (count > values.length) {
+        memory.grow(Math.ceil((INT_VALUES_AT + 8 * count - memory.buffer.byteLength) / PAGE_BYTES)); // doubled, so that growing is rare
+        // growing detaches the old views
+        values = new Int32Array(memory.buffer, INT_VALUES_AT, (memory.buffer.byteLength - INT_VALUES_AT) / 4);
+        signature = new Uint32Array(memory.buffer, INT_SIGNATURE_AT, SIGNATURE_SIZE);
+      }
+      values.set(count === input.length ? input : input.subarray(0, count));
+      integerMinHash(INT_VALUES_AT + 4 * count);
+      out.set(signature, at);
+    },
+  };
+}
+
+// the integer function's locals: its parameter, one i32, then the vectors
+const INT_VALUES_END = 0; // parameter: the byte address just past the last value
+const INT_AT = 1;
+const INT_VALUE = 2;
+const INT_HASH = 3;
+const INT_MIN = 4; // 4..11: the running minimums of hashes 4j..4j+3
+
+/** `integerMinHash(valuesEnd)`: the 32 minimum hashes of the int32 values from INT_VALUES_AT to valuesEnd, at INT_SIGNATURE_AT. */
+function integerMinHashBody(shift: number): number[] {
+  const code: number[] = [
+    ...vector([
+      [...leb(1), I32],
+      [...leb(2 + VECTORS), V128],
+    ]),
+  ];
+  // every minimum starts at 0xffffffff
+  for (let j = 0; j < VECTORS; j++) code.push(...i32(-1), ...simd(simdOp.i32x4Splat), ...set(INT_MIN + j));
+  code.push(...i32(INT_VALUES_AT), ...set(INT_AT));
+  const body: number[] = [...get(INT_AT), op.i32Load, ...memarg(2, 0), ...simd(simdOp.i32x4Splat), ...set(INT_VALUE)];
+  for (let j = 0; j < VECTORS; j++) {
+    body.push(...get(INT_MIN + j));
+    body.push(...get(INT_VALUE), ...i32(0), ...simd(simdOp.v128Load), ...memarg(4, INT_SALTS_AT + 16 * j), ...simd(simdOp.v128Xor));
+    body.push(...i32(0), ...simd(simdOp.v128Load), ...memarg(4, INT_MULTIPLIERS_AT + 16 * j), ...simd(simdOp.i32x4Mul));
+    body.push(...tee(INT_HASH), ...get(INT_HASH), ...i32(shift), ...simd(simdOp.i32x4ShrU), ...simd(simdOp.v128Xor));
+    body.push(...simd(simdOp.i32x4MinU), ...set(INT_MIN + j));
+  }
+  body.push(...get(INT_AT), ...i32(4), op.i32Add, ...set(INT_AT));
+  code.push(...until([...get(INT_AT), ...get(INT_VALUES_END), op.i32GeU], body));
+  for (let j = 0; j < VECTORS; j++) code.push(...i32(0), ...get(INT_MIN + j), ...simd(simdOp.v128Store), ...memarg(4, INT_SIGNATURE_AT + 16 * j));
+  return [...code, op.end];
+}
+
+function integerMinHashModuleBytes(shift: number): Uint8Array {
+  const body = integerMinHashBody(shift);
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
+    ...section(1, vector([[0x60, ...vector([[I32]]), ...vector([])]])), // types: (i32) -> ()
+    ...section(3, vector([leb(0)])), // functions: one, of type 0
+    ...section(5, vector([[0x00, ...leb(1)]])), // memory: 1 page at first, no maximum
+    ...section(
+      7,
+      vector([
+        [...name('memory'), 0x02, ...leb(0)],
+        [...name('integerMinHash'), 0x00, ...leb(0)],
+      ]),
+    ), // exports
+    ...section(10, vector([[...leb(body.length), ...body]])), // code
+  ]);
+}

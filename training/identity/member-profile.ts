@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AccountEvents } from '../../data/tables.js';
 import { writeMinHashes } from '../features/min-hashes.js';
+import { createIntegerMinHashKernel } from '../features/minhash-kernel.js';
 import { sortAscending } from '../features/sort-numbers.js';
 import { textSignature } from '../features/text-signature.js';
 
@@ -42,6 +43,11 @@ export type MemberProfile = z.infer<typeof MemberProfileSchema>;
 
 /** h ^ (h >>> 16) of (value ^ k) * multiplier k */
 const ACTIVITY_HASH = { shift: 16, salted: true } as const;
+/**
+ * The hashes as WebAssembly SIMD (features/minhash-kernel.ts: eight 4-lane vectors per value, ~4x faster than the
+ * JavaScript loop over an account's ~150 hours), or null where the runtime has none: then min-hashes.ts's loop.
+ */
+const ACTIVITY_KERNEL = createIntegerMinHashKernel(MULTIPLIERS, ACTIVITY_HASH);
 /** Reused by every call (profiles are built synchronously): each value of the set at hand after its two mixing rounds. */
 let mixedScratch = new Int32Array(256);
 
@@ -81,7 +87,8 @@ function mix(value: number): number {
 
 function signatureOfMixed(mixed: Int32Array, count: number): number[] {
   const signature = new Uint32Array(ACTIVITY_SIGNATURE_SIZE);
-  writeMinHashes(mixed, count, MULTIPLIERS, ACTIVITY_HASH, signature, 0);
+  if (ACTIVITY_KERNEL === null) writeMinHashes(mixed, count, MULTIPLIERS, ACTIVITY_HASH, signature, 0);
+  else ACTIVITY_KERNEL.writeMinHashes(mixed, count, signature, 0);
   return Array.from(signature);
 }
 
