@@ -70,7 +70,7 @@ export function summariseAccountEvents(events: AccountEvents, hashKey: string, i
 
 export function completeAccountFeatures(summary: AccountEventSummary, context: FeatureContext): AccountFeatures {
   const linkEvidence = findLinkEvidence(summary.identity, context.identityIndex);
-  const values = Float64Array.from(summary.ownValues);
+  const values = summary.ownValues.slice();
   setFeatureValues(values, computeLinkFeatures(linkEvidence));
   setFeatureValues(values, { account_age_days: accountAgeDays(summary.createdAt, summary.lastEventAt, context.referenceTime) });
   return { values, linkEvidence };
@@ -89,9 +89,9 @@ const DETECTOR_LOG_SCALED = DETECTOR_COLUMNS.map((i) => (FEATURES[i] as (typeof 
  */
 export function toModelInput(values: Float64Array): Float64Array {
   const out = new Float64Array(DETECTOR_COLUMNS.length);
-  DETECTOR_COLUMNS.forEach((column, k) => {
-    const v = values[column] as number;
+  for (let k = 0; k < DETECTOR_COLUMNS.length; k++) {
+    const v = values[DETECTOR_COLUMNS[k] as number] as number;
     out[k] = DETECTOR_LOG_SCALED[k] ? Math.log1p(Math.max(0, v)) : v;
-  });
+  }
   return out;
 }

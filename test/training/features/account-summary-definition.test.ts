@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { inCanonicalOrder } from '../../../data/event-order.js';
 import { createSeededRandom, type SeededRandom } from '../../../data/seeded-random.js';
 import type { AccountEvents } from '../../../data/tables.js';
-import { summariseAccountEvents } from '../../../training/features/account-features.js';
+import { completeAccountFeatures, summariseAccountEvents, toModelInput } from '../../../training/features/account-features.js';
+import { DETECTOR_COLUMNS, FEATURES } from '../../../training/features/feature-registry.js';
 import { utcHourOf } from '../../../training/features/login-features.js';
 import { nearDuplicateShare } from '../../../training/features/proposal-features.js';
-import { accountIdentity } from '../../../training/identity/identity-index.js';
+import { buildIdentityIndex } from '../../../training/identity/identity-graph.js';
+import { accountIdentity, IdentityConfigSchema } from '../../../training/identity/identity-index.js';
 import { plainAccountIdentity, plainLastEventTime, plainNearDuplicateShare, plainOwnValues } from './plain-account-summary.js';
 
 const HOUR_MS = 3_600_000;
@@ -72,6 +74,7 @@ function randomAccount(random: SeededRandom, id: number): AccountEvents {
   return random.chance(0.5) ? inCanonicalOrder(account) : account;
 }
 
+const emptyIndex = buildIdentityIndex([], { config: IdentityConfigSchema.parse({}), hashKey: 'k' });
 const bits = (values: Float64Array) => Array.from(new Uint32Array(values.buffer, values.byteOffset, 2 * values.length));
 const KEYS = ['k', '', 'a deployment secret of moderate length', 'ü'.repeat(40), 'long key '.repeat(20)];
 
@@ -86,6 +89,12 @@ describe('account summary against the plain definitions', () => {
       expect(summary.lastEventAt).toBe(plainLastEventTime(account));
       expect(summary.identity).toStrictEqual(plainAccountIdentity(inCanonicalOrder(account), key));
       expect(accountIdentity(account, key)).toStrictEqual(plainAccountIdentity(account, key));
+      // the model input: the detectors' columns, heavy-tailed ones through log1p
+      const { values } = completeAccountFeatures(summary, { referenceTime: T0, identityIndex: emptyIndex });
+      const input = DETECTOR_COLUMNS.map((c) =>
+        (FEATURES[c] as (typeof FEATURES)[number]).isLogScaled ? Math.log1p(Math.max(0, values[c] as number)) : values[c],
+      );
+      expect(bits(toModelInput(values))).toEqual(bits(Float64Array.from(input as number[])));
     }
   });
 
