@@ -1,5 +1,6 @@
-// HMAC-SHA256 (RFC 2104 over FIPS 180-4) of short strings, as hex: what createHmac('sha256', key).update(message)
-// .digest('hex') gives, several times cheaper for the identifier hashes of every scored account (issue 21).
+// HMAC-SHA256 (RFC 2104 over FIPS 180-4) and SHA-256 of short strings, as hex: what createHmac('sha256', key)
+// .update(message).digest('hex') and createHash give, several times cheaper for the identifier hashes of every scored
+// account (issue 21).
 //
 // Node's Hmac object costs microseconds of set-up and native calls per identifier, against well under one for the
 // two SHA-256 compressions a short identifier needs once the key's two padded blocks are hashed: those two states
@@ -158,25 +159,50 @@ const state = new Int32Array(8);
 const outerBlock = new Uint8Array(BLOCK_BYTES);
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
-/**
- * The first `bytes` (1-32) bytes of HMAC-SHA256(key, text) as lower-case hex, key and text read as UTF-8 (a lone
- * surrogate as U+FFFD): createHmac('sha256', key).update(text).digest('hex').slice(0, 2 * bytes).
- */
-export function hmacSha256Hex(key: string, text: string, bytes: number): string {
-  if (!(Number.isInteger(bytes) && bytes >= 1 && bytes <= 32)) throw new RangeError(`expected 1 to 32 bytes of the digest, got ${bytes}`);
-  if (lastKey === null || lastKey.key !== key) lastKey = keyStates(key);
+/** SHA-256 of (`prefixBytes` bytes already compressed into the state `from`) then the UTF-8 of `text`, into `state`. */
+function hashText(from: Int32Array, prefixBytes: number, text: string): void {
   // at most 3 UTF-8 bytes per UTF-16 unit, then the 0x80 byte and the 8-byte length, in whole blocks
   const room = Math.ceil((3 * text.length + 9) / BLOCK_BYTES) * BLOCK_BYTES;
   if (message.length < room) message = new Uint8Array(2 * room);
   const { read, written } = encoder.encodeInto(text, message);
   if (read !== text.length) throw new Error(`text of ${text.length} characters encoded only up to ${read}`);
-  const blocks = Math.ceil((written + 9) / BLOCK_BYTES);
-  const end = blocks * BLOCK_BYTES;
+  const end = Math.ceil((written + 9) / BLOCK_BYTES) * BLOCK_BYTES;
   message[written] = 0x80;
   message.fill(0, written + 1, end - 4);
-  writeBitLength(message, end, BLOCK_BYTES + written);
-  state.set(lastKey.inner);
+  writeBitLength(message, end, prefixBytes + written);
+  state.set(from);
   for (let at = 0; at < end; at += BLOCK_BYTES) compress(state, message, at);
+}
+
+function checkDigestBytes(bytes: number): void {
+  if (!(Number.isInteger(bytes) && bytes >= 1 && bytes <= 32)) throw new RangeError(`expected 1 to 32 bytes of the digest, got ${bytes}`);
+}
+
+/** The first `bytes` bytes of the state's digest as lower-case hex. */
+function stateHex(bytes: number): string {
+  let hex = '';
+  for (let i = 0; i < bytes; i++) hex += HEX[((state[i >> 2] as number) >>> (24 - 8 * (i & 3))) & 0xff] as string;
+  return hex;
+}
+
+/**
+ * The first `bytes` (1-32) bytes of SHA-256(text) as lower-case hex, text read as UTF-8 (a lone surrogate as
+ * U+FFFD): createHash('sha256').update(text).digest('hex').slice(0, 2 * bytes).
+ */
+export function sha256Hex(text: string, bytes: number): string {
+  checkDigestBytes(bytes);
+  hashText(INITIAL_STATE, 0, text);
+  return stateHex(bytes);
+}
+
+/**
+ * The first `bytes` (1-32) bytes of HMAC-SHA256(key, text) as lower-case hex, key and text read as UTF-8 (a lone
+ * surrogate as U+FFFD): createHmac('sha256', key).update(text).digest('hex').slice(0, 2 * bytes).
+ */
+export function hmacSha256Hex(key: string, text: string, bytes: number): string {
+  checkDigestBytes(bytes);
+  if (lastKey === null || lastKey.key !== key) lastKey = keyStates(key);
+  hashText(lastKey.inner, BLOCK_BYTES, text);
   // the outer hash: the inner digest (32 bytes) after the key's outer block
   for (let i = 0; i < 8; i++) {
     const word = state[i] as number;
@@ -190,9 +216,7 @@ export function hmacSha256Hex(key: string, text: string, bytes: number): string 
   writeBitLength(outerBlock, BLOCK_BYTES, BLOCK_BYTES + 32);
   state.set(lastKey.outer);
   compress(state, outerBlock, 0);
-  let hex = '';
-  for (let i = 0; i < bytes; i++) hex += HEX[((state[i >> 2] as number) >>> (24 - 8 * (i & 3))) & 0xff] as string;
-  return hex;
+  return stateHex(bytes);
 }
 
 /** The message length in bits as the 8 big-endian bytes before `end`. */

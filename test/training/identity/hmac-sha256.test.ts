@@ -1,9 +1,9 @@
 // hmac-sha256.ts against node:crypto's createHmac: identifier hashes are stored in models and identity stores and
 // compared across processes, so the faster computation must give the very same digests.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom, type SeededRandom } from '../../../data/seeded-random.js';
-import { hmacSha256Hex } from '../../../training/identity/hmac-sha256.js';
+import { hmacSha256Hex, sha256Hex } from '../../../training/identity/hmac-sha256.js';
 
 const PIECES = ['a', 'Z', '0', ':', ' ', 'é', 'ü', '端', '\u{1F600}', '\uD800', '\uDC00', '\0', '\u07FF', '\uFFFF'];
 
@@ -15,7 +15,7 @@ function randomString(random: SeededRandom, max: number): string {
   return text;
 }
 
-describe('hmacSha256Hex', () => {
+describe('hmacSha256Hex and sha256Hex', () => {
   it("equals createHmac's hex digest, whole and cut, for keys and messages across the block boundaries", () => {
     const random = createSeededRandom(256);
     const keys = ['', 'k', 'x'.repeat(63), 'x'.repeat(64), 'x'.repeat(65), 'é'.repeat(32), 'é'.repeat(33), '\uD800key', 'secret '.repeat(30)];
@@ -33,6 +33,17 @@ describe('hmacSha256Hex', () => {
     }
   });
 
+  it("sha256Hex equals createHash's hex digest, whole and cut, across the block boundaries", () => {
+    const random = createSeededRandom(257);
+    const messages = ['', 'A0000001', ...[54, 55, 56, 57, 63, 64, 65, 119, 120, 121, 1000].map((n) => 'm'.repeat(n))];
+    for (let i = 0; i < 2000; i++) messages.push(randomString(random, random.chance(0.9) ? 40 : 400));
+    for (const message of messages) {
+      const expected = createHash('sha256').update(message).digest('hex');
+      expect(sha256Hex(message, 32)).toBe(expected);
+      expect(sha256Hex(message, 6)).toBe(expected.slice(0, 12));
+    }
+  });
+
   it('alternates between keys without mixing them up', () => {
     for (let i = 0; i < 50; i++) {
       const key = i % 2 ? 'first' : 'second';
@@ -41,6 +52,9 @@ describe('hmacSha256Hex', () => {
   });
 
   it('refuses a digest length outside 1-32 bytes', () => {
-    for (const bytes of [0, 33, 1.5, NaN]) expect(() => hmacSha256Hex('k', 'm', bytes)).toThrow(RangeError);
+    for (const bytes of [0, 33, 1.5, NaN]) {
+      expect(() => hmacSha256Hex('k', 'm', bytes)).toThrow(RangeError);
+      expect(() => sha256Hex('m', bytes)).toThrow(RangeError);
+    }
   });
 });
