@@ -11,13 +11,13 @@ import { actionForScore, type RiskPolicy } from '../scoring/risk-policy.js';
 import { combineEvidence } from '../scoring/rules.js';
 import type { StoredDecision } from './decision-store.js';
 import { type DecisionView, describeDecision, identifierKey } from './decision-view.js';
+import { roundToDecimals } from '../scoring/round-decimals.js';
 
 /** How strongly one link to a confirmed-fraud account speaks, by what is shared (as the identity config weighs links). */
 const LINK_TO_FRAUD: Record<IdentifierKind, number> = { bank: 0.9, device: 0.8, ip: 0.5 };
 /** A block-listed identifier: an analyst named this very identifier. */
 const BLOCKED_IDENTIFIER = 0.9;
 const MAX_DECISION_REASONS = 3;
-const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 
 export interface DecisionContext {
   readonly view: DecisionView;
@@ -45,8 +45,8 @@ function decisionReason(code: string, name: string, value: string | number, deta
 function withReasonsFirst(assessment: RiskAssessment, extra: readonly Omit<Reason, 'contribution'>[], share: number): Reason[] {
   const each = extra.length ? share / extra.length : 0;
   return [
-    ...extra.map((r) => ({ ...r, contribution: round(each, 4) })),
-    ...assessment.reasons.map((r) => ({ ...r, contribution: round(r.contribution * (1 - share), 4) })),
+    ...extra.map((r) => ({ ...r, contribution: roundToDecimals(each, 4) })),
+    ...assessment.reasons.map((r) => ({ ...r, contribution: roundToDecimals(r.contribution * (1 - share), 4) })),
   ];
 }
 
@@ -138,7 +138,7 @@ export function applyDecisions(assessment: RiskAssessment, context: DecisionCont
   const share = risk > 0 ? (risk - base.risk_score) / risk : 0;
   return {
     ...base,
-    risk_score: round(risk, 2),
+    risk_score: roundToDecimals(risk, 2),
     action: actionForScore(risk, context.policy, kinds),
     evidence: kinds,
     reasons: withReasonsFirst(

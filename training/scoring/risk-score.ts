@@ -24,6 +24,7 @@ import { combineEvidence, findRuleHits, ruleThreshold } from './rules.js';
 import { withSupervisedLayer } from '../supervised/apply-supervised-layer.js';
 import { supervisedLayerInputs } from '../supervised/layer-inputs.js';
 import type { FittedSupervisedLayer } from '../supervised/supervised-layer.js';
+import { roundToDecimals } from './round-decimals.js';
 
 /** Everything scoring needs: the fitted parts of one model version. */
 export interface ScoringParts {
@@ -43,7 +44,6 @@ export interface ScoringParts {
 
 const MAX_LINKED_ACCOUNTS = 20;
 const FEATURE_REASONS = 3;
-const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 
 function formatValue(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
@@ -147,7 +147,10 @@ export function runDetectors(parts: ScoringParts, features: AccountFeatures): De
  * detectors find unusual" evidence).
  */
 export function memberAnomalyScore(parts: ScoringParts, detectors: DetectorOutput): number {
-  return round(zToScore100(robustZ(parts.ensemble.calibrations[COMBINED], detectors.raw[COMBINED][0] as number), parts.config.score_mapping), 2);
+  return roundToDecimals(
+    zToScore100(robustZ(parts.ensemble.calibrations[COMBINED], detectors.raw[COMBINED][0] as number), parts.config.score_mapping),
+    2,
+  );
 }
 
 /** The assessment without the supervised layer, and the layer's inputs for it (made on demand). */
@@ -193,8 +196,8 @@ export function assessUnsupervised(
         code: 'feature-deviation',
         kind: 'feature',
         name: feature,
-        value: round(value, 4),
-        typical: round(typical, 4),
+        value: roundToDecimals(value, 4),
+        typical: roundToDecimals(typical, 4),
         unit: spec.unit,
         detail: `${spec.description}: ${formatValue(value)} (typical ${formatValue(typical)})`,
       },
@@ -207,7 +210,7 @@ export function assessUnsupervised(
         code: `rule-${hit.rule.code}`,
         kind: 'rule',
         name: hit.rule.feature,
-        value: round(hit.value, 4),
+        value: roundToDecimals(hit.value, 4),
         typical: ruleThreshold(hit.rule),
         unit: FEATURES[FEATURE_NAMES.indexOf(hit.rule.feature)]?.unit ?? null,
         detail: hit.rule.description,
@@ -221,7 +224,7 @@ export function assessUnsupervised(
   );
   const totalWeight = drafts.reduce((a, d) => a + d.weight, 0) || 1;
   const reasons: Reason[] = drafts
-    .map((d) => ({ ...d.reason, contribution: round(d.weight / totalWeight, 4) }))
+    .map((d) => ({ ...d.reason, contribution: roundToDecimals(d.weight / totalWeight, 4) }))
     .sort((a, b) => b.contribution - a.contribution || a.code.localeCompare(b.code));
 
   const index = parts.identityIndex;
@@ -242,17 +245,17 @@ export function assessUnsupervised(
   const kinds = evidenceKinds({ anomaly, rules: independentRules, ringScore: identity.score }, parts.config.policy);
   const assessment: RiskAssessment = {
     account_id: accountId,
-    risk_score: round(riskScore, 2),
+    risk_score: roundToDecimals(riskScore, 2),
     action: actionForScore(riskScore, parts.config.policy, kinds),
     evidence: kinds,
     components: {
-      autoencoder: round(componentScore('autoencoder'), 2),
-      kmeans: round(componentScore('kmeans'), 2),
-      isolation_forest: round(componentScore('isolation-forest'), 2),
-      mahalanobis: round(componentScore('mahalanobis'), 2),
-      anomaly: round(anomaly, 2),
-      identity: round(identity.score, 2),
-      rules: round(rulesScore, 2),
+      autoencoder: roundToDecimals(componentScore('autoencoder'), 2),
+      kmeans: roundToDecimals(componentScore('kmeans'), 2),
+      isolation_forest: roundToDecimals(componentScore('isolation-forest'), 2),
+      mahalanobis: roundToDecimals(componentScore('mahalanobis'), 2),
+      anomaly: roundToDecimals(anomaly, 2),
+      identity: roundToDecimals(identity.score, 2),
+      rules: roundToDecimals(rulesScore, 2),
     },
     cluster: assignClusters(kmeansState, matrix)[0] as number,
     reasons,

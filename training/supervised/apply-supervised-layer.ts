@@ -2,8 +2,7 @@
 import { actionForScore, type RiskPolicy } from '../scoring/risk-policy.js';
 import type { Reason, RiskAssessment } from '../scoring/risk-assessment.js';
 import { distanceToLabelled, type FittedSupervisedLayer, supervisedRisk } from './supervised-layer.js';
-
-const round = (v: number, digits = 3) => Number(v.toFixed(digits));
+import { roundToDecimals } from '../scoring/round-decimals.js';
 
 /**
  * The layer's verdict on an account whose layer inputs are `inputs`. By default the layer only raises a score: an
@@ -39,23 +38,23 @@ export function withSupervisedLayer(
     code: isNovel ? 'learned-novel-account' : 'learned-from-decisions',
     kind: 'learned',
     name: 'supervised_probability',
-    value: round(probability),
-    typical: round(state.flag.probability),
+    value: roundToDecimals(probability, 3),
+    typical: roundToDecimals(state.flag.probability, 3),
     unit: 'probability',
-    contribution: round(share, 4),
+    contribution: roundToDecimals(share, 4),
     detail,
   };
-  const reasons = [...assessment.reasons.map((r) => ({ ...r, contribution: round(r.contribution * (1 - share), 4) })), reason].sort(
+  const reasons = [...assessment.reasons.map((r) => ({ ...r, contribution: roundToDecimals(r.contribution * (1 - share), 4) })), reason].sort(
     (a, b) => b.contribution - a.contribution || a.code.localeCompare(b.code),
   );
   // analyst decisions are a kind of evidence of their own where they set the score (not where the unsupervised one stands)
   const evidence = mayLower || (raised && !isNovel) ? [...assessment.evidence, 'decisions' as const] : assessment.evidence;
   return {
     ...assessment,
-    risk_score: round(risk, 2),
+    risk_score: roundToDecimals(risk, 2),
     action: actionForScore(risk, policy, evidence),
     evidence,
-    components: { ...assessment.components, supervised: round(probability * 100, 2) },
+    components: { ...assessment.components, supervised: roundToDecimals(probability * 100, 2) },
     reasons,
   };
 }
