@@ -14,6 +14,8 @@ export function predictRoutes(deps: RouteDeps): Router {
     const model = deps.requireModel();
     const accounts = parsePredictBody(req.body, deps.config);
     const { record } = validateRequest(RecordFlagSchema, req.body, 'the predict request');
+    // the parsed body is not needed past this point; left on the request it would outlive the store's commit (model-holder.ts)
+    req.body = undefined;
     const results = await model.scoreAccounts(accounts, { record });
     for (const r of results) deps.metrics.scores.inc({ action: r.action });
     const response: PredictResponse = { model: { name: model.name, version: model.version }, results };
