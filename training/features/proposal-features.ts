@@ -2,7 +2,7 @@
 import type { AccountEvents } from '../../data/tables.js';
 import { quantileOfSorted } from '../statistics.js';
 import { sortAscending } from './sort-numbers.js';
-import { areNearDuplicatesAt, SIGNATURE_SIZE, textSignatures } from './text-signature.js';
+import { areNearDuplicatesAt, NEAR_DUPLICATE_SIMILARITY, SIGNATURE_SIZE, textSignatures } from './text-signature.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -19,6 +19,29 @@ function logBidRatio(bid: number, budget: number): number {
 // Comparing every pair is quadratic; past this many texts a fixed, evenly spaced subset is compared.
 const MAX_TEXTS_COMPARED = 120;
 
+/**
+ * Candidate pairs by banding, exactly (issue 21): two signatures with at least NEAR_DUPLICATE_POSITIONS (16) of the 32
+ * positions equal differ in at most 16, and 16 differences cannot touch all of 17 disjoint bands (of one or two
+ * positions each), so a near-duplicate pair agrees on all of some band. Texts are grouped by each band's key
+ * in turn (a hash table: equal keys always meet, unequal ones rarely), and only texts sharing a key are compared in
+ * full, each pair once: an account of 60 distinct texts compares its neighbours and the few pairs that share a key,
+ * instead of all 1,770.
+ */
+const NEAR_DUPLICATE_POSITIONS = Math.ceil(NEAR_DUPLICATE_SIMILARITY * SIGNATURE_SIZE);
+/** one more band than the positions a near-duplicate pair may differ in, band b over positions [start(b), start(b + 1)) */
+const BANDS = SIGNATURE_SIZE - NEAR_DUPLICATE_POSITIONS + 1;
+const bandStart = (band: number) => Math.floor((band * SIGNATURE_SIZE) / BANDS);
+const TABLE_SIZE = 256; // at least twice MAX_TEXTS_COMPARED: the table stays at most half full
+/**
+ * Reused by every call (features are computed synchronously): the hash table (a key's latest text, the key, how many of
+ * its texts have no twin yet), each text's next of the same key, and the pairs compared.
+ */
+const tableText = new Int32Array(TABLE_SIZE);
+const tableKey = new Int32Array(TABLE_SIZE);
+const tableOpen = new Int32Array(TABLE_SIZE);
+const sameKeyNext = new Int32Array(MAX_TEXTS_COMPARED);
+const compared = new Uint8Array(MAX_TEXTS_COMPARED * MAX_TEXTS_COMPARED);
+
 /** Share of texts that have a near-duplicate among the others. */
 export function nearDuplicateShare(texts: readonly string[]): number {
   if (texts.length < 2) return 0;
@@ -29,21 +52,61 @@ export function nearDuplicateShare(texts: readonly string[]): number {
     for (let i = 0; i < texts.length && every.length < MAX_TEXTS_COMPARED; i += step) every.push(texts[Math.floor(i)] as string);
     chosen = every;
   }
-  const signatures = textSignatures(chosen);
-  const hasTwin = new Uint8Array(chosen.length);
+  return textsWithTwin(textSignatures(chosen), chosen.length) / chosen.length;
+}
+
+/**
+ * How many of the `m` signatures (laid out as textSignatures lays them out, m at most MAX_TEXTS_COMPARED) are near
+ * duplicates (areNearDuplicatesAt) of at least one other: exported for its test against all pairs compared.
+ */
+export function textsWithTwin(signatures: Uint32Array, m: number): number {
+  if (m > MAX_TEXTS_COMPARED) throw new RangeError(`at most ${MAX_TEXTS_COMPARED} signatures, got ${m}`);
+  const hasTwin = new Uint8Array(m);
   let twins = 0;
-  // once every text has a twin, no pair can change the share
-  for (let i = 0; i < chosen.length && twins < chosen.length; i++) {
-    for (let j = i + 1; j < chosen.length; j++) {
-      if (hasTwin[i] && hasTwin[j]) continue;
-      if (areNearDuplicatesAt(signatures, SIGNATURE_SIZE * i, signatures, SIGNATURE_SIZE * j)) {
-        twins += 1 - (hasTwin[i] as number) + 1 - (hasTwin[j] as number);
-        hasTwin[i] = 1;
-        hasTwin[j] = 1;
+  // neighbours first: an account's texts from one template all find their twin here, in m - 1 comparisons
+  for (let i = 1; i < m; i++) {
+    if (!areNearDuplicatesAt(signatures, SIGNATURE_SIZE * (i - 1), signatures, SIGNATURE_SIZE * i)) continue;
+    twins += 1 - (hasTwin[i - 1] as number) + 1;
+    hasTwin[i - 1] = 1;
+    hasTwin[i] = 1;
+  }
+  compared.fill(0, 0, twins < m ? m * m : 0);
+  // once every text has a twin, no pair can change the count
+  for (let band = 0; band < BANDS && twins < m; band++) {
+    const from = bandStart(band);
+    const to = bandStart(band + 1);
+    tableText.fill(-1);
+    for (let i = 0; i < m && twins < m; i++) {
+      let key = 0;
+      for (let k = from; k < to; k++) key = Math.imul(key, 0x9e3779b1) ^ (signatures[SIGNATURE_SIZE * i + k] as number);
+      let slot = Math.imul(key, 0x85ebca6b) >>> 24; // top 8 bits: TABLE_SIZE slots
+      while (tableText[slot] !== -1 && tableKey[slot] !== key) slot = (slot + 1) & (TABLE_SIZE - 1);
+      const first = tableText[slot] as number;
+      // members of this key without a twin yet: once text i has one and they all do, no pair of them can count
+      let open = first === -1 ? 0 : (tableOpen[slot] as number);
+      // compare text i with the earlier texts of its key, each pair once over all bands
+      for (let j = first; j !== -1 && (!hasTwin[i] || open > 0); j = sameKeyNext[j] as number) {
+        if (hasTwin[i] && hasTwin[j]) continue;
+        if (compared[j * m + i]) continue;
+        compared[j * m + i] = 1;
+        if (!areNearDuplicatesAt(signatures, SIGNATURE_SIZE * j, signatures, SIGNATURE_SIZE * i)) continue;
+        if (!hasTwin[j]) {
+          hasTwin[j] = 1;
+          twins++;
+          open--;
+        }
+        if (!hasTwin[i]) {
+          hasTwin[i] = 1;
+          twins++;
+        }
       }
+      sameKeyNext[i] = first;
+      tableText[slot] = i;
+      tableKey[slot] = key;
+      tableOpen[slot] = open + (hasTwin[i] ? 0 : 1);
     }
   }
-  return twins / chosen.length;
+  return twins;
 }
 
 const columnsFor = (length: number) => ({

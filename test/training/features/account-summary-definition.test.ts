@@ -7,7 +7,8 @@ import type { AccountEvents } from '../../../data/tables.js';
 import { completeAccountFeatures, summariseAccountEvents, toModelInput } from '../../../training/features/account-features.js';
 import { DETECTOR_COLUMNS, FEATURES } from '../../../training/features/feature-registry.js';
 import { utcHourOf } from '../../../training/features/login-features.js';
-import { nearDuplicateShare } from '../../../training/features/proposal-features.js';
+import { nearDuplicateShare, textsWithTwin } from '../../../training/features/proposal-features.js';
+import { areNearDuplicatesAt } from '../../../training/features/text-signature.js';
 import { buildIdentityIndex } from '../../../training/identity/identity-graph.js';
 import { accountIdentity, IdentityConfigSchema } from '../../../training/identity/identity-index.js';
 import { plainAccountIdentity, plainLastEventTime, plainNearDuplicateShare, plainOwnValues } from './plain-account-summary.js';
@@ -140,6 +141,67 @@ describe('account summary against the plain definitions', () => {
         expect(accountIdentity(account, 'k')).toStrictEqual(plainAccountIdentity(account, 'k'));
       }
     }
+  });
+
+  it('shares near-duplicates alike for families of texts edited around the threshold, among unrelated ones', () => {
+    const random = createSeededRandom(16);
+    const vocabulary = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}`);
+    const words = (n: number) => Array.from({ length: n }, () => random.pick(vocabulary));
+    for (let trial = 0; trial < 300; trial++) {
+      const texts: string[] = [];
+      const count = random.int(2, trial % 10 === 0 ? 300 : 70);
+      const families = random.int(1, 6);
+      const bases = Array.from({ length: families }, () => words(random.int(3, 60)));
+      while (texts.length < count) {
+        if (random.chance(0.3)) texts.push(words(random.int(0, 60)).join(' '));
+        else {
+          // a base with a share of its words replaced: Jaccard similarities from near 1 to near 0, many near the threshold
+          const share = random.next() * 0.7;
+          texts.push((random.pick(bases) as string[]).map((w) => (random.chance(share) ? random.pick(vocabulary) : w)).join(' '));
+        }
+      }
+      expect(nearDuplicateShare(texts)).toBe(plainNearDuplicateShare(texts));
+    }
+  });
+
+  it('finds every signature with a twin, as comparing all pairs does, for pairs differing in 15-17 positions spread over the bands', () => {
+    const random = createSeededRandom(17);
+    /**
+     * Positions where a copy differs from its original: anywhere, or (the hard case for banding) 32 positions cut into
+     * 17 runs of one or two, one position differing in each run but one: 16 agree, and a single run is whole.
+     */
+    const differences = (): number[] => {
+      if (random.chance(0.4)) return random.shuffle(Array.from({ length: 32 }, (_, k) => k)).slice(0, random.int(14, 18));
+      const singles = random.shuffle(Array.from({ length: 17 }, (_, r) => r)).slice(0, 2);
+      const whole = random.int(0, 16);
+      const positions: number[] = [];
+      for (let run = 0, at = 0; run < 17; run++) {
+        const width = singles.includes(run) ? 1 : 2;
+        if (run !== whole) positions.push(at + random.int(0, width - 1));
+        at += width;
+      }
+      return positions;
+    };
+    for (let trial = 0; trial < 3000; trial++) {
+      const m = random.int(2, trial % 20 === 0 ? 120 : 12);
+      const signatures = new Uint32Array(32 * m);
+      for (let i = 0; i < signatures.length; i++) signatures[i] = random.int(0, 0xffffffff);
+      for (let i = 1; i < m; i++) {
+        if (random.chance(0.4)) continue;
+        // a copy of an earlier signature, changed in some positions
+        const original = random.int(0, i - 1);
+        signatures.copyWithin(32 * i, 32 * original, 32 * original + 32);
+        for (const k of differences()) signatures[32 * i + k] = (signatures[32 * i + k] as number) ^ (1 + random.int(0, 0xfffffff));
+      }
+      let expected = 0;
+      for (let i = 0; i < m; i++) {
+        let twin = false;
+        for (let j = 0; j < m && !twin; j++) twin = j !== i && areNearDuplicatesAt(signatures, 32 * i, signatures, 32 * j);
+        if (twin) expected++;
+      }
+      expect(textsWithTwin(signatures, m)).toBe(expected);
+    }
+    expect(() => textsWithTwin(new Uint32Array(32 * 121), 121)).toThrow(RangeError);
   });
 
   it('shares near-duplicates alike over more texts than are compared, and over one or none', () => {
