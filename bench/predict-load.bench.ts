@@ -6,7 +6,9 @@
 // Both servers get the same unmeasured warm-up first: the predict path's code takes ~5,000 requests to settle in the
 // JIT (measured: its compiler threads cost 1.5 ms of CPU per request in the first 2 s window, 0.15 ms after 12 s), a
 // cost a long-running service pays once, not per request.
-// Usage: npm run bench:build && node dist-bench/bench/predict-load.bench.js [secondsPerRun=5] [warmUpSeconds=15]
+// Each row is measured in several rounds, predict then bare in turn, and the ratios are summarised over the rounds: on
+// a shared machine the speed of both servers drifts by a third within minutes, so one pair of runs can land anywhere.
+// Usage: npm run bench:build && node dist-bench/bench/predict-load.bench.js [secondsPerRun=5] [warmUpSeconds=15] [rounds=3]
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,16 +23,16 @@ import { freePort, startBenchServe, startChild, stopChild } from './child-server
 import { chooseLoadGenerator, type LoadGenerator, type LoadResult } from './load-generator.js';
 import { processTreeCpuMs } from './process-cpu.js';
 
-/** A whole number of seconds from the command line (wrk takes whole seconds). */
+/** A whole number from the command line (seconds: wrk takes whole seconds; or rounds). */
 function secondsArgument(position: number, fallback: number, minimum: number): number {
   const text = process.argv[position];
   const value = text === undefined ? fallback : Number(text);
-  if (!Number.isInteger(value) || value < minimum)
-    throw new Error(`argument ${position - 1} must be a whole number of seconds >= ${minimum}, got ${text}`);
+  if (!Number.isInteger(value) || value < minimum) throw new Error(`argument ${position - 1} must be a whole number >= ${minimum}, got ${text}`);
   return value;
 }
 const seconds = secondsArgument(2, 5, 1);
 const warmUpSeconds = secondsArgument(3, 15, 0);
+const rounds = secondsArgument(4, 3, 1);
 const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-predict-'));
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -77,6 +79,12 @@ async function measure(
 }
 
 const cpuText = (ms: number | null) => (ms === null ? '-' : ms.toFixed(2));
+/** The median and the range of a row's ratios over its rounds, e.g. "0.42 (0.29-0.49)". */
+function ratioSummary(ratios: readonly number[]): string {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const middle = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  return `${middle.toFixed(2)} (${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)})`;
+}
 const loadAverage = () => os.loadavg()[0]!.toFixed(2);
 const generator = chooseLoadGenerator(root);
 const running: ChildProcess[] = [];
@@ -98,15 +106,16 @@ try {
       ? 'wrk (one thread, its own process; latency from when a request is written on its connection, so a request is not timed while it waits for a busy connection)'
       : 'autocannon in the bench process (it takes most of a core; `bash scripts/install-system-deps.sh load` installs wrk)';
   console.log(
-    `\n## Scoring service load test (issues 7, 21)\n\nCommand: \`npm run bench:build && node dist-bench/bench/predict-load.bench.js ${seconds} ${warmUpSeconds}\` — one account with ${eventsOf(record)} events (${single.length} bytes), ${seconds} s per run after a warm-up of ${warmUpSeconds} s at 16 connections (unmeasured, each server), \`ringfence serve --workers N\` (request logs on, to a file) and a bare Express echo in N processes likewise, load from ${generatorNote}; loopback, ${os.availableParallelism()} cores.\n`,
+    `\n## Scoring service load test (issues 7, 21)\n\nCommand: \`npm run bench:build && node dist-bench/bench/predict-load.bench.js ${seconds} ${warmUpSeconds} ${rounds}\` — one account with ${eventsOf(record)} events (${single.length} bytes), ${seconds} s per run, ${rounds} rounds of predict then bare per row, after a warm-up of ${warmUpSeconds} s at 16 connections (unmeasured, each server), \`ringfence serve --workers N\` (request logs on, to a file) and a bare Express echo in N processes likewise, load from ${generatorNote}; loopback, ${os.availableParallelism()} cores.\n`,
   );
   console.log(
     `Load average (1 min) before the runs: ${loadAverage()} on ${os.availableParallelism()} cores. CPU ms/req: user + system CPU of the server's processes (primary and workers) per request answered.\n`,
   );
   console.log(
-    '| workers | connections | predict req/s | p50 ms | p99 ms | CPU ms/req | bare Express req/s | p50 ms | p99 ms | CPU ms/req | predict / bare req/s | errors |',
+    '| workers | connections | round | predict req/s | p50 ms | p99 ms | CPU ms/req | bare Express req/s | p50 ms | p99 ms | CPU ms/req | predict / bare req/s | errors |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const summaries: string[] = [];
   const batchLines: string[] = [];
   for (const workers of [1, 2]) {
     const service = await startBenchServe({
@@ -124,10 +133,19 @@ try {
       await generator.run(`${bare.url}/echo`, single, 16, warmUpSeconds);
     }
     for (const connections of [1, 16, 64]) {
-      const p = await measure(generator, service.child, `${service.url}/v1/predict`, single, connections);
-      const b = await measure(generator, bare.child, `${bare.url}/echo`, single, connections);
-      console.log(
-        `| ${workers} | ${connections} | ${p.rps.toFixed(0)} | ${p.p50.toFixed(1)} | ${p.p99.toFixed(1)} | ${cpuText(p.cpuMsPerRequest)} | ${b.rps.toFixed(0)} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${cpuText(b.cpuMsPerRequest)} | ${(p.rps / b.rps).toFixed(2)} | ${p.errors + b.errors} |`,
+      const ratios = { rps: [] as number[], p99: [] as number[], cpu: [] as number[] };
+      for (let round = 1; round <= rounds; round++) {
+        const p = await measure(generator, service.child, `${service.url}/v1/predict`, single, connections);
+        const b = await measure(generator, bare.child, `${bare.url}/echo`, single, connections);
+        ratios.rps.push(p.rps / b.rps);
+        ratios.p99.push(p.p99 / b.p99);
+        if (p.cpuMsPerRequest !== null && b.cpuMsPerRequest !== null) ratios.cpu.push(p.cpuMsPerRequest / b.cpuMsPerRequest);
+        console.log(
+          `| ${workers} | ${connections} | ${round} | ${p.rps.toFixed(0)} | ${p.p50.toFixed(1)} | ${p.p99.toFixed(1)} | ${cpuText(p.cpuMsPerRequest)} | ${b.rps.toFixed(0)} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${cpuText(b.cpuMsPerRequest)} | ${(p.rps / b.rps).toFixed(2)} | ${p.errors + b.errors} |`,
+        );
+      }
+      summaries.push(
+        `| ${workers} | ${connections} | ${ratioSummary(ratios.rps)} | ${ratioSummary(ratios.p99)} | ${ratios.cpu.length > 0 ? ratioSummary(ratios.cpu) : '-'} |`,
       );
     }
     const timings: number[] = [];
@@ -144,6 +162,12 @@ try {
     );
     await Promise.all([stopChild(service.child), stopChild(bare.child)]);
   }
+  console.log(
+    `\nOver the rounds, median (range): predict / bare throughput, p99 and CPU per request (issue 21's targets at 1 worker, 16 connections: throughput >= 0.5, p99 <= 2).\n`,
+  );
+  console.log('| workers | connections | predict / bare req/s | predict / bare p99 | predict / bare CPU ms/req |');
+  console.log('|---:|---:|---:|---:|---:|');
+  for (const line of summaries) console.log(line);
   console.log(`\n${batchLines.join('\n')}\n\nLoad average (1 min) after the runs: ${loadAverage()}.`);
 } finally {
   for (const child of running) if (child.exitCode === null) child.kill('SIGTERM');
