@@ -10,9 +10,9 @@
 // (the smallest training ring id, else the oldest training account, else the earliest recorded account). So ring ids
 // stay as groups grow, on a merge the older id stays, an absorbed group's id still resolves (through its founding
 // account) to the group that absorbed it, and adding accounts then taking them away gives back the same state.
-import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { IdentifierKind } from '../scoring/risk-assessment.js';
+import { sha256Hex } from './hmac-sha256.js';
 import type { IdentifierRecord, IdentifierTable } from './identifier-table.js';
 import { templateShareOfSignatures } from './identity-graph.js';
 import { type GroupRecord, type IdentityIndex, type RingRecord } from './identity-index.js';
@@ -24,7 +24,8 @@ type NodeId = string;
 const RING_NODE = 'ring:';
 const TRAIN_NODE = 'train:';
 const keyOf = (kind: IdentifierKind, hash: string) => `${kind}:${hash}`;
-const foundingId = (accountId: string) => `G-${createHash('sha256').update(accountId).digest('hex').slice(0, 12)}`;
+// the first 6 bytes of the account id's SHA-256, as createHash would give them (sha256Hex is tested against it)
+const foundingId = (accountId: string) => `G-${sha256Hex(accountId, 6)}`;
 
 interface LiveEntry {
   readonly account: LiveAccount;
