@@ -327,22 +327,29 @@ function textMinHashBody(): number[] {
   return [...locals, ...scanWords(), ...shingleValues(), ...minimumHashes(), op.end];
 }
 
-function textMinHashModuleBytes(): Uint8Array {
-  const body = textMinHashBody();
+/**
+ * A module of one exported function taking `i32Parameters` i32 values and returning nothing, with `body` (its locals
+ * and code), and one exported memory of one page at first, no maximum: the layout of both kernels here.
+ */
+function singleFunctionModule(exportName: string, i32Parameters: number, body: number[]): Uint8Array {
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    ...section(1, vector([[0x60, ...vector([[I32], [I32]]), ...vector([])]])), // types: (i32, i32) -> ()
+    ...section(1, vector([[0x60, ...vector(Array.from({ length: i32Parameters }, () => [I32])), ...vector([])]])), // types: (i32, ...) -> ()
     ...section(3, vector([leb(0)])), // functions: one, of type 0
     ...section(5, vector([[0x00, ...leb(1)]])), // memory: 1 page at first, no maximum
     ...section(
       7,
       vector([
         [...name('memory'), 0x02, ...leb(0)],
-        [...name('textMinHash'), 0x00, ...leb(0)],
+        [...name(exportName), 0x00, ...leb(0)],
       ]),
     ), // exports
     ...section(10, vector([[...leb(body.length), ...body]])), // code
   ]);
+}
+
+function textMinHashModuleBytes(): Uint8Array {
+  return singleFunctionModule('textMinHash', 2, textMinHashBody());
 }
 
 // --- the integer kernel: min-hashes.ts's loop over int32 values (the member profile's active hours) ---
@@ -428,19 +435,5 @@ function integerMinHashBody(shift: number): number[] {
 }
 
 function integerMinHashModuleBytes(shift: number): Uint8Array {
-  const body = integerMinHashBody(shift);
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    ...section(1, vector([[0x60, ...vector([[I32]]), ...vector([])]])), // types: (i32) -> ()
-    ...section(3, vector([leb(0)])), // functions: one, of type 0
-    ...section(5, vector([[0x00, ...leb(1)]])), // memory: 1 page at first, no maximum
-    ...section(
-      7,
-      vector([
-        [...name('memory'), 0x02, ...leb(0)],
-        [...name('integerMinHash'), 0x00, ...leb(0)],
-      ]),
-    ), // exports
-    ...section(10, vector([[...leb(body.length), ...body]])), // code
-  ]);
+  return singleFunctionModule('integerMinHash', 1, integerMinHashBody(shift));
 }
