@@ -16,16 +16,11 @@ import { parsePredictBody } from '../serving/predict-body.js';
 import { trainModel } from '../training/train-model.js';
 import { ownThreadsCpuMs } from './process-cpu.js';
 import { realisticAccountRecord } from './realistic-account.js';
+import { wholeNumberArgument } from './whole-number-argument.js';
 
-function countArgument(position: number, fallback: number): number {
-  const text = process.argv[position];
-  const value = text === undefined ? fallback : Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`argument ${position - 1} must be a whole number >= 1, got ${text}`);
-  return value;
-}
-const requests = countArgument(2, 6000);
-const warmUp = countArgument(3, 5000);
-const chains = countArgument(4, 16);
+const requests = wholeNumberArgument(2, 6000, 1);
+const warmUp = wholeNumberArgument(3, 5000, 1);
+const chains = wholeNumberArgument(4, 16, 1);
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-inprocess-'));
 try {

@@ -22,17 +22,12 @@ import { trainModel } from '../training/train-model.js';
 import { freePort, startBenchServe, startChild, stopChild } from './child-servers.js';
 import { chooseLoadGenerator, type LoadGenerator, type LoadResult } from './load-generator.js';
 import { processTreeCpuMs } from './process-cpu.js';
+import { wholeNumberArgument } from './whole-number-argument.js';
 
-/** A whole number from the command line (seconds: wrk takes whole seconds; or rounds). */
-function secondsArgument(position: number, fallback: number, minimum: number): number {
-  const text = process.argv[position];
-  const value = text === undefined ? fallback : Number(text);
-  if (!Number.isInteger(value) || value < minimum) throw new Error(`argument ${position - 1} must be a whole number >= ${minimum}, got ${text}`);
-  return value;
-}
-const seconds = secondsArgument(2, 5, 1);
-const warmUpSeconds = secondsArgument(3, 15, 0);
-const rounds = secondsArgument(4, 3, 1);
+// wrk takes whole seconds
+const seconds = wholeNumberArgument(2, 5, 1);
+const warmUpSeconds = wholeNumberArgument(3, 15, 0);
+const rounds = wholeNumberArgument(4, 3, 1);
 const root = await mkdtemp(path.join(os.tmpdir(), 'ringfence-bench-predict-'));
 const here = path.dirname(fileURLToPath(import.meta.url));
 
