@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { type Calibration, combineRobustZ, fitCalibration, robustZ } from '../scoring/calibration.js';
 import { type AutoencoderParams, AutoencoderParamsSchema, autoencoderDetectorSpec } from './autoencoder-detector.js';
-import { type FeatureMatrix, type FitOptions, type FittedDetector, subsetRows } from './detector.js';
+import { assertSameFeatures, type FeatureMatrix, type FitOptions, type FittedDetector, type RowExplanation, subsetRows } from './detector.js';
 import { type IsolationForestParams, IsolationForestParamsSchema, isolationForestDetectorSpec } from './isolation-forest-detector.js';
 import { type KMeansParams, KMeansParamsSchema, kmeansDetectorSpec } from './kmeans-detector.js';
 import { type MahalanobisParams, MahalanobisParamsSchema, mahalanobisDetectorSpec } from './mahalanobis-detector.js';
@@ -143,24 +143,61 @@ export function scoreAnomalyEnsemble(ensemble: AnomalyEnsemble, matrix: FeatureM
   return withCombinedScore(ensemble, raw);
 }
 
+/** Each detector's RowExplanation of one row. */
+export type EnsembleRowExplanations = Readonly<Record<DetectorName, RowExplanation>>;
+
+/**
+ * A one-row matrix through every detector in one pass each: its raw scores (with the combined one), as
+ * scoreAnomalyEnsemble gives them, and each detector's explanation of the row, for anomalyFeatureShares (the service's
+ * path: it scores and explains every account, issue 21).
+ */
+export function explainAnomalyEnsembleRow(
+  ensemble: AnomalyEnsemble,
+  matrix: FeatureMatrix,
+): { raw: EnsembleScores; explanations: EnsembleRowExplanations } {
+  if (matrix.rowCount !== 1) throw new RangeError(`expected one row to explain, got ${matrix.rowCount}`);
+  for (const name of DETECTOR_NAMES) assertSameFeatures(ensemble.detectors[name].featureNames, matrix.featureNames, `${name} detector`);
+  const row = matrix.values;
+  const explanations = {
+    kmeans: ensemble.detectors.kmeans.explainRow(row),
+    autoencoder: ensemble.detectors.autoencoder.explainRow(row),
+    'isolation-forest': ensemble.detectors['isolation-forest'].explainRow(row),
+    mahalanobis: ensemble.detectors.mahalanobis.explainRow(row),
+  };
+  const raw = {
+    kmeans: Float64Array.of(explanations.kmeans.score),
+    autoencoder: Float64Array.of(explanations.autoencoder.score),
+    'isolation-forest': Float64Array.of(explanations['isolation-forest'].score),
+    mahalanobis: Float64Array.of(explanations.mahalanobis.score),
+  };
+  return { raw: withCombinedScore(ensemble, raw), explanations };
+}
+
 /**
  * Each feature's share of one row's anomaly evidence (non-negative, summing to 1). Every detector explains the row in
  * its own terms, its per-feature contributions as shares of its own total (a negative part of the Mahalanobis
  * distance, a deviation that keeps a correlation, counts as none), weighted by the z it adds to the combined score
  * above its training median: the reasons follow the detectors that found the row unusual, whichever they are. A row
- * none of them scores above its median weighs them alike.
+ * none of them scores above its median weighs them alike. `explanations`: the detectors' explanations of this row,
+ * when the caller has them (explainAnomalyEnsembleRow); otherwise each detector with a weight explains it here.
  */
-export function anomalyFeatureShares(ensemble: AnomalyEnsemble, row: Float64Array, raw: Readonly<Record<DetectorName, number>>): Float64Array {
+export function anomalyFeatureShares(
+  ensemble: AnomalyEnsemble,
+  row: Float64Array,
+  raw: Readonly<Record<DetectorName, number>>,
+  explanations?: EnsembleRowExplanations,
+): Float64Array {
   const shares = new Float64Array(row.length);
   const weights = DETECTOR_NAMES.map((name) => Math.max(0, robustZ(ensemble.calibrations[name], raw[name])));
   const totalWeight = weights.reduce((a, w) => a + w, 0);
   DETECTOR_NAMES.forEach((name, k) => {
     const weight = totalWeight > 0 ? (weights[k] as number) / totalWeight : 1 / DETECTOR_NAMES.length;
     if (weight === 0) return;
-    const parts = ensemble.detectors[name].featureContributions(row).map((c) => Math.max(0, c.contribution));
-    const total = parts.reduce((a, v) => a + v, 0);
+    const { contributions } = explanations?.[name] ?? ensemble.detectors[name].explainRow(row);
+    let total = 0;
+    for (const c of contributions) total += Math.max(0, c);
     // a detector with nothing to attribute (the row sits on its reference point) spreads its weight evenly
-    parts.forEach((v, j) => (shares[j] = (shares[j] as number) + weight * (total > 0 ? v / total : 1 / row.length)));
+    contributions.forEach((c, j) => (shares[j] = (shares[j] as number) + weight * (total > 0 ? Math.max(0, c) / total : 1 / row.length)));
   });
   return shares;
 }

@@ -6,7 +6,17 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { createSeededRandom } from '../../data/seeded-random.js';
 import { artifactsToFiles, filesToArtifacts } from '../../models/tfjs-file-io.js';
-import { assertFinite, assertSameFeatures, checkArtifactHeader, type DetectorArtifact, type DetectorSpec, type FittedDetector } from './detector.js';
+import {
+  assertFinite,
+  assertFiniteRow,
+  assertSameFeatures,
+  checkArtifactHeader,
+  type DetectorArtifact,
+  type DetectorSpec,
+  type FittedDetector,
+  namedContributions,
+  type RowExplanation,
+} from './detector.js';
 import { createDenseNetwork, createForward, createNetworkTrainer, type DenseLayer } from './dense-network.js';
 import { chooseTfjsBackend } from './tfjs-backend.js';
 
@@ -148,11 +158,18 @@ function createFittedAutoencoder(
     }
   };
   let tfjsModel: tf.LayersModel | null = null;
-  const rowErrors = (row: Float64Array): Float64Array => {
+  const explainRow = (row: Float64Array): RowExplanation => {
+    assertFiniteRow(featureNames, row, 'autoencoder detector');
+    // the score as addRowErrors sums it, each term kept as the feature's part
     const out = reconstruct(row, 0, 1);
-    const errors = new Float64Array(d);
-    for (let j = 0; j < d; j++) errors[j] = ((out[j] as number) - (clipped[j] as number)) ** 2 * (inverseScale[j] as number);
-    return errors;
+    const parts = new Float64Array(d);
+    let sum = 0;
+    for (let j = 0; j < d; j++) {
+      const error = ((out[j] as number) - (clipped[j] as number)) ** 2 * (inverseScale[j] as number);
+      sum += error;
+      parts[j] = error / d;
+    }
+    return { score: sum / d, contributions: parts };
   };
   return {
     kind: 'autoencoder',
@@ -190,10 +207,8 @@ function createFittedAutoencoder(
       }
       return scores;
     },
-    featureContributions(row) {
-      const errors = rowErrors(row);
-      return featureNames.map((feature, j) => ({ feature, contribution: (errors[j] as number) / d }));
-    },
+    explainRow,
+    featureContributions: (row) => namedContributions(featureNames, explainRow(row)),
     async toArtifact(): Promise<DetectorArtifact> {
       return { kind: 'autoencoder', format_version: 1, feature_names: [...featureNames], params, state, files: await layersToTfjsFiles(layers) };
     },

@@ -59,6 +59,16 @@ export function subsetRows(matrix: FeatureMatrix, rows: ArrayLike<number>): Feat
   return createFeatureMatrix(matrix.featureNames, values);
 }
 
+/** featureContributions from a RowExplanation's parts: each feature's name beside its part. */
+export function namedContributions(featureNames: readonly string[], explanation: RowExplanation): FeatureContribution[] {
+  return featureNames.map((feature, j) => ({ feature, contribution: explanation.contributions[j] as number }));
+}
+
+/** assertFinite of one row: the same check and message (row 0) without building a matrix. */
+export function assertFiniteRow(featureNames: readonly string[], row: Float64Array, context: string): void {
+  assertFinite({ featureNames, rowCount: 1, values: row }, context);
+}
+
 /** Refuses NaN/Infinity, naming the first offending row and feature. */
 export function assertFinite(matrix: FeatureMatrix, context: string): void {
   const d = matrix.featureNames.length;
@@ -91,6 +101,16 @@ export interface FeatureContribution {
   readonly contribution: number;
 }
 
+/**
+ * One row's raw score and each feature's part of it, from one pass over the detector: `score` equals
+ * anomalyScores of a matrix of that row alone, and `contributions[j]` featureContributions(row)[j].contribution.
+ * The service scores accounts one at a time and explains each: one pass instead of two (issue 21).
+ */
+export interface RowExplanation {
+  readonly score: number;
+  readonly contributions: Float64Array;
+}
+
 export interface FittedDetector<State = unknown> {
   readonly kind: string;
   readonly params: Record<string, unknown>;
@@ -100,6 +120,8 @@ export interface FittedDetector<State = unknown> {
   anomalyScores(matrix: FeatureMatrix): Float64Array;
   /** per-feature parts of one row's raw score, summing to it */
   featureContributions(row: Float64Array): FeatureContribution[];
+  /** the row's score and its parts at once (RowExplanation); refuses a non-finite row as anomalyScores does */
+  explainRow(row: Float64Array): RowExplanation;
   toArtifact(): Promise<DetectorArtifact>;
   dispose(): void;
 }

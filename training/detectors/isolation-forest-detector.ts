@@ -5,12 +5,15 @@ import { z } from 'zod';
 import { createSeededRandom } from '../../data/seeded-random.js';
 import {
   assertFinite,
+  assertFiniteRow,
   assertSameFeatures,
   checkArtifactHeader,
   type DetectorArtifact,
   type DetectorSpec,
   type FeatureMatrix,
   type FittedDetector,
+  namedContributions,
+  type RowExplanation,
 } from './detector.js';
 
 export const IsolationForestParamsSchema = z.strictObject({
@@ -140,6 +143,17 @@ function createFittedForest(
     return total / treeCount;
   };
   const scoreOf = (meanPath: number) => 2 ** (-meanPath / normaliser);
+  const explainRow = (row: Float64Array): RowExplanation => {
+    assertFiniteRow(featureNames, row, 'isolation forest');
+    // splits that isolate the row early point at the features that set it apart: share of splits per feature
+    const splits = new Float64Array(d);
+    const score = scoreOf(pathLengths(row, 0, splits));
+    let total = 0;
+    for (let j = 0; j < d; j++) total += splits[j] as number;
+    total ||= 1;
+    for (let j = 0; j < d; j++) splits[j] = (score * (splits[j] as number)) / total;
+    return { score, contributions: splits };
+  };
   return {
     kind: 'isolation-forest',
     params,
@@ -152,13 +166,8 @@ function createFittedForest(
       for (let i = 0; i < matrix.rowCount; i++) out[i] = scoreOf(pathLengths(matrix.values, i * d, null));
       return out;
     },
-    featureContributions(row) {
-      // splits that isolate the row early point at the features that set it apart: share of splits per feature
-      const splits = new Float64Array(d);
-      const score = scoreOf(pathLengths(row, 0, splits));
-      const total = splits.reduce((a, b) => a + b, 0) || 1;
-      return featureNames.map((feature, j) => ({ feature, contribution: (score * (splits[j] as number)) / total }));
-    },
+    explainRow,
+    featureContributions: (row) => namedContributions(featureNames, explainRow(row)),
     async toArtifact(): Promise<DetectorArtifact> {
       return { kind: 'isolation-forest', format_version: 1, feature_names: [...featureNames], params, state, files: {} };
     },

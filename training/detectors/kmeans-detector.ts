@@ -10,12 +10,15 @@ import { kmeans } from 'ml-kmeans';
 import { z } from 'zod';
 import {
   assertFinite,
+  assertFiniteRow,
   assertSameFeatures,
   checkArtifactHeader,
   type DetectorArtifact,
   type DetectorSpec,
   type FeatureMatrix,
   type FittedDetector,
+  namedContributions,
+  type RowExplanation,
 } from './detector.js';
 import { sampleRowIndices } from './sample-rows.js';
 import { median, quantileOfSorted } from '../statistics.js';
@@ -207,6 +210,19 @@ function createFittedKMeans(featureNames: readonly string[], params: KMeansParam
     return { cluster: best, score: bestScore };
   };
 
+  const explainRow = (row: Float64Array): RowExplanation => {
+    assertFiniteRow(featureNames, row, 'k-means detector');
+    const { cluster, score } = scoreRow(row, 0);
+    const parts = new Float64Array(d);
+    let total = 0;
+    for (let j = 0; j < d; j++) {
+      parts[j] = ((row[j] as number) - (centroids[cluster * d + j] as number)) ** 2;
+      total += parts[j] as number;
+    }
+    total ||= 1;
+    for (let j = 0; j < d; j++) parts[j] = (score * (parts[j] as number)) / total;
+    return { score, contributions: parts };
+  };
   return {
     kind: 'kmeans',
     params,
@@ -219,12 +235,8 @@ function createFittedKMeans(featureNames: readonly string[], params: KMeansParam
       for (let i = 0; i < matrix.rowCount; i++) out[i] = scoreRow(matrix.values, i * d).score;
       return out;
     },
-    featureContributions(row) {
-      const { cluster, score } = scoreRow(row, 0);
-      const squared = Array.from({ length: d }, (_, j) => ((row[j] as number) - (centroids[cluster * d + j] as number)) ** 2);
-      const total = squared.reduce((a, b) => a + b, 0) || 1;
-      return featureNames.map((feature, j) => ({ feature, contribution: (score * (squared[j] as number)) / total }));
-    },
+    explainRow,
+    featureContributions: (row) => namedContributions(featureNames, explainRow(row)),
     async toArtifact(): Promise<DetectorArtifact> {
       return { kind: 'kmeans', format_version: FORMAT_VERSION, feature_names: [...featureNames], params, state, files: {} };
     },

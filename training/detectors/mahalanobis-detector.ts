@@ -7,12 +7,15 @@
 import { z } from 'zod';
 import {
   assertFinite,
+  assertFiniteRow,
   assertSameFeatures,
   checkArtifactHeader,
   type DetectorArtifact,
   type DetectorSpec,
   type FeatureMatrix,
   type FittedDetector,
+  namedContributions,
+  type RowExplanation,
 } from './detector.js';
 
 const FORMAT_VERSION = 1;
@@ -148,6 +151,19 @@ function createFittedMahalanobis(
     }
     return total;
   };
+  const explainRow = (row: Float64Array): RowExplanation => {
+    assertFiniteRow(featureNames, row, 'mahalanobis');
+    // distance = yᵀ S⁻¹ y = Σ_j y_j (S⁻¹ y)_j: feature j's part is its deviation times its row of S⁻¹ y. A part can be
+    // negative (a deviation that follows a correlation the others break), and the parts sum to the distance.
+    const score = distanceAt(row, 0);
+    const weighted = new Float64Array(d);
+    for (let k = 0, base = 0; k < d; k++, base += d) {
+      const scale = (projections[k] as number) * (inverseVariances[k] as number);
+      for (let j = 0; j < d; j++) weighted[j] = (weighted[j] as number) + (axes[base + j] as number) * scale;
+    }
+    for (let j = 0; j < d; j++) weighted[j] = (centred[j] as number) * (weighted[j] as number);
+    return { score, contributions: weighted };
+  };
   return {
     kind: 'mahalanobis',
     params,
@@ -160,17 +176,8 @@ function createFittedMahalanobis(
       for (let i = 0; i < matrix.rowCount; i++) out[i] = distanceAt(matrix.values, i * d);
       return out;
     },
-    featureContributions(row) {
-      // distance = yᵀ S⁻¹ y = Σ_j y_j (S⁻¹ y)_j: feature j's part is its deviation times its row of S⁻¹ y. A part can be
-      // negative (a deviation that follows a correlation the others break), and the parts sum to the distance.
-      distanceAt(row, 0);
-      const weighted = new Float64Array(d);
-      for (let k = 0, base = 0; k < d; k++, base += d) {
-        const scale = (projections[k] as number) * (inverseVariances[k] as number);
-        for (let j = 0; j < d; j++) weighted[j] = (weighted[j] as number) + (axes[base + j] as number) * scale;
-      }
-      return featureNames.map((feature, j) => ({ feature, contribution: (centred[j] as number) * (weighted[j] as number) }));
-    },
+    explainRow,
+    featureContributions: (row) => namedContributions(featureNames, explainRow(row)),
     async toArtifact(): Promise<DetectorArtifact> {
       return { kind: 'mahalanobis', format_version: FORMAT_VERSION, feature_names: [...featureNames], params, state, files: {} };
     },

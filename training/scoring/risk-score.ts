@@ -6,9 +6,11 @@ import {
   DETECTOR_NAMES,
   type AnomalyEnsemble,
   type DetectorName,
-  scoreAnomalyEnsemble,
+  type EnsembleRowExplanations,
+  type EnsembleScores,
+  explainAnomalyEnsembleRow,
 } from '../detectors/anomaly-ensemble.js';
-import { createFeatureMatrix } from '../detectors/detector.js';
+import { createFeatureMatrix, type FeatureMatrix } from '../detectors/detector.js';
 import { assignClusters, type KMeansState } from '../detectors/kmeans-detector.js';
 import { type AccountFeatures, computeAccountFeatures, toModelInput } from '../features/account-features.js';
 import { DETECTOR_COLUMNS, DETECTOR_FEATURE_NAMES, FEATURE_NAMES, FEATURES } from '../features/feature-registry.js';
@@ -123,11 +125,12 @@ export function assessAccountFeatures(
   return parts.supervised ? withSupervisedLayer(parts.supervised, layerInputs(), assessment, parts.config.policy) : assessment;
 }
 
-/** What the detectors make of one account: its scaled detector input (as a row and a one-row matrix) and each detector's raw score (and the combined one). */
+/** What the detectors make of one account: its scaled detector input (as a row and a one-row matrix), each detector's raw score (and the combined one) and explanation. */
 export interface DetectorOutput {
   readonly scaled: Float64Array;
-  readonly matrix: ReturnType<typeof createFeatureMatrix>;
-  readonly raw: ReturnType<typeof scoreAnomalyEnsemble>;
+  readonly matrix: FeatureMatrix;
+  readonly raw: EnsembleScores;
+  readonly explanations: EnsembleRowExplanations;
 }
 
 /**
@@ -138,7 +141,7 @@ export interface DetectorOutput {
 export function runDetectors(parts: ScoringParts, features: AccountFeatures): DetectorOutput {
   const scaled = parts.scaler.transformRow(toModelInput(features.values));
   const matrix = createFeatureMatrix(DETECTOR_FEATURE_NAMES, scaled);
-  return { scaled, matrix, raw: scoreAnomalyEnsemble(parts.ensemble, matrix) };
+  return { scaled, matrix, ...explainAnomalyEnsembleRow(parts.ensemble, matrix) };
 }
 
 /**
@@ -160,7 +163,7 @@ export function assessUnsupervised(
   features: AccountFeatures,
   detectors: DetectorOutput = runDetectors(parts, features),
 ): { assessment: RiskAssessment; layerInputs: () => Float64Array } {
-  const { scaled, matrix, raw } = detectors;
+  const { scaled, matrix, raw, explanations } = detectors;
   const mapping = parts.config.score_mapping;
   const componentScore = (name: DetectorName | typeof COMBINED) =>
     zToScore100(robustZ(parts.ensemble.calibrations[name], raw[name][0] as number), mapping);
@@ -182,7 +185,7 @@ export function assessUnsupervised(
   // reasons: each part's evidence split over its reasons, then normalised so contributions sum to 1
   const drafts: { reason: Omit<Reason, 'contribution'>; weight: number }[] = [];
   const rowRaw = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, raw[name][0] as number])) as Record<DetectorName, number>;
-  const shares = anomalyFeatureShares(parts.ensemble, scaled, rowRaw);
+  const shares = anomalyFeatureShares(parts.ensemble, scaled, rowRaw, explanations);
   // shares are per detector column; j is the feature's column in the full vector (values, medians, registry)
   const topFeatures = Array.from(shares, (share, k) => ({ feature: DETECTOR_FEATURE_NAMES[k] as string, share, j: DETECTOR_COLUMNS[k] as number }))
     .sort((a, b) => b.share - a.share)

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../../data/seeded-random.js';
 import {
   anomalyFeatureShares,
+  COMBINED,
   DETECTOR_NAMES,
   type DetectorName,
   EnsembleParamsSchema,
+  explainAnomalyEnsembleRow,
   fitAnomalyEnsemble,
   inlierRows,
+  scoreAnomalyEnsemble,
 } from '../../../training/detectors/anomaly-ensemble.js';
 import { createFeatureMatrix } from '../../../training/detectors/detector.js';
 import type { MahalanobisState } from '../../../training/detectors/mahalanobis-detector.js';
@@ -64,6 +67,25 @@ describe('anomalyFeatureShares', () => {
       for (const share of shares) expect(share).toBeGreaterThanOrEqual(0);
       expect(shares.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 10);
     }
+  });
+
+  it("gives the same shares from the explanations of explainAnomalyEnsembleRow, whose raw scores are scoreAnomalyEnsemble's", async () => {
+    const matrix = contaminatedMatrix();
+    const { ensemble } = await fitAnomalyEnsemble(matrix, EnsembleParamsSchema.parse({}), { seed: 4 });
+    for (const row of [0, 470, 950, 999]) {
+      const one = createFeatureMatrix(['a', 'b', 'c', 'd'], Float64Array.from(matrix.values.subarray(row * 4, row * 4 + 4)));
+      const { raw, explanations } = explainAnomalyEnsembleRow(ensemble, one);
+      const scored = scoreAnomalyEnsemble(ensemble, one);
+      for (const name of [...DETECTOR_NAMES, COMBINED] as const) expect(Array.from(raw[name])).toEqual(Array.from(scored[name]));
+      const rowRaw = rawOf(raw, 0);
+      expect(Array.from(anomalyFeatureShares(ensemble, one.values, rowRaw, explanations))).toEqual(
+        Array.from(anomalyFeatureShares(ensemble, one.values, rowRaw)),
+      );
+    }
+    expect(() => explainAnomalyEnsembleRow(ensemble, createFeatureMatrix(['a', 'b', 'c', 'x'], Float64Array.of(0, 0, 0, 0)))).toThrow(
+      /unexpected: x/,
+    );
+    expect(() => explainAnomalyEnsembleRow(ensemble, createFeatureMatrix(['a', 'b', 'c', 'd'], new Float64Array(8)))).toThrow(/one row/);
   });
 
   it('points at the feature a row deviates in', async () => {

@@ -65,6 +65,19 @@ export function runDetectorContract<P extends Record<string, unknown>, S>(spec: 
       expect(() => detector.anomalyScores(createFeatureMatrix(['a', 'b', 'c', 'x'], matrix.values))).toThrow(/missing: d; unexpected: x/);
     });
 
+    it('explains a row in one pass: its score exactly as anomalyScores gives it, its parts as featureContributions', async () => {
+      const { detector, trainingScores } = await spec.fit(matrix, fullParams, { seed: 5 });
+      for (const i of [0, 17, 401, 405]) {
+        const row = Float64Array.from(matrixRow(matrix, i));
+        const explanation = detector.explainRow(row);
+        expect(explanation.score).toBe(trainingScores[i]);
+        expect(Array.from(explanation.contributions)).toEqual(detector.featureContributions(row).map((p) => p.contribution));
+      }
+      const bad = Float64Array.from(matrixRow(matrix, 3));
+      bad[2] = Number.POSITIVE_INFINITY;
+      expect(() => detector.explainRow(bad)).toThrow(/row 0, feature c is Infinity/);
+    });
+
     it('explains a row with per-feature contributions that sum to its score', async () => {
       const { detector, trainingScores } = await spec.fit(matrix, fullParams, { seed: 5 });
       const row = matrixRow(matrix, 401);
