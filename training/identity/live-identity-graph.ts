@@ -27,6 +27,17 @@ const keyOf = (kind: IdentifierKind, hash: string) => `${kind}:${hash}`;
 // the first 6 bytes of the account id's SHA-256, as createHash would give them (sha256Hex is tested against it)
 const foundingId = (accountId: string) => `G-${sha256Hex(accountId, 6)}`;
 
+/** Whether two records list the same identifiers, in the same order, kind by kind. */
+function sameIdentifiers(a: LiveAccount['identifiers'], b: LiveAccount['identifiers']): boolean {
+  for (const kind of LIVE_IDENTIFIER_KINDS) {
+    const x = a[kind];
+    const y = b[kind];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
+}
+
 interface LiveEntry {
   readonly account: LiveAccount;
   /** arrival order: position in the store's log (the earliest recorded member names a group of new accounts) */
@@ -219,6 +230,7 @@ export class LiveIdentityGraph {
    */
   add(account: LiveAccount, seq = this.lastSeq + 1): void {
     const earlier = this.live.get(account.account_id);
+    if (earlier && this.replaceAlone(earlier, account, seq)) return;
     const place = earlier ? earlier.seq : seq;
     if (earlier) this.remove(account.account_id);
     const hubsBefore = this.hubStates(account);
@@ -249,6 +261,73 @@ export class LiveIdentityGraph {
     const seeds = new Set<NodeId>([account.account_id, ...links]);
     for (const [kind, hash] of crossed) for (const node of this.nodesUsing(kind, hash)) seeds.add(node);
     this.rebuild(seeds);
+  }
+
+  /**
+   * A new record of an account that is alone in its group, with the same identifiers, that leaving would bring no
+   * identifier back under its cap: the state `remove` then `add` leave (every map and set with the same entries in
+   * the same order), without their searches, hub checks and group rebuilds. Others: false, and nothing changed.
+   * (Resubmitting an account is the common case: the service records every account it scores.)
+   */
+  private replaceAlone(earlier: LiveEntry, account: LiveAccount, seq: number): boolean {
+    const accountId = account.account_id;
+    const group = this.groupOf.get(accountId);
+    if (group === undefined || group.nodes.size !== 1) return false;
+    if (!sameIdentifiers(earlier.account.identifiers, account.identifiers)) return false;
+    for (const kind of LIVE_IDENTIFIER_KINDS)
+      for (const hash of account.identifiers[kind]) if (this.leavingUncaps(kind, hash, accountId)) return false;
+    // as remove, then add (an account alone links to nothing, and no hub changes, so neither rebuilds a group)
+    delete group.ring;
+    this.groupOf.delete(accountId);
+    this.live.delete(accountId);
+    // a training account stays one (the same id and identifiers)
+    if (this.inTraining.delete(accountId)) this.inTraining.add(accountId);
+    const founding = foundingId(accountId);
+    this.founders.delete(founding);
+    this.founders.set(founding, accountId);
+    const blocks = this.contactBlocks(account);
+    for (const kind of LIVE_IDENTIFIER_KINDS) {
+      for (const hash of account.identifiers[kind]) {
+        const key = keyOf(kind, hash);
+        this.users.get(key)?.delete(accountId);
+        if (this.users.get(key)?.size === 0) this.users.delete(key);
+      }
+    }
+    for (const block of blocks) {
+      const contacts = this.blockContacts.get(block);
+      contacts?.delete(accountId);
+      if (contacts?.size === 0) this.blockContacts.delete(block);
+    }
+    this.live.set(accountId, { account, seq: earlier.seq });
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    for (const kind of LIVE_IDENTIFIER_KINDS) {
+      for (const hash of account.identifiers[kind]) {
+        const key = keyOf(kind, hash);
+        let set = this.users.get(key);
+        if (!set) this.users.set(key, (set = new Set()));
+        set.add(accountId);
+      }
+    }
+    for (const block of blocks) {
+      let contacts = this.blockContacts.get(block);
+      if (!contacts) this.blockContacts.set(block, (contacts = new Set()));
+      contacts.add(accountId);
+    }
+    this.groupOf.set(accountId, group);
+    return true;
+  }
+
+  /** Whether `kind:hash` is a hub only by `accountId`'s use of it: one user fewer brings it back under its cap. */
+  private leavingUncaps(kind: IdentifierKind, hash: string, accountId: string): boolean {
+    const base = this.baseRecord(kind, hash);
+    if (base?.is_hub) return false;
+    const cap = this.base.config.hub_cap[kind];
+    const baseCount = base?.account_count ?? 0;
+    // under the cap even with every recorded user counted
+    if (baseCount + (this.users.get(keyOf(kind, hash))?.size ?? 0) <= cap) return false;
+    // counted among the training users: leaving changes no count
+    if (base && this.countedInBase(base, accountId)) return false;
+    return baseCount + this.extraUserCount(kind, hash, base) === cap + 1;
   }
 
   /** Takes a recorded account out of the state (erasure, retention); its groups are rebuilt without it. */
@@ -481,6 +560,8 @@ export class LiveIdentityGraph {
   groupOfAccountNow(accountId: string): LiveGroup | null {
     const group = this.groupOfAccount(accountId);
     if (group) {
+      // a recorded account alone: one member, no candidate group (its ring record is not built for that)
+      if (group.nodes.size === 1 && this.live.has(accountId)) return null;
       const ring = this.ringRecord(group);
       return ring.members.length >= 2 ? this.liveGroupOf(ring) : null;
     }

@@ -205,4 +205,89 @@ describe('live identity graph', () => {
     for (const account of [...members('u', 90)].reverse()) again.add(account);
     expect(again.groupOfAccountNow('u0')?.ring.ring_score).toBe(unusual?.ring_score);
   });
+
+  it('re-records an account as remove then add would: every view the same, in the same order, hubs at their caps included', () => {
+    // training accounts (blocks, identifiers counted in the index), recorded twins of some, and recorded newcomers
+    const training = randomAccounts(40, 51, 't');
+    const base = buildIdentityIndexOfIdentities(training.map(identityOf), { config, hashKey: KEY });
+    const world = [...randomAccounts(40, 51, 'n').slice(0, 10), ...randomAccounts(90, 52), ...training.slice(0, 10)];
+    const fast = new LiveIdentityGraph(base);
+    const plain = new LiveIdentityGraph(base);
+    const seqOf = new Map<string, number>();
+    const random = seeded(53);
+    const hashes = new Set<string>();
+    for (const account of [...world, ...training])
+      for (const kind of ['bank', 'device', 'ip'] as const) for (const hash of account.identifiers[kind]) hashes.add(`${kind}:${hash}`);
+    const snapshot = (graph: LiveIdentityGraph) => {
+      const index = graph.asIdentityIndex();
+      return {
+        recorded: [...graph.recordedEntries()],
+        identifiers: [...hashes].map((key) => {
+          const [kind, hash] = key.split(':') as ['bank' | 'device' | 'ip', string];
+          return [graph.identifierRecord(kind, hash), graph.isHub(kind, hash)];
+        }),
+        groups: [...world, ...training].map((a) => graph.groupOfAccountNow(a.account_id)),
+        live: [...graph.liveGroups()],
+        byId: [...graph.liveGroups()].map((g) => graph.groupById(g.ring.ring_id)),
+        rings: [...index.rings.entries()],
+        candidates: [...index.groups.entries()],
+        ofAccount: [...index.groupOfAccount.entries()],
+      };
+    };
+    const recordBoth = (account: LiveAccount) => {
+      const seq = seqOf.get(account.account_id);
+      if (seq === undefined) {
+        seqOf.set(account.account_id, seqOf.size + 1);
+        fast.add(account, seqOf.size);
+        plain.add(account, seqOf.size);
+        return;
+      }
+      // the plain definition: out, then in again at its place
+      fast.add(account, 1);
+      plain.remove(account.account_id);
+      plain.add(account, seq);
+    };
+    let aloneSame = 0;
+    let atCap = 0;
+    let moved = 0;
+    for (let step = 0; step < 400; step++) {
+      const account = world[Math.floor(random() * world.length)] as LiveAccount;
+      const earlier = [...fast.recordedEntries()].find((a) => a.account_id === account.account_id);
+      const roll = random();
+      if (earlier && roll < 0.1) {
+        fast.remove(account.account_id);
+        plain.remove(account.account_id);
+        seqOf.delete(account.account_id);
+      } else if (earlier && roll < 0.75) {
+        // the same identifiers, other content
+        if (fast.groupOfAccountNow(account.account_id) === null) aloneSame++;
+        const kinds = ['bank', 'device', 'ip'] as const;
+        if (
+          kinds.some((kind) =>
+            earlier.identifiers[kind].some((hash) => fast.identifierRecord(kind, hash)?.account_count === config.hub_cap[kind] + 1),
+          )
+        )
+          atCap++;
+        recordBoth({
+          ...earlier,
+          recorded_at: 1000 + step,
+          created_at: earlier.created_at + (roll < 0.4 ? 1 : 0),
+          anomaly: roll < 0.5 ? step % 100 : null,
+        });
+      } else if (earlier && roll < 0.85) {
+        // other identifiers, or the same ones in another order
+        moved++;
+        const other = world[Math.floor(random() * world.length)] as LiveAccount;
+        const identifiers = roll < 0.8 ? other.identifiers : { ...earlier.identifiers, ip: [...earlier.identifiers.ip].reverse() };
+        recordBoth({ ...earlier, identifiers, recorded_at: 1000 + step });
+      } else recordBoth({ ...account, recorded_at: 1000 + step });
+      if (step % 25 === 0 || step === 399) expect(snapshot(fast)).toEqual(snapshot(plain));
+    }
+    expect(aloneSame).toBeGreaterThan(20);
+    expect(atCap).toBeGreaterThan(5);
+    expect(moved).toBeGreaterThan(10);
+    // new accounts arrive the same way afterwards (seq, orders of users)
+    for (const account of randomAccounts(20, 54, 'z')) recordBoth(account);
+    expect(snapshot(fast)).toEqual(snapshot(plain));
+  });
 });
