@@ -1,7 +1,7 @@
 // Analysts' decisions (scope review; route-table.ts): POST /v1/decisions records one decision or a batch, acting on
 // the next score of every worker and machine sharing the decision store; GET /v1/decisions?account_id= lists the
 // decisions naming an account.
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { z } from 'zod';
 import { DecisionRequestSchema } from '../../data/decisions.js';
 import { type AccountDecisions, DecisionsBatchSchema, type DecisionsRecorded } from '../api-schemas.js';
@@ -28,8 +28,7 @@ function decisionsOfBody(body: unknown) {
   return [validateRequest(DecisionRequestSchema, withDecidedAt(body, now), 'the decision')];
 }
 
-export function decisionRoutes(deps: RouteDeps): Router {
-  const router = Router();
+export function decisionRoutes(router: IRouter, deps: RouteDeps): void {
   router.post(ROUTES.recordDecisions.path, coveredBy(ROUTES.recordDecisions), ...deps.readBody, async (req, res) => {
     const decisions = decisionsOfBody(req.body);
     const model = deps.requireModel();
@@ -41,5 +40,4 @@ export function decisionRoutes(deps: RouteDeps): Router {
     const decisions = await deps.requireModel().decisionsOfAccount(account_id);
     res.json({ account_id, decisions } satisfies AccountDecisions);
   });
-  return router;
 }

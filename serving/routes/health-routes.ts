@@ -1,11 +1,10 @@
 // GET /healthz (live), GET /readyz (model loaded): open; GET /metrics: the metrics scope (route-table.ts)
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { HttpProblem } from '../http-problem.js';
 import { coveredBy, ROUTES } from '../route-table.js';
 import type { RouteDeps } from './route-deps.js';
 
-export function healthRoutes(deps: RouteDeps): Router {
-  const router = Router();
+export function healthRoutes(router: IRouter, deps: RouteDeps): void {
   const modelRef = () => {
     const model = deps.modelHolder.current();
     return model ? { name: model.name, version: model.version } : null;
@@ -20,5 +19,4 @@ export function healthRoutes(deps: RouteDeps): Router {
   router.get(ROUTES.metrics.path, coveredBy(ROUTES.metrics), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metricsText());
   });
-  return router;
 }

@@ -1,12 +1,11 @@
 // GET /v1/model (manifest summary), POST /v1/model/reload (admin)
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { ReloadRequestSchema } from '../api-schemas.js';
 import { coveredBy, ROUTES } from '../route-table.js';
 import { validateRequest } from '../validate-request.js';
 import type { RouteDeps } from './route-deps.js';
 
-export function modelRoutes(deps: RouteDeps): Router {
-  const router = Router();
+export function modelRoutes(router: IRouter, deps: RouteDeps): void {
   router.get(ROUTES.model.path, coveredBy(ROUTES.model), (_req, res) => {
     res.json(deps.requireModel().summary);
   });
@@ -15,5 +14,4 @@ export function modelRoutes(deps: RouteDeps): Router {
     const model = await deps.reloadModel(body.version);
     res.json(model.summary);
   });
-  return router;
 }

@@ -1,5 +1,5 @@
 // POST /v1/predict (one or many accounts): added to the live identity state (unless "record": false), then scored
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { type PredictResponse, PredictRequestSchema } from '../api-schemas.js';
 import { validateRequest } from '../validate-request.js';
 import { parsePredictBody } from '../predict-body.js';
@@ -8,8 +8,7 @@ import type { RouteDeps } from './route-deps.js';
 
 const RecordFlagSchema = PredictRequestSchema.pick({ record: true });
 
-export function predictRoutes(deps: RouteDeps): Router {
-  const router = Router();
+export function predictRoutes(router: IRouter, deps: RouteDeps): void {
   router.post(ROUTES.predict.path, coveredBy(ROUTES.predict), ...deps.readBody, async (req, res) => {
     const model = deps.requireModel();
     const accounts = parsePredictBody(req.body, deps.config);
@@ -25,5 +24,4 @@ export function predictRoutes(deps: RouteDeps): Router {
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   });
-  return router;
 }

@@ -4,7 +4,7 @@
 // A ring is a candidate group whose ring score reaches policy.ring_above (issue 18). The account route shows the
 // account's group whichever it is (is_ring, not_ring_because); the ring routes answer for rings only, and the id
 // of a group below the threshold gets a 404 saying it is a group, not a ring.
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { z } from 'zod';
 import type { ChangedRingsSchema } from '../api-schemas.js';
 import { HttpProblem } from '../http-problem.js';
@@ -16,8 +16,7 @@ const ChangedSinceQuerySchema = z.object({
   changed_since: z.iso.datetime({ offset: true, error: 'changed_since must be an ISO-8601 time, e.g. 2026-12-06T04:00:00Z' }),
 });
 
-export function ringRoutes(deps: RouteDeps): Router {
-  const router = Router();
+export function ringRoutes(router: IRouter, deps: RouteDeps): void {
   router.get(ROUTES.rings.path, coveredBy(ROUTES.rings), async (req, res) => {
     const { changed_since } = validateRequest(ChangedSinceQuerySchema, req.query, 'the rings query');
     const rings = await deps.requireModel().ringsChangedSince(Date.parse(changed_since));
@@ -39,5 +38,4 @@ export function ringRoutes(deps: RouteDeps): Router {
     if (!ring) throw new HttpProblem('not-found', 'this account shares no identifier link with another account of the identity state');
     res.json(ring);
   });
-  return router;
 }
