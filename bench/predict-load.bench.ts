@@ -8,6 +8,8 @@
 // cost a long-running service pays once, not per request.
 // Each row is measured in several rounds, predict then bare in turn, and the ratios are summarised over the rounds: on
 // a shared machine the speed of both servers drifts by a third within minutes, so one pair of runs can land anywhere.
+// The rows "new accounts" send a new account in every request (new id and identifiers): one body repeated makes the
+// service re-record the same account each time, a different path through the live identity state than a new sign-up.
 // Usage: npm run bench:build && node dist-bench/bench/predict-load.bench.js [secondsPerRun=5] [warmUpSeconds=15] [rounds=3]
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -17,10 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../data/load-dataset.js';
 import { generateMarketplace } from '../data/synthetic/generate-marketplace.js';
 import { accountEventsToRecord, type AccountEventsInput } from '../data/tables.js';
-import { realisticAccountRecord } from './realistic-account.js';
+import { freshAccountBodies, realisticAccountRecord } from './realistic-account.js';
 import { trainModel } from '../training/train-model.js';
 import { freePort, startBenchServe, startChild, stopChild } from './child-servers.js';
-import { chooseLoadGenerator, type LoadGenerator, type LoadResult } from './load-generator.js';
+import { chooseLoadGenerator, type FreshAccountBodies, type LoadGenerator, type LoadResult } from './load-generator.js';
 import { processTreeCpuMs } from './process-cpu.js';
 import { wholeNumberArgument } from './whole-number-argument.js';
 
@@ -64,7 +66,7 @@ async function measure(
   generator: LoadGenerator,
   server: ChildProcess,
   url: string,
-  body: string,
+  body: string | FreshAccountBodies,
   connections: number,
 ): Promise<LoadResult & { cpuMsPerRequest: number | null }> {
   const before = processTreeCpuMs(server.pid!);
@@ -93,6 +95,14 @@ try {
   const eventsOf = (r: AccountEventsInput) =>
     (r.logins?.length ?? 0) + (r.proposals?.length ?? 0) + (r.tests?.length ?? 0) + (r.payouts?.length ?? 0);
   const single = JSON.stringify({ accounts: [record] });
+  // the same account with a new id and new identifiers in every request: new sign-ups, each one added to the live state
+  const fresh = freshAccountBodies(record);
+  const loads: { connections: number; label: string; body: string | FreshAccountBodies }[] = [
+    { connections: 1, label: '1', body: single },
+    { connections: 16, label: '16', body: single },
+    { connections: 16, label: '16, new accounts', body: fresh },
+    { connections: 64, label: '64', body: single },
+  ];
   const batch = JSON.stringify({ accounts: dataset.accounts.slice(0, 100).map((a, i) => realisticAccountRecord(accountEventsToRecord(a), i)) });
   // the CLI of the same build as this script (compiled, or the sources under tsx)
 
@@ -101,7 +111,7 @@ try {
       ? 'wrk (one thread, its own process; latency from when a request is written on its connection, so a request is not timed while it waits for a busy connection)'
       : 'autocannon in the bench process (it takes most of a core; `bash scripts/install-system-deps.sh load` installs wrk)';
   console.log(
-    `\n## Scoring service load test (issues 7, 21)\n\nCommand: \`npm run bench:build && node dist-bench/bench/predict-load.bench.js ${seconds} ${warmUpSeconds} ${rounds}\` — one account with ${eventsOf(record)} events (${single.length} bytes), ${seconds} s per run, ${rounds} rounds of predict then bare per row, after a warm-up of ${warmUpSeconds} s at 16 connections (unmeasured, each server), \`ringfence serve --workers N\` (request logs on, to a file) and a bare Express echo in N processes likewise, load from ${generatorNote}; loopback, ${os.availableParallelism()} cores.\n`,
+    `\n## Scoring service load test (issues 7, 21)\n\nCommand: \`npm run bench:build && node dist-bench/bench/predict-load.bench.js ${seconds} ${warmUpSeconds} ${rounds}\` — one account with ${eventsOf(record)} events (${single.length} bytes), the same in every request (re-recorded in the live identity state each time) except in the rows "new accounts", where each request carries a new account id, IPs, device ids and bank hashes (a new sign-up added to the live state; the bare echo gets the same bodies), ${seconds} s per run, ${rounds} rounds of predict then bare per row, after a warm-up of ${warmUpSeconds} s at 16 connections (unmeasured, each server), \`ringfence serve --workers N\` (request logs on, to a file) and a bare Express echo in N processes likewise, load from ${generatorNote}; loopback, ${os.availableParallelism()} cores.\n`,
   );
   console.log(
     `Load average (1 min) before the runs: ${loadAverage()} on ${os.availableParallelism()} cores. CPU ms/req: user + system CPU of the server's processes (primary and workers) per request answered.\n`,
@@ -127,20 +137,20 @@ try {
       await generator.run(`${service.url}/v1/predict`, single, 16, warmUpSeconds);
       await generator.run(`${bare.url}/echo`, single, 16, warmUpSeconds);
     }
-    for (const connections of [1, 16, 64]) {
+    for (const { connections, label, body } of loads) {
       const ratios = { rps: [] as number[], p99: [] as number[], cpu: [] as number[] };
       for (let round = 1; round <= rounds; round++) {
-        const p = await measure(generator, service.child, `${service.url}/v1/predict`, single, connections);
-        const b = await measure(generator, bare.child, `${bare.url}/echo`, single, connections);
+        const p = await measure(generator, service.child, `${service.url}/v1/predict`, body, connections);
+        const b = await measure(generator, bare.child, `${bare.url}/echo`, body, connections);
         ratios.rps.push(p.rps / b.rps);
         ratios.p99.push(p.p99 / b.p99);
         if (p.cpuMsPerRequest !== null && b.cpuMsPerRequest !== null) ratios.cpu.push(p.cpuMsPerRequest / b.cpuMsPerRequest);
         console.log(
-          `| ${workers} | ${connections} | ${round} | ${p.rps.toFixed(0)} | ${p.p50.toFixed(1)} | ${p.p99.toFixed(1)} | ${cpuText(p.cpuMsPerRequest)} | ${b.rps.toFixed(0)} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${cpuText(b.cpuMsPerRequest)} | ${(p.rps / b.rps).toFixed(2)} | ${p.errors + b.errors} |`,
+          `| ${workers} | ${label} | ${round} | ${p.rps.toFixed(0)} | ${p.p50.toFixed(1)} | ${p.p99.toFixed(1)} | ${cpuText(p.cpuMsPerRequest)} | ${b.rps.toFixed(0)} | ${b.p50.toFixed(1)} | ${b.p99.toFixed(1)} | ${cpuText(b.cpuMsPerRequest)} | ${(p.rps / b.rps).toFixed(2)} | ${p.errors + b.errors} |`,
         );
       }
       summaries.push(
-        `| ${workers} | ${connections} | ${ratioSummary(ratios.rps)} | ${ratioSummary(ratios.p99)} | ${ratios.cpu.length > 0 ? ratioSummary(ratios.cpu) : '-'} |`,
+        `| ${workers} | ${label} | ${ratioSummary(ratios.rps)} | ${ratioSummary(ratios.p99)} | ${ratios.cpu.length > 0 ? ratioSummary(ratios.cpu) : '-'} |`,
       );
     }
     const timings: number[] = [];

@@ -2,6 +2,7 @@
 // each, ~25-30 KB of JSON. Built from a generated account, whose identity (IP, device, bank) it
 // keeps, with its events repeated or stretched to that count; used by the load bench and the body-limit test.
 import type { AccountEventsInput } from '../data/tables.js';
+import type { FreshAccountBodies } from './load-generator.js';
 
 // ~190 characters: with its other fields a proposal record is ~300 characters of JSON
 const LETTER =
@@ -35,5 +36,23 @@ export function realisticAccountRecord(base: AccountEventsInput, index = 0): Acc
       typical_duration_s: 900,
     })),
     payouts: Array.from({ length: COUNTS.payouts }, (_, i) => ({ added_at: at(i, COUNTS.payouts), bank_hash: bank })),
+  };
+}
+
+/**
+ * The predict body of `record` (one account) as a template whose account is new in every request: its id, IPs,
+ * device ids and bank hashes replaced per request (load-generator.ts), so that each request adds a new sign-up to the
+ * live identity state instead of re-recording the same account.
+ */
+export function freshAccountBodies(record: AccountEventsInput): FreshAccountBodies {
+  const literal = (value: unknown) => JSON.stringify(String(value));
+  const ids = new Set([record.account_id, ...(record.logins ?? []).map((l) => l.device_id), ...(record.payouts ?? []).map((p) => p.bank_hash)]);
+  const ips = new Set((record.logins ?? []).map((l) => l.ip));
+  return {
+    template: JSON.stringify({ accounts: [record] }),
+    fresh: [
+      ...[...ids].map((id) => ({ literal: literal(id), kind: 'id' as const })),
+      ...[...ips].map((ip) => ({ literal: literal(ip), kind: 'ip' as const })),
+    ],
   };
 }
