@@ -23,8 +23,8 @@ export interface KeyValueStore {
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   /** every key starting with `prefix`, with its value, in no promised order */
   scan(prefix: string): AsyncIterable<[key: string, value: string]>;
-  /** the writes as one transaction */
-  write(writes: readonly StoreWrite[]): Promise<void>;
+  /** the writes as one transaction; resolves to the ids its appends got, in the order of the writes */
+  write(writes: readonly StoreWrite[]): Promise<string[]>;
   /**
    * Reads `keys`, asks `plan` for the writes given their values, and commits them as one transaction in which the
    * keys read have not changed (another writer in between makes it read and plan again). `plan` must be pure.
@@ -32,6 +32,11 @@ export interface KeyValueStore {
   update(keys: readonly string[], plan: (values: readonly (string | undefined)[]) => readonly StoreWrite[]): Promise<void>;
   /** entries of `log` after the entry `after` (from the start when null), oldest first, at most `limit` */
   readLog(log: string, after: string | null, limit: number): Promise<LogEntry[]>;
+  /**
+   * The ids readLog would give for the same arguments, without their values; only where a backend can tell them for
+   * less than reading the entries (a follower that wrote them itself then need not read them back).
+   */
+  readonly logIdsAfter?: (log: string, after: string | null, limit: number) => Promise<string[]>;
   close(): Promise<void>;
 }
 

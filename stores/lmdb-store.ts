@@ -91,22 +91,35 @@ class LmdbStore implements KeyValueStore {
     }
   }
 
-  private apply(writes: readonly StoreWrite[]): void {
+  /** the writes inside a write transaction; returns the ids of the appends (as readLog gives them) */
+  private apply(writes: readonly StoreWrite[]): string[] {
     const counters = new Map<string, number>();
+    const appended: string[] = [];
     for (const write of writes) {
       if (write.op === 'put') void this.db.put(VALUE + write.key, write.value);
       else if (write.op === 'delete') void this.db.remove(VALUE + write.key);
       else {
-        const last = counters.get(write.log) ?? Number(this.db.get(COUNTER + write.log) ?? 0);
+        const last = counters.get(write.log) ?? this.lastSeq(write.log);
         counters.set(write.log, last + 1);
         void this.db.put(seqKey(write.log, last + 1), write.value);
+        appended.push(String(last + 1));
       }
     }
     for (const [log, last] of counters) void this.db.put(COUNTER + log, String(last));
+    return appended;
   }
 
-  async write(writes: readonly StoreWrite[]): Promise<void> {
-    if (writes.length > 0) await this.db.transaction(() => this.apply(writes));
+  private lastSeq(log: string): number {
+    return Number(this.db.get(COUNTER + log) ?? 0);
+  }
+
+  async write(writes: readonly StoreWrite[]): Promise<string[]> {
+    if (writes.length === 0) return [];
+    let appended: string[] = [];
+    await this.db.transaction(() => {
+      appended = this.apply(writes);
+    });
+    return appended;
   }
 
   async update(keys: readonly string[], plan: (values: readonly (string | undefined)[]) => readonly StoreWrite[]): Promise<void> {
@@ -121,6 +134,15 @@ class LmdbStore implements KeyValueStore {
     }
     return entries;
   }
+
+  // entries are numbered 1, 2, ... without gaps and never removed: the counter alone tells their ids
+  readonly logIdsAfter = async (log: string, after: string | null, limit: number): Promise<string[]> => {
+    const first = after === null ? 1 : Number(after) + 1;
+    const last = Math.min(this.lastSeq(log), first + limit - 1);
+    const ids: string[] = [];
+    for (let seq = first; seq <= last; seq++) ids.push(String(seq));
+    return ids;
+  };
 
   async close(): Promise<void> {
     await this.db.close();

@@ -2,6 +2,12 @@
 // previous one. The live identity state and the decision state both replay their logs this way before they score.
 import type { KeyValueStore, LogEntry } from './key-value-store.js';
 
+/**
+ * Applies a batch of entries. `known` is true when every entry came from the catch-up's known entries (none read
+ * back) and the batch is the whole log after the cursor when its ids were listed.
+ */
+export type ApplyEntries = (entries: readonly LogEntry[], known: boolean) => void | Promise<void>;
+
 export class LogFollower {
   private cursor: string | null = null;
   private running: Promise<void> | null = null;
@@ -15,10 +21,12 @@ export class LogFollower {
   /**
    * Gives `apply` every entry appended since the last catch-up, a batch at a time; an entry counts as followed once
    * `apply` returned for its batch. Concurrent callers share one replay, then each checks for what came after it.
+   * `known` holds entries this process appended itself (by id, as the store's write gave them): where the backend
+   * lists ids without reading entries and every id after the cursor is known, they are handed over without reading.
    */
-  async catchUp(apply: (entries: readonly LogEntry[]) => void | Promise<void>): Promise<void> {
+  async catchUp(apply: ApplyEntries, known?: ReadonlyMap<string, { readonly value: string }>): Promise<void> {
     while (this.running) await this.running;
-    this.running = this.replay(apply);
+    this.running = this.replay(apply, known);
     try {
       await this.running;
     } finally {
@@ -26,15 +34,30 @@ export class LogFollower {
     }
   }
 
-  private async replay(apply: (entries: readonly LogEntry[]) => void | Promise<void>): Promise<void> {
+  private async replay(apply: ApplyEntries, known: ReadonlyMap<string, { readonly value: string }> | undefined): Promise<void> {
     for (;;) {
-      const entries = await this.store.readLog(this.log, this.cursor, this.batch);
+      const own = known && known.size > 0 ? await this.knownEntries(known) : null;
+      const entries = own ?? (await this.store.readLog(this.log, this.cursor, this.batch));
       if (entries.length === 0) return;
-      await apply(entries);
+      await apply(entries, own !== null);
       this.cursor = (entries.at(-1) as LogEntry).id;
       // a short batch was the end of the log when read: no round trip to find it empty (what is appended later, the
       // next catch-up reads; a request's own entries are written before its catch-up starts)
       if (entries.length < this.batch) return;
     }
+  }
+
+  /** The entries after the cursor from `known`, when the backend lists their ids, each is known and they end the log; else null. */
+  private async knownEntries(known: ReadonlyMap<string, { readonly value: string }>): Promise<LogEntry[] | null> {
+    if (!this.store.logIdsAfter) return null;
+    const ids = await this.store.logIdsAfter(this.log, this.cursor, this.batch);
+    if (ids.length >= this.batch) return null;
+    const entries: LogEntry[] = [];
+    for (const id of ids) {
+      const entry = known.get(id);
+      if (entry === undefined) return null;
+      entries.push({ id, value: entry.value });
+    }
+    return entries;
   }
 }

@@ -71,11 +71,13 @@ class RedisStore implements KeyValueStore {
     return multi;
   }
 
-  async write(writes: readonly StoreWrite[]): Promise<void> {
-    if (writes.length === 0) return;
+  async write(writes: readonly StoreWrite[]): Promise<string[]> {
+    if (writes.length === 0) return [];
     const results = await this.queue(writes, this.client).exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw new Error(`${this.description}: write failed (${failed?.[0]?.message ?? 'transaction discarded'})`);
+    // one command per write, in order: an append's result is the id XADD gave its entry
+    return writes.flatMap((write, i) => (write.op === 'append' ? [String(results[i]?.[1])] : []));
   }
 
   async update(keys: readonly string[], plan: (values: readonly (string | undefined)[]) => readonly StoreWrite[]): Promise<void> {

@@ -73,6 +73,35 @@ describe.each(backends)('%s store', (_backend, newLocation) => {
     await store.close();
   });
 
+  it('resolves a write to the ids its appends got, as readLog lists them, and lists the same ids without values where it can', async () => {
+    const store = await openStore(await newLocation(), TEST_STORE_IDENTITY);
+    const first = await store.write([
+      { op: 'append', log: 'events', value: 'e1' },
+      { op: 'put', key: 'x', value: 'y' },
+      { op: 'append', log: 'other', value: 'o1' },
+      { op: 'append', log: 'events', value: 'e2' },
+    ]);
+    const second = await store.write([{ op: 'append', log: 'events', value: 'e3' }]);
+    expect(await store.write([{ op: 'put', key: 'x', value: 'z' }])).toEqual([]);
+    const events = await store.readLog('events', null, 10);
+    const other = await store.readLog('other', null, 10);
+    expect([...first, ...second]).toEqual([events[0]?.id, other[0]?.id, events[1]?.id, events[2]?.id]);
+    if (store.logIdsAfter) {
+      for (const [after, limit] of [
+        [null, 10],
+        [null, 2],
+        [events[0]?.id, 10],
+        [events[0]?.id, 1],
+        [events[2]?.id, 10],
+      ] as const) {
+        const read = (await store.readLog('events', after ?? null, limit)).map((e) => e.id);
+        expect(await store.logIdsAfter('events', after ?? null, limit)).toEqual(read);
+      }
+      expect(await store.logIdsAfter('no-such-log', null, 10)).toEqual([]);
+    }
+    await store.close();
+  });
+
   // Writers start at staggered times, so some open and close the store while others are writing: with lmdb-js's
   // default overlappingSync this lost transactions or failed a commit with MDB_BAD_TXN (mdb_page_touch) in about 1 run
   // in 5 on a loaded machine (see stores/lmdb-store.ts). The retry stays because that cause is not proven.

@@ -44,4 +44,42 @@ describe('LogFollower', () => {
     expect(seen).toEqual(['x', 'y']);
     await store.close();
   });
+
+  it('hands over entries it knows (its own appends) without reading them only when they are all the log holds after its cursor', async () => {
+    const store = await openStore(path.join(await temporaryDir(), 'store'), TEST_STORE_IDENTITY);
+    const follower = new LogFollower(store, 'events', 3);
+    const seen: [string, boolean][] = [];
+    const apply = (entries: readonly { value: string }[], known: boolean) =>
+      void seen.push(...entries.map((e): [string, boolean] => [e.value, known]));
+    // the known entries say what they hold in their own words, so which of the two was handed over shows
+    const knownOf = (ids: string[], values: string[]) => new Map(ids.map((id, i) => [id, { value: `known ${values[i]}` }]));
+    const own = await store.write(append(['a', 'b']));
+    await follower.catchUp(apply, knownOf(own, ['a', 'b']));
+    expect(seen.splice(0)).toEqual([
+      ['known a', true],
+      ['known b', true],
+    ]);
+    // another writer's entry before this one's: all read
+    await store.write(append(['c']));
+    const mine = await store.write(append(['d']));
+    await follower.catchUp(apply, knownOf(mine, ['d']));
+    expect(seen.splice(0)).toEqual([
+      ['c', false],
+      ['d', false],
+    ]);
+    // a full batch may not be the end of the log: read
+    const many = await store.write(append(['e', 'f', 'g', 'h']));
+    await follower.catchUp(apply, knownOf(many, ['e', 'f', 'g', 'h']));
+    expect(seen.splice(0)).toEqual([
+      ['e', false],
+      ['f', false],
+      ['g', false],
+      ['known h', true],
+    ]);
+    // nothing new: nothing handed over, known or not
+    await follower.catchUp(apply, knownOf(many, ['e', 'f', 'g', 'h']));
+    await follower.catchUp(apply);
+    expect(seen).toEqual([]);
+    await store.close();
+  });
 });

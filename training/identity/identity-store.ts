@@ -39,19 +39,32 @@ export function openIdentityStore(location: string, secretFingerprint: string): 
   return openStore(location, { kind: IDENTITY_STORE_KIND, format_version: IDENTITY_STORE_FORMAT, secret_fingerprint: secretFingerprint });
 }
 
-/** Records `accounts` (replacing earlier records of the same ids) in one transaction; returns each key's value as written. */
-export async function recordAccounts(store: KeyValueStore, accounts: readonly LiveAccount[]): Promise<Map<string, string>> {
+/** One account as recordAccounts wrote it: its record's key and text, and its log entry (id, text, content). */
+export interface WrittenAccount {
+  readonly account: LiveAccount;
+  readonly key: string;
+  readonly record: string;
+  readonly id: string;
+  /** the log entry's text */
+  readonly value: string;
+  readonly entry: LogEntry;
+}
+
+/** Records `accounts` (replacing earlier records of the same ids) in one transaction; returns what it wrote, in order. */
+export async function recordAccounts(store: KeyValueStore, accounts: readonly LiveAccount[]): Promise<WrittenAccount[]> {
   const writes: StoreWrite[] = [];
-  const values = new Map<string, string>();
+  const written: Omit<WrittenAccount, 'id'>[] = [];
   for (const account of accounts) {
-    const value = JSON.stringify(account);
-    values.set(accountKey(account.account_id), value);
-    writes.push({ op: 'put', key: accountKey(account.account_id), value });
+    const key = accountKey(account.account_id);
+    const record = JSON.stringify(account);
+    writes.push({ op: 'put', key, value: record });
     const entry: LogEntry = { op: 'add', account_id: account.account_id, at: account.recorded_at };
-    writes.push({ op: 'append', log: LOG, value: JSON.stringify(entry) });
+    const value = JSON.stringify(entry);
+    writes.push({ op: 'append', log: LOG, value });
+    written.push({ account, key, record, value, entry });
   }
-  await store.write(writes);
-  return values;
+  const ids = await store.write(writes);
+  return written.map((account, i) => ({ ...account, id: ids[i] as string }));
 }
 
 /** Erases an account's record (its identifiers and summary); false when the store has none. */
@@ -68,6 +81,11 @@ export async function forgetAccount(store: KeyValueStore, accountId: string, at:
       : [];
   });
   return found;
+}
+
+/** Whether JSON.stringify(entry) parses back to an equal entry that LogEntrySchema accepts (a finite time but -0, an id). */
+function readsBackAsEntry(entry: LogEntry): boolean {
+  return entry.account_id.length > 0 && Number.isFinite(entry.at) && !Object.is(entry.at, -0);
 }
 
 function parseAccount(store: KeyValueStore, key: string, value: string): LiveAccount {
@@ -96,6 +114,11 @@ export class LiveIdentityState {
    * the object it wrote instead of parsing and validating the same JSON again (a third of a predict's replay, issue 21).
    */
   private readonly ownRecords = new Map<string, { value: string; account: LiveAccount }>();
+  /**
+   * The log entries of those records, by id: when the entries after the cursor are all this process's own, a catch-up
+   * takes them from here instead of reading the log and the records back (issue 21).
+   */
+  private readonly ownEntries = new Map<string, WrittenAccount>();
 
   constructor(
     base: IdentityIndex,
@@ -109,7 +132,11 @@ export class LiveIdentityState {
   async catchUp(): Promise<void> {
     const store = this.store;
     if (!store || !this.follower) return;
-    await this.follower.catchUp(async (entries) => {
+    await this.follower.catchUp(async (entries, known) => {
+      if (known) {
+        this.applyOwn(store, entries);
+        return;
+      }
       const parsed = entries.map((entry) => {
         const result = LogEntrySchema.safeParse(JSON.parse(entry.value));
         if (!result.success)
@@ -120,7 +147,18 @@ export class LiveIdentityState {
       const values = await store.getMany(adds.map(accountKey));
       const records = new Map(adds.map((id, i) => [id, values[i]]));
       for (const entry of parsed) this.apply(store, entry, records.get(entry.account_id));
-    });
+    }, this.ownEntries);
+  }
+
+  /**
+   * Applies entries this process wrote, the whole log after the cursor when listed: each account as its last entry
+   * among them recorded it, which is its record in the store then (every change of a record is logged with it).
+   */
+  private applyOwn(store: KeyValueStore, entries: readonly { readonly id: string }[]): void {
+    const own = entries.map((entry) => this.ownEntries.get(entry.id) as WrittenAccount);
+    const last = new Map<string, string>();
+    for (const written of own) last.set(written.key, written.record);
+    for (const written of own) this.apply(store, written.entry, last.get(written.key));
   }
 
   private apply(store: KeyValueStore, entry: LogEntry, value: string | undefined): void {
@@ -170,17 +208,19 @@ export class LiveIdentityState {
       return;
     }
     const written = await recordAccounts(this.store, accounts);
-    const mine = accounts.map((account) => {
-      const key = accountKey(account.account_id);
-      const own = { value: written.get(key) as string, account };
+    const mine = written.map(({ key, record, account }) => {
+      const own = { value: record, account };
       this.ownRecords.set(key, own);
       return [key, own] as const;
     });
+    // an entry that would not read back as a log entry is read back (and refused as the others' would be)
+    for (const own of written) if (readsBackAsEntry(own.entry)) this.ownEntries.set(own.id, own);
     try {
       await this.catchUp();
     } finally {
       // a later recording of the same account by a concurrent request keeps its own entry
       for (const [key, own] of mine) if (this.ownRecords.get(key) === own) this.ownRecords.delete(key);
+      for (const own of written) this.ownEntries.delete(own.id);
     }
   }
 

@@ -1,12 +1,16 @@
 // The live identity state's change record (what GET /v1/rings?changed_since reads): the groups that gained or lost a
 // member since a time, and a record bounded by the accounts of the state however many changes it has seen.
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { KeyValueStore } from '../../../stores/key-value-store.js';
 import { buildIdentityIndexOfIdentities } from '../../../training/identity/identity-graph.js';
 import { hashIdentifier, IdentityConfigSchema } from '../../../training/identity/identity-index.js';
-import { LiveIdentityState } from '../../../training/identity/identity-store.js';
+import { LiveIdentityState, openIdentityStore } from '../../../training/identity/identity-store.js';
 import type { LiveAccount } from '../../../training/identity/live-account.js';
+import { useTemporaryDirs } from '../../temporary-dirs.js';
 
 const KEY = 'test-key';
+const temporaryDir = useTemporaryDirs('ringfence-identity-store-');
 
 const account = (id: string, bank: string, at: number): LiveAccount => ({
   account_id: id,
@@ -61,5 +65,82 @@ describe('live identity state: ids', () => {
     const renamed = state.graph.groupOfAccountNow('f1')?.ring.ring_id;
     expect(renamed).not.toBe(id);
     expect(state.graph.groupOfAccountNow('f2')?.ring.ring_id).toBe(renamed);
+  });
+});
+
+describe('live identity state: replaying its own entries', () => {
+  /** the store's operations with readLog counted, and without logIdsAfter when `listsIds` is false (every entry read back) */
+  const observed = (store: KeyValueStore, listsIds: boolean) => {
+    const reads = { count: 0 };
+    const view: KeyValueStore = {
+      description: store.description,
+      get: (key) => store.get(key),
+      getMany: (keys) => store.getMany(keys),
+      scan: (prefix) => store.scan(prefix),
+      write: (writes) => store.write(writes),
+      update: (keys, plan) => store.update(keys, plan),
+      readLog: (log, after, limit) => {
+        reads.count++;
+        return store.readLog(log, after, limit);
+      },
+      close: () => store.close(),
+      ...(listsIds && store.logIdsAfter ? { logIdsAfter: store.logIdsAfter } : {}),
+    };
+    return { view, reads };
+  };
+  const snapshot = (state: LiveIdentityState) => ({
+    recorded: [...state.graph.recordedEntries()],
+    groups: [...state.graph.liveGroups()],
+    changed: state.groupsChangedSince(0),
+    size: state.changeRecordSize,
+  });
+
+  it('reaches the state of reading every entry back, with another process writing between its own entries', async () => {
+    const base = buildIdentityIndexOfIdentities([], { config: IdentityConfigSchema.parse({ hub_cap: { bank: 3 } }), hashKey: KEY });
+    const setups = await Promise.all(
+      [true, false].map(async (listsIds) => {
+        const store = await openIdentityStore(path.join(await temporaryDir(), 'store'), 'fp');
+        const mine = observed(store, listsIds);
+        // another process: its own state on the same store, its entries foreign to the first
+        return { state: new LiveIdentityState(base, mine.view), other: new LiveIdentityState(base, store), reads: mine.reads, store };
+      }),
+    );
+    const [fast, plain] = setups as [(typeof setups)[number], (typeof setups)[number]];
+    let at = 1000;
+    const batch = (ids: string[], bank: string) => ids.map((id) => account(id, bank, at++));
+    const steps: ((setup: typeof fast) => Promise<unknown>)[] = [
+      (s) => s.state.record(batch(['a1', 'a2'], 'A')),
+      (s) => s.state.record(batch(['a1'], 'A')),
+      // concurrent requests, one account in several of them
+      (s) => Promise.all([s.state.record(batch(['b1', 'a1'], 'B')), s.state.record(batch(['b2'], 'B')), s.state.record(batch(['a1'], 'A'))]),
+      (s) => s.other.record(batch(['c1', 'c2'], 'C')),
+      (s) => s.state.record(batch(['c3', 'a2'], 'C')),
+      (s) => Promise.all([s.other.record(batch(['a1'], 'C')), s.state.record(batch(['a1', 'd1'], 'A'))]),
+      // a fourth user of bank A: a hub at the cap of 3
+      (s) => s.state.record(batch(['a3', 'a4'], 'A')),
+      (s) => s.state.record(batch(['a4'], 'A')),
+      (s) => s.state.forget('a3', at++),
+      (s) => s.state.record(batch(['a4', 'a4'], 'A')),
+      (s) => s.other.forget('c1', at++),
+      (s) => s.state.record(batch(['c2'], 'C')),
+    ];
+    for (const step of steps) {
+      const start = at;
+      await step(fast);
+      at = start;
+      await step(plain);
+      await fast.state.catchUp();
+      await plain.state.catchUp();
+      expect(snapshot(fast.state)).toEqual(snapshot(plain.state));
+    }
+    // and what a process replaying the whole store from the start reaches
+    const fresh = new LiveIdentityState(base, fast.store);
+    await Promise.all([fresh.catchUp(), fast.other.catchUp()]);
+    expect(snapshot(fresh)).toEqual(snapshot(fast.state));
+    expect(snapshot(fast.other)).toEqual(snapshot(fast.state));
+    // its own entries alone were not read back
+    expect(fast.reads.count).toBeLessThan(plain.reads.count - 5);
+    await fast.store.close();
+    await plain.store.close();
   });
 });
