@@ -2,13 +2,13 @@
 // the service's safety needs: log and route, authenticate, limit, then (per route) read the body, then the route.
 import express from 'express';
 import { MemoryStore, type Store } from 'express-rate-limit';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
 import { AuthFailureLimit } from './auth-failure-limit.js';
 import { authenticate } from './authenticate.js';
 import type { ServeConfig } from './config.js';
 import { HttpProblem } from './http-problem.js';
+import { inOrder } from './in-order.js';
 import type { KeyRing } from './key-ring.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
 import type { ModelHolder, ScoringModel } from './model-holder.js';
@@ -25,6 +25,7 @@ import { modelRoutes } from './routes/model-routes.js';
 import { predictRoutes } from './routes/predict-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { ringRoutes } from './routes/ring-routes.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface AppDeps {
   readonly config: ServeConfig;
@@ -55,10 +56,15 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   const newStore = () => deps.cluster?.createRateLimitStore() ?? new MemoryStore();
 
-  app.use(requestLog(deps.logger, metrics));
-  app.use(helmet({ contentSecurityPolicy: false }));
-  app.use(authenticate(deps.keys, new AuthFailureLimit(newStore(), deps.config.auth_failures_per_minute, RATE_WINDOW_MS)));
-  app.use(limitRequests(deps.config.rate_limit_per_minute, newStore()));
+  // one layer of the router for what every request goes through, each concern its own middleware, in this order
+  app.use(
+    inOrder([
+      requestLog(deps.logger, metrics),
+      securityHeaders(),
+      authenticate(deps.keys, new AuthFailureLimit(newStore(), deps.config.auth_failures_per_minute, RATE_WINDOW_MS)),
+      limitRequests(deps.config.rate_limit_per_minute, newStore()),
+    ]),
+  );
 
   const routeDeps: RouteDeps = {
     config: deps.config,
