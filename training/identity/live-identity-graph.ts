@@ -42,6 +42,8 @@ interface LiveEntry {
   readonly account: LiveAccount;
   /** arrival order: position in the store's log (the earliest recorded member names a group of new accounts) */
   readonly seq: number;
+  /** foundingId(account id), the id of a group it founds */
+  readonly founding: string;
 }
 
 interface Group {
@@ -62,8 +64,8 @@ export interface LiveGroup {
 
 export class LiveIdentityGraph {
   private readonly live = new Map<string, LiveEntry>();
-  /** recorded users of each identifier ("kind:hash"), beside the training index's */
-  private readonly users = new Map<string, Set<string>>();
+  /** recorded users of each identifier, by kind and hash, beside the training index's */
+  private readonly users: Readonly<Record<IdentifierKind, Map<string, Set<string>>>> = { bank: new Map(), device: new Map(), ip: new Map() };
   /** recorded accounts sharing some identifier with a training block (candidates for a link to it) */
   private readonly blockContacts = new Map<NodeId, Set<string>>();
   private readonly groupOf = new Map<NodeId, Group>();
@@ -102,7 +104,7 @@ export class LiveIdentityGraph {
    * users, so there a recorded training account (resubmitted, or trained on by a newer version) counts as already in.
    */
   private extraUsers(kind: IdentifierKind, hash: string, base = this.baseRecord(kind, hash)): string[] {
-    const recorded = this.users.get(keyOf(kind, hash));
+    const recorded = this.users[kind].get(hash);
     if (!recorded) return [];
     if (!base) return [...recorded];
     return [...recorded].filter((id) => !this.countedInBase(base, id));
@@ -110,7 +112,7 @@ export class LiveIdentityGraph {
 
   /** How many extraUsers there are, without listing them (hub checks run for every identifier of every arrival). */
   private extraUserCount(kind: IdentifierKind, hash: string, base: IdentifierRecord | undefined): number {
-    const recorded = this.users.get(keyOf(kind, hash));
+    const recorded = this.users[kind].get(hash);
     if (!recorded) return 0;
     if (!base) return recorded.size;
     let count = 0;
@@ -153,7 +155,7 @@ export class LiveIdentityGraph {
   private *linkingUsers(kind: IdentifierKind, hash: string): Generator<string> {
     const base = this.baseRecord(kind, hash);
     if (base?.is_hub) return;
-    const recorded = this.users.get(keyOf(kind, hash));
+    const recorded = this.users[kind].get(hash);
     if ((base?.account_count ?? 0) + (recorded ? this.extraUserCount(kind, hash, base) : 0) > this.base.config.hub_cap[kind]) return;
     if (base) yield* base.account_ids;
     if (recorded) for (const id of recorded) if (!base || !this.countedInBase(base, id)) yield id;
@@ -216,7 +218,7 @@ export class LiveIdentityGraph {
 
   /** Every node using `kind:hash` (recorded accounts and training blocks). */
   private nodesUsing(kind: IdentifierKind, hash: string): Set<NodeId> {
-    const nodes = new Set<NodeId>(this.users.get(keyOf(kind, hash)) ?? []);
+    const nodes = new Set<NodeId>(this.users[kind].get(hash) ?? []);
     for (const other of this.baseRecord(kind, hash)?.account_ids ?? []) nodes.add(this.nodeOfAccount(other));
     return nodes;
   }
@@ -235,14 +237,15 @@ export class LiveIdentityGraph {
     if (earlier) this.remove(account.account_id);
     const hubsBefore = this.hubStates(account);
     if (this.isTrainingAccount(account)) this.inTraining.add(account.account_id);
-    this.live.set(account.account_id, { account, seq: place });
+    const founding = foundingId(account.account_id);
+    this.live.set(account.account_id, { account, seq: place, founding });
     this.lastSeq = Math.max(this.lastSeq, seq);
-    this.founders.set(foundingId(account.account_id), account.account_id);
+    this.founders.set(founding, account.account_id);
     for (const kind of LIVE_IDENTIFIER_KINDS) {
       for (const hash of account.identifiers[kind]) {
-        const key = keyOf(kind, hash);
-        let set = this.users.get(key);
-        if (!set) this.users.set(key, (set = new Set()));
+        const users = this.users[kind];
+        let set = users.get(hash);
+        if (!set) users.set(hash, (set = new Set()));
         set.add(account.account_id);
       }
     }
@@ -265,8 +268,8 @@ export class LiveIdentityGraph {
 
   /**
    * A new record of an account that is alone in its group, with the same identifiers, that leaving would bring no
-   * identifier back under its cap: the state `remove` then `add` leave (every map and set with the same entries in
-   * the same order), without their searches, hub checks and group rebuilds. Others: false, and nothing changed.
+   * identifier back under its cap: the state `remove` then `add` leave (the same entries, in the same order where
+   * anything lists them), without their searches, hub checks and group rebuilds. Others: false, and nothing changed.
    * (Resubmitting an account is the common case: the service records every account it scores.)
    */
   private replaceAlone(earlier: LiveEntry, account: LiveAccount, seq: number): boolean {
@@ -276,44 +279,28 @@ export class LiveIdentityGraph {
     if (!sameIdentifiers(earlier.account.identifiers, account.identifiers)) return false;
     for (const kind of LIVE_IDENTIFIER_KINDS)
       for (const hash of account.identifiers[kind]) if (this.leavingUncaps(kind, hash, accountId)) return false;
-    // as remove, then add (an account alone links to nothing, and no hub changes, so neither rebuilds a group)
+    // as remove, then add: an account alone links to nothing and no hub changes, so neither rebuilds a group; in the
+    // maps and sets something lists, the account moves to the end as they move it (those only looked up, the
+    // training accounts, founders and the users' maps by hash, keep the same entries)
     delete group.ring;
     this.groupOf.delete(accountId);
+    this.groupOf.set(accountId, group);
     this.live.delete(accountId);
-    // a training account stays one (the same id and identifiers)
-    if (this.inTraining.delete(accountId)) this.inTraining.add(accountId);
-    const founding = foundingId(accountId);
-    this.founders.delete(founding);
-    this.founders.set(founding, accountId);
-    const blocks = this.contactBlocks(account);
-    for (const kind of LIVE_IDENTIFIER_KINDS) {
-      for (const hash of account.identifiers[kind]) {
-        const key = keyOf(kind, hash);
-        this.users.get(key)?.delete(accountId);
-        if (this.users.get(key)?.size === 0) this.users.delete(key);
-      }
-    }
-    for (const block of blocks) {
-      const contacts = this.blockContacts.get(block);
-      contacts?.delete(accountId);
-      if (contacts?.size === 0) this.blockContacts.delete(block);
-    }
-    this.live.set(accountId, { account, seq: earlier.seq });
+    this.live.set(accountId, { account, seq: earlier.seq, founding: earlier.founding });
     this.lastSeq = Math.max(this.lastSeq, seq);
+    this.founders.set(earlier.founding, accountId);
     for (const kind of LIVE_IDENTIFIER_KINDS) {
       for (const hash of account.identifiers[kind]) {
-        const key = keyOf(kind, hash);
-        let set = this.users.get(key);
-        if (!set) this.users.set(key, (set = new Set()));
-        set.add(accountId);
+        const users = this.users[kind].get(hash) as Set<string>;
+        users.delete(accountId);
+        users.add(accountId);
       }
     }
-    for (const block of blocks) {
-      let contacts = this.blockContacts.get(block);
-      if (!contacts) this.blockContacts.set(block, (contacts = new Set()));
+    for (const block of this.contactBlocks(account)) {
+      const contacts = this.blockContacts.get(block) as Set<string>;
+      contacts.delete(accountId);
       contacts.add(accountId);
     }
-    this.groupOf.set(accountId, group);
     return true;
   }
 
@@ -324,7 +311,7 @@ export class LiveIdentityGraph {
     const cap = this.base.config.hub_cap[kind];
     const baseCount = base?.account_count ?? 0;
     // under the cap even with every recorded user counted
-    if (baseCount + (this.users.get(keyOf(kind, hash))?.size ?? 0) <= cap) return false;
+    if (baseCount + (this.users[kind].get(hash)?.size ?? 0) <= cap) return false;
     // counted among the training users: leaving changes no count
     if (base && this.countedInBase(base, accountId)) return false;
     return baseCount + this.extraUserCount(kind, hash, base) === cap + 1;
@@ -342,12 +329,12 @@ export class LiveIdentityGraph {
     this.detach(accountId);
     this.live.delete(accountId);
     this.inTraining.delete(accountId);
-    this.founders.delete(foundingId(accountId));
+    this.founders.delete(entry.founding);
     for (const kind of LIVE_IDENTIFIER_KINDS) {
       for (const hash of account.identifiers[kind]) {
-        const key = keyOf(kind, hash);
-        this.users.get(key)?.delete(accountId);
-        if (this.users.get(key)?.size === 0) this.users.delete(key);
+        const users = this.users[kind];
+        users.get(hash)?.delete(accountId);
+        if (users.get(hash)?.size === 0) users.delete(hash);
       }
     }
     for (const block of this.contactBlocks(account)) {
@@ -362,16 +349,19 @@ export class LiveIdentityGraph {
     return true;
   }
 
-  private hubStates(account: LiveAccount): Map<string, boolean> {
-    const states = new Map<string, boolean>();
-    for (const kind of LIVE_IDENTIFIER_KINDS) for (const hash of account.identifiers[kind]) states.set(keyOf(kind, hash), this.isHub(kind, hash));
+  /** whether each of the account's identifiers is a hub, in the order of its kinds and hashes */
+  private hubStates(account: LiveAccount): boolean[] {
+    const states: boolean[] = [];
+    for (const kind of LIVE_IDENTIFIER_KINDS) for (const hash of account.identifiers[kind]) states.push(this.isHub(kind, hash));
     return states;
   }
 
-  private changedHubs(account: LiveAccount, before: Map<string, boolean>): [IdentifierKind, string][] {
+  /** the identifiers of `account` whose hub state is not the one hubStates(account) gave before */
+  private changedHubs(account: LiveAccount, before: readonly boolean[]): [IdentifierKind, string][] {
     const changed: [IdentifierKind, string][] = [];
+    let i = 0;
     for (const kind of LIVE_IDENTIFIER_KINDS) {
-      for (const hash of account.identifiers[kind]) if (before.get(keyOf(kind, hash)) !== this.isHub(kind, hash)) changed.push([kind, hash]);
+      for (const hash of account.identifiers[kind]) if (before[i++] !== this.isHub(kind, hash)) changed.push([kind, hash]);
     }
     return changed;
   }
@@ -466,7 +456,7 @@ export class LiveIdentityGraph {
       }
     }
     if (ringId !== null) return ringId;
-    return foundingId(trainingAccount ?? (earliest as LiveEntry).account.account_id);
+    return trainingAccount !== null ? foundingId(trainingAccount) : (earliest as LiveEntry).founding;
   }
 
   private ringRecord(group: Group): RingRecord {
