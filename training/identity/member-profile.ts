@@ -136,10 +136,54 @@ function medianOf(values: Float64Array, count: number): number | null {
   let sorted: ArrayLike<number> = values;
   let hasNegativeZero = false;
   for (let i = 0; i < count; i++) if (Object.is(values[i], -0)) hasNegativeZero = true;
-  if (hasNegativeZero) sorted = Array.from(values.subarray(0, count)).sort((a, b) => a - b);
-  else sortAscending(values, count);
   const mid = count >> 1;
+  if (hasNegativeZero) sorted = Array.from(values.subarray(0, count)).sort((a, b) => a - b);
+  else if (count <= SELECT_MAX) {
+    // the same middle values without ordering the rest (a typical account's ~60 ratios, which a sort would insert one by one)
+    const upper = selectNth(values, count, mid);
+    if (count % 2) return upper;
+    let lower = values[0] as number;
+    for (let i = 1; i < mid; i++) if ((values[i] as number) > lower) lower = values[i] as number;
+    return (lower + upper) / 2;
+  } else sortAscending(values, count);
   return count % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * At most this many values have their median found by selection (worst case quadratic, as the insertion sort
+ * sortAscending gives so few values); more are sorted (natively, n log n).
+ */
+const SELECT_MAX = 64;
+
+/**
+ * The n-th smallest of values[0, count) (NaN-free), the value at n in ascending order; reorders them so that those
+ * before n are no greater and those after no smaller (Hoare's selection, the middle of three as the pivot).
+ */
+function selectNth(values: Float64Array, count: number, n: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const a = values[lo] as number;
+    const b = values[(lo + hi) >> 1] as number;
+    const c = values[hi] as number;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((values[i] as number) < pivot) i++;
+      while ((values[j] as number) > pivot) j--;
+      if (i <= j) {
+        const swap = values[i] as number;
+        values[i++] = values[j] as number;
+        values[j--] = swap;
+      }
+    }
+    // [lo, j] no greater than the pivot, [i, hi] no smaller, and anything between them equal to it
+    if (n <= j) hi = j;
+    else if (n >= i) lo = i;
+    else return values[n] as number;
+  }
+  return values[n] as number;
 }
 
 const numbersFor = (length: number) => ({ hours: new Float64Array(length), ratios: new Float64Array(length) });

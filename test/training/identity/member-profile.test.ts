@@ -2,7 +2,8 @@
 // unsigned arithmetic: signatures are stored in identity stores and compared across processes, so they must not change.
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../../data/seeded-random.js';
-import { integerSetSignature } from '../../../training/identity/member-profile.js';
+import type { AccountEvents } from '../../../data/tables.js';
+import { integerSetSignature, memberProfile } from '../../../training/identity/member-profile.js';
 
 /** The definition: two multiply-xorshift rounds per value, then 32 keyed multiply-xorshift hashes, minimum of each. */
 function referenceSignature(values: ReadonlySet<number>): number[] {
@@ -29,5 +30,49 @@ describe('integerSetSignature', () => {
       sets.push(new Set(Array.from({ length: size }, () => (trial % 2 ? start + random.int(0, 5000) : random.int(0, 0xffffffff)))));
     }
     for (const set of sets) expect(integerSetSignature(set)).toEqual(referenceSignature(set));
+  });
+});
+
+describe('memberProfile', () => {
+  /** The definition: the finite bid / budget ratios sorted by (a, b) => a - b, their middle one or the mean of the two. */
+  function referenceMedian(ratios: readonly number[]): number | null {
+    const sorted = ratios.filter(Number.isFinite).sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    if (sorted.length === 0) return null;
+    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  }
+
+  it('gives the median bid ratio of the sorted definition, for few and many proposals, ties, zero budgets and -0 included', () => {
+    const random = createSeededRandom(23);
+    for (let trial = 0; trial < 600; trial++) {
+      const count = trial < 400 ? random.int(0, 70) : random.int(60, 200);
+      const levels = random.int(1, 12);
+      const proposals = Array.from({ length: count }, (_, i) => {
+        const roll = random.next();
+        // few distinct levels make ties; a zero budget an infinite (or NaN) ratio; a -0 bid a -0 ratio
+        const bid = roll < 0.03 ? -0 : roll < 0.06 ? 0 : 10 * random.int(1, levels) + (trial % 3 === 0 ? random.next() : 0);
+        const budget = roll > 0.97 ? 0 : 10 * random.int(1, levels);
+        return {
+          ts: 1_700_000_000_000 + i * 3_600_000,
+          job_id: `j${i}`,
+          job_posted_at: 1_700_000_000_000,
+          bid_amount: bid,
+          job_budget: budget,
+          text: 'x',
+        };
+      });
+      const account: AccountEvents = {
+        account_id: `a${trial}`,
+        created_at: 0,
+        country: 'DE',
+        has_2fa: false,
+        logins: [],
+        proposals,
+        tests: [],
+        payouts: [],
+      };
+      const expected = referenceMedian(proposals.map((p) => p.bid_amount / p.job_budget));
+      expect(Object.is(memberProfile(account, null).bid_ratio_median, expected), `trial ${trial}`).toBe(true);
+    }
   });
 });
