@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { type ServeConfig } from './config.js';
 import { createApp, type ClusterHooks } from './create-app.js';
 import { gracefulCloser } from './graceful-close.js';
+import { createHttpServer } from './http-server.js';
 import { KeyRing } from './key-ring.js';
 import type { ServiceMetrics } from './metrics.js';
 import { createModelLoader, ModelHolder, modelLoaderOptions, type ScoringModel } from './model-holder.js';
@@ -83,7 +84,7 @@ export async function startService(config: ServeConfig, options: StartOptions = 
     ...(options.cluster ? { cluster: options.cluster } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
-  const server = app.listen(config.port, config.host);
+  const server = createHttpServer(app).listen(config.port, config.host);
   server.on('clientError', answerParserRefusal);
   const closeGracefully = gracefulCloser(server);
   await new Promise<void>((resolve, reject) => {
