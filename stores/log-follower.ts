@@ -36,7 +36,10 @@ export class LogFollower {
 
   private async replay(apply: ApplyEntries, known: ReadonlyMap<string, { readonly value: string }> | undefined): Promise<void> {
     for (;;) {
-      const own = known && known.size > 0 ? await this.knownEntries(known) : null;
+      // where the backend lists ids for less than reading entries: an empty list ends the catch-up without a read
+      const ids = this.store.logIdsAfter ? await this.store.logIdsAfter(this.log, this.cursor, this.batch) : null;
+      if (ids !== null && ids.length === 0) return;
+      const own = ids !== null && known !== undefined ? this.knownEntries(ids, known) : null;
       const entries = own ?? (await this.store.readLog(this.log, this.cursor, this.batch));
       if (entries.length === 0) return;
       await apply(entries, own !== null);
@@ -47,10 +50,8 @@ export class LogFollower {
     }
   }
 
-  /** The entries after the cursor from `known`, when the backend lists their ids, each is known and they end the log; else null. */
-  private async knownEntries(known: ReadonlyMap<string, { readonly value: string }>): Promise<LogEntry[] | null> {
-    if (!this.store.logIdsAfter) return null;
-    const ids = await this.store.logIdsAfter(this.log, this.cursor, this.batch);
+  /** The entries of `ids` (those after the cursor) from `known`, when each is known and they end the log; else null. */
+  private knownEntries(ids: readonly string[], known: ReadonlyMap<string, { readonly value: string }>): LogEntry[] | null {
     if (ids.length >= this.batch) return null;
     const entries: LogEntry[] = [];
     for (const id of ids) {
