@@ -89,7 +89,14 @@ function signatureOfMixed(mixed: Int32Array, count: number): number[] {
   const signature = new Uint32Array(ACTIVITY_SIGNATURE_SIZE);
   if (ACTIVITY_KERNEL === null) writeMinHashes(mixed, count, MULTIPLIERS, ACTIVITY_HASH, signature, 0);
   else ACTIVITY_KERNEL.writeMinHashes(mixed, count, signature, 0);
-  return Array.from(signature);
+  return numbersOf(signature);
+}
+
+/** The values as a plain array: Array.from's elements, without its iteration of the typed array (~10x the cost). */
+function numbersOf(values: Uint32Array): number[] {
+  const numbers: number[] = [];
+  for (let i = 0; i < values.length; i++) numbers.push(values[i] as number);
+  return numbers;
 }
 
 /** Whether values[from, to) is ascending without a NaN. */
@@ -253,6 +260,6 @@ export function memberProfile(account: AccountEvents, typicalProposalText: strin
     activity_signature: activeHours > 0 ? integerListSignature(hours, hourCount) : null,
     proposals: proposals.length,
     bid_ratio_median: medianOf(ratios, finiteRatios),
-    template_signature: typicalProposalText === null ? null : Array.from(textSignature(typicalProposalText)),
+    template_signature: typicalProposalText === null ? null : numbersOf(textSignature(typicalProposalText)),
   };
 }

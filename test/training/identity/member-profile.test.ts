@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../../data/seeded-random.js';
 import type { AccountEvents } from '../../../data/tables.js';
+import { textSignature } from '../../../training/features/text-signature.js';
 import { integerSetSignature, memberProfile } from '../../../training/identity/member-profile.js';
 
 /** The definition: two multiply-xorshift rounds per value, then 32 keyed multiply-xorshift hashes, minimum of each. */
@@ -73,6 +74,38 @@ describe('memberProfile', () => {
       };
       const expected = referenceMedian(proposals.map((p) => p.bid_amount / p.job_budget));
       expect(Object.is(memberProfile(account, null).bid_ratio_median, expected), `trial ${trial}`).toBe(true);
+    }
+  });
+
+  it('keeps its signatures as plain arrays of the typed signatures: the text MinHash and that of the set of active hours', () => {
+    const random = createSeededRandom(29);
+    for (let trial = 0; trial < 50; trial++) {
+      const ts = () => 1_700_000_000_000 + random.int(0, 2000) * 3_600_000 + random.int(0, 3_599_999);
+      const logins = Array.from({ length: random.int(0, 30) }, () => ({ ts: ts(), ip: '1.2.3.4', country: 'DE', device_id: 'd' }));
+      const proposals = Array.from({ length: random.int(0, 30) }, (_, i) => ({
+        ts: ts(),
+        job_id: `j${i}`,
+        job_posted_at: 0,
+        bid_amount: 10,
+        job_budget: 20,
+        text: `proposal ${i} ${random.int(0, 1e9)} with a few more words`,
+      }));
+      const account: AccountEvents = {
+        account_id: `a${trial}`,
+        created_at: 0,
+        country: 'DE',
+        has_2fa: false,
+        logins,
+        proposals,
+        tests: [],
+        payouts: [],
+      };
+      const text = trial % 5 === 0 ? null : `typical ${trial} text of a proposal, ${random.int(0, 1e9)}`;
+      const profile = memberProfile(account, text);
+      expect(profile.template_signature).toEqual(text === null ? null : Array.from(textSignature(text)));
+      const hours = new Set([...logins, ...proposals].map((e) => Math.floor(e.ts / 3_600_000)));
+      expect(profile.activity_signature).toEqual(hours.size > 0 ? integerSetSignature(hours) : null);
+      expect(profile.active_hours).toBe(hours.size);
     }
   });
 });
