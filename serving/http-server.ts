@@ -9,9 +9,9 @@
 // prototypes, same values.
 import http from 'node:http';
 
-/** Request properties added while a request is handled: Express and its router, body-parser, express-rate-limit, ours. */
+/** Request properties added while a request is handled: Express and its router, body-parser, ours. */
 type AddedRequestField =
-  'res' | 'next' | 'baseUrl' | 'originalUrl' | '_parsedUrl' | 'params' | 'route' | 'body' | 'rateLimit' | 'requestId' | 'apiKey' | 'routeEntry';
+  'res' | 'next' | 'baseUrl' | 'originalUrl' | '_parsedUrl' | 'params' | 'route' | 'body' | 'requestId' | 'apiKey' | 'routeEntry';
 
 export class ServiceRequest extends http.IncomingMessage {
   constructor(socket: ConstructorParameters<typeof http.IncomingMessage>[0]) {
@@ -26,7 +26,6 @@ export class ServiceRequest extends http.IncomingMessage {
     fields.params = undefined;
     fields.route = undefined;
     fields.body = undefined;
-    fields.rateLimit = undefined;
     fields.requestId = undefined;
     fields.apiKey = undefined;
     fields.routeEntry = undefined;
