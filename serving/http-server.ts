@@ -8,6 +8,22 @@
 // (undefined, or the prototype's value), they are only assigned later. Nothing else changes: same classes, same
 // prototypes, same values.
 import http from 'node:http';
+import { createRequire } from 'node:module';
+
+/**
+ * The symbol under which Express's router keeps the route pattern a request matched (router/lib/symbols.js of the
+ * router Express uses), or null if that module is not there: the request then gains that one property while handled.
+ */
+function routerMatchedRouteSymbol(): symbol | null {
+  try {
+    const fromExpress = createRequire(createRequire(import.meta.url).resolve('express'));
+    const { matchedRoute } = fromExpress('router/lib/symbols.js') as { matchedRoute?: unknown };
+    return typeof matchedRoute === 'symbol' ? matchedRoute : null;
+  } catch {
+    return null;
+  }
+}
+const MATCHED_ROUTE = routerMatchedRouteSymbol();
 
 /** Request properties added while a request is handled: Express and its router, body-parser, ours. */
 type AddedRequestField =
@@ -29,6 +45,7 @@ export class ServiceRequest extends http.IncomingMessage {
     fields.requestId = undefined;
     fields.apiKey = undefined;
     fields.routeEntry = undefined;
+    if (MATCHED_ROUTE) (this as unknown as Record<symbol, unknown>)[MATCHED_ROUTE] = undefined;
     // EventEmitter's count of listeners, 0 on the prototype until the first listener is added
     fields._eventsCount = 0;
   }

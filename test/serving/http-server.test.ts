@@ -38,12 +38,12 @@ describe('createHttpServer', () => {
       const { app } = await buildTestApp(fixture);
       // what a predict request and its response gain while the app handles it: every name was declared up front
       server = createHttpServer((req, res) => {
-        const before = [new Set(Object.getOwnPropertyNames(req)), new Set(Object.getOwnPropertyNames(res))] as const;
+        // symbols too: the router's matched-route symbol is one of the properties
+        const before = [new Set(Reflect.ownKeys(req)), new Set(Reflect.ownKeys(res))] as const;
         res.on('close', () => {
-          added.push([
-            ...Object.getOwnPropertyNames(req).filter((n) => !before[0].has(n)),
-            ...Object.getOwnPropertyNames(res).filter((n) => !before[1].has(n)),
-          ]);
+          added.push(
+            [...Reflect.ownKeys(req).filter((n) => !before[0].has(n)), ...Reflect.ownKeys(res).filter((n) => !before[1].has(n))].map(String),
+          );
         });
         app(req, res);
       });
