@@ -108,11 +108,14 @@ export function accountIdentifiers(account: AccountEvents, hashKey: string): Rec
     if (previous === undefined || login.ip !== previous.ip) ips.add(login.ip);
     previous = login;
   }
-  return {
-    bank: Array.from(banks, (v) => hashIdentifier(hashKey, 'bank', v)),
-    device: Array.from(devices, (v) => hashIdentifier(hashKey, 'device', v)),
-    ip: Array.from(ips, (v) => hashIdentifier(hashKey, 'ip', v)),
-  };
+  return { bank: hashedAll(banks, hashKey, 'bank'), device: hashedAll(devices, hashKey, 'device'), ip: hashedAll(ips, hashKey, 'ip') };
+}
+
+/** Each value hashed, in the set's order (Array.from(values, hash) without its iterator protocol per value). */
+function hashedAll(values: ReadonlySet<string>, hashKey: string, kind: IdentifierKind): string[] {
+  const hashes: string[] = [];
+  for (const value of values) hashes.push(hashIdentifier(hashKey, kind, value));
+  return hashes;
 }
 
 /** What the identity graph needs of one account: its hashed identifiers, most typical proposal text and group profile. */

@@ -106,8 +106,9 @@ export class LiveIdentityGraph {
   private extraUsers(kind: IdentifierKind, hash: string, base = this.baseRecord(kind, hash)): string[] {
     const recorded = this.users[kind].get(hash);
     if (!recorded) return [];
-    if (!base) return [...recorded];
-    return [...recorded].filter((id) => !this.countedInBase(base, id));
+    const extra: string[] = [];
+    for (const id of recorded) if (!base || !this.countedInBase(base, id)) extra.push(id);
+    return extra;
   }
 
   /** How many extraUsers there are, without listing them (hub checks run for every identifier of every arrival). */

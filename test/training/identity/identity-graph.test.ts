@@ -4,6 +4,7 @@ import { buildIdentityIndex } from '../../../training/identity/identity-graph.js
 import {
   accountIdentifiers,
   findAccountLinks,
+  hashIdentifier,
   IdentityConfigSchema,
   identityIndexMeta,
   identityIndexToJsonl,
@@ -111,5 +112,27 @@ describe('findAccountLinks', () => {
     expect(() => restoreIdentityIndex(identityIndexMeta(index), Buffer.from(lines.join('\n')), 'k')).toThrow(
       'identity-index.jsonl line 42: hash must be 24 lower-case hex digits',
     );
+  });
+});
+
+describe('accountIdentifiers', () => {
+  it('hashes each distinct identifier once, per kind in the order the events first list it', () => {
+    const devices = ['d3', 'd1', 'd3', 'd2', 'd1'];
+    const ips = ['i1', 'i1', 'i2', 'i9', 'i2', 'i1'];
+    const subject = account('A', { banks: ['b2', 'b1', 'b2'], devices, ips });
+    const plain = (values: string[], kind: 'bank' | 'device' | 'ip') => [...new Set(values)].map((v) => hashIdentifier('k', kind, v));
+    const logins = subject.logins;
+    expect(accountIdentifiers(subject, 'k')).toEqual({
+      bank: plain(['b2', 'b1', 'b2'], 'bank'),
+      device: plain(
+        logins.map((l) => l.device_id),
+        'device',
+      ),
+      ip: plain(
+        logins.map((l) => l.ip),
+        'ip',
+      ),
+    });
+    expect(accountIdentifiers(account('B', { banks: [], devices: [], ips: [] }), 'k').bank).toEqual([]);
   });
 });
