@@ -37,6 +37,12 @@ export interface KeyValueStore {
    * less than reading the entries (a follower that wrote them itself then need not read them back).
    */
   readonly logIdsAfter?: (log: string, after: string | null, limit: number) => Promise<string[]>;
+  /**
+   * The ids of the entries after `after` up to `through` (an id a write of this process gave), oldest first, at most
+   * `limit`, none when `after` is at or past it; only where a backend numbers entries without gaps, so that it can
+   * tell them without reading anything.
+   */
+  readonly logIdsThrough?: (after: string | null, through: string, limit: number) => string[];
   close(): Promise<void>;
 }
 

@@ -136,17 +136,22 @@ class LmdbStore implements KeyValueStore {
   }
 
   // entries are numbered 1, 2, ... without gaps and never removed: the counter alone tells their ids
-  readonly logIdsAfter = async (log: string, after: string | null, limit: number): Promise<string[]> => {
-    const first = after === null ? 1 : Number(after) + 1;
-    const last = Math.min(this.lastSeq(log), first + limit - 1);
-    const ids: string[] = [];
-    for (let seq = first; seq <= last; seq++) ids.push(String(seq));
-    return ids;
-  };
+  readonly logIdsAfter = async (log: string, after: string | null, limit: number): Promise<string[]> => idsBetween(after, this.lastSeq(log), limit);
+
+  readonly logIdsThrough = (after: string | null, through: string, limit: number): string[] => idsBetween(after, Number(through), limit);
 
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/** The ids after `after` (from the first when null) up to number `last`, at most `limit`. */
+function idsBetween(after: string | null, last: number, limit: number): string[] {
+  const first = after === null ? 1 : Number(after) + 1;
+  const end = Math.min(last, first + limit - 1);
+  const ids: string[] = [];
+  for (let seq = first; seq <= end; seq++) ids.push(String(seq));
+  return ids;
 }
 
 /** Opens (creating when absent) the LMDB store in `dir`; a file that is not an LMDB environment is refused. */

@@ -4,7 +4,8 @@ import type { KeyValueStore, LogEntry } from './key-value-store.js';
 
 /**
  * Applies a batch of entries. `known` is true when every entry came from the catch-up's known entries (none read
- * back) and the batch is the whole log after the cursor when its ids were listed.
+ * back) and the batch is the whole log after the cursor as it was at one time: when its ids were listed, or when the
+ * catch-up's own entry (`through`) was written.
  */
 export type ApplyEntries = (entries: readonly LogEntry[], known: boolean) => void | Promise<void>;
 
@@ -23,15 +24,32 @@ export class LogFollower {
    * `apply` returned for its batch. Concurrent callers share one replay, then each checks for what came after it.
    * `known` holds entries this process appended itself (by id, as the store's write gave them): where the backend
    * lists ids without reading entries and every id after the cursor is known, they are handed over without reading.
+   * `through`, the id of an entry of `known`: where the backend numbers entries without gaps and every id after the
+   * cursor up to it is known, the catch-up hands those over and ends there, without reading anything (the log as it
+   * was when that entry was written; what others appended since, the next catch-up reads).
    */
-  async catchUp(apply: ApplyEntries, known?: ReadonlyMap<string, { readonly value: string }>): Promise<void> {
+  async catchUp(apply: ApplyEntries, known?: ReadonlyMap<string, { readonly value: string }>, through?: string): Promise<void> {
     while (this.running) await this.running;
-    this.running = this.replay(apply, known);
+    this.running = this.replayThrough(apply, known, through);
     try {
       await this.running;
     } finally {
       this.running = null;
     }
+  }
+
+  private async replayThrough(apply: ApplyEntries, known: ReadonlyMap<string, { readonly value: string }> | undefined, through: string | undefined) {
+    if (known !== undefined && through !== undefined && this.store.logIdsThrough) {
+      const ids = this.store.logIdsThrough(this.cursor, through, this.batch);
+      if (ids.length === 0) return;
+      const own = this.knownEntries(ids, known);
+      if (own !== null) {
+        await apply(own, true);
+        this.cursor = (own.at(-1) as LogEntry).id;
+        return;
+      }
+    }
+    await this.replay(apply, known);
   }
 
   private async replay(apply: ApplyEntries, known: ReadonlyMap<string, { readonly value: string }> | undefined): Promise<void> {

@@ -99,6 +99,13 @@ describe.each(backends)('%s store', (_backend, newLocation) => {
       }
       expect(await store.logIdsAfter('no-such-log', null, 10)).toEqual([]);
     }
+    if (store.logIdsThrough) {
+      const ids = events.map((e) => e.id);
+      expect(store.logIdsThrough(null, ids[1] as string, 10)).toEqual(ids.slice(0, 2));
+      expect(store.logIdsThrough(ids[0] as string, ids[2] as string, 10)).toEqual(ids.slice(1, 3));
+      expect(store.logIdsThrough(null, ids[2] as string, 2)).toEqual(ids.slice(0, 2));
+      expect(store.logIdsThrough(ids[2] as string, ids[1] as string, 10)).toEqual([]);
+    }
     await store.close();
   });
 

@@ -123,4 +123,38 @@ describe('LogFollower', () => {
     expect(reads).toBe(1);
     await store.close();
   });
+
+  it('catches up through its own entry without reading when every entry up to it is its own, later ones left for the next', async () => {
+    const store = await openStore(path.join(await temporaryDir(), 'store'), TEST_STORE_IDENTITY);
+    const follower = new LogFollower(store, 'events', 10);
+    const seen: [string, boolean][] = [];
+    const apply = (entries: readonly { value: string }[], known: boolean) =>
+      void seen.push(...entries.map((e): [string, boolean] => [e.value, known]));
+    const knownOf = (ids: string[], values: string[]) => new Map(ids.map((id, i) => [id, { value: `known ${values[i]}` }]));
+    const own = await store.write(append(['a', 'b']));
+    await store.write(append(['later']));
+    await follower.catchUp(apply, knownOf(own, ['a', 'b']), own.at(-1));
+    if (store.logIdsThrough) {
+      expect(seen.splice(0)).toEqual([
+        ['known a', true],
+        ['known b', true],
+      ]);
+      await follower.catchUp(apply);
+      expect(seen.splice(0)).toEqual([['later', false]]);
+    } else expect(seen.splice(0).map(([v]) => v)).toEqual(['a', 'b', 'later']);
+    // another writer's entry before its own: all read, up to the end
+    await store.write(append(['c']));
+    const mine = await store.write(append(['d']));
+    await store.write(append(['e']));
+    await follower.catchUp(apply, knownOf(mine, ['d']), mine.at(-1));
+    expect(seen.splice(0)).toEqual([
+      ['c', false],
+      ['d', false],
+      ['e', false],
+    ]);
+    // its entry followed already: nothing to do
+    await follower.catchUp(apply, knownOf(mine, ['d']), mine.at(-1));
+    expect(seen).toEqual([]);
+    await store.close();
+  });
 });

@@ -130,24 +130,33 @@ export class LiveIdentityState {
 
   /** Applies every log entry written since the last call (by this process or another), in log order. */
   async catchUp(): Promise<void> {
+    await this.catchUpThrough(undefined);
+  }
+
+  /** catchUp, or (`through`: the id of this process's last entry) at least every entry up to that one. */
+  private async catchUpThrough(through: string | undefined): Promise<void> {
     const store = this.store;
     if (!store || !this.follower) return;
-    await this.follower.catchUp(async (entries, known) => {
-      if (known) {
-        this.applyOwn(store, entries);
-        return;
-      }
-      const parsed = entries.map((entry) => {
-        const result = LogEntrySchema.safeParse(JSON.parse(entry.value));
-        if (!result.success)
-          throw new Error(`${store.description}: log entry ${entry.id} is not an identity change (${result.error.issues[0]?.message})`);
-        return result.data;
-      });
-      const adds = [...new Set(parsed.filter((e) => e.op === 'add').map((e) => e.account_id))];
-      const values = await store.getMany(adds.map(accountKey));
-      const records = new Map(adds.map((id, i) => [id, values[i]]));
-      for (const entry of parsed) this.apply(store, entry, records.get(entry.account_id));
-    }, this.ownEntries);
+    await this.follower.catchUp(
+      async (entries, known) => {
+        if (known) {
+          this.applyOwn(store, entries);
+          return;
+        }
+        const parsed = entries.map((entry) => {
+          const result = LogEntrySchema.safeParse(JSON.parse(entry.value));
+          if (!result.success)
+            throw new Error(`${store.description}: log entry ${entry.id} is not an identity change (${result.error.issues[0]?.message})`);
+          return result.data;
+        });
+        const adds = [...new Set(parsed.filter((e) => e.op === 'add').map((e) => e.account_id))];
+        const values = await store.getMany(adds.map(accountKey));
+        const records = new Map(adds.map((id, i) => [id, values[i]]));
+        for (const entry of parsed) this.apply(store, entry, records.get(entry.account_id));
+      },
+      this.ownEntries,
+      through,
+    );
   }
 
   /**
@@ -216,7 +225,8 @@ export class LiveIdentityState {
     // an entry that would not read back as a log entry is read back (and refused as the others' would be)
     for (const own of written) if (readsBackAsEntry(own.entry)) this.ownEntries.set(own.id, own);
     try {
-      await this.catchUp();
+      // every entry up to its own: the state this request's write saw, and its own accounts in it
+      await this.catchUpThrough(written.at(-1)?.id);
     } finally {
       // a later recording of the same account by a concurrent request keeps its own entry
       for (const [key, own] of mine) if (this.ownRecords.get(key) === own) this.ownRecords.delete(key);
