@@ -9,7 +9,6 @@ import { AuthFailureLimit } from './auth-failure-limit.js';
 import { authenticate } from './authenticate.js';
 import type { ServeConfig } from './config.js';
 import { HttpProblem } from './http-problem.js';
-import { inOrder } from './in-order.js';
 import type { KeyRing } from './key-ring.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.js';
 import type { ModelHolder, ScoringModel } from './model-holder.js';
@@ -56,15 +55,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   const newStore = () => deps.cluster?.createRateLimitStore() ?? new MemoryStore();
 
-  // one layer of the router for what every request goes through, each concern its own middleware, in this order
-  app.use(
-    inOrder([
-      requestLog(deps.logger, metrics),
-      helmet({ contentSecurityPolicy: false }),
-      authenticate(deps.keys, new AuthFailureLimit(newStore(), deps.config.auth_failures_per_minute, RATE_WINDOW_MS)),
-      limitRequests(deps.config.rate_limit_per_minute, newStore()),
-    ]),
-  );
+  app.use(requestLog(deps.logger, metrics));
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use(authenticate(deps.keys, new AuthFailureLimit(newStore(), deps.config.auth_failures_per_minute, RATE_WINDOW_MS)));
+  app.use(limitRequests(deps.config.rate_limit_per_minute, newStore()));
 
   const routeDeps: RouteDeps = {
     config: deps.config,
