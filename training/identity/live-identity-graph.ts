@@ -610,8 +610,11 @@ export class LiveIdentityGraph {
     const entry = this.live.get(account.account_id);
     if (!entry) return false;
     // as stored (JSON): a field left undefined is no field
-    const comparable = (record: LiveAccount): unknown => JSON.parse(JSON.stringify({ ...record, recorded_at: 0 }));
-    return isDeepStrictEqual(comparable(entry.account), comparable(account));
+    const recorded = JSON.stringify({ ...entry.account, recorded_at: 0 });
+    const given = JSON.stringify({ ...account, recorded_at: 0 });
+    // the same text parses to the same value; another text may still (fields in another order)
+    if (recorded === given) return true;
+    return isDeepStrictEqual(JSON.parse(recorded), JSON.parse(given));
   }
 
   /** The state as an identity index: what scoring reads (links, ring sizes, ring records) over training and recorded accounts. */

@@ -164,6 +164,26 @@ describe('live identity graph', () => {
     expect(graph.recordedAccounts).toBe(60);
   });
 
+  it('scores a recorded account given again with the same content (as stored: in any field order, recorded at any time) on its record', () => {
+    const graph = new LiveIdentityGraph(emptyIndex());
+    const [first, second] = randomAccounts(2, 61) as [LiveAccount, LiveAccount];
+    const recorded: LiveAccount = { ...first, anomaly: 12 };
+    graph.add(recorded);
+    graph.add(second);
+    const { account_id, identifiers, ...rest } = recorded;
+    // another field order and another recording time: the same record as stored
+    const reordered: LiveAccount = { ...rest, recorded_at: 99, identifiers, account_id };
+    expect(JSON.stringify(reordered)).not.toBe(JSON.stringify({ ...recorded, recorded_at: 99 }));
+    expect(graph.withAccounts([reordered], () => graph.recorded(account_id))).toBe(recorded);
+    // a field left undefined is no field in JSON
+    const withUndefined: LiveAccount = { ...recorded, profile: undefined, recorded_at: 5 };
+    expect(graph.withAccounts([withUndefined], () => graph.recorded(account_id))).toBe(recorded);
+    // other content: scored as given, and the record put back after
+    const other: LiveAccount = { ...recorded, anomaly: 13 };
+    expect(graph.withAccounts([other], () => graph.recorded(account_id))).toBe(other);
+    expect(graph.recorded(account_id)).toBe(recorded);
+  });
+
   it('replays recorded accounts onto a version whose training index holds them without counting any twice, hubs included', () => {
     // a low cap makes hubs of some shared identifiers: their records list no users
     const training = randomAccounts(60, 41, 't');
