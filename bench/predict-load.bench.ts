@@ -100,8 +100,9 @@ try {
   const loads: { connections: number; label: string; body: string | FreshAccountBodies }[] = [
     { connections: 1, label: '1', body: single },
     { connections: 16, label: '16', body: single },
-    { connections: 16, label: '16, new accounts', body: fresh },
     { connections: 64, label: '64', body: single },
+    // last: the accounts it adds grow the live state the later rows would be measured on
+    { connections: 16, label: '16, new accounts', body: fresh },
   ];
   const batch = JSON.stringify({ accounts: dataset.accounts.slice(0, 100).map((a, i) => realisticAccountRecord(accountEventsToRecord(a), i)) });
   // the CLI of the same build as this script (compiled, or the sources under tsx)
@@ -127,7 +128,8 @@ try {
       logDir: root,
       name: `service-${workers}`,
       modelsRoot: path.join(root, 'models'),
-      args: ['--workers', String(workers)],
+      // its own identity store: the 2-worker rows start from the state the 1-worker rows started from, not from theirs
+      args: ['--workers', String(workers), '--identity-store', path.join(root, `identity-${workers}`)],
     });
     running.push(service.child);
     const barePort = await freePort();
