@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { KeyValueStore } from '../../stores/key-value-store.js';
 import { LogFollower } from '../../stores/log-follower.js';
 import { openStore } from '../../stores/open-store.js';
 import { useTemporaryDirs } from '../temporary-dirs.js';
+import { logReadCountingView } from './log-read-counting-view.js';
 import { TEST_STORE_IDENTITY } from './store-contract-helpers.js';
 
 const temporaryDir = useTemporaryDirs('ringfence-follower-');
@@ -86,41 +86,28 @@ describe('LogFollower', () => {
 
   it('finds nothing new without reading the log where the store lists ids, and hands over the same entries either way', async () => {
     const store = await openStore(path.join(await temporaryDir(), 'store'), TEST_STORE_IDENTITY);
-    let reads = 0;
-    const counted = (listsIds: boolean): KeyValueStore => ({
-      description: store.description,
-      get: (key) => store.get(key),
-      getMany: (keys) => store.getMany(keys),
-      scan: (prefix) => store.scan(prefix),
-      write: (writes) => store.write(writes),
-      update: (keys, plan) => store.update(keys, plan),
-      readLog: (log, after, limit) => {
-        reads++;
-        return store.readLog(log, after, limit);
-      },
-      close: () => store.close(),
-      ...(listsIds && store.logIdsAfter ? { logIdsAfter: store.logIdsAfter } : {}),
-    });
-    const listing = new LogFollower(counted(true), 'events', 2);
-    const reading = new LogFollower(counted(false), 'events', 2);
+    const listingView = logReadCountingView(store, true);
+    const readingView = logReadCountingView(store, false);
+    const listing = new LogFollower(listingView.view, 'events', 2);
+    const reading = new LogFollower(readingView.view, 'events', 2);
     const seen = { listing: [] as string[], reading: [] as string[] };
     const catchUpBoth = async () => {
       await listing.catchUp((entries) => void seen.listing.push(...entries.map((e) => e.value)));
-      const before = reads;
       await reading.catchUp((entries) => void seen.reading.push(...entries.map((e) => e.value)));
-      return before;
     };
-    expect(await catchUpBoth()).toBe(0);
+    await catchUpBoth();
+    expect(listingView.reads.count).toBe(0);
     await store.write(append(['a', 'b', 'c']));
     await catchUpBoth();
     await catchUpBoth();
     expect(seen.listing).toEqual(['a', 'b', 'c']);
     expect(seen.reading).toEqual(['a', 'b', 'c']);
     // a catch-up with nothing new reads nothing where the store lists ids
-    reads = 0;
-    const listingReads = await catchUpBoth();
-    expect(listingReads).toBe(0);
-    expect(reads).toBe(1);
+    listingView.reads.count = 0;
+    readingView.reads.count = 0;
+    await catchUpBoth();
+    expect(listingView.reads.count).toBe(0);
+    expect(readingView.reads.count).toBe(1);
     await store.close();
   });
 

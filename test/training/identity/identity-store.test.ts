@@ -2,11 +2,11 @@
 // member since a time, and a record bounded by the accounts of the state however many changes it has seen.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { KeyValueStore } from '../../../stores/key-value-store.js';
 import { buildIdentityIndexOfIdentities } from '../../../training/identity/identity-graph.js';
 import { hashIdentifier, IdentityConfigSchema } from '../../../training/identity/identity-index.js';
 import { LiveIdentityState, openIdentityStore } from '../../../training/identity/identity-store.js';
 import type { LiveAccount } from '../../../training/identity/live-account.js';
+import { logReadCountingView } from '../../stores/log-read-counting-view.js';
 import { useTemporaryDirs } from '../../temporary-dirs.js';
 
 const KEY = 'test-key';
@@ -69,25 +69,6 @@ describe('live identity state: ids', () => {
 });
 
 describe('live identity state: replaying its own entries', () => {
-  /** the store's operations with readLog counted, and without logIdsAfter when `listsIds` is false (every entry read back) */
-  const observed = (store: KeyValueStore, listsIds: boolean) => {
-    const reads = { count: 0 };
-    const view: KeyValueStore = {
-      description: store.description,
-      get: (key) => store.get(key),
-      getMany: (keys) => store.getMany(keys),
-      scan: (prefix) => store.scan(prefix),
-      write: (writes) => store.write(writes),
-      update: (keys, plan) => store.update(keys, plan),
-      readLog: (log, after, limit) => {
-        reads.count++;
-        return store.readLog(log, after, limit);
-      },
-      close: () => store.close(),
-      ...(listsIds && store.logIdsAfter ? { logIdsAfter: store.logIdsAfter } : {}),
-    };
-    return { view, reads };
-  };
   const snapshot = (state: LiveIdentityState) => ({
     recorded: [...state.graph.recordedEntries()],
     groups: [...state.graph.liveGroups()],
@@ -100,7 +81,7 @@ describe('live identity state: replaying its own entries', () => {
     const setups = await Promise.all(
       [true, false].map(async (listsIds) => {
         const store = await openIdentityStore(path.join(await temporaryDir(), 'store'), 'fp');
-        const mine = observed(store, listsIds);
+        const mine = logReadCountingView(store, listsIds);
         // another process: its own state on the same store, its entries foreign to the first
         return { state: new LiveIdentityState(base, mine.view), other: new LiveIdentityState(base, store), reads: mine.reads, store };
       }),
