@@ -132,8 +132,11 @@ function combinedScores(calibrations: Record<DetectorName, Calibration>, raw: Re
   return out;
 }
 
+/**
+ * Every detector's raw scores of the matrix's rows, and the combined one. The service scores one account at a time
+ * through explainAnomalyEnsembleRow instead, which gives the same scores with the detectors' explanations.
+ */
 export function scoreAnomalyEnsemble(ensemble: AnomalyEnsemble, matrix: FeatureMatrix): EnsembleScores {
-  // a literal rather than a loop over DETECTOR_NAMES: this runs once per scored account in the service
   const raw = {
     kmeans: ensemble.detectors.kmeans.anomalyScores(matrix),
     autoencoder: ensemble.detectors.autoencoder.anomalyScores(matrix),
